@@ -1,0 +1,35 @@
+// `npm start`: provision the model weights, build the kiosk and serve it with the headers it
+// needs (cross-origin isolation) on http://localhost:PORT. No hardware needed: the door
+// controller is simulated and labelled so on screen.
+//   node scripts/start.mjs [--port 8080] [--host localhost] [--no-build]
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { build, preview } from 'vite';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8080' },
+    host: { type: 'string', default: process.env.HOST ?? 'localhost' },
+    'no-build': { type: 'boolean', default: false },
+  },
+});
+
+const root = new URL('..', import.meta.url).pathname;
+
+if (existsSync(`${root}scripts/provision-models.mjs`)) {
+  const r = spawnSync(process.execPath, [`${root}scripts/provision-models.mjs`], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) console.warn('[start] model provisioning failed: the kiosk will say face entry is unavailable');
+}
+
+if (!values['no-build']) await build({ root, logLevel: 'warn' });
+
+const server = await preview({ root, preview: { port: Number(values.port), host: values.host, strictPort: true } });
+const url = server.resolvedUrls?.local[0] ?? `http://${values.host}:${values.port}/`;
+console.log(`\nDoorward kiosk: ${url}\nAdmin area:     ${url}#/admin\n(door controller: simulated)\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    void server.close().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,45 @@
+import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent } from './flow.ts';
+import type { Clock } from '../platform/clock.ts';
+
+/**
+ * The kiosk's one source of truth: the pure flow plus the single timer that its deadline needs.
+ * Everything that happens at the door is a `dispatch`ed event.
+ */
+export class KioskFlow {
+  #flow = $state<Flow>(initialFlow(0));
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.#flow = initialFlow(clock.now());
+  }
+
+  get flow() {
+    return this.#flow;
+  }
+  get state() {
+    return this.#flow.state;
+  }
+  get quiet() {
+    return isQuiet(this.#flow);
+  }
+
+  dispatch(event: FlowEvent): void {
+    const next = step(this.#flow, event, this.#clock.now());
+    if (next === this.#flow) return;
+    this.#flow = next;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    const due = deadline(this.#flow.state);
+    if (due === null) return;
+    this.#timer = setTimeout(() => this.dispatch({ type: 'tick' }), Math.max(0, due - this.#clock.now()));
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}

@@ -1,0 +1,74 @@
+/// <reference lib="webworker" />
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { assetCacheName, isLargeAsset, verifiedFetch, type AssetManifest } from './pwa/asset-cache.ts';
+
+declare const self: ServiceWorkerGlobalScope;
+
+// The app shell: small, hashed, precached at install so the kiosk boots with the network gone.
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/health/, /^\/asset-manifest\.json/] }));
+
+let manifest: Promise<AssetManifest | null> | null = null;
+
+function loadManifest(): Promise<AssetManifest | null> {
+  manifest ??= fetch('/asset-manifest.json', { cache: 'no-store' })
+    .then(async (r) => (r.ok ? ((await r.json()) as AssetManifest) : null))
+    .then(async (m) => {
+      if (m) await (await caches.open('doorward-meta')).put('/asset-manifest.json', new Response(JSON.stringify(m)));
+      return m;
+    })
+    .catch(async () => {
+      // Offline: use the manifest this worker saw last, so cached weights still verify.
+      const cached = await (await caches.open('doorward-meta')).match('/asset-manifest.json');
+      return cached ? ((await cached.json()) as AssetManifest) : null;
+    });
+  return manifest;
+}
+
+async function warmAssets(): Promise<void> {
+  const m = await loadManifest();
+  if (!m) return;
+  const cache = await caches.open(assetCacheName(m.version));
+  for (const asset of m.assets) {
+    if (await cache.match(asset.url)) continue;
+    const result = await verifiedFetch(asset, fetch);
+    if (result.ok) await cache.put(asset.url, result.response);
+    else console.warn('[sw] asset refused', asset.url, result.reason);
+  }
+  // Old asset versions go only once the new set is complete.
+  for (const name of await caches.keys()) {
+    if (name.startsWith('doorward-assets-') && name !== assetCacheName(m.version)) await caches.delete(name);
+  }
+}
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim().then(() => warmAssets().catch((err) => console.warn('[sw] warm', err))));
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || !isLargeAsset(url.pathname)) return;
+  event.respondWith(serveAsset(url.pathname));
+});
+
+async function serveAsset(path: string): Promise<Response> {
+  const m = await loadManifest();
+  const asset = m?.assets.find((a) => a.url === path);
+  if (!m || !asset) return fetch(path);
+  const cache = await caches.open(assetCacheName(m.version));
+  const hit = await cache.match(path);
+  if (hit) return hit;
+  const result = await verifiedFetch(asset, fetch);
+  if (!result.ok) {
+    console.warn('[sw] asset refused', path, result.reason);
+    return new Response(`asset refused: ${result.reason}`, { status: 502, statusText: 'Integrity check failed' });
+  }
+  await cache.put(path, result.response.clone());
+  return result.response;
+}
+
+self.addEventListener('message', (event) => {
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
