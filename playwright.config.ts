@@ -2,6 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { DOOR_VIDEO } from './tests/e2e/support/fixtures.ts';
 
 export const E2E_PORT = 4311;
+export const HARNESS_PORT = 4313;
 
 /** Debian's Chromium with the fake camera; nothing is downloaded (`npx playwright install` is not used). */
 export const chromiumArgs = [
@@ -14,26 +15,44 @@ export const chromiumArgs = [
   `--use-file-for-fake-video-capture=${DOOR_VIDEO}`,
 ];
 
+const launchOptions = { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs };
+
 export default defineConfig({
-  testDir: 'tests/e2e',
-  testMatch: '**/*.e2e.ts',
   globalSetup: './tests/e2e/support/global-setup.ts',
   workers: 1,
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
   reporter: [['list']],
-  use: {
-    baseURL: `http://localhost:${E2E_PORT}`,
-    viewport: { width: 800, height: 1280 },
-    permissions: ['camera'],
-    launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs },
-    trace: 'off',
-  },
-  webServer: {
-    command: `node scripts/start.mjs --no-build --port ${E2E_PORT}`,
-    url: `http://localhost:${E2E_PORT}/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-  },
+  use: { trace: 'off', launchOptions },
+  projects: [
+    {
+      // Modules against real browser APIs (IndexedDB, WebCrypto), served by the dev server.
+      name: 'browser-modules',
+      testDir: 'tests/browser',
+      testMatch: '**/*.browser.ts',
+      use: { baseURL: `http://localhost:${HARNESS_PORT}` },
+    },
+    {
+      // The built kiosk as a user meets it.
+      name: 'e2e',
+      testDir: 'tests/e2e',
+      testMatch: '**/*.e2e.ts',
+      use: { baseURL: `http://localhost:${E2E_PORT}`, viewport: { width: 800, height: 1280 }, permissions: ['camera'] },
+    },
+  ],
+  webServer: [
+    {
+      command: `node scripts/start.mjs --no-build --port ${E2E_PORT}`,
+      url: `http://localhost:${E2E_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite --port ${HARNESS_PORT} --strictPort`,
+      url: `http://localhost:${HARNESS_PORT}/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });
