@@ -24,7 +24,7 @@ export default defineConfig({
       injectManifest: {
         // Weights and wasm live in their own versioned, integrity-checked cache (see src/sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
-        globIgnores: ['ort/**', 'models/**'],
+        globIgnores: ['ort/**', 'models/**', 'zxing/**'],
         rollupFormat: 'es',
       },
       devOptions: { enabled: false },

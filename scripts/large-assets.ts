@@ -14,6 +14,8 @@ interface AssetSource {
   readonly urlDir: string;
   readonly fsDir: string;
   readonly accept: (name: string) => boolean;
+  /** Files in subfolders of fsDir, served flat under urlDir. */
+  readonly files?: readonly string[];
 }
 
 const sources: AssetSource[] = [
@@ -21,6 +23,12 @@ const sources: AssetSource[] = [
     urlDir: 'ort',
     fsDir: join(root, 'node_modules/onnxruntime-web/dist'),
     accept: (n) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(n),
+  },
+  {
+    urlDir: 'zxing',
+    fsDir: join(root, 'node_modules/zxing-wasm/dist'),
+    accept: () => false,
+    files: ['reader/zxing_reader.wasm', 'writer/zxing_writer.wasm'],
   },
   {
     urlDir: 'models',
@@ -39,8 +47,10 @@ export function listAssets(): { file: string; entry: AssetEntry }[] {
   const out: { file: string; entry: AssetEntry }[] = [];
   for (const src of sources) {
     if (!existsSync(src.fsDir)) continue;
-    for (const name of readdirSync(src.fsDir).filter(src.accept).sort()) {
-      const file = join(src.fsDir, name);
+    const names = [...readdirSync(src.fsDir).filter(src.accept).sort(), ...(src.files ?? [])];
+    for (const rel of names) {
+      const file = join(src.fsDir, rel);
+      const name = rel.split('/').pop() ?? rel;
       const data = readFileSync(file);
       const sha256 = createHash('sha256').update(data).digest('hex');
       out.push({ file, entry: { url: `/${src.urlDir}/${name}`, bytes: data.length, sha256 } });

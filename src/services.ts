@@ -1,5 +1,5 @@
 import { KioskFlow } from './kiosk/kiosk.svelte.ts';
-import { lockedPinChecker, type PinChecker } from './kiosk/visitor-pin.ts';
+import type { PinChecker } from './kiosk/visitor-pin.ts';
 import { Camera } from './platform/camera.svelte.ts';
 import { NetworkStatus } from './platform/network.svelte.ts';
 import { PersistentStorage } from './platform/storage.svelte.ts';
@@ -7,8 +7,20 @@ import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { AppUpdates } from './pwa/updates.svelte.ts';
 import { AdminGate } from './admin/admin-gate.svelte.ts';
+import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
+import { peopleRepo } from './store/people.ts';
+import { eventLog, DEFAULT_RETENTION, type EventLog } from './store/events.ts';
+import { outbox } from './store/outbox.ts';
+import { DoorLink } from './panel/door-link.svelte.ts';
+import { Gatekeeper } from './panel/gatekeeper.ts';
+import { GuestKeyBook } from './panel/guest-keys.ts';
+import { scanForKeys } from './panel/key-scanner.ts';
+
+/** This panel's door id, named in the guest keys it issues. */
+export const DOOR_ID = 'front-door';
+const PULSE_MS = 3_000;
 
 /** One instance of each app manager, built once at boot; the UI receives them, never builds them. */
 export interface Services {
@@ -21,12 +33,23 @@ export interface Services {
   readonly updates: AppUpdates;
   readonly gate: AdminGate;
   readonly pins: PinChecker;
+  readonly door: DoorLink;
+  readonly gatekeeper: Gatekeeper;
+  readonly people: PeopleAdmin;
+  readonly log: EventLog;
+  readonly keys: GuestKeyBook;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
   const db = await openDoorwardDB();
-  const gate = new AdminGate(settingsRepo(db), clock);
+  const settings = settingsRepo(db);
+  const people = peopleRepo(db, clock);
+  const log = eventLog(db, clock);
+  const gate = new AdminGate(settings, clock);
   await gate.load();
+  const door = await DoorLink.simulated();
+  const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
+  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: outbox(db, clock), keys, pulseMs: PULSE_MS });
   return {
     clock,
     kiosk: new KioskFlow(clock),
@@ -36,18 +59,61 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     wakeLock: new ScreenWakeLock(),
     updates: new AppUpdates(),
     gate,
-    // Nobody holds a PIN until people are enrolled (access issue): every PIN is refused, with back-off.
-    pins: lockedPinChecker(async () => null),
+    pins: { check: (pin) => gatekeeper.pin(pin) },
+    door,
+    gatekeeper,
+    people: new PeopleAdmin(people, clock),
+    log,
+    keys,
   };
 }
 
 /** Starts every side effect; the returned function stops them. */
 export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start()];
+  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), startDoorEvents(s), startKeyScanning(s), startRetention(s)];
   void s.storage.request();
   void s.updates.register();
   return () => {
     stops.forEach((stop) => stop());
     s.kiosk.stop();
   };
+}
+
+function startDoorEvents(s: Services): () => void {
+  return s.door.on((e) => {
+    if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
+    void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+  });
+}
+
+/** Guest keys are read from the camera picture while nobody is mid-interaction. */
+function startKeyScanning(s: Services): () => void {
+  let stop: (() => void) | null = null;
+  const check = setInterval(() => {
+    const stream = s.camera.stream;
+    if (stream && !stop) {
+      stop = scanForKeys(
+        stream,
+        (token) => {
+          s.kiosk.dispatch({ type: 'keyShown' });
+          void s.gatekeeper.guestKey(token).then((d) => s.kiosk.dispatch(d));
+        },
+        () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen',
+      );
+    } else if (!stream && stop) {
+      stop();
+      stop = null;
+    }
+  }, 1000);
+  return () => {
+    clearInterval(check);
+    stop?.();
+  };
+}
+
+function startRetention(s: Services): () => void {
+  const prune = () => void s.log.prune(DEFAULT_RETENTION).catch((err) => console.warn('[retention]', err));
+  prune();
+  const t = setInterval(prune, 3_600_000);
+  return () => clearInterval(t);
 }

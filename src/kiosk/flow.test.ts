@@ -128,6 +128,18 @@ describe('door flow: face lost, cancel and manual actions', () => {
   });
 });
 
+describe('door flow: guest keys', () => {
+  it('checks a shown key, and a face turning away does not cancel it', () => {
+    const f = run([seen, { type: 'keyShown' }, { type: 'faceLost' }]);
+    expect(f.state).toMatchObject({ kind: 'verifying', trackId: null });
+    expect(run([{ type: 'keyShown' }, { type: 'decision', outcome: 'deny', reason: 'keyInvalid' }]).state).toMatchObject({ kind: 'denied', reason: 'keyInvalid' });
+    expect(kind(run([{ type: 'keyShown' }, grant]))).toBe('granted');
+  });
+  it('does not start a key check in the middle of a PIN entry', () => {
+    expect(kind(run([{ type: 'pinRequested' }, { type: 'keyShown' }]))).toBe('enterPin');
+  });
+});
+
 describe('door flow: door events', () => {
   it('shows an unattributed open door when opened from inside', () => {
     expect(run([opened]).state).toMatchObject({ kind: 'doorOpen', name: null });

@@ -15,13 +15,15 @@ export type DenyReason =
   | 'lockedOut'
   | 'doorFault'
   | 'timeout'
+  | 'keyInvalid'
   | 'notAllowed';
 
 export type FlowState =
   | { readonly kind: 'idle'; readonly since: number }
   | { readonly kind: 'offline'; readonly since: number }
   | { readonly kind: 'faceSeen'; readonly since: number; readonly trackId: number }
-  | { readonly kind: 'verifying'; readonly since: number; readonly trackId: number }
+  /** trackId null: a guest key is being checked, not a face. */
+  | { readonly kind: 'verifying'; readonly since: number; readonly trackId: number | null }
   | { readonly kind: 'granted'; readonly since: number; readonly name: string }
   | { readonly kind: 'denied'; readonly since: number; readonly reason: DenyReason }
   | { readonly kind: 'enterPin'; readonly since: number; readonly why: 'requested' | 'stepUp' }
@@ -32,6 +34,7 @@ export type FlowState =
 export type FlowEvent =
   | { readonly type: 'faceTracked'; readonly trackId: number; readonly stable: boolean }
   | { readonly type: 'faceLost' }
+  | { readonly type: 'keyShown' }
   | { readonly type: 'decision'; readonly outcome: 'grant'; readonly name: string }
   | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason }
   | { readonly type: 'decision'; readonly outcome: 'stepUp' }
@@ -134,7 +137,10 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
       return flow;
     }
     case 'faceLost':
-      return state.kind === 'faceSeen' || state.kind === 'verifying' ? toRest() : flow;
+      // A guest key check goes on when the face turns away: the visitor is looking at their phone.
+      return state.kind === 'faceSeen' || (state.kind === 'verifying' && state.trackId !== null) ? toRest() : flow;
+    case 'keyShown':
+      return atRest(state) || state.kind === 'faceSeen' || state.kind === 'denied' ? to({ kind: 'verifying', since: now, trackId: null }) : flow;
     case 'decision': {
       // A decision only lands on the attempt that asked for it (face verifying or PIN entry).
       if (state.kind !== 'verifying' && state.kind !== 'enterPin') return flow;

@@ -17,6 +17,7 @@ const DENY_TEXT: Record<DenyReason, string> = {
   lockedOut: 'Too many tries. Please wait, or ring.',
   doorFault: 'The door did not respond. Please ring.',
   timeout: 'That took too long. Please try again.',
+  keyInvalid: 'That key is not valid here or now.',
   notAllowed: 'Access is not allowed here.',
 };
 
@@ -36,7 +37,7 @@ export function statusText(state: FlowState): StatusText {
     case 'faceSeen':
       return { tone: 'busy', title: 'Face seen', detail: 'Hold still and look at the circle.' };
     case 'verifying':
-      return { tone: 'busy', title: 'Checking…', detail: 'One moment.' };
+      return { tone: 'busy', title: 'Checking…', detail: state.trackId === null ? 'Reading your key.' : 'One moment.' };
     case 'granted':
       return { tone: 'good', title: `Welcome, ${state.name}`, detail: 'The door is unlocked.' };
     case 'denied':

@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { Pass, Person } from '../access/types.ts';
-import type { SecretHash } from '../lib/secret-hash.ts';
+import type { PinCredential } from '../access/pin.ts';
 import type { Sealed } from './sealing.ts';
 
 /**
@@ -24,13 +24,10 @@ export interface TemplateRecord {
   readonly sealed: Sealed;
 }
 
-export interface PinCredentialRecord {
+/** A person's PIN (and optional duress PIN), as salted PBKDF2 hashes. */
+export interface PinCredentialRecord extends PinCredential {
   readonly id: string;
-  readonly personId: string;
   readonly kind: 'pin';
-  readonly pin: SecretHash;
-  /** Opens the door as usual and raises a silent alert. */
-  readonly duress: SecretHash | null;
   readonly createdAt: number;
 }
 

@@ -15,6 +15,8 @@ export interface PeopleRepo {
   addTemplate(personId: string, embedding: Float32Array, quality: number): Promise<string>;
   /** Every readable template; a corrupt one is skipped and reported, never fatal. */
   templates(): Promise<{ templates: PersonTemplates[]; corrupt: string[] }>;
+  /** How many templates each person has, without decrypting any. */
+  templateCounts(): Promise<Map<string, number>>;
   setPin(record: PinCredentialRecord): Promise<void>;
   pins(): Promise<PinCredentialRecord[]>;
   /** Real erasure: the person, their templates, credentials, passes and snapshots, and their name in the log. */
@@ -54,6 +56,16 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
         }
       }
       return { templates: [...byPerson].map(([personId, embeddings]) => ({ personId, embeddings })), corrupt };
+    },
+    async templateCounts() {
+      const counts = new Map<string, number>();
+      let cursor = await db.transaction('templates').store.index('personId').openKeyCursor();
+      while (cursor) {
+        const personId = String(cursor.key);
+        counts.set(personId, (counts.get(personId) ?? 0) + 1);
+        cursor = await cursor.continue();
+      }
+      return counts;
     },
     async setPin(record) {
       await db.put('credentials', record);

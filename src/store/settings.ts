@@ -1,11 +1,34 @@
 import type { SecretHash } from '../lib/secret-hash.ts';
 import type { LockoutRecord } from '../lib/lockout.ts';
 import type { DoorwardDB } from './db.ts';
+import type { Retention } from './events.ts';
+import type { Settings, StepUpRule } from '../access/types.ts';
 
 /** Typed keys for the settings store, so a misspelt key is a compile error, not a lost setting. */
 export interface SettingsMap {
   adminPin: SecretHash;
   adminLockout: LockoutRecord;
+  /** The visitor PIN pad's failure record, stored so a reload cannot reset the back-off. */
+  pinPadLockout: LockoutRecord;
+  accessSettings: Settings;
+  stepUpRules: readonly StepUpRule[];
+  retention: Retention;
+  siteName: string;
+  guestIssuer: { readonly kid: string; readonly publicJwk: JsonWebKey };
+  guestKeysIssued: readonly IssuedGuestKey[];
+  /** Uses this panel has counted per key id. */
+  guestKeyUses: Readonly<Record<string, number>>;
+}
+
+/** What the admin sees of a guest key after issuing it; the token itself is not kept. */
+export interface IssuedGuestKey {
+  readonly keyId: string;
+  readonly name: string;
+  readonly notBefore: number;
+  readonly expires: number;
+  readonly maxUses: number | null;
+  readonly revoked: boolean;
+  readonly issuedAt: number;
 }
 
 export interface SettingsRepo {

@@ -90,7 +90,7 @@ test('erasing a person leaves nothing of them in any store', async ({ page }) =>
     for (const [id, name] of [['gone-7f3a', 'Zebedee Quartermain'], ['stays-1', 'Ada']] as const) {
       await people.put({ id, name, role: 'resident', active: true, createdAt: 1 });
       await people.addTemplate(id, new Float32Array(512).fill(0.1), 0.8);
-      await people.setPin({ id: `pin-${id}`, personId: id, kind: 'pin', pin: await hashSecret('1234', 1000), duress: null, createdAt: 1 });
+      await people.setPin({ id: `pin-${id}`, personId: id, kind: 'pin', pin: await hashSecret('1234', 1000), createdAt: 1 });
       await db.put('passes', { id: `pass-${id}`, personId: id, from: 0, to: 1e13, maxUses: null, uses: 0 });
       const ev = await log.append({ at: Date.now(), kind: 'attempt', personId: id, summary: `granted ${name}`, detail: { name } }, new Uint8Array([0xff, 0xd8, 1, 2, 3]));
       await box.enqueue(ev.id, 'events', { name, personId: id });

@@ -28,7 +28,6 @@ test.describe('kiosk', () => {
   });
 
   test('a visitor can open the PIN pad; an unknown PIN is denied with a reason, then it returns to idle', async ({ page }) => {
-    await page.clock.install();
     await page.goto('/?theme=night');
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
     await page.getByRole('button', { name: 'PIN' }).click();
@@ -42,8 +41,8 @@ test.describe('kiosk', () => {
     await expect(page.getByTestId('status-title')).toHaveText('Access denied');
     await expect(page.getByTestId('status-detail')).toHaveText('That PIN is not valid.');
     await shot(page, 'kiosk-denied');
-    await page.clock.fastForward(5_000);
-    await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
+    // The denial stays a few seconds, then the panel is ready for the next visitor.
+    await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
   });
 
   test('the bell rings and can be cancelled', async ({ page }) => {

@@ -1,0 +1,190 @@
+/* RP2040 glue: pins, clock, entropy, debouncing and the hardware watchdog around the portable
+ * core. Pin map (see panel-bridge/README.md for wiring):
+ *   GP0/GP1 UART0 TX/RX (bare-metal build; the pico-sdk build uses USB CDC instead)
+ *   GP2  relay driver output, high = released (through a transistor/driver, never directly)
+ *   GP3  door contact, input with pull-up: high = open (reed switch closes to GND when shut)
+ *   GP4  exit button, pull-up, low = pressed
+ *   GP5  tamper loop, pull-up, high = loop broken (tamper)
+ *   GP6  set-up button, pull-up, low = pressed (held at power-up enters set-up mode) */
+#include <string.h>
+
+#include "dw_core.h"
+#include "dw_sha256.h"
+#include "rp2040_regs.h"
+#include "serial.h"
+#include "storage_flash.h"
+
+#define PIN_RELAY 2u
+#define PIN_DOOR 3u
+#define PIN_EXIT 4u
+#define PIN_TAMPER 5u
+#define PIN_SETUP 6u
+#define DEBOUNCE_MS 20u
+#define HW_WATCHDOG_MS 500u
+
+typedef struct {
+    uint8_t stable;
+    uint8_t candidate;
+    uint32_t since;
+} debounce_t;
+
+static debounce_t g_db;
+static dw_core_t g_core;
+
+void dw_systick_handler(void)
+{
+}
+
+static void clocks_init(void)
+{
+    /* 12 MHz crystal as clk_ref and clk_sys: slow but plenty for a relay controller, and it
+     * gives the timer an exact 1 us tick without PLL set-up. */
+    REG(XOSC_BASE + XOSC_CTRL) = 0xAA0u;     /* 1-15 MHz range */
+    REG(XOSC_BASE + XOSC_STARTUP) = 47u;     /* ~1 ms at 12 MHz / 256 */
+    REG(XOSC_BASE + XOSC_CTRL) = 0xFABAA0u;  /* enable */
+    while (!(REG(XOSC_BASE + XOSC_STATUS) & 0x80000000u)) {
+    }
+    REG(CLOCKS_BASE + CLK_REF_CTRL) = 2u; /* xosc */
+    while (!(REG(CLOCKS_BASE + CLK_REF_SELECTED) & (1u << 2))) {
+    }
+    REG(CLOCKS_BASE + CLK_SYS_CTRL) = 0u;           /* clk_ref */
+    REG(CLOCKS_BASE + CLK_PERI_CTRL) = (1u << 11);  /* enable, from clk_sys */
+    REG(WATCHDOG_BASE + WATCHDOG_TICK) = (1u << 9) | 12u; /* 1 us tick for TIMER */
+}
+
+static void gpio_init(void)
+{
+    static const uint8_t inputs[] = {PIN_DOOR, PIN_EXIT, PIN_TAMPER, PIN_SETUP};
+    unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_TIMER);
+    REG(SIO_BASE + SIO_GPIO_OUT_CLR) = 1u << PIN_RELAY; /* locked before the pin is driven */
+    REG(IO_BANK0_BASE + 0x04u + 8u * PIN_RELAY) = 5u;   /* SIO */
+    REG(SIO_BASE + SIO_GPIO_OE_SET) = 1u << PIN_RELAY;
+    for (size_t i = 0; i < sizeof(inputs); i++) {
+        REG(PADS_BANK0_BASE + 0x04u + 4u * inputs[i]) = (1u << 6) | (1u << 3) | (1u << 1); /* IE, PUE, schmitt */
+        REG(IO_BANK0_BASE + 0x04u + 8u * inputs[i]) = 5u;
+    }
+}
+
+static uint32_t io_millis(void *ctx)
+{
+    uint32_t hi, lo, hi2;
+    (void)ctx;
+    do {
+        hi = REG(TIMER_BASE + TIMER_RAWH);
+        lo = REG(TIMER_BASE + TIMER_RAWL);
+        hi2 = REG(TIMER_BASE + TIMER_RAWH);
+    } while (hi != hi2);
+    return (uint32_t)((((uint64_t)hi << 32) | lo) / 1000u);
+}
+
+static uint8_t sample_inputs(void)
+{
+    uint32_t in = REG(SIO_BASE + SIO_GPIO_IN);
+    uint8_t v = 0;
+    v |= (in & (1u << PIN_DOOR)) ? DW_IN_DOOR_OPEN : 0u;
+    v |= (in & (1u << PIN_EXIT)) ? 0u : DW_IN_EXIT_BUTTON;
+    v |= (in & (1u << PIN_TAMPER)) ? DW_IN_TAMPER : 0u;
+    v |= (in & (1u << PIN_SETUP)) ? 0u : DW_IN_SETUP_BUTTON;
+    return v;
+}
+
+static uint8_t io_inputs(void *ctx)
+{
+    uint32_t now = io_millis(ctx);
+    uint8_t raw = sample_inputs();
+    if (raw != g_db.candidate) {
+        g_db.candidate = raw;
+        g_db.since = now;
+    } else if (now - g_db.since >= DEBOUNCE_MS) {
+        g_db.stable = raw;
+    }
+    return g_db.stable;
+}
+
+static bool io_relay(void *ctx, bool released)
+{
+    (void)ctx;
+    REG(SIO_BASE + (released ? SIO_GPIO_OUT_SET : SIO_GPIO_OUT_CLR)) = 1u << PIN_RELAY;
+    return ((REG(SIO_BASE + SIO_GPIO_IN) >> PIN_RELAY) & 1u) == (released ? 1u : 0u);
+}
+
+/* The ring oscillator's random bit is biased and correlated; 8 raw bits per output bit,
+ * hashed with SHA-256, is the usual conditioning for it. */
+static bool io_random(void *ctx, uint8_t *buf, size_t len)
+{
+    uint8_t pool[DW_SHA256_BLOCK];
+    uint8_t out[DW_SHA256_LEN];
+    dw_sha256_t s;
+    (void)ctx;
+    for (size_t off = 0; off < len; off += DW_SHA256_LEN) {
+        size_t n = len - off < DW_SHA256_LEN ? len - off : DW_SHA256_LEN;
+        for (size_t i = 0; i < sizeof(pool); i++) {
+            uint8_t b = 0;
+            for (int k = 0; k < 8; k++) {
+                b = (uint8_t)((b << 1) | (REG(ROSC_BASE + ROSC_RANDOMBIT) & 1u));
+            }
+            pool[i] = b;
+        }
+        dw_sha256_init(&s);
+        dw_sha256_update(&s, pool, sizeof(pool));
+        dw_sha256_final(&s, out);
+        memcpy(&buf[off], out, n);
+    }
+    dw_wipe(pool, sizeof(pool));
+    dw_wipe(out, sizeof(out));
+    return true;
+}
+
+static bool io_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return serial_write(buf, len);
+}
+
+static bool io_store_read(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return storage_read(slot, buf, len);
+}
+
+static bool io_store_write(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return storage_write(slot, buf, len);
+}
+
+int main(void)
+{
+    static const dw_io_t io = {NULL, io_write, io_relay, io_millis, io_inputs, io_random,
+                               io_store_read, io_store_write, NULL};
+    dw_identity_t id = {{0}, DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER | DW_CAP_SETUP_BUTTON |
+                                 DW_CAP_STORAGE};
+    uint8_t rx[64];
+    uint32_t start;
+
+    clocks_init();
+    gpio_init();
+    serial_init();
+    /* Device id: the same flash unique id the USB serial number uses would be better; the
+     * bare-metal build derives it from the ROSC so two boards on one bench still differ. */
+    (void)io_random(NULL, id.device_id, sizeof(id.device_id));
+    /* Sample the set-up button after the debounce window so dw_init sees a settled value. */
+    start = io_millis(NULL);
+    while (io_millis(NULL) - start < DEBOUNCE_MS + 2u) {
+        (void)io_inputs(NULL);
+    }
+    /* The hardware watchdog reboots a hung loop; the reboot path drives the relay locked. */
+    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u; /* RP2040-E1: counts twice */
+    REG(WATCHDOG_BASE + WATCHDOG_CTRL) = (1u << 30);
+    (void)dw_init(&g_core, &io, &id);
+    for (;;) {
+        size_t n;
+        REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u;
+        serial_poll();
+        n = serial_read(rx, sizeof(rx));
+        if (n > 0) {
+            (void)dw_rx(&g_core, rx, n);
+        }
+        (void)dw_tick(&g_core);
+    }
+}

@@ -1,0 +1,9 @@
+#ifndef DW_RP2040_STORAGE_H
+#define DW_RP2040_STORAGE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "dw_core.h"
+bool storage_read(dw_slot_t slot, uint8_t *buf, size_t len);
+bool storage_write(dw_slot_t slot, const uint8_t *buf, size_t len);
+#endif

@@ -1,0 +1,253 @@
+#include "harness.h"
+
+#include <stdlib.h>
+
+int g_checks;
+int g_failures;
+const char *g_test = "?";
+
+static int nibble(char ch)
+{
+    if (ch >= '0' && ch <= '9') {
+        return ch - '0';
+    }
+    if (ch >= 'a' && ch <= 'f') {
+        return ch - 'a' + 10;
+    }
+    if (ch >= 'A' && ch <= 'F') {
+        return ch - 'A' + 10;
+    }
+    return -1;
+}
+
+size_t hex_decode(const char *hex, uint8_t *buf, size_t cap)
+{
+    size_t n = strlen(hex);
+    if (n % 2 != 0 || n / 2 > cap) {
+        fprintf(stderr, "[%s] bad hex vector (%zu chars, cap %zu)\n", g_test, n, cap);
+        exit(2);
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = nibble(hex[2 * i]);
+        int lo = nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            fprintf(stderr, "[%s] bad hex digit\n", g_test);
+            exit(2);
+        }
+        buf[i] = (uint8_t)(hi * 16 + lo);
+    }
+    return n / 2;
+}
+
+static void print_hex(const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        fprintf(stderr, "%02x", b[i]);
+    }
+    fprintf(stderr, "\n");
+}
+
+bool bytes_eq_hex(const uint8_t *b, size_t len, const char *hex, const char *what)
+{
+    uint8_t want[1024];
+    size_t n = hex_decode(hex, want, sizeof(want));
+    if (n == len && (n == 0 || memcmp(b, want, n) == 0)) {
+        return true;
+    }
+    fprintf(stderr, "[%s] %s mismatch\n  got:  ", g_test, what);
+    print_hex(b, len);
+    fprintf(stderr, "  want: %s\n", hex);
+    return false;
+}
+
+/* ---- fake io ---- */
+
+static bool f_write(void *ctx, const uint8_t *buf, size_t len)
+{
+    fake_t *f = ctx;
+    if (f->fail_write || f->out_len + len > sizeof(f->out)) {
+        return false;
+    }
+    memcpy(&f->out[f->out_len], buf, len);
+    f->out_len += len;
+    return true;
+}
+
+static bool f_set_relay(void *ctx, bool released)
+{
+    fake_t *f = ctx;
+    f->relay_calls++;
+    if (f->fail_relay) {
+        return false;
+    }
+    if (released && !f->relay) {
+        f->releases++;
+    }
+    f->relay = released;
+    return true;
+}
+
+static uint32_t f_millis(void *ctx)
+{
+    return ((fake_t *)ctx)->now;
+}
+
+static uint8_t f_inputs(void *ctx)
+{
+    return ((fake_t *)ctx)->inputs;
+}
+
+static bool f_random(void *ctx, uint8_t *buf, size_t len)
+{
+    fake_t *f = ctx;
+    if (f->fail_random || len != DW_NONCE_LEN || f->next_nonce >= f->n_nonces) {
+        return false;
+    }
+    memcpy(buf, f->nonces[f->next_nonce++], len);
+    return true;
+}
+
+static bool f_store_read(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len)
+{
+    fake_t *f = ctx;
+    if (slot == DW_SLOT_KEY && f->key_stored && len == DW_KEY_LEN) {
+        memcpy(buf, f->key, len);
+        return true;
+    }
+    if (slot == DW_SLOT_CONFIG && f->cfg_stored && len == DW_CONFIG_LEN) {
+        memcpy(buf, f->cfg, len);
+        return true;
+    }
+    return false;
+}
+
+static bool f_store_write(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t len)
+{
+    fake_t *f = ctx;
+    if (f->fail_store_write) {
+        return false;
+    }
+    if (slot == DW_SLOT_KEY && len == DW_KEY_LEN) {
+        memcpy(f->key, buf, len);
+        f->key_stored = true;
+        return true;
+    }
+    if (slot == DW_SLOT_CONFIG && len == DW_CONFIG_LEN) {
+        memcpy(f->cfg, buf, len);
+        f->cfg_stored = true;
+        return true;
+    }
+    return false;
+}
+
+static void f_log(void *ctx, const char *msg)
+{
+    (void)msg;
+    ((fake_t *)ctx)->logs++;
+}
+
+static dw_io_t g_io;
+
+void fake_reset(fake_t *f)
+{
+    memset(f, 0, sizeof(*f));
+}
+
+const dw_io_t *fake_io(fake_t *f)
+{
+    g_io = (dw_io_t){f, f_write, f_set_relay, f_millis, f_inputs, f_random, f_store_read, f_store_write, f_log};
+    return &g_io;
+}
+
+void fake_clear_out(fake_t *f)
+{
+    f->out_len = 0;
+}
+
+size_t fake_frames(const fake_t *f, const uint8_t *starts[], size_t lens[], size_t max)
+{
+    size_t n = 0;
+    size_t begin = 0;
+    for (size_t i = 0; i < f->out_len && n < max; i++) {
+        if (f->out[i] == 0) {
+            starts[n] = &f->out[begin];
+            lens[n] = i + 1 - begin;
+            n++;
+            begin = i + 1;
+        }
+    }
+    return n;
+}
+
+wire_t host_frame(uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload, size_t len)
+{
+    wire_t w;
+    dw_header_t h = {DW_PROTO_VERSION, type, 0, seq, cmd, (uint16_t)len};
+    if (!dw_frame_encode(&h, payload, len, w.buf, sizeof(w.buf), &w.len)) {
+        fprintf(stderr, "[%s] host_frame encode failed\n", g_test);
+        exit(2);
+    }
+    return w;
+}
+
+wire_t host_signed(uint16_t seq, uint8_t cmd, const uint8_t *body, size_t body_len, uint32_t counter,
+                   const uint8_t key[DW_KEY_LEN], const uint8_t nonce[DW_NONCE_LEN])
+{
+    uint8_t payload[DW_MAX_PAYLOAD];
+    uint8_t hdr[DW_HEADER_LEN];
+    uint8_t mac[DW_SHA256_LEN];
+    dw_hmac_t h;
+    wire_t w;
+    size_t len = body_len + DW_AUTH_LEN;
+    dw_header_t hd = {DW_PROTO_VERSION, DW_T_COMMAND, DW_FLAG_AUTH, seq, cmd, (uint16_t)len};
+
+    hdr[0] = DW_PROTO_VERSION;
+    hdr[1] = DW_T_COMMAND;
+    hdr[2] = DW_FLAG_AUTH;
+    dw_put_u16(&hdr[3], seq);
+    hdr[5] = cmd;
+    dw_put_u16(&hdr[6], (uint16_t)len);
+    if (body_len > 0) {
+        memcpy(payload, body, body_len);
+    }
+    dw_put_u32(&payload[body_len], counter);
+    dw_hmac_init(&h, key, DW_KEY_LEN);
+    dw_hmac_update(&h, nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, &payload[body_len], 4);
+    dw_hmac_update(&h, hdr, sizeof(hdr));
+    dw_hmac_update(&h, body, body_len);
+    dw_hmac_final(&h, mac);
+    memcpy(&payload[body_len + 4], mac, DW_TAG_LEN);
+    if (!dw_frame_encode(&hd, payload, len, w.buf, sizeof(w.buf), &w.len)) {
+        fprintf(stderr, "[%s] host_signed encode failed\n", g_test);
+        exit(2);
+    }
+    return w;
+}
+
+bool find_frame(const fake_t *f, uint8_t type, size_t nth, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME])
+{
+    const uint8_t *starts[FAKE_MAX_FRAMES];
+    size_t lens[FAKE_MAX_FRAMES];
+    size_t n = fake_frames(f, starts, lens, FAKE_MAX_FRAMES);
+    for (size_t i = 0; i < n; i++) {
+        if (dw_frame_decode(starts[i], lens[i] - 1, scratch, out) == DW_OK && out->hdr.type == type) {
+            if (nth == 0) {
+                return true;
+            }
+            nth--;
+        }
+    }
+    return false;
+}
+
+bool last_frame(const fake_t *f, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME])
+{
+    const uint8_t *starts[FAKE_MAX_FRAMES];
+    size_t lens[FAKE_MAX_FRAMES];
+    size_t n = fake_frames(f, starts, lens, FAKE_MAX_FRAMES);
+    if (n == 0) {
+        return false;
+    }
+    return dw_frame_decode(starts[n - 1], lens[n - 1] - 1, scratch, out) == DW_OK;
+}

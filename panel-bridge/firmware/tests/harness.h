@@ -1,0 +1,100 @@
+/* Test harness shared by the host tests: assertion macros, hex helpers, and the one fake of
+ * every dw_io_t boundary (clock, serial, relay, inputs, random, storage), with switches that
+ * make each boundary fail on demand. */
+#ifndef DW_HARNESS_H
+#define DW_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dw_core.h"
+#include "dw_proto.h"
+#include "dw_sha256.h"
+
+extern int g_checks;
+extern int g_failures;
+extern const char *g_test;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        g_checks++;                                                                                \
+        if (!(cond)) {                                                                             \
+            g_failures++;                                                                          \
+            fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, g_test, #cond);  \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                                      \
+        g_checks++;                                                                                \
+        if (va_ != vb_) {                                                                          \
+            g_failures++;                                                                          \
+            fprintf(stderr, "%s:%d: [%s] %s == %lld, expected %s == %lld\n", __FILE__, __LINE__,    \
+                    g_test, #a, va_, #b, vb_);                                                     \
+        }                                                                                          \
+    } while (0)
+
+#define TEST(name) static void name(void)
+#define RUN(name)                                                                                  \
+    do {                                                                                           \
+        g_test = #name;                                                                            \
+        name();                                                                                    \
+    } while (0)
+
+/* Decodes a hex string into buf; returns its length. Aborts the test on malformed hex. */
+size_t hex_decode(const char *hex, uint8_t *buf, size_t cap);
+/* Compares bytes to a hex string and prints both on mismatch. */
+bool bytes_eq_hex(const uint8_t *b, size_t len, const char *hex, const char *what);
+
+#define FAKE_OUT_CAP 8192u
+#define FAKE_MAX_FRAMES 32u
+
+typedef struct {
+    uint32_t now;
+    uint8_t inputs;
+    uint8_t out[FAKE_OUT_CAP];
+    size_t out_len;
+    bool relay;
+    int releases;
+    int relay_calls;
+    uint8_t nonces[4][DW_NONCE_LEN];
+    int n_nonces;
+    int next_nonce;
+    uint8_t key[DW_KEY_LEN];
+    bool key_stored;
+    uint8_t cfg[DW_CONFIG_LEN];
+    bool cfg_stored;
+    /* fault injection */
+    bool fail_write;
+    bool fail_relay;
+    bool fail_random;
+    bool fail_store_write;
+    int logs;
+} fake_t;
+
+void fake_reset(fake_t *f);
+const dw_io_t *fake_io(fake_t *f);
+
+/* Splits f->out into wire frames (each including its 0x00); returns how many. */
+size_t fake_frames(const fake_t *f, const uint8_t *starts[], size_t lens[], size_t max);
+void fake_clear_out(fake_t *f);
+
+/* Host side of the protocol for the behaviour tests. */
+typedef struct {
+    uint8_t buf[DW_MAX_WIRE];
+    size_t len;
+} wire_t;
+
+wire_t host_frame(uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload, size_t len);
+wire_t host_signed(uint16_t seq, uint8_t cmd, const uint8_t *body, size_t body_len, uint32_t counter,
+                   const uint8_t key[DW_KEY_LEN], const uint8_t nonce[DW_NONCE_LEN]);
+
+/* Decodes the last frame the fake saw; returns false when there is none. */
+bool last_frame(const fake_t *f, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME]);
+/* Finds the n-th (0-based) frame of the given type in the output. */
+bool find_frame(const fake_t *f, uint8_t type, size_t nth, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME]);
+
+#endif

@@ -1,0 +1,102 @@
+/* Fault injection at every boundary (nanopb's tests/io_errors idea): a failing callback must
+ * make the call return false, keep the first error message, and never leave the door open. */
+#include "harness.h"
+#include "tests.h"
+
+static fake_t F;
+static dw_core_t C;
+static const dw_identity_t ID = {{9, 9, 9, 9, 9, 9, 9, 9}, 0x3F};
+
+static void boot_provisioned(void)
+{
+    fake_reset(&F);
+    memset(F.key, 0x33, sizeof(F.key));
+    F.key_stored = true;
+    memset(F.nonces[0], 0x44, DW_NONCE_LEN);
+    memset(F.nonces[1], 0x55, DW_NONCE_LEN);
+    F.n_nonces = 2;
+    CHECK(dw_init(&C, fake_io(&F), &ID));
+}
+
+TEST(missing_callback_is_refused)
+{
+    dw_io_t io = *fake_io(&F);
+    io.random = NULL;
+    CHECK(!dw_init(&C, &io, &ID));
+    CHECK(dw_error(&C) != NULL);
+    CHECK(!dw_tick(&C));
+    CHECK(!dw_rx(&C, (const uint8_t *)"\x01", 1));
+}
+
+TEST(write_failure_is_reported_and_first_error_kept)
+{
+    wire_t w = host_frame(DW_T_COMMAND, 1, DW_CMD_STATUS, NULL, 0);
+    boot_provisioned();
+    CHECK(dw_error(&C) == NULL);
+    F.fail_write = true;
+    CHECK(!dw_rx(&C, w.buf, w.len));
+    CHECK(dw_error(&C) != NULL && strcmp(dw_error(&C), "serial write failed") == 0);
+    F.fail_write = false;
+    F.fail_relay = true;
+    F.inputs = DW_IN_EXIT_BUTTON;
+    F.now += 10;
+    CHECK(!dw_tick(&C));
+    CHECK(strcmp(dw_error(&C), "serial write failed") == 0); /* first error kept */
+    CHECK(F.logs >= 2);
+}
+
+TEST(relay_failure_never_reports_released)
+{
+    uint8_t body[2] = {0xE8, 0x03};
+    uint8_t key[DW_KEY_LEN];
+    uint8_t scratch[DW_MAX_FRAME];
+    dw_frame_t r;
+    wire_t w;
+    boot_provisioned();
+    w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, NULL, 0);
+    CHECK(dw_rx(&C, w.buf, w.len));
+    memset(key, 0x33, sizeof(key));
+    F.fail_relay = true;
+    F.out_len = 0;
+    w = host_signed(2, DW_CMD_UNLOCK, body, 2, 1, key, F.nonces[0]);
+    CHECK(!dw_rx(&C, w.buf, w.len));
+    CHECK(strcmp(dw_error(&C), "relay drive failed") == 0);
+    CHECK(!C.relay);
+    CHECK(find_frame(&F, DW_T_RESPONSE, 0, &r, scratch));
+    CHECK_EQ(r.payload[2] & DW_S_RELAY, 0); /* the answer tells the truth about the relay */
+}
+
+TEST(random_failure_opens_no_session)
+{
+    uint8_t scratch[DW_MAX_FRAME];
+    dw_frame_t r;
+    wire_t w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, NULL, 0);
+    boot_provisioned();
+    F.fail_random = true;
+    F.out_len = 0;
+    CHECK(dw_rx(&C, w.buf, w.len));
+    CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
+    CHECK_EQ(r.payload[0], DW_R_RNG_FAILURE);
+    CHECK(!C.session_open);
+    CHECK(strcmp(dw_error(&C), "random source failed") == 0);
+}
+
+TEST(storage_read_failure_means_unprovisioned_defaults)
+{
+    fake_reset(&F);
+    memset(F.cfg, 0xFF, sizeof(F.cfg)); /* corrupt config in flash */
+    F.cfg_stored = true;
+    CHECK(dw_init(&C, fake_io(&F), &ID));
+    CHECK(!C.provisioned);
+    CHECK_EQ(C.cfg.max_pulse_ms, 5000);
+    CHECK_EQ(C.cfg.fail_mode, DW_FAIL_SECURE);
+}
+
+void run_io_error_tests(void)
+{
+    RUN(missing_callback_is_refused);
+    RUN(write_failure_is_reported_and_first_error_kept);
+    RUN(relay_failure_never_reports_released);
+    RUN(random_failure_opens_no_session);
+    RUN(storage_read_failure_means_unprovisioned_defaults);
+}

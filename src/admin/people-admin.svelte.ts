@@ -1,0 +1,97 @@
+import { identifyByPin, pinProblem } from '../access/index.ts';
+import type { Role } from '../access/index.ts';
+import { hashSecret } from '../lib/secret-hash.ts';
+import type { PersonRecord } from '../store/db.ts';
+import type { PeopleRepo } from '../store/people.ts';
+import type { Clock } from '../platform/clock.ts';
+
+/**
+ * Visitor PINs are 4-8 digits, so stretching cannot save them from an offline guess anyway; a
+ * lighter count keeps the pad quick when it tries every enrolled PIN (see identifyByPin). The
+ * admin PIN keeps the full count.
+ */
+export const VISITOR_PIN_ITERATIONS = 100_000;
+
+export interface PersonRow {
+  readonly person: PersonRecord;
+  readonly hasPin: boolean;
+  readonly templates: number;
+}
+
+export class PeopleAdmin {
+  #rows = $state<PersonRow[]>([]);
+  readonly #repo: PeopleRepo;
+  readonly #clock: Clock;
+
+  constructor(repo: PeopleRepo, clock: Clock) {
+    this.#repo = repo;
+    this.#clock = clock;
+  }
+
+  get rows() {
+    return this.#rows;
+  }
+
+  async refresh(): Promise<void> {
+    const [people, pins, templates] = await Promise.all([this.#repo.list(), this.#repo.pins(), this.#repo.templateCounts()]);
+    this.#rows = people
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((person) => ({ person, hasPin: pins.some((p) => p.personId === person.id), templates: templates.get(person.id) ?? 0 }));
+  }
+
+  /** Returns the problem in words, or null when saved. */
+  async add(name: string, role: Role, pin: string, duress: string): Promise<string | null> {
+    const clean = name.trim();
+    if (clean.length === 0 || clean.length > 80) return 'Give a name (up to 80 characters).';
+    if (pin) {
+      const problem = await this.#pinClash(pin, duress, null);
+      if (problem) return problem;
+    }
+    const id = crypto.randomUUID();
+    await this.#repo.put({ id, name: clean, role, active: true, createdAt: this.#clock.now() });
+    if (pin) await this.#savePin(id, pin, duress);
+    await this.refresh();
+    return null;
+  }
+
+  async setPin(personId: string, pin: string, duress: string): Promise<string | null> {
+    const problem = await this.#pinClash(pin, duress, personId);
+    if (problem) return problem;
+    await this.#savePin(personId, pin, duress);
+    await this.refresh();
+    return null;
+  }
+
+  async setActive(personId: string, active: boolean): Promise<void> {
+    const person = await this.#repo.get(personId);
+    if (person) await this.#repo.put({ ...person, active });
+    await this.refresh();
+  }
+
+  async erase(personId: string): Promise<void> {
+    await this.#repo.erase(personId);
+    await this.refresh();
+  }
+
+  async #savePin(personId: string, pin: string, duress: string): Promise<void> {
+    await this.#repo.setPin({
+      id: `pin-${personId}`,
+      personId,
+      kind: 'pin',
+      pin: await hashSecret(pin, VISITOR_PIN_ITERATIONS),
+      ...(duress ? { duress: await hashSecret(duress, VISITOR_PIN_ITERATIONS) } : {}),
+      createdAt: this.#clock.now(),
+    });
+  }
+
+  /** A PIN identifies its person at the pad, so it must be unique across everyone else's PINs. */
+  async #pinClash(pin: string, duress: string, self: string | null): Promise<string | null> {
+    const format = pinProblem(pin, duress || undefined);
+    if (format) return format;
+    const others = (await this.#repo.pins()).filter((c) => c.personId !== self);
+    for (const entered of duress ? [pin, duress] : [pin]) {
+      if (await identifyByPin(entered, others)) return 'That PIN is already in use. Choose another.';
+    }
+    return null;
+  }
+}

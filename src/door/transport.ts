@@ -1,0 +1,28 @@
+// The two outside boundaries of the door driver: the byte link and the clock. Everything in
+// src/door talks to these interfaces, so the same controller runs over Web Serial, the
+// simulator, or a TCP socket into QEMU.
+
+export type TransportKind = 'serial' | 'simulator' | 'tcp';
+
+export interface ByteTransport {
+  readonly kind: TransportKind;
+  /** Resolves once the bytes are handed to the link (not when the far end has them). */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Subscribes to received bytes; returns the unsubscribe function. */
+  onBytes(cb: (bytes: Uint8Array) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type TimerHandle = unknown;
+
+export interface Clock {
+  now(): number;
+  setTimeout(cb: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (cb, ms) => globalThis.setTimeout(cb, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
+};

@@ -1,0 +1,125 @@
+import { DoorController, type DoorState as LinkState } from '../door/controller.ts';
+import { Input, SimulatedDoor } from '../door/simulator.ts';
+import { systemClock as doorClock } from '../door/transport.ts';
+import type { DoorEvent } from '../door/protocol.ts';
+import type { DoorState } from '../access/types.ts';
+import type { DoorPort } from './gatekeeper.ts';
+
+/**
+ * The kiosk's view of the door controller: link state for the screen, the DoorPort for the
+ * gatekeeper, and door events for the flow. In simulated mode the board is the firmware's
+ * TypeScript twin, and a simulated visitor pushes the door open after each unlock so the whole
+ * sequence (unlocked, open, closed, locked) plays out as it would at a real door.
+ */
+export type DoorView = { readonly text: string; readonly tone: 'ok' | 'sim' | 'bad' };
+
+export type DoorListener = (e: { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean }) => void;
+
+export class DoorLink implements DoorPort {
+  #link = $state<LinkState>({ state: 'idle' });
+  #tamper = $state(false);
+  #open = $state(false);
+  readonly #controller: DoorController;
+  readonly #sim: SimulatedDoor | null;
+  readonly #listeners = new Set<DoorListener>();
+
+  private constructor(controller: DoorController, sim: SimulatedDoor | null) {
+    this.#controller = controller;
+    this.#sim = sim;
+    controller.on('state', (s) => (this.#link = s));
+    controller.on('event', (e) => this.#onEvent(e));
+  }
+
+  /** A simulated board provisioned with a fresh key, as an installer would do in set-up mode. */
+  static async simulated(): Promise<DoorLink> {
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    const sim = await SimulatedDoor.create({ clock: doorClock, key: raw, tickMs: 20 });
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    raw.fill(0);
+    const controller = new DoorController({ transport: sim.transport, clock: doorClock, key, log: (m) => console.info('[door]', m) });
+    const link = new DoorLink(controller, sim);
+    void controller.connect();
+    return link;
+  }
+
+  get view(): DoorView {
+    const s = this.#link;
+    switch (s.state) {
+      case 'simulated':
+        return { text: 'Simulated door controller', tone: 'sim' };
+      case 'ready':
+        return { text: 'Door controller connected', tone: 'ok' };
+      case 'idle':
+      case 'connecting':
+        return { text: 'Connecting door controller…', tone: 'sim' };
+      case 'lost':
+        return { text: 'Door controller lost', tone: 'bad' };
+      case 'fault':
+        return { text: `Door controller fault: ${s.fault}`, tone: 'bad' };
+    }
+  }
+
+  /** True when the controller can carry out an unlock. */
+  get usable(): boolean {
+    return this.#link.state === 'ready' || this.#link.state === 'simulated';
+  }
+
+  get doorOpen(): boolean {
+    return this.#open;
+  }
+
+  get isSimulated(): boolean {
+    return this.#sim !== null;
+  }
+
+  status(): DoorState {
+    return { mode: 'normal', link: this.usable ? 'online' : 'offline', tamper: this.#tamper };
+  }
+
+  async unlock(pulseMs: number): Promise<boolean> {
+    if (!this.usable) return false;
+    const r = await this.#controller.unlock(pulseMs);
+    if (r.outcome !== 'done') console.warn('[door] unlock not done', r);
+    return r.outcome === 'done';
+  }
+
+  on(listener: DoorListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Simulator controls for the demo and tests: the cable, the exit button. */
+  simulateCable(connected: boolean): void {
+    this.#sim?.transport.setLinkUp(connected);
+  }
+
+  simulateExitButton(): void {
+    if (!this.#sim) return;
+    const sim = this.#sim;
+    sim.inputs |= Input.ExitButton;
+    setTimeout(() => (sim.inputs &= ~Input.ExitButton), 300);
+  }
+
+  #onEvent(e: DoorEvent): void {
+    if (e.kind === 'door') {
+      this.#open = e.open;
+      this.#emit({ door: e.open ? 'opened' : 'closed' });
+    } else if (e.kind === 'tamper') {
+      this.#tamper = e.active;
+      this.#emit({ tamper: e.active });
+    } else if (e.kind === 'exit-button') {
+      this.#emit({ exitButton: true });
+    } else if (e.kind === 'relay' && e.released && this.#sim) {
+      this.#simulateVisitorWalksThrough(this.#sim);
+    }
+  }
+
+  #simulateVisitorWalksThrough(sim: SimulatedDoor): void {
+    setTimeout(() => (sim.inputs |= Input.DoorOpen), 800);
+    setTimeout(() => (sim.inputs &= ~Input.DoorOpen), 3_800);
+  }
+
+  #emit(e: Parameters<DoorListener>[0]): void {
+    for (const l of this.#listeners) l(e);
+  }
+}

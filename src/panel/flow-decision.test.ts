@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { denyReasonOf, toFlowDecision } from './flow-decision.ts';
+import { decideExitButton } from '../access/policy.ts';
+import type { Decision } from '../access/types.ts';
+
+const base = decideExitButton(0);
+
+describe('what the visitor is told', () => {
+  it('greets a granted person by name', () => {
+    const d: Decision = { ...base, outcome: 'grant', passId: null, subject: { personId: 'p', name: 'Ada', role: 'resident' } };
+    expect(toFlowDecision(d)).toEqual({ type: 'decision', outcome: 'grant', name: 'Ada' });
+  });
+
+  it('maps refusals to a few coarse messages, door faults first', () => {
+    expect(denyReasonOf(['pinWrong'])).toBe('pinWrong');
+    expect(denyReasonOf(['pinWrong', 'pinLockedOut'])).toBe('lockedOut');
+    expect(denyReasonOf(['doorOffline', 'faceMatched'])).toBe('doorFault');
+    expect(denyReasonOf(['passExpired'])).toBe('outsideSchedule');
+    expect(denyReasonOf(['keyBadSignature'])).toBe('keyInvalid');
+    expect(denyReasonOf(['spoofSuspected'])).toBe('spoofSuspected');
+    // Anything the kiosk has no words for is a plain refusal, never a grant.
+    expect(denyReasonOf(['personInactive'])).toBe('notAllowed');
+    expect(denyReasonOf(['highRisk'])).toBe('notAllowed');
+  });
+
+  it('passes step-up and ring through', () => {
+    expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp' });
+    expect(toFlowDecision({ ...base, outcome: 'ring' })).toEqual({ type: 'decision', outcome: 'ring' });
+  });
+});

@@ -1,0 +1,110 @@
+import { decidePin, decideGuestKey, decide, identifyByPin, DEFAULT_SETTINGS } from '../access/index.ts';
+import type { GuestKeyBook } from './guest-keys.ts';
+import type { AccessContext, Decision, DoorState, FaceEvidence, RiskHint } from '../access/index.ts';
+import { NO_FAILURES } from '../lib/lockout.ts';
+import type { DoorwardDB } from '../store/db.ts';
+import type { EventLog } from '../store/events.ts';
+import type { Outbox } from '../store/outbox.ts';
+import type { PeopleRepo } from '../store/people.ts';
+import type { SettingsRepo } from '../store/settings.ts';
+import type { Clock } from '../platform/clock.ts';
+import { toFlowDecision, type FlowDecision } from './flow-decision.ts';
+
+/** The door as the access layer needs it: its state for the policy, and the one action. */
+export interface DoorPort {
+  status(): DoorState;
+  /** Resolves true only when the controller confirmed the relay pulse. */
+  unlock(pulseMs: number): Promise<boolean>;
+}
+
+export interface GatekeeperDeps {
+  readonly db: DoorwardDB;
+  readonly clock: Clock;
+  readonly door: DoorPort;
+  readonly people: PeopleRepo;
+  readonly settings: SettingsRepo;
+  readonly log: EventLog;
+  readonly outbox: Outbox;
+  readonly keys: GuestKeyBook;
+  /** From the insight module once it lands; absent means no risk hint. */
+  readonly risk?: (personId: string | null, now: number) => RiskHint | undefined;
+  readonly pulseMs: number;
+}
+
+/**
+ * Turns one attempt (a PIN, a face, a guest key) into a decision, carries it out, and writes it
+ * down: the policy decides, the door acts, the log and outbox record who and how. A grant the
+ * door controller does not confirm is logged and shown as a refusal: the kiosk never claims an
+ * unlock that did not happen.
+ */
+export class Gatekeeper {
+  readonly #d: GatekeeperDeps;
+
+  constructor(deps: GatekeeperDeps) {
+    this.#d = deps;
+  }
+
+  async pin(entered: string): Promise<FlowDecision> {
+    const now = this.#d.clock.now();
+    const ctx = await this.#context(null, now);
+    const lockout = (await this.#d.settings.get('pinPadLockout')) ?? NO_FAILURES;
+    const who = await identifyByPin(entered, await this.#d.people.pins());
+    const { decision, lockout: next } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout }, now);
+    await this.#d.settings.put('pinPadLockout', next);
+    return this.#carryOut(decision);
+  }
+
+  async face(evidence: FaceEvidence, snapshot?: Uint8Array): Promise<FlowDecision> {
+    const now = this.#d.clock.now();
+    const decision = decide({ ...(await this.#context(evidence.match.personId, now)), face: evidence }, now);
+    return this.#carryOut(decision, snapshot);
+  }
+
+  async guestKey(token: string): Promise<FlowDecision> {
+    const result = await this.#d.keys.verify(token);
+    const decision = decideGuestKey(result, this.#d.door.status(), this.#d.clock.now());
+    const shown = await this.#carryOut(decision);
+    if (shown.outcome === 'grant' && result.ok) await this.#d.keys.countUse(result.claims.keyId);
+    return shown;
+  }
+
+  async #context(personId: string | null, now: number): Promise<AccessContext> {
+    const [people, passes, settings, rules] = await Promise.all([
+      this.#d.people.list(),
+      this.#d.db.getAll('passes'),
+      this.#d.settings.get('accessSettings'),
+      this.#d.settings.get('stepUpRules'),
+    ]);
+    const risk = this.#d.risk?.(personId, now);
+    return { people, passes, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
+  }
+
+  async #carryOut(decision: Decision, snapshot?: Uint8Array): Promise<FlowDecision> {
+    let final = decision;
+    if (decision.outcome === 'grant') {
+      const pulsed = await this.#d.door.unlock(this.#d.pulseMs).catch(() => false);
+      if (!pulsed) {
+        final = { ...decision, outcome: 'deny', reasons: ['doorOffline', ...decision.reasons], retryAfterMs: 0 } as Decision;
+        console.warn('[gatekeeper] grant not carried out: door controller did not confirm');
+      } else if (decision.passId) {
+        await this.#countPassUse(decision.passId);
+      }
+    }
+    await this.#record(final, snapshot);
+    return toFlowDecision(final);
+  }
+
+  async #countPassUse(passId: string): Promise<void> {
+    const tx = this.#d.db.transaction('passes', 'readwrite');
+    const pass = await tx.store.get(passId);
+    if (pass) await tx.store.put({ ...pass, uses: pass.uses + 1 });
+    await tx.done;
+  }
+
+  async #record(decision: Decision, snapshot?: Uint8Array): Promise<void> {
+    const who = decision.subject?.name ?? 'unknown';
+    const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
+    const { id } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
+    await this.#d.outbox.enqueue(id, 'events', { id, summary, decision });
+  }
+}

@@ -1,0 +1,83 @@
+import { createGuestKey, generateIssuerKeys, importIssuerKey, verifyGuestKey, type GuestKeyResult } from '../access/index.ts';
+import type { DoorwardDB } from '../store/db.ts';
+import type { IssuedGuestKey, SettingsRepo } from '../store/settings.ts';
+import type { Clock } from '../platform/clock.ts';
+
+/**
+ * The panel's guest keys: it is its own issuer (an ECDSA P-256 key pair made on the panel, the
+ * private half non-extractable in IndexedDB), keeps the list of keys it issued for revocation,
+ * and counts uses. Paired admin phones become further issuers in the remote-admin work.
+ */
+const ISSUER_KEY = 'guest-issuer';
+
+export interface NewGuestKey {
+  readonly name: string;
+  readonly notBefore: number;
+  readonly expires: number;
+  readonly maxUses: number | null;
+  readonly selfEnrol: boolean;
+}
+
+export class GuestKeyBook {
+  readonly #db: DoorwardDB;
+  readonly #settings: SettingsRepo;
+  readonly #clock: Clock;
+  readonly #doorId: string;
+
+  constructor(db: DoorwardDB, settings: SettingsRepo, clock: Clock, doorId: string) {
+    this.#db = db;
+    this.#settings = settings;
+    this.#clock = clock;
+    this.#doorId = doorId;
+  }
+
+  async issue(request: NewGuestKey): Promise<{ token: string; record: IssuedGuestKey }> {
+    const signer = await this.#issuer();
+    const now = this.#clock.now();
+    const keyId = crypto.randomUUID();
+    const token = await createGuestKey(
+      { keyId, subject: `guest:${keyId}`, name: request.name, doors: [this.#doorId], notBefore: request.notBefore, expires: request.expires, issuedAt: now, maxUses: request.maxUses, selfEnrol: request.selfEnrol },
+      signer,
+    );
+    const record: IssuedGuestKey = { keyId, name: request.name, notBefore: request.notBefore, expires: request.expires, maxUses: request.maxUses, revoked: false, issuedAt: now };
+    await this.#settings.put('guestKeysIssued', [...(await this.issued()), record]);
+    return { token, record };
+  }
+
+  async issued(): Promise<readonly IssuedGuestKey[]> {
+    return (await this.#settings.get('guestKeysIssued')) ?? [];
+  }
+
+  async revoke(keyId: string): Promise<void> {
+    const list = (await this.issued()).map((k) => (k.keyId === keyId ? { ...k, revoked: true } : k));
+    await this.#settings.put('guestKeysIssued', list);
+  }
+
+  async verify(token: string): Promise<GuestKeyResult> {
+    const issuer = await this.#settings.get('guestIssuer');
+    const issuers = new Map<string, CryptoKey>();
+    if (issuer) {
+      const { kid, publicKey } = await importIssuerKey(issuer.publicJwk);
+      issuers.set(kid, publicKey);
+    }
+    const revoked = new Set((await this.issued()).filter((k) => k.revoked).map((k) => k.keyId));
+    const uses = new Map(Object.entries((await this.#settings.get('guestKeyUses')) ?? {}));
+    return verifyGuestKey(token, { issuers, doorId: this.#doorId, now: this.#clock.now(), revoked, uses });
+  }
+
+  async countUse(keyId: string): Promise<void> {
+    const uses = { ...((await this.#settings.get('guestKeyUses')) ?? {}) };
+    uses[keyId] = (uses[keyId] ?? 0) + 1;
+    await this.#settings.put('guestKeyUses', uses);
+  }
+
+  async #issuer(): Promise<{ kid: string; privateKey: CryptoKey }> {
+    const stored = await this.#db.get('keys', ISSUER_KEY);
+    const pub = await this.#settings.get('guestIssuer');
+    if (stored && pub) return { kid: pub.kid, privateKey: stored.key };
+    const keys = await generateIssuerKeys();
+    await this.#db.put('keys', { name: ISSUER_KEY, key: keys.privateKey, createdAt: this.#clock.now() });
+    await this.#settings.put('guestIssuer', { kid: keys.kid, publicJwk: keys.publicJwk });
+    return keys;
+  }
+}

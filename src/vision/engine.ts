@@ -1,0 +1,406 @@
+import type { FaceEvidence } from '../access/types.ts';
+import { agree } from './agreement.ts';
+import { alignFace } from './align.ts';
+import type { Detection } from './detect.ts';
+import { EMBEDDING_DIM } from './embedding.ts';
+import { startBlink, stepBlink, type BlinkState } from './eyes.ts';
+import { toGrey } from './image.ts';
+import { fivePoints } from './landmarks.ts';
+import { TemplateIndex, type MatchResult, type PersonScore } from './matcher.ts';
+import type { FaceModels } from './models.ts';
+import { MotionDetector } from './motion.ts';
+import { assessQuality, DEFAULT_QUALITY, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
+import { LIVENESS_POLICY, MATCH_AGREEMENT, MATCH_POLICY } from './thresholds.ts';
+import { FaceTracker, type Track } from './tracker.ts';
+import type { Box, Point, RgbaImage } from './types.ts';
+
+/**
+ * The live door loop, one frame at a time, as plain logic over injected models and time (no
+ * DOM, no worker API): detect + track every frame; landmarks and the quality gate once a track
+ * is stable; liveness, embedding and matching only on a stable face that passes the gate, until
+ * multi-frame agreement gives one piece of evidence per face (again after a cool-down if the
+ * face stays). Idle mode and the enrolment / blink tasks live here too. The worker is a shell
+ * around it; Node tests drive it with the real models.
+ */
+
+export type Stage = 'decode' | 'detect' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
+export type Timings = Partial<Record<Stage, number>>;
+
+export type FaceEvent = { readonly type: 'faceTracked'; readonly trackId: number; readonly stable: boolean } | { readonly type: 'faceLost' };
+
+export interface TemplateSet {
+  readonly personId: string;
+  readonly embeddings: readonly Float32Array[];
+}
+
+export type CaptureProblem = QualityReason | 'no-face' | 'timed-out';
+
+export type CaptureResult =
+  | {
+      readonly ok: true;
+      readonly embedding: Float32Array;
+      /** 0..1, see qualityScore. */
+      readonly quality: number;
+      readonly liveness: number;
+      readonly problems: readonly [];
+      /** The face already matches this enrolled person at the operating threshold. */
+      readonly alreadyEnrolledAs: PersonScore | null;
+    }
+  | { readonly ok: false; readonly quality: number; readonly problems: readonly CaptureProblem[] };
+
+export interface BlinkResult {
+  readonly blinked: boolean;
+  readonly trackId: number | null;
+}
+
+export type TaskKind = 'capture' | 'blink';
+export type TaskResult<K extends TaskKind = TaskKind> = K extends 'capture' ? CaptureResult : BlinkResult;
+
+export type EngineEvent =
+  | { readonly type: 'face'; readonly face: FaceEvent }
+  | { readonly type: 'evidence'; readonly trackId: number; readonly evidence: FaceEvidence; readonly box: Box }
+  | { readonly type: 'idle'; readonly idle: boolean }
+  | { readonly type: 'task-progress'; readonly id: number; readonly problems: readonly CaptureProblem[] }
+  | { readonly type: 'task-done'; readonly id: number; readonly kind: 'capture'; readonly result: CaptureResult }
+  | { readonly type: 'task-done'; readonly id: number; readonly kind: 'blink'; readonly result: BlinkResult };
+
+export interface EngineOptions {
+  /** Consecutive frames a track needs before it counts as stable. */
+  readonly stableHits: number;
+  /** No face for this long: drop to idle mode. */
+  readonly idleAfterMs: number;
+  /** In idle mode, run the detector on a frame this often even without motion. */
+  readonly idleDetectEveryMs: number;
+  /** No detection for this long: the face is lost. */
+  readonly lostAfterMs: number;
+  /** After evidence for a face, wait this long before judging the same face again. */
+  readonly evidenceCooldownMs: number;
+  readonly quality: QualityThresholds;
+}
+
+export const DEFAULT_ENGINE: EngineOptions = {
+  stableHits: 2,
+  idleAfterMs: 3_000,
+  idleDetectEveryMs: 2_000,
+  lostAfterMs: 600,
+  evidenceCooldownMs: 5_000,
+  quality: DEFAULT_QUALITY,
+};
+
+export interface StepResult {
+  readonly events: EngineEvent[];
+  readonly timings: Timings;
+  readonly faces: number;
+  /** The primary face's box, for an overlay. */
+  readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null;
+}
+
+/**
+ * 0 when the gate fails; otherwise (0, 1]: face size (full at twice the minimum eye distance),
+ * frontality and sharpness (full at three times the minimum), multiplied. Ranks enrolment shots.
+ */
+export function qualityScore(q: QualityReport, t: QualityThresholds = DEFAULT_QUALITY): number {
+  if (!q.ok) return 0;
+  const size = Math.min(1, q.metrics.interEyePx / (2 * t.minInterEyePx));
+  const frontal = 1 - 0.5 * Math.min(1, Math.abs(q.metrics.yaw) / t.maxAbsYaw);
+  const sharp = Math.min(1, q.metrics.sharpness / (3 * t.minSharpness));
+  return Math.max(0.01, size * frontal * sharp);
+}
+
+interface Analysed {
+  readonly match: MatchResult;
+  readonly liveness: number;
+}
+
+interface Attempt {
+  readonly trackId: number;
+  qualityOk: boolean;
+  results: Analysed[];
+  cooldownUntil: number;
+}
+
+interface FaceLook {
+  readonly landmarks: readonly Point[];
+  readonly five: readonly Point[];
+  readonly aligned: RgbaImage;
+  readonly quality: QualityReport;
+}
+
+type Task =
+  | { readonly kind: 'capture'; readonly id: number; readonly deadline: number; problems: CaptureProblem[] }
+  | { readonly kind: 'blink'; readonly id: number; readonly deadline: number; state: BlinkState | null; trackId: number | null };
+
+const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export class VisionEngine {
+  readonly #models: FaceModels;
+  readonly #o: EngineOptions;
+  readonly #clock: () => number;
+  readonly #tracker = new FaceTracker<Detection>();
+  readonly #motion = new MotionDetector();
+  #index = new TemplateIndex(EMBEDDING_DIM);
+  #attempt: Attempt | null = null;
+  #announced: { trackId: number; stable: boolean } | null = null;
+  #lastFaceAt: number | null = null;
+  #lastDetectAt = -Infinity;
+  #idle = false;
+  #tasks = new Map<number, Task>();
+
+  /** `clock` times the stages (performance.now in the worker); frame times come with each frame. */
+  constructor(models: FaceModels, options: Partial<EngineOptions> = {}, clock: () => number = () => performance.now()) {
+    this.#models = models;
+    this.#o = { ...DEFAULT_ENGINE, ...options };
+    this.#clock = clock;
+  }
+
+  get idle(): boolean {
+    return this.#idle;
+  }
+
+  get provider(): string {
+    return this.#models.provider;
+  }
+
+  get templateCount(): number {
+    return this.#index.size;
+  }
+
+  setTemplates(list: readonly TemplateSet[]): void {
+    const count = list.reduce((n, p) => n + p.embeddings.length, 0);
+    const index = new TemplateIndex(EMBEDDING_DIM, Math.max(16, count));
+    for (const p of list) for (const e of p.embeddings) index.add(p.personId, e);
+    this.#index = index;
+    // Votes cast against the old set mean nothing now.
+    if (this.#attempt) this.#attempt = { ...this.#attempt, results: [], cooldownUntil: 0 };
+  }
+
+  /**
+   * Idle mode only: feed the motion thumbnail (grey, MOTION_SIZE). True means "run step() on
+   * this frame" (motion, or the periodic safety check is due); false means skip it.
+   */
+  probe(grey: Uint8Array, now: number): boolean {
+    if (!this.#idle) return true;
+    const moved = this.#motion.update(grey);
+    return moved || now - this.#lastDetectAt >= this.#o.idleDetectEveryMs;
+  }
+
+  startTask(id: number, kind: TaskKind, now: number, timeoutMs: number): EngineEvent[] {
+    const deadline = now + timeoutMs;
+    this.#tasks.set(id, kind === 'capture' ? { kind, id, deadline, problems: [] } : { kind, id, deadline, state: null, trackId: null });
+    return this.#wake();
+  }
+
+  cancelTask(id: number): void {
+    this.#tasks.delete(id);
+  }
+
+  reset(): void {
+    this.#tracker.reset();
+    this.#motion.reset();
+    this.#attempt = null;
+    this.#announced = null;
+    this.#lastFaceAt = null;
+    this.#idle = false;
+    this.#tasks.clear();
+  }
+
+  async step(frame: RgbaImage, now: number): Promise<StepResult> {
+    const timings: Timings = {};
+    const t0 = this.#clock();
+    const timed = async <R>(stage: Stage, f: () => Promise<R> | R): Promise<R> => {
+      const s = this.#clock();
+      try {
+        return await f();
+      } finally {
+        timings[stage] = (timings[stage] ?? 0) + this.#clock() - s;
+      }
+    };
+    const events: EngineEvent[] = [];
+    this.#lastFaceAt ??= now;
+    this.#lastDetectAt = now;
+
+    const detections = await timed('detect', () => this.#models.detect(frame));
+    const tracks = this.#tracker.update(detections, now, frame);
+    const primary = tracks[0];
+    if (primary) {
+      this.#lastFaceAt = now;
+      events.push(...this.#wake());
+    }
+
+    let stable = false;
+    let look: FaceLook | null = null;
+    if (primary) {
+      if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0 };
+      const attempt = this.#attempt;
+      const ready = primary.hits >= this.#o.stableHits;
+      const judging = ready && now >= attempt.cooldownUntil;
+      const capturing = [...this.#tasks.values()].some((t) => t.kind === 'capture');
+      if (judging || (ready && capturing)) {
+        look = await this.#look(frame, primary, timed);
+        if (look.quality.ok) attempt.qualityOk = true;
+      }
+      stable = ready && attempt.qualityOk;
+      if (this.#announced?.trackId !== primary.id || this.#announced.stable !== stable) {
+        this.#announced = { trackId: primary.id, stable };
+        events.push({ type: 'face', face: { type: 'faceTracked', trackId: primary.id, stable } });
+      }
+      if (judging && look?.quality.ok) {
+        const evidence = await this.#judge(frame, primary, look, attempt, now, timed);
+        if (evidence) events.push({ type: 'evidence', trackId: primary.id, evidence, box: primary.box });
+      }
+    } else if (this.#announced && now - (this.#lastFaceAt ?? now) > this.#o.lostAfterMs) {
+      this.#announced = null;
+      this.#attempt = null;
+      events.push({ type: 'face', face: { type: 'faceLost' } });
+    }
+
+    events.push(...(await this.#runTasks(frame, primary ?? null, look, now, timed)));
+
+    if (!primary && !this.#idle && this.#tasks.size === 0 && now - (this.#lastFaceAt ?? now) >= this.#o.idleAfterMs) {
+      this.#idle = true;
+      this.#motion.reset();
+      events.push({ type: 'idle', idle: true });
+    }
+    timings.total = this.#clock() - t0;
+    return {
+      events,
+      timings,
+      faces: detections.length,
+      primary: primary ? { trackId: primary.id, box: primary.box, stable } : null,
+    };
+  }
+
+  #wake(): EngineEvent[] {
+    if (!this.#idle) return [];
+    this.#idle = false;
+    return [{ type: 'idle', idle: false }];
+  }
+
+  async #look(frame: RgbaImage, face: Track<Detection>, timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>): Promise<FaceLook> {
+    const landmarks = await timed('landmark', () => this.#models.landmarks(frame, face.box));
+    return timed('quality', () => {
+      const five = fivePoints(landmarks);
+      const aligned = alignFace(frame, five);
+      const quality = assessQuality({ box: face.box, frame, landmarks, alignedGrey: toGrey(aligned) }, this.#o.quality);
+      return { landmarks, five, aligned, quality };
+    });
+  }
+
+  async #judge(
+    frame: RgbaImage,
+    face: Track<Detection>,
+    look: FaceLook,
+    attempt: Attempt,
+    now: number,
+    timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>,
+  ): Promise<FaceEvidence | null> {
+    const liveness = await timed('liveness', () => this.#models.liveness(frame, face.box));
+    const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
+    const match = await timed('match', () => this.#index.match(embedding, MATCH_POLICY));
+    attempt.results.push({ match, liveness });
+    if (attempt.results.length > MATCH_AGREEMENT.window) attempt.results.shift();
+    const results = attempt.results;
+    const agreement = agree(
+      results.map((r) => r.match),
+      MATCH_AGREEMENT,
+    );
+    const noTemplates = match.kind === 'unknown' && match.reason === 'no-templates';
+    const full = results.length >= (noTemplates ? MATCH_AGREEMENT.need : MATCH_AGREEMENT.window);
+    if (agreement.kind !== 'agreed' && !full) return null;
+
+    const passive = median(results.map((r) => r.liveness));
+    let evidence: FaceEvidence;
+    if (agreement.kind === 'agreed') {
+      const leads = results.flatMap((r) => (r.match.kind === 'match' && r.match.personId === agreement.personId ? [r.match.lead] : []));
+      evidence = {
+        match: { personId: agreement.personId, score: agreement.meanScore, margin: Math.min(...leads), agreedFrames: agreement.votes },
+        liveness: { passive, active: null },
+      };
+    } else {
+      let best: { score: number; margin: number } = { score: 0, margin: 0 };
+      for (const r of results) {
+        const m = r.match;
+        const s = m.kind === 'match' ? { score: m.score, margin: m.lead } : m.best ? { score: m.best.score, margin: m.best.score - (m.runnerUp?.score ?? -1) } : null;
+        if (s && s.score > best.score) best = s;
+      }
+      evidence = { match: { personId: null, score: best.score, margin: best.margin, agreedFrames: 0 }, liveness: { passive, active: null } };
+    }
+    attempt.results = [];
+    attempt.cooldownUntil = now + this.#o.evidenceCooldownMs;
+    return evidence;
+  }
+
+  async #runTasks(
+    frame: RgbaImage,
+    primary: Track<Detection> | null,
+    look: FaceLook | null,
+    now: number,
+    timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>,
+  ): Promise<EngineEvent[]> {
+    const events: EngineEvent[] = [];
+    for (const task of [...this.#tasks.values()]) {
+      if (task.kind === 'capture') {
+        if (now > task.deadline) {
+          this.#tasks.delete(task.id);
+          const problems: CaptureProblem[] = [...new Set<CaptureProblem>([...task.problems, 'timed-out'])];
+          events.push({ type: 'task-done', id: task.id, kind: 'capture', result: { ok: false, quality: 0, problems } });
+          continue;
+        }
+        if (!primary || !look) {
+          task.problems = primary ? [] : ['no-face'];
+          if (!primary) events.push({ type: 'task-progress', id: task.id, problems: task.problems });
+          continue;
+        }
+        if (!look.quality.ok) {
+          task.problems = [...look.quality.reasons];
+          events.push({ type: 'task-progress', id: task.id, problems: task.problems });
+          continue;
+        }
+        const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
+        const liveness = await timed('liveness', () => this.#models.liveness(frame, primary.box));
+        const top = this.#index.size > 0 ? (this.#index.scores(embedding, 1)[0] ?? null) : null;
+        this.#tasks.delete(task.id);
+        events.push({
+          type: 'task-done',
+          id: task.id,
+          kind: 'capture',
+          result: {
+            ok: true,
+            embedding,
+            quality: qualityScore(look.quality, this.#o.quality),
+            liveness,
+            problems: [],
+            alreadyEnrolledAs: top && top.score >= MATCH_POLICY.threshold ? top : null,
+          },
+        });
+      } else {
+        if (primary && task.trackId !== primary.id) {
+          // A different face: start over, a blink must come from the person being checked.
+          task.trackId = primary.id;
+          task.state = startBlink(now);
+        }
+        if (primary && task.state) {
+          const landmarks = look?.landmarks ?? (await timed('landmark', () => this.#models.landmarks(frame, primary.box)));
+          const eyes = await timed('eyes', () => this.#models.eyes(frame, landmarks));
+          task.state = stepBlink(task.state, eyes.left, eyes.right, now);
+        }
+        const done = task.state?.phase === 'blinked' ? true : task.state?.phase === 'timed-out' || now > task.deadline ? false : null;
+        if (done !== null) {
+          this.#tasks.delete(task.id);
+          events.push({ type: 'task-done', id: task.id, kind: 'blink', result: { blinked: done, trackId: task.trackId } });
+        }
+      }
+    }
+    return events;
+  }
+}
+
+/** Passive liveness band for the overlay and logs (the policy decides; this only names the band). */
+export function livenessBand(p: number): 'live' | 'ask-blink' | 'suspect' {
+  return p >= LIVENESS_POLICY.pass ? 'live' : p >= LIVENESS_POLICY.uncertain ? 'ask-blink' : 'suspect';
+}

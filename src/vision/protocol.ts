@@ -1,0 +1,102 @@
+/**
+ * Every message between the main thread (bridge.ts) and the vision worker, as two unions. Only
+ * structured-cloneable data; frames travel as transferred ImageBitmaps and are closed by the
+ * worker. This file is type-only, shared by both runtimes (DOM and WebWorker libs).
+ */
+import type { FaceEvidence } from '../access/types.ts';
+import type { BlinkResult, CaptureProblem, CaptureResult, FaceEvent, Stage, TemplateSet } from './engine.ts';
+import type { FrameAnalysis, PipelineOptions } from './pipeline.ts';
+import type { Box } from './types.ts';
+
+export type Provider = 'webgpu' | 'wasm';
+export const PROVIDERS: readonly Provider[] = ['webgpu', 'wasm'];
+
+export type VisionStatus = 'loading' | 'ready' | 'models-missing' | 'error';
+
+export interface InitOptions {
+  /** Where the weights are served (`/models/`). */
+  readonly modelBase: string;
+  /** Where onnxruntime-web's .wasm/.mjs are served (`/ort/`). */
+  readonly wasmBase: string;
+  /** Ordered preference; the first one the device supports is used. Default: webgpu, wasm. */
+  readonly providers?: readonly Provider[];
+  /** WASM threads; default: hardwareConcurrency (max 4) when cross-origin isolated, else 1. */
+  readonly threads?: number;
+  /** How often the worker reports stats (ms). */
+  readonly statsEveryMs?: number;
+}
+
+export interface StageStats {
+  readonly last: number;
+  readonly median: number;
+  readonly p95: number;
+  readonly n: number;
+}
+
+export interface VisionStats {
+  /** Frames fully processed per second over the last report period. */
+  readonly fps: number;
+  readonly processed: number;
+  /** Frames the worker dropped because it was busy (back-pressure), since start. */
+  readonly dropped: number;
+  /** Idle frames skipped after the motion check, since start. */
+  readonly skipped: number;
+  readonly idle: boolean;
+  readonly timings: Partial<Record<Stage, StageStats>>;
+}
+
+export interface AnalyseOptions extends Partial<Omit<PipelineOptions, 'detect' | 'quality'>> {
+  /** Only run the detector (bench: detection fps). */
+  readonly detectOnly?: boolean;
+}
+
+/** Request kinds with their parameters and results: one table, so bridge and worker agree. */
+export interface Requests {
+  /** A still image through the pipeline (tests, eval). Faces carry embeddings when analysed. */
+  analyse: { params: { bitmap: ImageBitmap; options: AnalyseOptions }; result: FrameAnalysis };
+  /** Enrolment: the next good face's embedding, or what is wrong with the picture. */
+  capture: { params: { timeoutMs: number }; result: CaptureResult };
+  /** Active liveness: a blink by the primary face within the time. */
+  blink: { params: { timeoutMs: number }; result: BlinkResult };
+}
+export type RequestKind = keyof Requests;
+
+export type MainToWorker =
+  | { readonly type: 'init'; readonly options: InitOptions }
+  | { readonly type: 'frame'; readonly bitmap: ImageBitmap; readonly at: number }
+  | { readonly type: 'setTemplates'; readonly templates: readonly TemplateSet[] }
+  | { readonly [K in RequestKind]: { readonly type: 'request'; readonly id: number; readonly kind: K; readonly params: Requests[K]['params'] } }[RequestKind]
+  | { readonly type: 'cancel'; readonly id: number }
+  | { readonly type: 'reset' };
+
+export type WorkerError =
+  | { readonly code: 'models-missing'; readonly message: string; readonly files: readonly string[] }
+  | { readonly code: 'not-ready'; readonly message: string }
+  | { readonly code: 'cancelled'; readonly message: string }
+  | { readonly code: 'failed'; readonly message: string };
+
+export type WorkerToMain =
+  | {
+      readonly type: 'status';
+      readonly status: VisionStatus;
+      readonly provider: Provider | null;
+      /** Why the preferred provider was not used, or what failed. */
+      readonly detail: string;
+      readonly threads: number;
+      readonly error?: WorkerError;
+    }
+  | { readonly type: 'face'; readonly face: FaceEvent }
+  | {
+      readonly type: 'evidence';
+      readonly trackId: number;
+      readonly evidence: FaceEvidence;
+      readonly box: Box;
+      readonly snapshotJpeg?: Uint8Array;
+    }
+  | { readonly type: 'idle'; readonly idle: boolean }
+  | { readonly type: 'stats'; readonly stats: VisionStats }
+  /** Per processed frame: what an overlay draws. */
+  | { readonly type: 'frame-done'; readonly at: number; readonly faces: number; readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null }
+  | { readonly type: 'progress'; readonly id: number; readonly problems: readonly CaptureProblem[] }
+  | { readonly [K in RequestKind]: { readonly type: 'reply'; readonly id: number; readonly kind: K; readonly ok: true; readonly result: Requests[K]['result'] } }[RequestKind]
+  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError };

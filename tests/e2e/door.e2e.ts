@@ -1,0 +1,67 @@
+import { expect, test } from '@playwright/test';
+import { addPerson, openAdmin, typePin } from './support/admin.ts';
+import { shot } from './support/shots.ts';
+
+test.describe('door: PIN entry through the simulated door controller', () => {
+  test('an enrolled PIN opens the door: granted, door open, then locked again, and the log says who and how', async ({ page }) => {
+    await openAdmin(page);
+    await addPerson(page, 'Ada Lovelace', '2468');
+    await page.goto('/?theme=night');
+    const kiosk = page.getByTestId('kiosk');
+    await expect(page.getByTestId('door-chip')).toHaveText('Simulated door controller');
+    await page.getByRole('button', { name: 'PIN' }).click();
+    await typePin(page, '2468');
+    await expect(kiosk).toHaveAttribute('data-state', 'granted');
+    await expect(page.getByTestId('status-title')).toHaveText('Welcome, Ada Lovelace');
+    await shot(page, 'kiosk-granted');
+    // The simulated visitor pushes the door open after the relay pulse, then lets it close.
+    await expect(kiosk).toHaveAttribute('data-state', 'doorOpen');
+    await expect(page.getByTestId('status-title')).toHaveText('Door open');
+    await expect(kiosk).toHaveAttribute('data-state', 'idle', { timeout: 10_000 });
+
+    await openAdmin(page);
+    await page.getByRole('button', { name: 'Access log' }).click();
+    const rows = page.getByTestId('log-row');
+    await expect(rows.filter({ hasText: 'grant Ada Lovelace by pin' })).toHaveCount(1);
+    await expect(rows.filter({ hasText: 'door opened' })).toHaveCount(1);
+    await expect(rows.filter({ hasText: 'grant Ada Lovelace by pin' })).toContainText('pinVerified');
+  });
+
+  test('a wrong PIN is refused and logged; repeated wrong PINs lock the pad', async ({ page }) => {
+    await openAdmin(page);
+    await addPerson(page, 'Ada Lovelace', '2468');
+    await page.goto('/');
+    const kiosk = page.getByTestId('kiosk');
+    for (let i = 0; i < 3; i++) {
+      await expect(kiosk).not.toHaveAttribute('data-state', 'denied', { timeout: 10_000 });
+      await page.getByRole('button', { name: 'PIN' }).click();
+      await typePin(page, '1357');
+      await expect(kiosk).toHaveAttribute('data-state', 'denied');
+    }
+    await expect(page.getByTestId('status-title')).toHaveText('Locked out');
+    // Even the right PIN is refused while the pad is locked.
+    await page.getByRole('button', { name: 'PIN' }).click();
+    await typePin(page, '2468');
+    await expect(page.getByTestId('status-title')).toHaveText('Locked out');
+  });
+
+  test('pulling the controller cable shows "door controller lost" and the kiosk refuses to claim the door opened', async ({ page }) => {
+    await openAdmin(page);
+    await addPerson(page, 'Ada Lovelace', '2468');
+    await page.getByRole('button', { name: 'Status' }).click();
+    await page.getByTestId('sim-cable').click();
+    await expect(page.getByTestId('admin-door')).toHaveText('Door controller lost');
+    await page.goto('/#/');
+    const kiosk = page.getByTestId('kiosk');
+    // A reload would reconnect a fresh simulated board, so the kiosk is reached by its hash route.
+    await expect(kiosk).toHaveAttribute('data-state', 'fault');
+    await expect(page.getByTestId('status-title')).toHaveText('Door controller lost');
+    await shot(page, 'kiosk-door-lost');
+    await page.getByRole('button', { name: 'PIN' }).click();
+    await typePin(page, '2468');
+    await expect(kiosk).toHaveAttribute('data-state', 'denied');
+    await expect(page.getByTestId('status-detail')).toHaveText('The door did not respond. Please ring.');
+    await expect(kiosk).not.toHaveAttribute('data-state', 'doorOpen');
+    await expect(kiosk).not.toHaveAttribute('data-state', 'granted');
+  });
+});

@@ -1,0 +1,30 @@
+import { expect, type Page } from '@playwright/test';
+
+export const ADMIN_PIN = '731964';
+
+export async function typePin(page: Page, pin: string): Promise<void> {
+  for (const d of pin) await page.getByRole('button', { name: d, exact: true }).click();
+  await page.getByRole('button', { name: 'OK' }).click();
+}
+
+/** First boot: choose the setup PIN; later: unlock with it. Leaves the admin area open. */
+export async function openAdmin(page: Page): Promise<void> {
+  await page.goto('/#/admin');
+  const setup = page.getByRole('heading', { name: 'Choose a setup PIN' });
+  await expect(setup.or(page.getByRole('heading', { name: 'Admin', exact: true }))).toBeVisible();
+  if (await setup.isVisible()) {
+    await typePin(page, ADMIN_PIN);
+    await typePin(page, ADMIN_PIN);
+  } else {
+    await typePin(page, ADMIN_PIN);
+  }
+  await expect(page.getByTestId('admin-area')).toBeVisible();
+}
+
+export async function addPerson(page: Page, name: string, pin: string): Promise<void> {
+  await page.getByRole('button', { name: 'People' }).click();
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('PIN (optional)', { exact: true }).fill(pin);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByTestId('person-row').filter({ hasText: name })).toBeVisible();
+}
