@@ -17,6 +17,7 @@ import { DoorLink } from './panel/door-link.svelte.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
+import { InsightService } from './panel/insight-service.svelte.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -38,6 +39,7 @@ export interface Services {
   readonly people: PeopleAdmin;
   readonly log: EventLog;
   readonly keys: GuestKeyBook;
+  readonly insight: InsightService;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -49,7 +51,9 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   await gate.load();
   const door = await DoorLink.simulated();
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: outbox(db, clock), keys, pulseMs: PULSE_MS });
+  const box = outbox(db, clock);
+  const insight = await InsightService.load(settings, log, box, clock, DOOR_ID);
+  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: PULSE_MS });
   return {
     clock,
     kiosk: new KioskFlow(clock),
@@ -65,12 +69,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     people: new PeopleAdmin(people, clock),
     log,
     keys,
+    insight,
   };
 }
 
 /** Starts every side effect; the returned function stops them. */
 export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), startDoorEvents(s), startKeyScanning(s), startRetention(s)];
+  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startKeyScanning(s), startRetention(s)];
   void s.storage.request();
   void s.updates.register();
   return () => {
@@ -82,7 +87,18 @@ export function startServices(s: Services): () => void {
 function startDoorEvents(s: Services): () => void {
   return s.door.on((e) => {
     if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
+    if ('door' in e) void s.insight.door(e.door);
+    if ('tamper' in e && e.tamper) void s.insight.door('tamper');
     void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+  });
+}
+
+/** A visitor who rings is logged (the phone hears of it) and tells insight this is a visitor, not a prowler. */
+function startBell(s: Services): () => void {
+  return s.kiosk.onChange((state) => {
+    if (state.kind !== 'ringing') return;
+    void s.log.append({ at: s.clock.now(), kind: 'attempt', personId: null, summary: 'bell rung', detail: { bell: true } });
+    void s.insight.door('bell');
   });
 }
 

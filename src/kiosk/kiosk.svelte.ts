@@ -1,4 +1,4 @@
-import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent } from './flow.ts';
+import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent, type FlowState } from './flow.ts';
 import type { Clock } from '../platform/clock.ts';
 
 /**
@@ -9,6 +9,7 @@ export class KioskFlow {
   #flow = $state<Flow>(initialFlow(0));
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #clock: Clock;
+  readonly #listeners = new Set<(state: FlowState, previous: FlowState) => void>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -28,8 +29,16 @@ export class KioskFlow {
   dispatch(event: FlowEvent): void {
     const next = step(this.#flow, event, this.#clock.now());
     if (next === this.#flow) return;
+    const previous = this.#flow.state;
     this.#flow = next;
     this.#schedule();
+    if (next.state !== previous) for (const l of this.#listeners) l(next.state, previous);
+  }
+
+  /** Called on every state change, for side effects that follow the flow (the bell, logging). */
+  onChange(listener: (state: FlowState, previous: FlowState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   #schedule(): void {

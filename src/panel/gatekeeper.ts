@@ -1,4 +1,4 @@
-import { decidePin, decideGuestKey, decide, identifyByPin, DEFAULT_SETTINGS } from '../access/index.ts';
+import { decidePin, decideGuestKey, decideRemote, decide, identifyByPin, DEFAULT_SETTINGS } from '../access/index.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
 import type { AccessContext, Decision, DoorState, FaceEvidence, RiskHint } from '../access/index.ts';
 import { NO_FAILURES } from '../lib/lockout.ts';
@@ -8,7 +8,13 @@ import type { Outbox } from '../store/outbox.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { SettingsRepo } from '../store/settings.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { AttemptInput } from '../insight/types.ts';
 import { toFlowDecision, type FlowDecision } from './flow-decision.ts';
+
+export interface InsightPort {
+  risk(attempt: Omit<AttemptInput, 'doorId'>): RiskHint;
+  attempt(eventId: string, decision: Decision, faces: number): Promise<void>;
+}
 
 /** The door as the access layer needs it: its state for the policy, and the one action. */
 export interface DoorPort {
@@ -26,8 +32,8 @@ export interface GatekeeperDeps {
   readonly log: EventLog;
   readonly outbox: Outbox;
   readonly keys: GuestKeyBook;
-  /** From the insight module once it lands; absent means no risk hint. */
-  readonly risk?: (personId: string | null, now: number) => RiskHint | undefined;
+  /** Learnt behaviour: a risk hint before each decision, and learning from each outcome. */
+  readonly insight?: InsightPort;
   readonly pulseMs: number;
 }
 
@@ -46,40 +52,46 @@ export class Gatekeeper {
 
   async pin(entered: string): Promise<FlowDecision> {
     const now = this.#d.clock.now();
-    const ctx = await this.#context(null, now);
     const lockout = (await this.#d.settings.get('pinPadLockout')) ?? NO_FAILURES;
     const who = await identifyByPin(entered, await this.#d.people.pins());
+    const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
     const { decision, lockout: next } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout }, now);
     await this.#d.settings.put('pinPadLockout', next);
-    return this.#carryOut(decision);
+    return this.#carryOut(decision, 0);
   }
 
-  async face(evidence: FaceEvidence, snapshot?: Uint8Array): Promise<FlowDecision> {
+  async face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array): Promise<FlowDecision> {
     const now = this.#d.clock.now();
-    const decision = decide({ ...(await this.#context(evidence.match.personId, now)), face: evidence }, now);
-    return this.#carryOut(decision, snapshot);
+    const { match, liveness } = evidence;
+    const ctx = await this.#context({ at: now, personId: match.personId, credential: 'face', matchScore: match.personId ? match.score : null, liveness: liveness.passive, faces });
+    return this.#carryOut(decide({ ...ctx, face: evidence }, now), faces, snapshot);
   }
 
   async guestKey(token: string): Promise<FlowDecision> {
     const result = await this.#d.keys.verify(token);
     const decision = decideGuestKey(result, this.#d.door.status(), this.#d.clock.now());
-    const shown = await this.#carryOut(decision);
+    const shown = await this.#carryOut(decision, 0);
     if (shown.outcome === 'grant' && result.ok) await this.#d.keys.countUse(result.claims.keyId);
     return shown;
   }
 
-  async #context(personId: string | null, now: number): Promise<AccessContext> {
+  /** An unlock from a paired admin whose command the remote layer has already verified. */
+  async remote(adminId: string): Promise<FlowDecision> {
+    return this.#carryOut(decideRemote(adminId, this.#d.door.status(), this.#d.clock.now()), 0);
+  }
+
+  async #context(attempt: Omit<AttemptInput, 'doorId'>): Promise<AccessContext> {
     const [people, passes, settings, rules] = await Promise.all([
       this.#d.people.list(),
       this.#d.db.getAll('passes'),
       this.#d.settings.get('accessSettings'),
       this.#d.settings.get('stepUpRules'),
     ]);
-    const risk = this.#d.risk?.(personId, now);
+    const risk = this.#d.insight?.risk(attempt);
     return { people, passes, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
   }
 
-  async #carryOut(decision: Decision, snapshot?: Uint8Array): Promise<FlowDecision> {
+  async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array): Promise<FlowDecision> {
     let final = decision;
     if (decision.outcome === 'grant') {
       const pulsed = await this.#d.door.unlock(this.#d.pulseMs).catch(() => false);
@@ -90,7 +102,8 @@ export class Gatekeeper {
         await this.#countPassUse(decision.passId);
       }
     }
-    await this.#record(final, snapshot);
+    const eventId = await this.#record(final, snapshot);
+    await this.#d.insight?.attempt(eventId, final, faces).catch((err: unknown) => console.warn('[insight]', err));
     return toFlowDecision(final);
   }
 
@@ -101,10 +114,11 @@ export class Gatekeeper {
     await tx.done;
   }
 
-  async #record(decision: Decision, snapshot?: Uint8Array): Promise<void> {
+  async #record(decision: Decision, snapshot?: Uint8Array): Promise<string> {
     const who = decision.subject?.name ?? 'unknown';
     const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
     const { id } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
     await this.#d.outbox.enqueue(id, 'events', { id, summary, decision });
+    return id;
   }
 }

@@ -3,6 +3,7 @@ import type { LockoutRecord } from '../lib/lockout.ts';
 import type { DoorwardDB } from './db.ts';
 import type { Retention } from './events.ts';
 import type { Settings, StepUpRule } from '../access/types.ts';
+import type { InsightState } from '../insight/engine.ts';
 
 /** Typed keys for the settings store, so a misspelt key is a compile error, not a lost setting. */
 export interface SettingsMap {
@@ -18,6 +19,8 @@ export interface SettingsMap {
   guestKeysIssued: readonly IssuedGuestKey[];
   /** Uses this panel has counted per key id. */
   guestKeyUses: Readonly<Record<string, number>>;
+  /** The insight engine's learnt state (plain Maps and typed arrays, stored by structured clone). */
+  insightState: InsightState;
 }
 
 /** What the admin sees of a guest key after issuing it; the token itself is not kept. */

@@ -25,6 +25,11 @@ test.describe('door: PIN entry through the simulated door controller', () => {
     await expect(rows.filter({ hasText: 'grant Ada Lovelace by pin' })).toHaveCount(1);
     await expect(rows.filter({ hasText: 'door opened' })).toHaveCount(1);
     await expect(rows.filter({ hasText: 'grant Ada Lovelace by pin' })).toContainText('pinVerified');
+
+    // Insight learnt the entry: Ada now has a habit map.
+    await page.getByRole('button', { name: 'Insight' }).click();
+    await expect(page.getByTestId('heatmap').filter({ hasText: 'Ada Lovelace' })).toBeVisible();
+    await shot(page, 'admin-insight');
   });
 
   test('a wrong PIN is refused and logged; repeated wrong PINs lock the pad', async ({ page }) => {

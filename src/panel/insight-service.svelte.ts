@@ -1,0 +1,118 @@
+import { assess, createInsight, observe, tick, type InsightState } from '../insight/engine.ts';
+import { heatMap } from '../insight/habits.ts';
+import { frequentVisitors, type VisitorSummary } from '../insight/clusters.ts';
+import type { Alert } from '../insight/alerts.ts';
+import type { AttemptInput, DoorEventKind } from '../insight/types.ts';
+import type { Decision, RiskHint } from '../access/types.ts';
+import type { SettingsRepo } from '../store/settings.ts';
+import type { EventLog } from '../store/events.ts';
+import type { Outbox } from '../store/outbox.ts';
+import type { Clock } from '../platform/clock.ts';
+
+/**
+ * Joins the pure insight engine to the panel: a risk hint before each decision, learning from
+ * each logged event, time-driven alerts every few minutes. Alerts go to the access log and the
+ * outbox (the remote admin's phone). The learnt state is saved so a reboot keeps the habits.
+ */
+const TICK_MS = 5 * 60_000;
+const SAVE_DELAY_MS = 2_000;
+
+export class InsightService {
+  #state: InsightState;
+  #alerts = $state<Alert[]>([]);
+  #version = $state(0);
+  #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #settings: SettingsRepo;
+  readonly #log: EventLog;
+  readonly #outbox: Outbox;
+  readonly #clock: Clock;
+  readonly #doorId: string;
+
+  private constructor(state: InsightState, settings: SettingsRepo, log: EventLog, outbox: Outbox, clock: Clock, doorId: string) {
+    this.#state = state;
+    this.#settings = settings;
+    this.#log = log;
+    this.#outbox = outbox;
+    this.#clock = clock;
+    this.#doorId = doorId;
+  }
+
+  static async load(settings: SettingsRepo, log: EventLog, outbox: Outbox, clock: Clock, doorId: string): Promise<InsightService> {
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    let state = await settings.get('insightState').catch(() => undefined);
+    // A state from an older engine or a corrupt record starts over rather than breaking decisions.
+    if (!state || !(state.people instanceof Map)) state = createInsight({ timeZone });
+    return new InsightService(state, settings, log, outbox, clock, doorId);
+  }
+
+  get alerts(): readonly Alert[] {
+    return this.#alerts;
+  }
+
+  /** Bumped on every change, so views that read the plain state know to re-read it. */
+  get version(): number {
+    return this.#version;
+  }
+
+  risk(attempt: Omit<AttemptInput, 'doorId'>): RiskHint {
+    return assess(this.#state, { ...attempt, doorId: this.#doorId }, attempt.at).hint;
+  }
+
+  async attempt(id: string, decision: Decision, faces: number): Promise<void> {
+    const face = decision.face;
+    const { alerts } = observe(this.#state, {
+      type: 'attempt',
+      id,
+      at: decision.at,
+      doorId: this.#doorId,
+      personId: decision.subject?.personId ?? null,
+      credential: decision.credential.kind,
+      matchScore: face && decision.subject ? face.score : null,
+      liveness: face ? face.passive : null,
+      faces,
+      outcome: decision.outcome,
+      reasons: decision.reasons,
+    });
+    await this.#raise(alerts);
+  }
+
+  async door(kind: DoorEventKind): Promise<void> {
+    const at = this.#clock.now();
+    const { alerts } = observe(this.#state, { type: 'door', id: crypto.randomUUID(), at, doorId: this.#doorId, kind });
+    await this.#raise(alerts);
+  }
+
+  start(): () => void {
+    const timer = setInterval(() => {
+      const { raised, released } = tick(this.#state, this.#clock.now());
+      void this.#raise([...raised, ...released]);
+    }, TICK_MS);
+    return () => clearInterval(timer);
+  }
+
+  heatMaps(): { personId: string; bins: number[] }[] {
+    const now = this.#clock.now();
+    return [...this.#state.people].map(([personId, p]) => ({ personId, bins: heatMap(p.habit, now, this.#state.config.habits) }));
+  }
+
+  visitors(): VisitorSummary[] {
+    return frequentVisitors(this.#state.clusters);
+  }
+
+  async #raise(alerts: readonly Alert[]): Promise<void> {
+    this.#version++;
+    this.#scheduleSave();
+    for (const a of alerts) {
+      this.#alerts = [a, ...this.#alerts].slice(0, 100);
+      const { id } = await this.#log.append({ at: a.at, kind: 'system', personId: a.personId, summary: `alert ${a.code}: ${a.detail}`, detail: a });
+      await this.#outbox.enqueue(id, 'alerts', a);
+    }
+  }
+
+  #scheduleSave(): void {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      void this.#settings.put('insightState', this.#state).catch((err) => console.warn('[insight] save failed', err));
+    }, SAVE_DELAY_MS);
+  }
+}
