@@ -11,13 +11,16 @@ import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
 import { peopleRepo } from './store/people.ts';
-import { eventLog, DEFAULT_RETENTION, type EventLog } from './store/events.ts';
+import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
+import { Prefs } from './admin/prefs.svelte.ts';
+import { browserSpeaker } from './platform/speech.ts';
+import { spokenLine } from './kiosk/spoken.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -40,6 +43,7 @@ export interface Services {
   readonly log: EventLog;
   readonly keys: GuestKeyBook;
   readonly insight: InsightService;
+  readonly prefs: Prefs;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -49,6 +53,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const log = eventLog(db, clock);
   const gate = new AdminGate(settings, clock);
   await gate.load();
+  const prefs = new Prefs(settings);
+  await prefs.load();
   const door = await DoorLink.simulated();
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
@@ -70,12 +76,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     log,
     keys,
     insight,
+    prefs,
   };
 }
 
 /** Starts every side effect; the returned function stops them. */
 export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startKeyScanning(s), startRetention(s)];
+  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s)];
   void s.storage.request();
   void s.updates.register();
   return () => {
@@ -99,6 +106,14 @@ function startBell(s: Services): () => void {
     if (state.kind !== 'ringing') return;
     void s.log.append({ at: s.clock.now(), kind: 'attempt', personId: null, summary: 'bell rung', detail: { bell: true } });
     void s.insight.door('bell');
+  });
+}
+
+function startSpeech(s: Services): () => void {
+  const speaker = browserSpeaker(() => s.prefs.prefs.speech);
+  return s.kiosk.onChange((state) => {
+    const line = spokenLine(state);
+    if (line) speaker.say(line);
   });
 }
 
@@ -128,7 +143,7 @@ function startKeyScanning(s: Services): () => void {
 }
 
 function startRetention(s: Services): () => void {
-  const prune = () => void s.log.prune(DEFAULT_RETENTION).catch((err) => console.warn('[retention]', err));
+  const prune = () => void s.log.prune(s.prefs.retention).catch((err) => console.warn('[retention]', err));
   prune();
   const t = setInterval(prune, 3_600_000);
   return () => clearInterval(t);

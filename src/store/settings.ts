@@ -21,7 +21,18 @@ export interface SettingsMap {
   guestKeyUses: Readonly<Record<string, number>>;
   /** The insight engine's learnt state (plain Maps and typed arrays, stored by structured clone). */
   insightState: InsightState;
+  panelPrefs: PanelPrefs;
 }
+
+/** Visitor-facing choices an admin makes for this door. */
+export interface PanelPrefs {
+  /** Spoken greeting and PIN-pad instructions, for visitors who cannot read the screen. */
+  readonly speech: boolean;
+  /** Shuffle the PIN pad digits for every entry, against smudges and shoulder-surfing. */
+  readonly scrambledKeypad: boolean;
+}
+
+export const DEFAULT_PREFS: PanelPrefs = { speech: true, scrambledKeypad: false };
 
 /** What the admin sees of a guest key after issuing it; the token itself is not kept. */
 export interface IssuedGuestKey {

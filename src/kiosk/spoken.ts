@@ -1,0 +1,18 @@
+import type { FlowState } from './flow.ts';
+import { statusText } from './status-text.ts';
+
+/** What is said aloud on entering a state; silence for the states a visitor does not need told. */
+export function spokenLine(state: FlowState): string | null {
+  switch (state.kind) {
+    case 'granted':
+    case 'denied':
+    case 'ringing':
+      return `${statusText(state).title}. ${statusText(state).detail}`;
+    case 'enterPin':
+      return 'Please type your PIN on the keypad, then press OK.';
+    case 'fault':
+      return statusText(state).detail;
+    default:
+      return null;
+  }
+}
