@@ -1,5 +1,5 @@
-import { identifyByPin, pinProblem } from '../access/index.ts';
-import type { Role } from '../access/index.ts';
+import { identifyByPin, pinProblem, scheduleProblems } from '../access/index.ts';
+import type { Role, Schedule } from '../access/index.ts';
 import { hashSecret } from '../lib/secret-hash.ts';
 import type { PersonRecord } from '../store/db.ts';
 import type { PeopleRepo } from '../store/people.ts';
@@ -66,6 +66,21 @@ export class PeopleAdmin {
     const person = await this.#repo.get(personId);
     if (person) await this.#repo.put({ ...person, active });
     await this.refresh();
+  }
+
+  /** A weekly schedule in the panel's time zone, or undefined for their role's default. */
+  async setSchedule(personId: string, schedule: Schedule | undefined): Promise<string | null> {
+    if (schedule) {
+      const problems = scheduleProblems(schedule);
+      if (problems.length > 0) return `Schedule problem: ${problems.join('; ')}`;
+      if (schedule.windows.length === 0) return 'Choose at least one day.';
+    }
+    const person = await this.#repo.get(personId);
+    if (!person) return 'That person no longer exists.';
+    const { schedule: _old, ...rest } = person;
+    await this.#repo.put(schedule ? { ...rest, schedule } : rest);
+    await this.refresh();
+    return null;
   }
 
   async erase(personId: string): Promise<void> {

@@ -10,7 +10,6 @@ export type Fault = 'cameraMissing' | 'cameraDenied' | 'noModels' | 'noDoorContr
 export type DenyReason =
   | 'notRecognised'
   | 'spoofSuspected'
-  | 'outsideSchedule'
   | 'pinWrong'
   | 'lockedOut'
   | 'doorFault'

@@ -12,13 +12,12 @@ export interface StatusText {
 const DENY_TEXT: Record<DenyReason, string> = {
   notRecognised: 'We could not recognise you. Use your PIN or ring.',
   spoofSuspected: 'Please look at the camera yourself, not a photo or screen.',
-  outsideSchedule: 'Your access is not valid at this time.',
   pinWrong: 'That PIN is not valid.',
   lockedOut: 'Too many tries. Please wait, or ring.',
   doorFault: 'The door did not respond. Please ring.',
   timeout: 'That took too long. Please try again.',
   keyInvalid: 'That key is not valid here or now.',
-  notAllowed: 'Access is not allowed here.',
+  notAllowed: 'You cannot enter at the moment. Please ring.',
 };
 
 const FAULT_TEXT: Record<Fault, StatusText> = {

@@ -15,7 +15,9 @@ describe('what the visitor is told', () => {
     expect(denyReasonOf(['pinWrong'])).toBe('pinWrong');
     expect(denyReasonOf(['pinWrong', 'pinLockedOut'])).toBe('lockedOut');
     expect(denyReasonOf(['doorOffline', 'faceMatched'])).toBe('doorFault');
-    expect(denyReasonOf(['passExpired'])).toBe('outsideSchedule');
+    // Schedules and passes are the admin's business: the visitor hears only that it is not possible now.
+    expect(denyReasonOf(['outsideSchedule'])).toBe('notAllowed');
+    expect(denyReasonOf(['passExpired'])).toBe('notAllowed');
     expect(denyReasonOf(['keyBadSignature'])).toBe('keyInvalid');
     expect(denyReasonOf(['spoofSuspected'])).toBe('spoofSuspected');
     // Anything the kiosk has no words for is a plain refusal, never a grant.

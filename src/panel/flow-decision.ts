@@ -3,7 +3,8 @@ import type { DenyReason, FlowEvent } from '../kiosk/flow.ts';
 
 /**
  * What the visitor is told about an access decision. Coarse on purpose: the kiosk never says
- * which rule refused someone (schedule, duress, risk), only what they can do next.
+ * which rule refused someone (schedule, pass, duress, risk), only what they can do next; the
+ * admin's log has the reasons.
  */
 export type FlowDecision = Extract<FlowEvent, { type: 'decision' }>;
 
@@ -12,7 +13,6 @@ const DENY_ORDER: readonly [ReasonCode[], DenyReason][] = [
   [['pinLockedOut'], 'lockedOut'],
   [['spoofSuspected', 'activeLivenessFailed'], 'spoofSuspected'],
   [['pinWrong'], 'pinWrong'],
-  [['outsideSchedule', 'scheduleInvalid', 'noAccessRights', 'passNotYetValid', 'passExpired', 'passExhausted', 'passRevoked'], 'outsideSchedule'],
   [['keyMalformed', 'keyUnsupportedAlgorithm', 'keyUnknownIssuer', 'keyBadSignature', 'keyWrongDoor', 'keyNotYetValid', 'keyExpired', 'keyRevoked', 'keyExhausted'], 'keyInvalid'],
 ];
 

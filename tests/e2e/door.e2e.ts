@@ -98,3 +98,31 @@ test('the admin can shuffle the PIN pad against smudges and onlookers', async ({
   expect([first, second].some((o) => o !== '1234567890')).toBe(true);
   expect(first).not.toBe(second);
 });
+
+test('a person outside their access times is refused; the visitor is not told why, the admin is', async ({ page }) => {
+  await openAdmin(page);
+  await addPerson(page, 'Night Cleaner', '8642');
+  const row = page.getByTestId('person-row').filter({ hasText: 'Night Cleaner' });
+  await row.getByRole('button', { name: 'Access times' }).click();
+  await row.getByLabel('Only at these times').check();
+  // A one-minute window twelve hours from now, every day: certainly closed at this moment.
+  const hour = await page.evaluate(() => new Date().getHours());
+  const at = String((hour + 12) % 24).padStart(2, '0');
+  for (const day of ['Sat', 'Sun']) await row.getByLabel(day, { exact: true }).check();
+  await row.getByLabel('From').fill(`${at}:00`);
+  await row.getByLabel('Until').fill(`${at}:01`);
+  await row.getByRole('button', { name: 'Save access times' }).click();
+  await expect(row.getByRole('status')).toHaveText('Saved.');
+  await expect(row).toContainText('scheduled');
+
+  await page.goto('/#/');
+  await page.getByRole('button', { name: 'PIN' }).click();
+  await typePin(page, '8642');
+  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'denied');
+  await expect(page.getByTestId('status-detail')).toHaveText('You cannot enter at the moment. Please ring.');
+  await expect(page.getByTestId('kiosk')).not.toContainText('schedule');
+
+  await openAdmin(page);
+  await page.getByRole('button', { name: 'Access log' }).click();
+  await expect(page.getByTestId('log-row').filter({ hasText: 'deny Night Cleaner by pin' })).toContainText('outsideSchedule');
+});
