@@ -1,7 +1,7 @@
 // `npm start`: provision the model weights, build the kiosk and serve it with the headers it
 // needs (cross-origin isolation) on http://localhost:PORT. No hardware needed: the door
 // controller is simulated and labelled so on screen.
-//   node scripts/start.mjs [--port 8080] [--host localhost] [--no-build]
+//   node scripts/start.mjs [--port 8080] [--host localhost] [--no-build] [--dist DIR]
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: process.env.PORT ?? '8080' },
     host: { type: 'string', default: process.env.HOST ?? 'localhost' },
     'no-build': { type: 'boolean', default: false },
+    // Serve another build folder (tests serve a copy they can change under a running kiosk).
+    dist: { type: 'string', default: 'dist' },
   },
 });
 
@@ -24,7 +26,7 @@ if (existsSync(`${root}scripts/provision-models.mjs`)) {
 
 if (!values['no-build']) await build({ root, logLevel: 'warn' });
 
-const server = await preview({ root, preview: { port: Number(values.port), host: values.host, strictPort: true } });
+const server = await preview({ root, build: { outDir: values.dist }, preview: { port: Number(values.port), host: values.host, strictPort: true } });
 const url = server.resolvedUrls?.local[0] ?? `http://${values.host}:${values.port}/`;
 console.log(`\nDoorward kiosk: ${url}\nAdmin area:     ${url}#/admin\n(door controller: simulated)\n`);
 

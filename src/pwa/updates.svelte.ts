@@ -29,9 +29,9 @@ export class AppUpdates {
     const wb = new Workbox(url, { type: 'module' });
     this.#workbox = wb;
     wb.addEventListener('waiting', () => (this.#state = 'waiting'));
-    wb.addEventListener('controlling', (e) => {
+    wb.addEventListener('controlling', () => {
       // Only a worker we asked to take over reloads the page; the first install needs no reload.
-      if (e.isUpdate) window.location.reload();
+      if (this.#state === 'applying') window.location.reload();
     });
     try {
       await wb.register();

@@ -1,0 +1,24 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+/** A kiosk server of the test's own, so the test can stop it or change what it serves. */
+export async function startServer(port: number, dist = 'dist'): Promise<{ stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', '--no-build', '--port', String(port), '--dist', dist], { stdio: 'pipe' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://localhost:${port}/health`)).ok) {
+        return {
+          async stop() {
+            child.kill('SIGTERM');
+            await once(child, 'exit');
+          },
+        };
+      }
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`test server on ${port} did not start`);
+}
