@@ -14,6 +14,9 @@ import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
+import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
+import { idbDoorKeyStore } from './panel/door-setup.ts';
+import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
@@ -44,6 +47,7 @@ export interface Services {
   readonly keys: GuestKeyBook;
   readonly insight: InsightService;
   readonly prefs: Prefs;
+  readonly doorSetup: DoorSetupAdmin;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -55,7 +59,14 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   await gate.load();
   const prefs = new Prefs(settings);
   await prefs.load();
-  const door = await DoorLink.simulated();
+  // A real board once this origin holds a grant for one (chosen in the admin area, or the kiosk
+  // policy); the simulator until then. The stored key goes to the controller either way.
+  const serial = webSerial(navigator);
+  const doorKeys = idbDoorKeyStore(db, () => clock.now());
+  const ports = serial ? new SerialDoorPorts(serial) : null;
+  const useSerial = serial !== null && ports !== null && (await ports.remembered()).length > 0;
+  const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
+  const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
   const insight = await InsightService.load(settings, log, box, clock, DOOR_ID);
@@ -77,6 +88,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     keys,
     insight,
     prefs,
+    doorSetup,
   };
 }
 

@@ -20,7 +20,7 @@ import {
   unpackConfig,
 } from './protocol.ts';
 import type { DoorConfig, DoorEvent, Frame, HelloInfo, ReasonName, StatusInfo } from './protocol.ts';
-import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
+import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
 
 export type DoorFault = 'not-provisioned' | 'no-key' | 'tamper-lockout' | 'protocol-version' | 'bad-hello';
 
@@ -77,6 +77,7 @@ export class DoorController {
     event: new Set(),
   };
   readonly #unsubscribe: () => void;
+  readonly #unlink: () => void;
 
   #key: CryptoKey | null;
   #state: DoorState = { state: 'idle' };
@@ -90,6 +91,8 @@ export class DoorController {
   #lastEventSeq: number | null = null;
   #closed = false;
   #rxErrors = 0;
+  /** The transport says its device is gone: HELLO retries would only fail until it returns. */
+  #linkDown = false;
 
   constructor(options: DoorControllerOptions) {
     this.#transport = options.transport;
@@ -102,6 +105,7 @@ export class DoorController {
     this.#seq = (options.initialSeq ?? crypto.getRandomValues(new Uint16Array(1))[0] ?? 0) & 0xffff;
     this.#log = options.log ?? (() => undefined);
     this.#unsubscribe = this.#transport.onBytes((bytes) => this.#onBytes(bytes));
+    this.#unlink = this.#transport.onLinkChange?.((c) => this.#onLinkChange(c)) ?? (() => undefined);
   }
 
   get state(): DoorState {
@@ -161,21 +165,23 @@ export class DoorController {
 
   /**
    * Sends a new key to a controller in set-up mode, then keeps only a non-extractable copy and
-   * opens a fresh session with it (provisioning closes the MCU's session).
+   * opens a fresh session with it (provisioning closes the MCU's session). The copy is returned
+   * so the caller can store it; the caller still owns (and should wipe) the raw bytes.
    */
-  async provisionKey(raw: Uint8Array): Promise<CommandResult<number>> {
-    const r = await this.#plain(Cmd.ProvisionKey, raw, (p) => (p.length === 1 ? (p[0] ?? 0) : null));
-    if (r.outcome === 'done') {
-      this.#key = await importDoorKey(raw);
-      await this.connect();
-    }
-    return r;
+  async provisionKey(raw: Uint8Array): Promise<CommandResult<{ state: number; key: CryptoKey }>> {
+    const r = await this.#plain(Cmd.ProvisionKey, raw, (p) => (p.length === 1 ? (p[0] ?? 0) : null), { wipe: true });
+    if (r.outcome !== 'done') return r;
+    const key = await importDoorKey(raw);
+    this.#key = key;
+    await this.connect();
+    return { outcome: 'done', value: { state: r.value, key } };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#clearIdle();
     this.#unsubscribe();
+    this.#unlink();
     this.#pending = null;
     await this.#transport.close();
     this.#setState({ state: 'idle' });
@@ -205,9 +211,23 @@ export class DoorController {
     this.#nonce = null;
     this.#log(`door controller lost: ${reason}`);
     if (this.#state.state !== 'lost') this.#setState({ state: 'lost', reason });
+    if (this.#linkDown) return; // the transport says when the device is back
     this.#arm(this.#reconnectMs, () => {
       void this.#run(() => this.#hello()).catch(() => undefined);
     });
+  }
+
+  #onLinkChange(c: LinkChange): void {
+    if (this.#closed) return;
+    if (!c.up) {
+      this.#linkDown = true;
+      this.#clearIdle();
+      this.#lost(c.reason);
+      return;
+    }
+    this.#linkDown = false;
+    // A replugged or rebooted board: open a new session at once instead of waiting for a timer.
+    void this.connect().catch(() => undefined);
   }
 
   // ---- scheduling ----
@@ -255,6 +275,8 @@ export class DoorController {
 
   /** Sends identical bytes until an answer with this seq arrives or the tries run out. */
   async #transact(seq: number, bytes: Uint8Array): Promise<Frame | null> {
+    // No device behind the link: answer 'lost' now rather than after every retry has timed out.
+    if (this.#linkDown) return null;
     for (let attempt = 0; attempt < this.#maxTries && !this.#closed; attempt++) {
       const answer = new Promise<Frame | null>((resolve) => {
         const timer = this.#clock.setTimeout(() => {
@@ -318,10 +340,16 @@ export class DoorController {
     return value === null ? { outcome: 'refused', reason: 'BAD_PAYLOAD' } : { outcome: 'done', value };
   }
 
-  #plain<T>(cmd: Cmd, body: Uint8Array, parse: (p: Uint8Array) => T | null): Promise<CommandResult<T>> {
+  #plain<T>(cmd: Cmd, body: Uint8Array, parse: (p: Uint8Array) => T | null, opts: { wipe?: boolean } = {}): Promise<CommandResult<T>> {
     return this.#run(async () => {
       const seq = this.#nextSeq();
-      return this.#outcome(await this.#transact(seq, encodeFrame({ type: FrameType.Command, seq, cmd, payload: body })), parse);
+      const bytes = encodeFrame({ type: FrameType.Command, seq, cmd, payload: body });
+      try {
+        return this.#outcome(await this.#transact(seq, bytes), parse);
+      } finally {
+        // The frame carries a key in clear (PROVISION_KEY): gone once the exchange is over.
+        if (opts.wipe) bytes.fill(0);
+      }
     });
   }
 

@@ -1,8 +1,21 @@
 // The door driver's outside boundaries, faked once for every door test: the clock (time moves
-// only when a test says so) and a tap on the byte link.
+// only when a test says so), a tap on the byte link, Web Serial (navigator.serial and its
+// SerialPorts, on real ReadableStream/WritableStream) and the door key store.
 import { FrameSplitter, FrameType, decodeFrame } from './protocol.ts';
 import type { Frame } from './protocol.ts';
 import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
+import { DOORWARD_USB } from './web-serial.ts';
+import type {
+  SerialConnectionEventLike,
+  SerialEventName,
+  SerialLike,
+  SerialOptionsLike,
+  SerialOutputSignalsLike,
+  SerialPortFilterLike,
+  SerialPortInfoLike,
+  SerialPortLike,
+} from './web-serial.ts';
+import type { DoorKeyStore } from '../panel/door-setup.ts';
 
 interface Timer {
   id: number;
@@ -139,4 +152,230 @@ export class TapTransport implements ByteTransport {
 function isAnswer(wire: Uint8Array): boolean {
   const r = decodeFrame(wire.subarray(0, wire.length - 1));
   return r.ok && (r.frame.header.type === FrameType.Response || r.frame.header.type === FrameType.Nak || r.frame.header.type === FrameType.Heartbeat);
+}
+
+// ---- Web Serial ----
+
+const RECOVERABLE_ERRORS = new Set(['BufferOverrunError', 'BreakError', 'FramingError', 'ParityError']);
+
+/**
+ * One USB serial device as Chromium shows it to a page. Its far end is a ByteTransport (usually
+ * a SimulatedDoor's), so the firmware's twin answers through real streams. Follows the Web
+ * Serial spec where the driver depends on it: after a recoverable read error `readable` is a
+ * fresh stream; after a fatal one, or an unplug, it is null; close() refuses locked streams.
+ */
+export class FakeSerialPort implements SerialPortLike {
+  readonly info: SerialPortInfoLike;
+  /** Chromium keys a grant on this too, but never shows it to the page (not in getInfo). */
+  readonly serialNumber: string;
+  openedWith: SerialOptionsLike | null = null;
+  signals: SerialOutputSignalsLike = {};
+  opens = 0;
+  closes = 0;
+  present = true;
+  /** Bytes the panel wrote, one entry per write. */
+  readonly written: Uint8Array[] = [];
+  /** The next open() throws a DOMException with this name. */
+  failNextOpen: string | null = null;
+  /** Writes never complete (a device that stopped draining its USB endpoint). */
+  stallWrites = false;
+  #device: ByteTransport | null;
+  #unsubscribe: (() => void) | null = null;
+  #open = false;
+  #fatal = false;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #rx: ReadableStreamDefaultController<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  constructor(options: { device?: ByteTransport; info?: SerialPortInfoLike; serialNumber?: string } = {}) {
+    this.#device = options.device ?? null;
+    this.info = options.info ?? { usbVendorId: DOORWARD_USB.usbVendorId, usbProductId: DOORWARD_USB.usbProductId };
+    this.serialNumber = options.serialNumber ?? 'E660C0D1C7A1B22F';
+  }
+
+  get readable(): ReadableStream<Uint8Array> | null {
+    if (!this.#open || this.#fatal) return null;
+    if (!this.#readable) {
+      const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>({
+        start: (c) => {
+          this.#rx = c;
+        },
+        cancel: () => {
+          if (this.#readable === stream) {
+            this.#readable = null;
+            this.#rx = null;
+          }
+        },
+      });
+      this.#readable = stream;
+    }
+    return this.#readable;
+  }
+
+  get writable(): WritableStream<Uint8Array> | null {
+    return this.#open && !this.#fatal ? this.#writable : null;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  async open(options: SerialOptionsLike): Promise<void> {
+    if (this.#open) throw new DOMException('The port is already open.', 'InvalidStateError');
+    if (!this.present) throw new DOMException('Failed to open serial port.', 'NetworkError');
+    if (this.failNextOpen) {
+      const name = this.failNextOpen;
+      this.failNextOpen = null;
+      throw new DOMException('Failed to open serial port.', name);
+    }
+    this.openedWith = { ...options };
+    this.opens++;
+    this.#open = true;
+    this.#fatal = false;
+    this.#writable = new WritableStream<Uint8Array>({
+      write: (chunk) => {
+        if (this.stallWrites) return new Promise<void>(() => undefined);
+        if (!this.present) throw new DOMException('The device has been lost.', 'NetworkError');
+        this.written.push(chunk.slice());
+        return this.#device?.write(chunk.slice());
+      },
+    });
+    this.#unsubscribe = this.#device?.onBytes((bytes) => this.receive(bytes)) ?? null;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) throw new DOMException('The port is already closed.', 'InvalidStateError');
+    if (this.#readable?.locked || this.#writable?.locked) throw new TypeError('Cannot close a locked stream');
+    // Like Chromium, closing does not wait for writes the device never took; they just fail.
+    void this.#readable?.cancel().catch(() => undefined);
+    void this.#writable?.abort().catch(() => undefined);
+    this.#shut();
+    this.closes++;
+  }
+
+  getInfo(): SerialPortInfoLike {
+    return { ...this.info };
+  }
+
+  async setSignals(signals: SerialOutputSignalsLike): Promise<void> {
+    if (!this.#open) throw new DOMException('The port is closed.', 'InvalidStateError');
+    this.signals = { ...this.signals, ...signals };
+  }
+
+  /** Bytes from the device to the panel. */
+  receive(bytes: Uint8Array): void {
+    if (!this.present) return;
+    this.#rx?.enqueue(bytes.slice());
+  }
+
+  /** A read error as Chromium raises it (ParityError, BreakError, UnknownError, NetworkError ...). */
+  readError(name: string): void {
+    const rx = this.#rx;
+    this.#rx = null;
+    this.#readable = null;
+    if (!RECOVERABLE_ERRORS.has(name)) this.#fatal = true;
+    rx?.error(new DOMException(`read failed: ${name}`, name));
+  }
+
+  /** The cable leaves the socket: reads fail with NetworkError, writes too, nothing reaches the device. */
+  pull(): void {
+    this.present = false;
+    this.readError('NetworkError');
+  }
+
+  #shut(): void {
+    this.#open = false;
+    this.#readable = null;
+    this.#rx = null;
+    this.#writable = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+}
+
+/** navigator.serial: the bus (what is plugged in), this origin's grants, and the chooser. */
+export class FakeSerial implements SerialLike {
+  readonly attached: FakeSerialPort[] = [];
+  readonly #granted = new Set<string>();
+  readonly #listeners: Record<SerialEventName, Set<(e: SerialConnectionEventLike) => void>> = { connect: new Set(), disconnect: new Set() };
+  /** The filters requestPort was last called with. */
+  lastFilters: readonly SerialPortFilterLike[] | undefined;
+  /** The user's pick in the chooser among the ports that pass the filters; null cancels. */
+  choose: (candidates: FakeSerialPort[]) => FakeSerialPort | null = (c) => c[0] ?? null;
+
+  async requestPort(options?: { readonly filters?: readonly SerialPortFilterLike[] }): Promise<SerialPortLike> {
+    this.lastFilters = options?.filters;
+    const filters = options?.filters ?? [];
+    const candidates = this.attached.filter((p) => filters.length === 0 || filters.some((f) => passes(p.info, f)));
+    const pick = this.choose(candidates);
+    if (!pick) throw new DOMException('No port selected by the user.', 'NotFoundError');
+    this.#granted.add(grantKey(pick));
+    return pick;
+  }
+
+  async getPorts(): Promise<SerialPortLike[]> {
+    return this.attached.filter((p) => this.#granted.has(grantKey(p)));
+  }
+
+  /** A grant made ahead of time, as the kiosk's SerialAllowUsbDevicesForUrls policy does. */
+  grant(port: FakeSerialPort): void {
+    this.#granted.add(grantKey(port));
+  }
+
+  addEventListener(type: SerialEventName, listener: (event: SerialConnectionEventLike) => void): void {
+    this.#listeners[type].add(listener);
+  }
+
+  removeEventListener(type: SerialEventName, listener: (event: SerialConnectionEventLike) => void): void {
+    this.#listeners[type].delete(listener);
+  }
+
+  listenerCount(type: SerialEventName): number {
+    return this.#listeners[type].size;
+  }
+
+  /** A device appears on the bus; pages hear of it only if they hold a grant for it. */
+  plug(port: FakeSerialPort): void {
+    this.attached.push(port);
+    if (this.#granted.has(grantKey(port))) this.#fire('connect', port);
+  }
+
+  /** The device leaves the bus: its streams fail first, then `disconnect` fires. */
+  unplug(port: FakeSerialPort): void {
+    const i = this.attached.indexOf(port);
+    if (i >= 0) this.attached.splice(i, 1);
+    port.pull();
+    if (this.#granted.has(grantKey(port))) this.#fire('disconnect', port);
+  }
+
+  #fire(type: SerialEventName, target: FakeSerialPort): void {
+    for (const l of this.#listeners[type]) l({ target });
+  }
+}
+
+function passes(info: SerialPortInfoLike, f: SerialPortFilterLike): boolean {
+  return (f.usbVendorId === undefined || f.usbVendorId === info.usbVendorId) && (f.usbProductId === undefined || f.usbProductId === info.usbProductId);
+}
+
+function grantKey(p: FakeSerialPort): string {
+  return `${p.info.usbVendorId}:${p.info.usbProductId}:${p.serialNumber}`;
+}
+
+// ---- the door key store ----
+
+/** The IndexedDB `keys` store's door entry, in memory; can be told to fail like a full disk. */
+export class FakeDoorKeyStore implements DoorKeyStore {
+  key: CryptoKey | null = null;
+  saves = 0;
+  failSave = false;
+
+  async load(): Promise<CryptoKey | null> {
+    return this.key;
+  }
+
+  async save(key: CryptoKey): Promise<void> {
+    if (this.failSave) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    this.saves++;
+    this.key = key;
+  }
 }

@@ -1,6 +1,8 @@
 import { DoorController, type DoorState as LinkState } from '../door/controller.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
 import { systemClock as doorClock } from '../door/transport.ts';
+import { SerialDoor } from '../door/links.ts';
+import type { SerialLike } from '../door/web-serial.ts';
 import type { DoorEvent } from '../door/protocol.ts';
 import type { DoorState } from '../access/types.ts';
 import type { DoorPort } from './gatekeeper.ts';
@@ -21,11 +23,15 @@ export class DoorLink implements DoorPort {
   #open = $state(false);
   readonly #controller: DoorController;
   readonly #sim: SimulatedDoor | null;
+  readonly #serial: SerialDoor | null;
   readonly #listeners = new Set<DoorListener>();
 
-  private constructor(controller: DoorController, sim: SimulatedDoor | null) {
+  private constructor(controller: DoorController, sim: SimulatedDoor | null, serial: SerialDoor | null = null) {
     this.#controller = controller;
     this.#sim = sim;
+    this.#serial = serial;
+    // A serial door may have reached 'lost' (no board) before this link subscribed.
+    this.#link = controller.state;
     controller.on('state', (s) => (this.#link = s));
     controller.on('event', (e) => this.#onEvent(e));
   }
@@ -42,6 +48,20 @@ export class DoorLink implements DoorPort {
     return link;
   }
 
+  /**
+   * The board on a USB serial port. `key` comes from loadDoorKey; with null the controller
+   * reports the fault 'no-key' and never unlocks.
+   */
+  static async serial(serial: SerialLike, key: CryptoKey | null): Promise<DoorLink> {
+    const door = await SerialDoor.start({ serial, key, clock: doorClock, log: (m) => console.info('[door]', m) });
+    return new DoorLink(door.controller, null, door);
+  }
+
+  /** The real board for the admin's set-up section; null in simulated mode. */
+  get serialDoor(): SerialDoor | null {
+    return this.#serial;
+  }
+
   get view(): DoorView {
     const s = this.#link;
     switch (s.state) {
@@ -53,7 +73,7 @@ export class DoorLink implements DoorPort {
       case 'connecting':
         return { text: 'Connecting door controller…', tone: 'sim' };
       case 'lost':
-        return { text: 'Door controller lost', tone: 'bad' };
+        return { text: s.reason === 'no door controller chosen' ? 'No door controller connected' : 'Door controller lost', tone: 'bad' };
       case 'fault':
         return { text: `Door controller fault: ${s.fault}`, tone: 'bad' };
     }
