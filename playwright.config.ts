@@ -43,7 +43,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node scripts/start.mjs --no-build --port ${E2E_PORT}`,
+      command: `node scripts/start.mjs --no-build --port ${E2E_PORT} --broker-port ${E2E_PORT + 10}`,
       url: `http://localhost:${E2E_PORT}/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
+import { startBroker } from './broker.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     // Serve another build folder (tests serve a copy they can change under a running kiosk).
     dist: { type: 'string', default: 'dist' },
+    // The embedded development MQTT broker (aedes over WebSockets) for the phone admin.
+    'broker-port': { type: 'string', default: process.env.BROKER_PORT ?? '8081' },
   },
 });
 
@@ -28,10 +31,14 @@ if (!values['no-build']) await build({ root, logLevel: 'warn' });
 
 const server = await preview({ root, build: { outDir: values.dist }, preview: { port: Number(values.port), host: values.host, strictPort: true } });
 const url = server.resolvedUrls?.local[0] ?? `http://${values.host}:${values.port}/`;
-console.log(`\nDoorward kiosk: ${url}\nAdmin area:     ${url}#/admin\n(door controller: simulated)\n`);
+const broker = await startBroker({ port: Number(values['broker-port']), host: values.host === 'localhost' ? '127.0.0.1' : values.host }).catch((err) => {
+  console.warn(`[start] embedded MQTT broker not started: ${err.message}`);
+  return null;
+});
+console.log(`\nDoorward kiosk: ${url}\nAdmin area:     ${url}#/admin\nPhone admin:    ${url}#/remote\nMQTT broker:    ${broker?.url ?? 'none'} (embedded aedes, MQTT 3.1.1)\n(door controller: simulated until a board is connected in the admin area)\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
-    void server.close().finally(() => process.exit(0));
+    void Promise.allSettled([server.close(), broker?.close()]).finally(() => process.exit(0));
   });
 }

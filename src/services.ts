@@ -17,6 +17,12 @@ import { DoorLink } from './panel/door-link.svelte.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
+import { panelActions } from './panel/panel-actions.ts';
+import { PanelRemote } from './remote/panel-remote.ts';
+import { PhoneRemote } from './remote/phone-remote.ts';
+import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
+import { connectMqtt } from './remote/link.ts';
+import { chooseBrokerUrl } from './remote/broker-url.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
@@ -48,6 +54,9 @@ export interface Services {
   readonly insight: InsightService;
   readonly prefs: Prefs;
   readonly doorSetup: DoorSetupAdmin;
+  readonly remote: PanelRemote;
+  /** The phone side, made only when the #/remote route is opened. */
+  readonly phoneRemote: () => Promise<PhoneRemote>;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -71,11 +80,32 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const box = outbox(db, clock);
   const insight = await InsightService.load(settings, log, box, clock, DOOR_ID);
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: PULSE_MS });
+  const peopleAdmin = new PeopleAdmin(people, clock);
+  const network = new NetworkStatus();
+  const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online, enrolPhoto: null });
+  const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
+  if (broker.remember) await db.put('settings', broker.url, 'remote.brokerUrl');
+  const remote = await PanelRemote.create({
+    brokerUrl: broker.url,
+    connect: connectMqtt,
+    store: idbPanelStore(db, clock),
+    outbox: box,
+    actions,
+    clock,
+    siteName: 'Front door',
+    audit: (e) =>
+      log
+        .append({ at: e.at, kind: 'admin', personId: null, summary: e.summary, detail: { remoteRefused: e.outcome === 'refused', outcome: e.outcome, adminId: e.adminId, authentic: e.authentic, op: e.op, reason: e.reason } })
+        .then(() => undefined),
+    log: (m) => console.info(m),
+  });
+  let phone: Promise<PhoneRemote> | null = null;
+  const phoneRemote = () => (phone ??= PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock }));
   return {
     clock,
     kiosk: new KioskFlow(clock),
     camera: new Camera(),
-    network: new NetworkStatus(),
+    network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),
     updates: new AppUpdates(),
@@ -83,18 +113,20 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     pins: { check: (pin) => gatekeeper.pin(pin) },
     door,
     gatekeeper,
-    people: new PeopleAdmin(people, clock),
+    people: peopleAdmin,
     log,
     keys,
     insight,
     prefs,
     doorSetup,
+    remote,
+    phoneRemote,
   };
 }
 
 /** Starts every side effect; the returned function stops them. */
 export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s)];
+  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s), s.remote.start()];
   void s.storage.request();
   void s.updates.register();
   return () => {

@@ -41,17 +41,22 @@ export class PeopleAdmin {
 
   /** Returns the problem in words, or null when saved. */
   async add(name: string, role: Role, pin: string, duress: string): Promise<string | null> {
+    const result = await this.create(name, role, pin, duress);
+    return 'problem' in result ? result.problem : null;
+  }
+
+  async create(name: string, role: Role, pin: string, duress: string): Promise<{ personId: string } | { problem: string }> {
     const clean = name.trim();
-    if (clean.length === 0 || clean.length > 80) return 'Give a name (up to 80 characters).';
+    if (clean.length === 0 || clean.length > 80) return { problem: 'Give a name (up to 80 characters).' };
     if (pin) {
       const problem = await this.#pinClash(pin, duress, null);
-      if (problem) return problem;
+      if (problem) return { problem };
     }
     const id = crypto.randomUUID();
     await this.#repo.put({ id, name: clean, role, active: true, createdAt: this.#clock.now() });
     if (pin) await this.#savePin(id, pin, duress);
     await this.refresh();
-    return null;
+    return { personId: id };
   }
 
   async setPin(personId: string, pin: string, duress: string): Promise<string | null> {

@@ -37,6 +37,8 @@ export interface PanelActions {
   revokeGuestKey(adminId: string, keyId: string): Promise<void>;
   /** Decided by the access policy (lockdown still holds), carried out by the door controller, logged with the admin. */
   unlock(adminId: string): Promise<{ opened: boolean; reason: string }>;
+  /** Ends an unlock pulse early. */
+  lock(adminId: string): Promise<{ locked: boolean; reason: string }>;
   recentEvents(limit: number): Promise<EventRecord[]>;
   snapshotImage(snapshotId: string): Promise<Uint8Array | null>;
   /** Every new access-log event, as it is written. */

@@ -103,6 +103,12 @@ export class DoorLink implements DoorPort {
     return r.outcome === 'done';
   }
 
+  /** Ends a pulse early (the controller re-locks by itself anyway). */
+  async lock(): Promise<boolean> {
+    if (!this.usable) return false;
+    return (await this.#controller.lock()).outcome === 'done';
+  }
+
   on(listener: DoorListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -20,6 +20,8 @@ export interface EventLog {
   recent(limit: number): Promise<EventRecord[]>;
   snapshot(id: string): Promise<Uint8Array | null>;
   prune(retention: Retention): Promise<{ events: number; snapshots: number }>;
+  /** Called with every event once it is stored (the remote link and live views follow the log). */
+  onAppend(listener: (event: EventRecord) => void): () => void;
 }
 
 const isQuotaError = (err: unknown) => err instanceof DOMException && err.name === 'QuotaExceededError';
@@ -30,6 +32,17 @@ const isQuotaError = (err: unknown) => err instanceof DOMException && err.name =
  * touched here.
  */
 export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
+  const listeners = new Set<(event: EventRecord) => void>();
+  const stored = (event: EventRecord): void => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        console.warn('[store] event listener failed', err);
+      }
+    }
+  };
+
   async function evictOldestSnapshots(count: number): Promise<number> {
     const tx = db.transaction(['snapshots', 'events'], 'readwrite');
     let cursor = await tx.objectStore('snapshots').index('at').openCursor();
@@ -64,6 +77,7 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
       const event: EventRecord = { ...input, id, snapshotId: snap?.id ?? null };
       try {
         await write(event, snap);
+        stored(event);
         return { id, snapshotKept: snap !== null };
       } catch (err) {
         if (!isQuotaError(err)) throw err;
@@ -71,10 +85,13 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
         await evictOldestSnapshots(20);
         try {
           await write(event, snap);
+          stored(event);
           return { id, snapshotKept: snap !== null };
         } catch (again) {
           if (!isQuotaError(again) || !snap) throw again;
-          await write({ ...event, snapshotId: null }, null);
+          const bare = { ...event, snapshotId: null };
+          await write(bare, null);
+          stored(bare);
           return { id, snapshotKept: false };
         }
       }
@@ -93,6 +110,10 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
       if (!record) return null;
       const key = await dataKey(db, clock.now());
       return new Uint8Array(await unseal(key, id, record.sealed));
+    },
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     async prune(retention) {
       const cutoff = clock.now() - retention.maxDays * 86_400_000;

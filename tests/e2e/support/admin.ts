@@ -9,7 +9,9 @@ export async function typePin(page: Page, pin: string): Promise<void> {
 
 /** First boot: choose the setup PIN; later: unlock with it. Leaves the admin area open. */
 export async function openAdmin(page: Page): Promise<void> {
-  await page.goto('/#/admin');
+  // On a page of the app already, only the hash changes: the panel keeps running (no reload).
+  if (page.url().startsWith('http')) await page.evaluate(() => (location.hash = '#/admin'));
+  else await page.goto('/#/admin');
   const setup = page.getByRole('heading', { name: 'Choose a setup PIN' });
   const area = page.getByRole('heading', { name: 'Panel admin' });
   await expect(setup.or(page.getByRole('heading', { name: 'Admin', exact: true })).or(area)).toBeVisible();

@@ -1,0 +1,88 @@
+import type { PanelActions, PanelSnapshot, PersonSummary } from './actions.ts';
+import type { Gatekeeper } from './gatekeeper.ts';
+import type { DoorLink } from './door-link.svelte.ts';
+import type { GuestKeyBook } from './guest-keys.ts';
+import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
+import type { PeopleRepo } from '../store/people.ts';
+import type { EventLog } from '../store/events.ts';
+import type { EventRecord } from '../store/db.ts';
+import type { Clock } from '../platform/clock.ts';
+
+export interface PanelActionDeps {
+  readonly clock: Clock;
+  readonly gatekeeper: Gatekeeper;
+  readonly door: DoorLink;
+  readonly keys: GuestKeyBook;
+  readonly people: PeopleAdmin;
+  readonly repo: PeopleRepo;
+  readonly log: EventLog;
+  readonly online: () => boolean;
+  /** Enrols a face from a photo; null while the vision module cannot (no models). */
+  readonly enrolPhoto: ((personId: string, jpeg: Uint8Array) => Promise<{ ok: true } | { problem: string }>) | null;
+}
+
+/**
+ * The panel's side of a verified remote command: each action goes through the same code as the
+ * panel's own admin area (PeopleAdmin, GuestKeyBook, the Gatekeeper), and what an admin changed
+ * is written to the access log with their id.
+ */
+export function panelActions(d: PanelActionDeps): PanelActions {
+  let lastVisitor: PanelSnapshot['lastVisitor'] = null;
+  d.log.onAppend((e) => {
+    if (e.kind !== 'attempt') return;
+    const detail = e.detail as { outcome?: string; subject?: { name?: string } | null } | null;
+    lastVisitor = { name: detail?.subject?.name ?? null, outcome: detail?.outcome ?? e.summary, at: e.at };
+  });
+  const audit = (adminId: string, summary: string, detail: unknown = null) =>
+    d.log.append({ at: d.clock.now(), kind: 'admin', personId: null, summary: `${summary} (remote admin ${adminId.slice(0, 8)})`, detail: { adminId, ...((detail as object) ?? {}) } });
+
+  return {
+    snapshot: () => ({ online: d.online(), doorController: d.door.view.text, doorOpen: d.door.doorOpen, lastVisitor }),
+    async listPeople(): Promise<PersonSummary[]> {
+      await d.people.refresh();
+      return d.people.rows.map((r) => ({ id: r.person.id, name: r.person.name, role: r.person.role, active: r.person.active, hasPin: r.hasPin, templates: r.templates }));
+    },
+    async addPerson(adminId, p) {
+      const result = await d.people.create(p.name, p.role, p.pin ?? '', p.duress ?? '');
+      if ('personId' in result) await audit(adminId, `added ${p.name.trim()}`, { personId: result.personId });
+      return result;
+    },
+    async setActive(adminId, personId, active) {
+      await d.people.setActive(personId, active);
+      await audit(adminId, `${active ? 'activated' : 'suspended'} a person`, { personId });
+    },
+    async removePerson(adminId, personId) {
+      await d.people.erase(personId);
+      // The person's id is not logged: erasure leaves nothing of them behind.
+      await audit(adminId, 'erased a person');
+    },
+    async enrolPhoto(adminId, personId, jpeg) {
+      if (!d.enrolPhoto) return { problem: 'Face recognition is not available on this panel (models missing).' };
+      if (!(await d.repo.get(personId))) return { problem: 'No such person.' };
+      const result = await d.enrolPhoto(personId, jpeg);
+      if ('ok' in result) await audit(adminId, 'enrolled a face from a photo', { personId });
+      return result;
+    },
+    async issueGuestKey(adminId, request) {
+      const issued = await d.keys.issue(request);
+      await audit(adminId, `issued a guest key for ${request.name}`, { keyId: issued.record.keyId });
+      return issued;
+    },
+    async revokeGuestKey(adminId, keyId) {
+      await d.keys.revoke(keyId);
+      await audit(adminId, 'revoked a guest key', { keyId });
+    },
+    async unlock(adminId) {
+      const shown = await d.gatekeeper.remote(adminId);
+      return shown.outcome === 'grant' ? { opened: true, reason: 'remoteCommand' } : { opened: false, reason: shown.outcome === 'deny' ? shown.reason : shown.outcome };
+    },
+    async lock(adminId) {
+      const locked = await d.door.lock();
+      await audit(adminId, locked ? 'locked the door' : 'lock refused: door controller unavailable');
+      return { locked, reason: locked ? 'locked' : 'doorOffline' };
+    },
+    recentEvents: (limit) => d.log.recent(limit),
+    snapshotImage: (id) => d.log.snapshot(id),
+    onEvent: (cb: (event: EventRecord) => void) => d.log.onAppend(cb),
+  };
+}

@@ -1,0 +1,191 @@
+import type { Role } from '../access/types.ts';
+import { isEpochMs, isNonEmptyString, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
+import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope } from './envelope.ts';
+import type { PublicJwk } from './keys.ts';
+import { openBox, sealBox } from './sealed.ts';
+
+/**
+ * Admin commands: what a phone may ask, who may ask it, and the check the panel runs before
+ * anything changes. A command is an envelope signed by the admin's ECDSA key; its body is
+ * encrypted to the panel (names, PINs and photos are personal data the broker must not see).
+ */
+export type AdminRole = 'owner' | 'manager';
+export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'manager'];
+
+export type CommandBody =
+  | { readonly op: 'state.get' }
+  | { readonly op: 'people.list' }
+  | { readonly op: 'person.add'; readonly name: string; readonly role: Role; readonly pin?: string }
+  | { readonly op: 'person.setActive'; readonly personId: string; readonly active: boolean }
+  | { readonly op: 'person.remove'; readonly personId: string }
+  | { readonly op: 'person.enrolPhoto'; readonly personId: string; readonly jpeg: string }
+  | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
+  | { readonly op: 'guestKey.revoke'; readonly keyId: string }
+  | { readonly op: 'door.unlock' }
+  | { readonly op: 'door.lock' }
+  | { readonly op: 'log.recent'; readonly limit: number }
+  | { readonly op: 'snapshot.get'; readonly snapshotId: string }
+  | { readonly op: 'admins.list' }
+  | { readonly op: 'admin.unpair'; readonly adminId: string }
+  | { readonly op: 'pairing.create'; readonly role: AdminRole };
+
+export type Op = CommandBody['op'];
+export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
+
+/** Managers run the door and its people; only owners decide who else holds a key to the panel. */
+const OWNER_ONLY: ReadonlySet<Op> = new Set<Op>(['admin.unpair', 'pairing.create']);
+export const mayRun = (role: AdminRole, op: Op): boolean => role === 'owner' || !OWNER_ONLY.has(op);
+
+/** Freshness: clocks may disagree by this much; a command may live at most MAX_TTL_MS. */
+export const MAX_SKEW_MS = 2 * 60_000;
+export const MAX_TTL_MS = 5 * 60_000;
+export const DEFAULT_TTL_MS = 60_000;
+const PERSON_ROLES: readonly Role[] = ['resident', 'employee', 'guest', 'service'];
+
+export type Refusal =
+  | 'malformed'
+  | 'unsupportedVersion'
+  | 'wrongPanel'
+  | 'unpaired'
+  | 'badSignature'
+  | 'notYetValid'
+  | 'expired'
+  | 'stale'
+  | 'replayed'
+  | 'undecryptable'
+  | 'forbidden'
+  | 'retained'
+  | 'topicMismatch'
+  | 'rateLimited';
+
+export interface TrustedAdmin {
+  readonly role: AdminRole;
+  readonly verifyKey: CryptoKey;
+}
+
+export interface PanelKeysForVerify {
+  readonly panelId: string;
+  readonly ecdhPrivate: CryptoKey;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly adminId: string; readonly role: AdminRole; readonly counter: number; readonly body: CommandBody }
+  | {
+      readonly ok: false;
+      readonly reason: Refusal;
+      /** The claimed signer; `authentic` says whether its signature held, so the log can tell. */
+      readonly adminId: string | null;
+      readonly authentic: boolean;
+      /** Set once the signature and counter held: store it, so the same command cannot run later. */
+      readonly consumeCounter: number | null;
+      readonly op: Op | null;
+    };
+
+/**
+ * The panel's whole check, in an order that never lets unsigned bytes influence state: shape,
+ * addressee, signer known, signature, counter, freshness, then (only now) decrypt and parse the
+ * body, then the signer's role. Pure apart from WebCrypto: the caller persists the counter.
+ */
+export async function verifyCommand(
+  msg: Uint8Array | string,
+  pairedAdmins: ReadonlyMap<string, TrustedAdmin>,
+  lastCounters: ReadonlyMap<string, number>,
+  now: number,
+  panel: PanelKeysForVerify,
+): Promise<VerifyResult> {
+  const refuse = (reason: Refusal, adminId: string | null = null, authentic = false, consumeCounter: number | null = null, op: Op | null = null): VerifyResult => ({ ok: false, reason, adminId, authentic, consumeCounter, op });
+
+  const parsed = parseEnvelope(msg);
+  if (!parsed.ok) return refuse(parsed.reason);
+  const env = parsed.env;
+  const box = env.box;
+  if (env.t !== 'cmd' || !box) return refuse('malformed', env.from);
+  if (env.to !== panel.panelId) return refuse('wrongPanel', env.from);
+  const admin = pairedAdmins.get(env.from);
+  if (!admin) return refuse('unpaired', env.from);
+  if (!(await verifyEnvelope(env, admin.verifyKey))) return refuse('badSignature', env.from);
+
+  if (!(env.seq > (lastCounters.get(env.from) ?? 0))) return refuse('replayed', env.from, true);
+  if (env.iat > now + MAX_SKEW_MS) return refuse('notYetValid', env.from, true);
+  if (!(env.exp > now)) return refuse('expired', env.from, true, env.seq);
+  if (env.exp - env.iat > MAX_TTL_MS || env.exp < env.iat || env.iat < now - MAX_TTL_MS - MAX_SKEW_MS) return refuse('stale', env.from, true, env.seq);
+
+  const plain = await openBox(box, panel.panelId, panel.ecdhPrivate, boxContext('cmd', env.from, env.to));
+  if (!plain) return refuse('undecryptable', env.from, true, env.seq);
+  const body = parseCommandBody(parseJsonObject(plain, MAX_MESSAGE_BYTES));
+  if (!body) return refuse('malformed', env.from, true, env.seq);
+  if (!mayRun(admin.role, body.op)) return refuse('forbidden', env.from, true, env.seq, body.op);
+  return { ok: true, adminId: env.from, role: admin.role, counter: env.seq, body };
+}
+
+export interface SignCommandOptions {
+  readonly panelId: string;
+  readonly panelEcdh: PublicJwk;
+  readonly adminId: string;
+  readonly signingKey: CryptoKey;
+  readonly counter: number;
+  readonly now: number;
+  readonly ttlMs?: number;
+}
+
+export async function signCommand(body: CommandBody, o: SignCommandOptions): Promise<Envelope> {
+  const box = await sealBox(utf8(JSON.stringify(body)), [{ kid: o.panelId, ecdh: o.panelEcdh }], boxContext('cmd', o.adminId, o.panelId));
+  const ttl = Math.min(MAX_TTL_MS, o.ttlMs ?? DEFAULT_TTL_MS);
+  return signEnvelope({ v: PROTOCOL_VERSION, t: 'cmd', from: o.adminId, to: o.panelId, seq: o.counter, iat: o.now, exp: o.now + ttl, box }, o.signingKey);
+}
+
+/**
+ * A counter that only grows, even if the phone's stored value is lost: the clock in ms, or one
+ * more than the last one used, whichever is larger.
+ */
+export function nextCounter(last: number, now: number): number {
+  const next = Math.max(last + 1, Math.floor(now));
+  if (!Number.isSafeInteger(next)) throw new Error('command counter exhausted');
+  return next;
+}
+
+const id = (v: unknown): v is string => isNonEmptyString(v, 128);
+const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
+
+/** Every field checked; unknown ops and extra types are refused (null), never guessed at. */
+export function parseCommandBody(o: Record<string, unknown> | null): CommandBody | null {
+  if (!o || typeof o.op !== 'string') return null;
+  switch (o.op) {
+    case 'state.get':
+    case 'people.list':
+    case 'door.unlock':
+    case 'door.lock':
+    case 'admins.list':
+      return { op: o.op };
+    case 'person.add': {
+      if (!text(o.name, 80) || typeof o.role !== 'string' || !(PERSON_ROLES as readonly string[]).includes(o.role)) return null;
+      if (o.pin !== undefined && !(typeof o.pin === 'string' && /^\d{4,12}$/.test(o.pin))) return null;
+      return { op: 'person.add', name: o.name.trim(), role: o.role as Role, ...(o.pin !== undefined ? { pin: o.pin as string } : {}) };
+    }
+    case 'person.setActive':
+      return id(o.personId) && typeof o.active === 'boolean' ? { op: o.op, personId: o.personId, active: o.active } : null;
+    case 'person.remove':
+      return id(o.personId) ? { op: o.op, personId: o.personId } : null;
+    case 'person.enrolPhoto':
+      return id(o.personId) && typeof o.jpeg === 'string' && o.jpeg.length > 0 && o.jpeg.length <= MAX_MESSAGE_BYTES ? { op: o.op, personId: o.personId, jpeg: o.jpeg } : null;
+    case 'guestKey.issue': {
+      const { name, notBefore, expires, maxUses, selfEnrol } = o;
+      if (!text(name, 80) || !isEpochMs(notBefore) || !isEpochMs(expires) || !(expires > notBefore) || typeof selfEnrol !== 'boolean') return null;
+      if (maxUses !== null && !(isSafeInt(maxUses) && maxUses > 0)) return null;
+      return { op: o.op, name: name.trim(), notBefore, expires, maxUses, selfEnrol };
+    }
+    case 'guestKey.revoke':
+      return id(o.keyId) ? { op: o.op, keyId: o.keyId } : null;
+    case 'log.recent':
+      return isSafeInt(o.limit) && o.limit > 0 && o.limit <= 500 ? { op: o.op, limit: o.limit } : null;
+    case 'snapshot.get':
+      return id(o.snapshotId) ? { op: o.op, snapshotId: o.snapshotId } : null;
+    case 'admin.unpair':
+      return id(o.adminId) ? { op: o.op, adminId: o.adminId } : null;
+    case 'pairing.create':
+      return o.role === 'owner' || o.role === 'manager' ? { op: o.op, role: o.role } : null;
+    default:
+      return null;
+  }
+}
+

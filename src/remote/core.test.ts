@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import { encodeBase64Url } from '../access/base64url.ts';
+import { alertFor } from './alerts.ts';
+import { canonicalJson, utf8 } from './canonical.ts';
+import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type CommandBody, type TrustedAdmin } from './command.ts';
+import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
+import { discoveryMessages, parseHaLockCommand } from './ha.ts';
+import { generateKeyPairs, importVerifyKey, parsePublicJwk, type KeyPairs } from './keys.ts';
+import { backoffDelay, isProtocolRefusal } from './link.ts';
+import { toRemoteEvent } from './messages.ts';
+import { acceptPairRequest, buildPairRequest, decodePairingPayload, encodePairingPayload, MAX_CODE_TRIES, newPairingCode, type PairedAdmin } from './pairing.ts';
+import { openBox, sealBox } from './sealed.ts';
+import { parseTopic, topics } from './topics.ts';
+
+const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+const PANEL = 'panel0000000001';
+
+async function setup() {
+  const panel = await generateKeyPairs();
+  const owner = await generateKeyPairs();
+  const manager = await generateKeyPairs();
+  const stranger = await generateKeyPairs();
+  const trusted = new Map<string, TrustedAdmin>([
+    [owner.id, { role: 'owner', verifyKey: (await importVerifyKey(owner.signingJwk))! }],
+    [manager.id, { role: 'manager', verifyKey: (await importVerifyKey(manager.signingJwk))! }],
+  ]);
+  const sign = (who: KeyPairs, body: CommandBody, counter: number, now = NOW, ttlMs?: number) =>
+    signCommand(body, { panelId: PANEL, panelEcdh: panel.encryptionJwk, adminId: who.id, signingKey: who.signing.privateKey, counter, now, ...(ttlMs ? { ttlMs } : {}) }).then(encodeEnvelope);
+  const verify = (msg: string, counters: ReadonlyMap<string, number> = new Map(), now = NOW) => verifyCommand(msg, trusted, counters, now, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey });
+  return { panel, owner, manager, stranger, trusted, sign, verify };
+}
+
+describe('canonical encoding', () => {
+  it('is independent of key order and refuses what JSON cannot say exactly', () => {
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], c: { z: 0, y: -1.5 } })).toBe('{"a":[true,null,"x"],"b":1,"c":{"y":-1.5,"z":0}}');
+    expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+    expect(() => canonicalJson({ a: undefined })).toThrow();
+    expect(() => canonicalJson(Number.NaN)).toThrow();
+    expect(() => canonicalJson(() => 1)).toThrow();
+  });
+});
+
+describe('topics', () => {
+  it('builds and parses the scheme, refusing wildcards and foreign trees', () => {
+    const t = topics(PANEL);
+    expect(t.cmd('abc_-1')).toBe(`doorward/${PANEL}/cmd/abc_-1`);
+    expect(parseTopic(t.cmd('abc'))).toEqual({ kind: 'cmd', panelId: PANEL, adminId: 'abc' });
+    expect(parseTopic(t.state)).toEqual({ kind: 'state', panelId: PANEL });
+    expect(parseTopic(t.haLockSet)).toEqual({ kind: 'haLockSet', panelId: PANEL });
+    expect(parseTopic(`doorward/${PANEL}/cmd/a/b`)).toBeNull();
+    expect(parseTopic(`other/${PANEL}/state`)).toBeNull();
+    expect(parseTopic(`doorward/${PANEL}/unknown`)).toBeNull();
+    expect(() => t.cmd('a/b')).toThrow();
+    expect(() => t.cmd('+')).toThrow();
+    expect(() => topics('#')).toThrow();
+  });
+});
+
+describe('keys', () => {
+  it('exports minimal public JWKs and rejects private or malformed ones', async () => {
+    const k = await generateKeyPairs();
+    expect(Object.keys(k.signingJwk).sort()).toEqual(['crv', 'kty', 'x', 'y']);
+    expect(k.signing.privateKey.extractable).toBe(false);
+    expect(k.encryption.privateKey.extractable).toBe(false);
+    expect(parsePublicJwk({ ...k.signingJwk, d: 'secret' })).toBeNull();
+    expect(parsePublicJwk({ ...k.signingJwk, crv: 'P-384' })).toBeNull();
+    expect(parsePublicJwk({ ...k.signingJwk, x: 'short' })).toBeNull();
+    // A point that is not on the curve is refused at import, not later.
+    expect(await importVerifyKey({ ...k.signingJwk, y: k.signingJwk.x })).toBeNull();
+  });
+});
+
+describe('sealed boxes', () => {
+  it('open for each named recipient only, and only in their context', async () => {
+    const a = await generateKeyPairs();
+    const b = await generateKeyPairs();
+    const c = await generateKeyPairs();
+    const box = await sealBox(utf8('Alice at 08:02'), [{ kid: a.id, ecdh: a.encryptionJwk }, { kid: b.id, ecdh: b.encryptionJwk }], 'ctx/1');
+    expect(JSON.stringify(box)).not.toContain('Alice');
+    expect(new TextDecoder().decode((await openBox(box, a.id, a.encryption.privateKey, 'ctx/1'))!)).toBe('Alice at 08:02');
+    expect(new TextDecoder().decode((await openBox(box, b.id, b.encryption.privateKey, 'ctx/1'))!)).toBe('Alice at 08:02');
+    expect(await openBox(box, c.id, c.encryption.privateKey, 'ctx/1')).toBeNull();
+    // c claims a's slot: the key derivation binds the slot to a's key, so it still fails.
+    expect(await openBox(box, a.id, c.encryption.privateKey, 'ctx/1')).toBeNull();
+    expect(await openBox(box, a.id, a.encryption.privateKey, 'ctx/2')).toBeNull();
+    const tampered = { ...box, ct: box.ct.slice(0, -2) + (box.ct.endsWith('AA') ? 'BA' : 'AA') };
+    expect(await openBox(tampered, a.id, a.encryption.privateKey, 'ctx/1')).toBeNull();
+  });
+});
+
+describe('verifyCommand', () => {
+  it('accepts a fresh command from a paired admin and decrypts its body', async () => {
+    const s = await setup();
+    const msg = await s.sign(s.owner, { op: 'person.add', name: 'Ada', role: 'resident', pin: '4821' }, 10);
+    expect(msg).not.toContain('Ada');
+    expect(msg).not.toContain('4821');
+    const r = await s.verify(msg);
+    expect(r).toEqual({ ok: true, adminId: s.owner.id, role: 'owner', counter: 10, body: { op: 'person.add', name: 'Ada', role: 'resident', pin: '4821' } });
+  });
+
+  it('refuses a replayed counter, and a counter that went backwards', async () => {
+    const s = await setup();
+    const msg = await s.sign(s.owner, { op: 'door.unlock' }, 10);
+    const again = await s.verify(msg, new Map([[s.owner.id, 10]]));
+    expect(again).toMatchObject({ ok: false, reason: 'replayed', adminId: s.owner.id, authentic: true });
+    expect(await s.verify(await s.sign(s.owner, { op: 'door.unlock' }, 9), new Map([[s.owner.id, 10]]))).toMatchObject({ ok: false, reason: 'replayed' });
+    // Counters are per admin: the manager's own count is separate.
+    expect(await s.verify(await s.sign(s.manager, { op: 'door.unlock' }, 5), new Map([[s.owner.id, 10]]))).toMatchObject({ ok: true });
+  });
+
+  it('refuses forged, unpaired and misaddressed commands without trusting the sender', async () => {
+    const s = await setup();
+    expect(await s.verify(await s.sign(s.stranger, { op: 'door.unlock' }, 1))).toMatchObject({ ok: false, reason: 'unpaired', authentic: false, consumeCounter: null });
+    // The stranger signs but claims the owner's id.
+    const forged = parseEnvelope(await s.sign(s.stranger, { op: 'door.unlock' }, 1));
+    if (!forged.ok) throw new Error('setup');
+    expect(await s.verify(encodeEnvelope({ ...forged.env, from: s.owner.id }))).toMatchObject({ ok: false, reason: 'badSignature', authentic: false });
+    // A genuine command with one field changed.
+    const genuine = parseEnvelope(await s.sign(s.owner, { op: 'state.get' }, 3));
+    if (!genuine.ok) throw new Error('setup');
+    expect(await s.verify(encodeEnvelope({ ...genuine.env, seq: 4 }))).toMatchObject({ ok: false, reason: 'badSignature' });
+    expect(await s.verify(encodeEnvelope({ ...genuine.env, to: 'otherpanel' }))).toMatchObject({ ok: false, reason: 'wrongPanel' });
+  });
+
+  it('refuses stale, expired, future and over-long commands', async () => {
+    const s = await setup();
+    expect(await s.verify(await s.sign(s.owner, { op: 'door.unlock' }, 1, NOW - 61_000))).toMatchObject({ ok: false, reason: 'expired', consumeCounter: 1 });
+    expect(await s.verify(await s.sign(s.owner, { op: 'door.unlock' }, 1, NOW + 5 * 60_000))).toMatchObject({ ok: false, reason: 'notYetValid' });
+    // A long-lived command made by hand (signCommand caps the TTL).
+    const long = await signEnvelope({ v: 1, t: 'cmd', from: s.owner.id, to: PANEL, seq: 2, iat: NOW, exp: NOW + MAX_TTL_MS + 1, box: (await sealBox(utf8('{"op":"door.unlock"}'), [{ kid: PANEL, ecdh: s.panel.encryptionJwk }], boxContext('cmd', s.owner.id, PANEL))) }, s.owner.signing.privateKey);
+    expect(await s.verify(encodeEnvelope(long))).toMatchObject({ ok: false, reason: 'stale' });
+  });
+
+  it('refuses malformed input of every kind without throwing', async () => {
+    const s = await setup();
+    for (const junk of ['', 'null', '[]', '{"v":1}', '{"v":2,"t":"cmd"}', 'x'.repeat(1_000_000), '\u0000', '{"v":1,"t":"cmd","from":"a","to":"b","seq":-1,"iat":1,"exp":2,"sig":""}']) {
+      const r = await s.verify(junk);
+      expect(r.ok).toBe(false);
+    }
+    expect(await s.verify('{"v":2,"t":"cmd"}')).toMatchObject({ ok: false, reason: 'unsupportedVersion' });
+    // Signed and fresh but the body is not a command we know.
+    const env = await signEnvelope({ v: 1, t: 'cmd', from: s.owner.id, to: PANEL, seq: 3, iat: NOW, exp: NOW + 60_000, box: await sealBox(utf8('{"op":"door.explode"}'), [{ kid: PANEL, ecdh: s.panel.encryptionJwk }], boxContext('cmd', s.owner.id, PANEL)) }, s.owner.signing.privateKey);
+    expect(await s.verify(encodeEnvelope(env))).toMatchObject({ ok: false, reason: 'malformed', authentic: true, consumeCounter: 3 });
+    // A body sealed for another context (a pairing box pasted into a command).
+    const moved = await signEnvelope({ v: 1, t: 'cmd', from: s.owner.id, to: PANEL, seq: 4, iat: NOW, exp: NOW + 60_000, box: await sealBox(utf8('{"op":"door.unlock"}'), [{ kid: PANEL, ecdh: s.panel.encryptionJwk }], boxContext('pair', s.owner.id, PANEL)) }, s.owner.signing.privateKey);
+    expect(await s.verify(encodeEnvelope(moved))).toMatchObject({ ok: false, reason: 'undecryptable' });
+    expect(await s.verify(await s.sign(s.owner, { op: 'person.add', name: ' ', role: 'resident' } as CommandBody, 9))).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(await s.verify(await s.sign(s.owner, { op: 'person.add', name: 'A', role: 'king' } as unknown as CommandBody, 10))).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
+  it('holds managers to their role', async () => {
+    const s = await setup();
+    expect(await s.verify(await s.sign(s.manager, { op: 'pairing.create', role: 'manager' }, 1))).toMatchObject({ ok: false, reason: 'forbidden', op: 'pairing.create', consumeCounter: 1 });
+    expect(await s.verify(await s.sign(s.manager, { op: 'admin.unpair', adminId: s.owner.id }, 2))).toMatchObject({ ok: false, reason: 'forbidden' });
+    expect(await s.verify(await s.sign(s.owner, { op: 'admin.unpair', adminId: s.manager.id }, 3))).toMatchObject({ ok: true });
+    expect(mayRun('manager', 'door.unlock')).toBe(true);
+    expect(mayRun('manager', 'person.remove')).toBe(true);
+  });
+
+  it('counters keep growing even when the stored one is lost', () => {
+    expect(nextCounter(0, NOW)).toBe(NOW);
+    expect(nextCounter(NOW + 50, NOW)).toBe(NOW + 51);
+    expect(nextCounter(5, NOW + 0.7)).toBe(NOW);
+  });
+});
+
+describe('pairing', () => {
+  async function offer(role: 'owner' | 'manager' = 'manager') {
+    const panel = await generateKeyPairs();
+    const code = newPairingCode(role, NOW);
+    const text = encodePairingPayload({ panelId: PANEL, brokerUrl: 'ws://192.168.1.20:8081', sign: panel.signingJwk, enc: panel.encryptionJwk, code: code.code });
+    return { panel, code, text };
+  }
+
+  it('round-trips the QR payload and refuses anything else', async () => {
+    const { text, code, panel } = await offer();
+    expect(decodePairingPayload(text)).toEqual({ v: 1, panelId: PANEL, brokerUrl: 'ws://192.168.1.20:8081', sign: panel.signingJwk, enc: panel.encryptionJwk, code: code.code });
+    expect(decodePairingPayload(`  ${text}\n`)).not.toBeNull();
+    expect(decodePairingPayload(text.slice(0, -3))).toBeNull();
+    expect(decodePairingPayload('DOORWARD-PAIR:' + encodeBase64Url(utf8('{"v":1}')))).toBeNull();
+    expect(decodePairingPayload('https://example.com')).toBeNull();
+  });
+
+  it('accepts the phone that proves the code; the first admin becomes owner; the code dies', async () => {
+    const { text, code, panel } = await offer('manager');
+    const phone = await generateKeyPairs();
+    const req = encodeEnvelope(await buildPairRequest(decodePairingPayload(text)!, phone, 'Ada phone', NOW));
+    expect(req).not.toContain(code.code);
+    const d = await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [], now: NOW + 1000 });
+    expect(d).toMatchObject({ ok: true, admin: { id: phone.id, role: 'owner', label: 'Ada phone' }, pending: [] });
+    // The same request again: the code is gone.
+    const again = await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: d.pending, admins: d.ok ? [d.admin] : [], now: NOW + 2000 });
+    expect(again).toMatchObject({ ok: false, reason: 'alreadyPaired' });
+  });
+
+  it('gives the second admin the role chosen on the panel', async () => {
+    const { text, code, panel } = await offer('manager');
+    const owner: PairedAdmin = { id: 'owner1', role: 'owner', signingJwk: panel.signingJwk, encryptionJwk: panel.encryptionJwk, label: 'o', pairedAt: 0 };
+    const phone = await generateKeyPairs();
+    const req = encodeEnvelope(await buildPairRequest(decodePairingPayload(text)!, phone, 'p', NOW));
+    expect(await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [owner], now: NOW })).toMatchObject({ ok: true, admin: { role: 'manager' } });
+  });
+
+  it('refuses a wrong code, an expired code and a swapped key, and burns a code after repeated guesses', async () => {
+    const { text, code, panel } = await offer();
+    const payload = decodePairingPayload(text)!;
+    const phone = await generateKeyPairs();
+    const ctx = { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, admins: [], now: NOW };
+    const wrong = encodeEnvelope(await buildPairRequest({ ...payload, code: newPairingCode('owner', NOW).code }, phone, 'p', NOW));
+    const first = await acceptPairRequest(wrong, { ...ctx, pending: [code] });
+    expect(first).toMatchObject({ ok: false, reason: 'badCode', pending: [{ tries: 1 }] });
+    expect(first.ok ? null : first.requester?.id).toBe(phone.id);
+    let pending = first.pending;
+    for (let i = 1; i < MAX_CODE_TRIES; i++) pending = (await acceptPairRequest(wrong, { ...ctx, pending })).pending;
+    expect(pending).toEqual([]);
+    const late = encodeEnvelope(await buildPairRequest(payload, phone, 'p', code.expiresAt));
+    expect(await acceptPairRequest(late, { ...ctx, pending: [code], now: code.expiresAt + 1 })).toMatchObject({ ok: false, reason: 'badCode', pending: [] });
+    const right = encodeEnvelope(await buildPairRequest(payload, phone, 'p', NOW));
+    // The broker swaps in its own signing key: the thumbprint no longer matches the sender.
+    const parsed = parseEnvelope(right);
+    if (!parsed.ok) throw new Error('setup');
+    const attacker = await generateKeyPairs();
+    expect(await acceptPairRequest(encodeEnvelope({ ...parsed.env, from: attacker.id }), { ...ctx, pending: [code] })).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('Home Assistant', () => {
+  it('describes a lock with a verified code, a door sensor and the last visitor, all with availability', () => {
+    const t = topics(PANEL);
+    const msgs = discoveryMessages(PANEL, t);
+    expect(msgs.map((m) => m.topic)).toEqual([
+      `homeassistant/lock/doorward_${PANEL}/lock/config`,
+      `homeassistant/binary_sensor/doorward_${PANEL}/door/config`,
+      `homeassistant/sensor/doorward_${PANEL}/last_visitor/config`,
+    ]);
+    const [lock, door, visitor] = msgs.map((m) => JSON.parse(m.payload) as Record<string, unknown>);
+    expect(lock).toMatchObject({ command_topic: t.haLockSet, state_topic: t.haLockState, code_format: expect.any(String), availability_topic: t.lwt, unique_id: `doorward_${PANEL}_lock` });
+    expect(String(lock?.command_template)).toContain('{{ code }}');
+    expect(door).toMatchObject({ device_class: 'door', state_topic: t.haDoor, payload_on: 'open', availability_topic: t.lwt });
+    expect(visitor).toMatchObject({ state_topic: t.haLastVisitor, value_template: '{{ value_json.name }}' });
+    expect(parseHaLockCommand(utf8('{"action":"UNLOCK","code":"1234"}'))).toEqual({ action: 'UNLOCK', code: '1234' });
+    expect(parseHaLockCommand(utf8('{"action":"UNLOCK","code":""}'))).toBeNull();
+    expect(parseHaLockCommand(utf8('UNLOCK'))).toBeNull();
+  });
+});
+
+describe('events and alerts', () => {
+  it('normalises both outbox shapes and drops what cannot be sent', () => {
+    const decision = { at: NOW, outcome: 'deny', subject: { personId: 'p1', name: 'Ada' }, alerts: ['spoofAttempt'] };
+    const fromGate = toRemoteEvent({ id: 'e1', topic: 'events', payload: { id: 'e1', summary: 'deny Ada by face', decision }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
+    expect(fromGate).toMatchObject({ id: 'e1', at: NOW, kind: 'attempt', personId: 'p1', summary: 'deny Ada by face' });
+    expect(alertFor(fromGate!)).toMatchObject({ title: 'Spoof attempt at the door', severity: 'critical' });
+    const fromLog = toRemoteEvent({ id: 'e2', topic: 'events', payload: { id: 'e2', at: NOW, kind: 'door', summary: 'tamper raised', personId: null, snapshotId: null, detail: { tamper: true } }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
+    expect(alertFor(fromLog!)).toMatchObject({ tag: 'tamper' });
+    expect(toRemoteEvent({ id: 'e3', topic: 'events', payload: 'junk', createdAt: NOW, attempts: 0, nextAttemptAt: NOW })).toBeNull();
+    expect(alertFor({ id: 'x', at: NOW, kind: 'attempt', summary: 'grant Ada by face', personId: 'p1', snapshotId: null, detail: { outcome: 'grant', alerts: [] } })).toBeNull();
+    expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toMatchObject({ tag: 'doorbell' });
+  });
+});
+
+describe('link helpers', () => {
+  it('backs off exponentially with bounded jitter', () => {
+    expect(backoffDelay(0, 1000, 60_000, 0)).toBe(500);
+    expect(backoffDelay(0, 1000, 60_000, 1)).toBe(1000);
+    expect(backoffDelay(3, 1000, 60_000, 1)).toBe(8000);
+    expect(backoffDelay(20, 1000, 60_000, 0.5)).toBe(45_000);
+    expect(backoffDelay(1000, 1000, 60_000, 1)).toBe(60_000);
+  });
+  it('recognises a broker that refuses MQTT 5', () => {
+    expect(isProtocolRefusal(Object.assign(new Error('Connection refused: Unacceptable protocol version'), { code: 1 }))).toBe(true);
+    expect(isProtocolRefusal(Object.assign(new Error('Connection refused: Not authorized'), { code: 5 }))).toBe(false);
+  });
+});
+
+import { chooseBrokerUrl } from './broker-url.ts';
+describe('broker address', () => {
+  it('prefers an explicit, valid ?broker=, then the stored one, then the dev broker beside the app', () => {
+    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=ws://127.0.0.1:9001' }, null)).toEqual({ url: 'ws://127.0.0.1:9001', remember: true });
+    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=javascript:alert(1)' }, 'wss://b.example/mqtt')).toEqual({ url: 'wss://b.example/mqtt', remember: false });
+    expect(chooseBrokerUrl({ protocol: 'https:', hostname: '192.168.1.20', search: '' }, null)).toEqual({ url: 'wss://192.168.1.20:8081', remember: false });
+  });
+});

@@ -1,0 +1,542 @@
+import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
+import type { EventRecord } from '../store/db.ts';
+import type { Outbox } from '../store/outbox.ts';
+import type { Clock } from '../platform/clock.ts';
+import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
+import { NO_FAILURES, recordFailure, recordSuccess, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
+import { verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
+import { encodeEnvelope } from './envelope.ts';
+import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
+import { generateKeyPairs, importVerifyKey } from './keys.ts';
+import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
+import { configMessage, panelMessage, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
+import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
+import { parseTopic, topics, type Topics } from './topics.ts';
+
+/**
+ * The panel's end of the remote link. It verifies every command before calling PanelActions,
+ * answers encrypted to the asking admin, and delivers the access log from the outbox at least
+ * once (phones de-duplicate by event id). Everything is local first: without a broker the panel
+ * carries on and the outbox fills; on reconnect it drains.
+ *
+ * Commands are handled one at a time, so two copies of one command cannot both pass the counter
+ * check; the counter is stored before the command runs, so a crash mid-command cannot re-open a
+ * replay window.
+ */
+export interface PanelRemoteDeps {
+  readonly brokerUrl: string;
+  readonly connect: MqttFactory;
+  readonly store: PanelStore;
+  readonly outbox: Outbox;
+  readonly actions: RemotePanelActions;
+  readonly audit: (entry: AuditEntry) => Promise<void> | void;
+  readonly clock: Clock;
+  readonly siteName?: string;
+  readonly log?: (msg: string) => void;
+  /** How often due outbox entries are retried while online. */
+  readonly flushIntervalMs?: number;
+  readonly sessionExpirySeconds?: number;
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+}
+
+export interface PairingOffer {
+  readonly payload: string;
+  readonly role: AdminRole;
+  readonly expiresAt: number;
+}
+
+export type AdminSummary = Pick<PairedAdmin, 'id' | 'role' | 'label' | 'pairedAt'>;
+
+/** Refusal log lines allowed per minute; the rest are counted and summarised, so a flood of forged commands cannot drown the log. */
+const AUDIT_PER_MINUTE = 20;
+const EVENT_TTL_MS = 7 * 86_400_000;
+const HA_ACTOR = 'home-assistant';
+
+export class PanelRemote {
+  readonly #d: PanelRemoteDeps;
+  readonly #id: PanelIdentity;
+  readonly #t: Topics;
+  #admins: PairedAdmin[];
+  #trusted = new Map<string, TrustedAdmin>();
+  #counters: Map<string, number>;
+  #pending: PairingCode[] = [];
+  #offer: PairingOffer | null = null;
+  #offerCode: string | null = null;
+  #ha: HaSettings;
+  #haLockout: LockoutRecord = NO_FAILURES;
+  #link: MqttLike | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #flushing: Promise<void> | null = null;
+  #seq = 0;
+  #audits = { windowStart: 0, count: 0, suppressed: 0 };
+  readonly #listeners = new Set<() => void>();
+  #stateTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private constructor(d: PanelRemoteDeps, id: PanelIdentity, admins: PairedAdmin[], counters: Record<string, number>, ha: HaSettings | null) {
+    this.#d = d;
+    this.#id = id;
+    this.#t = topics(id.panelId);
+    this.#admins = admins;
+    this.#counters = new Map(Object.entries(counters));
+    this.#ha = ha ?? { enabled: false, code: null };
+    this.#seq = d.clock.now();
+  }
+
+  /** Loads the panel's identity, or makes one on first run (its keys never leave the panel). */
+  static async create(d: PanelRemoteDeps): Promise<PanelRemote> {
+    let id = await d.store.loadIdentity();
+    if (!id) {
+      const k = await generateKeyPairs();
+      // The id is the start of the signing key's thumbprint, so a QR code cannot name one panel with another's key.
+      id = { panelId: k.id.slice(0, 16), signingKey: k.signing.privateKey, ecdhKey: k.encryption.privateKey, signingJwk: k.signingJwk, encryptionJwk: k.encryptionJwk };
+      await d.store.saveIdentity(id);
+    }
+    const remote = new PanelRemote(d, id, await d.store.loadAdmins(), await d.store.loadCounters(), await d.store.loadHomeAssistant());
+    await remote.#refreshTrust();
+    return remote;
+  }
+
+  get panelId(): string {
+    return this.#id.panelId;
+  }
+
+  get status(): LinkStatus {
+    return this.#link?.status ?? 'offline';
+  }
+
+  get protocolVersion(): 4 | 5 | null {
+    return this.#link?.protocolVersion ?? null;
+  }
+
+  get admins(): readonly AdminSummary[] {
+    return this.#admins.map(({ id, role, label, pairedAt }) => ({ id, role, label, pairedAt }));
+  }
+
+  get offer(): PairingOffer | null {
+    return this.#offer && this.#offer.expiresAt > this.#d.clock.now() ? this.#offer : null;
+  }
+
+  get homeAssistant(): boolean {
+    return this.#ha.enabled;
+  }
+
+  /** Status, admin list or pairing offer changed. */
+  onChange(cb: () => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  start(): () => void {
+    if (this.#link) throw new Error('PanelRemote already started');
+    const link = this.#d.connect({
+      url: this.#d.brokerUrl,
+      clientId: `dw-panel-${this.#id.panelId}`,
+      will: { topic: this.#t.lwt, payload: 'offline', retain: true },
+      sessionExpirySeconds: this.#d.sessionExpirySeconds ?? 3600,
+      ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
+      ...(this.#d.log ? { log: (m: string) => this.#d.log?.(`[remote] ${m}`) } : {}),
+    });
+    this.#link = link;
+    const subs = [this.#t.cmdAll, this.#t.pair, ...(this.#ha.enabled ? [this.#t.haLockSet, HA_STATUS_TOPIC] : [])];
+    void link.subscribe(subs);
+    const offMessage = link.onMessage((m) => {
+      this.#queue = this.#queue.then(() => this.#onMessage(m)).catch((err: unknown) => this.#d.log?.(`[remote] message handling failed: ${String(err)}`));
+    });
+    const offStatus = link.onStatus((s) => {
+      this.#changed();
+      if (s === 'online') void this.#onOnline();
+    });
+    const offEvents = this.#d.actions.onEvent((e) => void this.#onEvent(e));
+    const timer = setInterval(() => void this.flush(), this.#d.flushIntervalMs ?? 5_000);
+    return () => {
+      clearInterval(timer);
+      if (this.#stateTimer) clearTimeout(this.#stateTimer);
+      offEvents();
+      offMessage();
+      offStatus();
+      this.#link = null;
+      // A clean goodbye: say offline ourselves, since a normal disconnect suppresses the will.
+      void link.publish(this.#t.lwt, 'offline', { qos: 1, retain: true }).catch(() => undefined).finally(() => void link.close());
+    };
+  }
+
+  /** Wait until the messages received so far have been handled (tests, and orderly shutdown). */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  // --- pairing and admins -------------------------------------------------------------------
+
+  /** A new one-time code replaces any earlier one shown on this panel. */
+  async createPairing(role: AdminRole = 'manager'): Promise<PairingOffer> {
+    const now = this.#d.clock.now();
+    const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
+    this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
+    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code });
+    this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
+    this.#offerCode = code.code;
+    this.#changed();
+    return this.#offer;
+  }
+
+  cancelPairing(): void {
+    this.#pending = this.#pending.filter((c) => c.code !== this.#offerCode);
+    this.#offer = null;
+    this.#offerCode = null;
+    this.#changed();
+  }
+
+  async unpair(adminId: string, by: string): Promise<boolean> {
+    const admin = this.#admins.find((a) => a.id === adminId);
+    if (!admin) return false;
+    await this.#setAdmins(this.#admins.filter((a) => a.id !== adminId));
+    await this.#audit({ outcome: 'unpaired', adminId, authentic: true, op: 'admin.unpair', reason: `by ${by}`, summary: `remote admin ${admin.label} (${short(adminId)}) unpaired by ${by === 'panel' ? 'the panel admin' : short(by)}` });
+    return true;
+  }
+
+  async setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+    const next: HaSettings = { enabled, code: code ? await hashSecret(code) : enabled ? this.#ha.code : null };
+    const was = this.#ha.enabled;
+    this.#ha = next;
+    await this.#d.store.saveHomeAssistant(next);
+    const link = this.#link;
+    if (link?.status === 'online') {
+      if (enabled) {
+        await link.subscribe([this.#t.haLockSet, HA_STATUS_TOPIC]);
+        await this.#announceHa();
+      } else if (was) {
+        for (const m of removalMessages(this.#id.panelId, this.#t)) await link.publish(m.topic, m.payload, { qos: 1, retain: true });
+      }
+      await this.#publishConfig();
+    }
+    this.#changed();
+  }
+
+  // --- outbound -------------------------------------------------------------------------------
+
+  /** Sends what the outbox has due; single-flight, and a no-op while offline. */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    // Cleared in a later tick: a drain that finishes at once must not leave a settled promise behind.
+    const run = this.#drain().finally(() => {
+      if (this.#flushing === run) this.#flushing = null;
+    });
+    this.#flushing = run;
+    return run;
+  }
+
+  async #drain(): Promise<void> {
+    for (let round = 0; round < 20 && this.#link?.status === 'online'; round++) {
+      const { sent, failed } = await this.#d.outbox.flush((r) => this.#sendRecord(r), 50);
+      if (failed > 0 || sent < 50) break;
+    }
+  }
+
+  async #sendRecord(record: Parameters<Parameters<Outbox['flush']>[0]>[0]): Promise<void> {
+    const link = this.#link;
+    if (!link || link.status !== 'online') throw new Error('offline');
+    const event = record.topic === 'events' ? toRemoteEvent(record) : null;
+    if (!event) {
+      this.#d.log?.(`[remote] dropping an outbox record that cannot be sent: ${record.id} (${record.topic})`);
+      return;
+    }
+    // Nobody to tell: phones paired later read history with log.recent instead.
+    if (this.#admins.length === 0) return;
+    const now = this.#d.clock.now();
+    const env = await panelMessage('event', '*', this.#recipients(), event, this.#signer(), this.#nextSeq(), now, EVENT_TTL_MS);
+    await link.publish(this.#t.events, encodeEnvelope(env), { qos: 1, expirySeconds: EVENT_TTL_MS / 1000 });
+  }
+
+  async publishState(): Promise<void> {
+    const link = this.#link;
+    if (!link || link.status !== 'online') return;
+    const snap = this.#d.actions.snapshot();
+    const now = this.#d.clock.now();
+    if (this.#admins.length === 0) {
+      await link.publish(this.#t.state, '', { qos: 1, retain: true });
+    } else {
+      const env = await panelMessage('state', '*', this.#recipients(), { at: now, panel: { ...snap, online: true } }, this.#signer(), this.#nextSeq(), now);
+      await link.publish(this.#t.state, encodeEnvelope(env), { qos: 1, retain: true });
+    }
+    if (this.#ha.enabled) {
+      const v = snap.lastVisitor;
+      for (const m of haStateMessages(this.#t, { lock: snap.doorOpen ? 'UNLOCKED' : 'LOCKED', door: snap.doorOpen ? 'open' : 'closed', lastVisitor: v ? { name: v.name ?? 'unknown', outcome: v.outcome, at: new Date(v.at).toISOString() } : null })) {
+        await link.publish(m.topic, m.payload, { qos: 1, retain: true });
+      }
+    }
+  }
+
+  async #onOnline(): Promise<void> {
+    const link = this.#link;
+    if (!link) return;
+    try {
+      await link.publish(this.#t.lwt, 'online', { qos: 1, retain: true });
+      await this.#publishConfig();
+      await this.publishState();
+      if (this.#ha.enabled) await this.#announceHa();
+    } catch (err) {
+      this.#d.log?.(`[remote] announcing failed: ${String(err)}`);
+    }
+    await this.flush();
+  }
+
+  async #publishConfig(): Promise<void> {
+    const link = this.#link;
+    if (!link || link.status !== 'online') return;
+    const now = this.#d.clock.now();
+    const config = {
+      panelId: this.#id.panelId,
+      sign: this.#id.signingJwk,
+      enc: this.#id.encryptionJwk,
+      admins: this.#admins.map((a) => ({ id: a.id, role: a.role })),
+      mqtt: link.protocolVersion ?? 4,
+      homeAssistant: this.#ha.enabled,
+      updatedAt: now,
+    };
+    await link.publish(this.#t.config, encodeEnvelope(await configMessage(config, this.#signer(), this.#nextSeq(), now)), { qos: 1, retain: true });
+  }
+
+  async #announceHa(): Promise<void> {
+    const link = this.#link;
+    if (!link) return;
+    for (const m of discoveryMessages(this.#id.panelId, this.#t, this.#d.siteName)) await link.publish(m.topic, m.payload, { qos: 1, retain: true });
+    await this.publishState();
+  }
+
+  async #onEvent(e: EventRecord): Promise<void> {
+    try {
+      await this.#d.outbox.enqueue(e.id, 'events', { id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail });
+    } catch (err) {
+      this.#d.log?.(`[remote] could not queue event ${e.id}: ${String(err)}`);
+    }
+    void this.flush();
+    // Bursts of events (a door cycle) publish one state.
+    if (!this.#stateTimer) {
+      this.#stateTimer = setTimeout(() => {
+        this.#stateTimer = null;
+        void this.publishState().catch(() => undefined);
+      }, 200);
+    }
+  }
+
+  // --- inbound --------------------------------------------------------------------------------
+
+  async #onMessage(m: MqttMessage): Promise<void> {
+    if (m.topic === HA_STATUS_TOPIC) {
+      if (this.#ha.enabled && new TextDecoder().decode(m.payload) === 'online') await this.#announceHa();
+      return;
+    }
+    const parsed = parseTopic(m.topic);
+    if (!parsed || parsed.panelId !== this.#id.panelId) return;
+    if (parsed.kind === 'cmd') return this.#onCommand(m, parsed.adminId);
+    if (parsed.kind === 'pair') return this.#onPair(m);
+    if (parsed.kind === 'haLockSet' && this.#ha.enabled) return this.#onHaLock(m);
+  }
+
+  async #onCommand(m: MqttMessage, topicAdmin: string): Promise<void> {
+    if (m.payload.byteLength === 0) return; // our own clearing of a retained command
+    if (m.retain) {
+      await this.#refuse('retained', topicAdmin, false, null);
+      // Clear it so the broker stops replaying it to every new session.
+      await this.#link?.publish(m.topic, '', { qos: 1, retain: true }).catch(() => undefined);
+      return;
+    }
+    const now = this.#d.clock.now();
+    const r = await verifyCommand(m.payload, this.#trusted, this.#counters, now, { panelId: this.#id.panelId, ecdhPrivate: this.#id.ecdhKey });
+    if (!r.ok) {
+      if (r.consumeCounter !== null && r.adminId) await this.#storeCounter(r.adminId, r.consumeCounter);
+      await this.#refuse(r.reason, r.adminId, r.authentic, r.op);
+      if (r.authentic && r.adminId && r.reason !== 'replayed') await this.#reply(r.adminId, { re: r.consumeCounter ?? 0, op: r.op, ok: false, reason: r.reason });
+      return;
+    }
+    if (r.adminId !== topicAdmin) {
+      await this.#refuse('topicMismatch', r.adminId, true, r.body.op);
+      return;
+    }
+    await this.#storeCounter(r.adminId, r.counter);
+    let reply: { ok: true; result: unknown } | { ok: false; reason: string };
+    try {
+      reply = await this.#run(r.adminId, r.body);
+    } catch (err) {
+      reply = { ok: false, reason: `failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    await this.#reply(r.adminId, { re: r.counter, op: r.body.op, ...reply });
+  }
+
+  async #run(adminId: string, c: CommandBody): Promise<{ ok: true; result: unknown } | { ok: false; reason: string }> {
+    const a = this.#d.actions;
+    const ok = (result: unknown) => ({ ok: true as const, result });
+    switch (c.op) {
+      case 'state.get':
+        return ok({ ...a.snapshot(), online: true });
+      case 'people.list':
+        return ok(await a.listPeople());
+      case 'person.add': {
+        const r = await a.addPerson(adminId, { name: c.name, role: c.role, ...(c.pin ? { pin: c.pin } : {}) });
+        return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+      }
+      case 'person.setActive':
+        await a.setActive(adminId, c.personId, c.active);
+        return ok(null);
+      case 'person.remove':
+        await a.removePerson(adminId, c.personId);
+        return ok(null);
+      case 'person.enrolPhoto': {
+        const jpeg = decodeBase64Url(c.jpeg);
+        if (!jpeg) return { ok: false, reason: 'malformed' };
+        const r = await a.enrolPhoto(adminId, c.personId, jpeg);
+        return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+      }
+      case 'guestKey.issue':
+        return ok(await a.issueGuestKey(adminId, { name: c.name, notBefore: c.notBefore, expires: c.expires, maxUses: c.maxUses, selfEnrol: c.selfEnrol }));
+      case 'guestKey.revoke':
+        await a.revokeGuestKey(adminId, c.keyId);
+        return ok(null);
+      case 'door.unlock':
+        return ok(await a.unlock(adminId));
+      case 'door.lock':
+        return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
+      case 'log.recent': {
+        const events = await a.recentEvents(c.limit);
+        return ok(events.map((e): RemoteEvent => ({ id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail })));
+      }
+      case 'snapshot.get': {
+        const bytes = await a.snapshotImage(c.snapshotId);
+        return ok(bytes ? encodeBase64Url(bytes) : null);
+      }
+      case 'admins.list':
+        return ok(this.admins);
+      case 'admin.unpair':
+        return (await this.unpair(c.adminId, adminId)) ? ok(null) : { ok: false, reason: 'unknownAdmin' };
+      case 'pairing.create':
+        return ok(await this.createPairing(c.role));
+    }
+  }
+
+  async #onPair(m: MqttMessage): Promise<void> {
+    if (m.payload.byteLength === 0) return;
+    if (m.retain) return void (await this.#refuse('retained', null, false, 'pair'));
+    const now = this.#d.clock.now();
+    const live = this.#pending.filter((c) => c.expiresAt > now);
+    if (live.length === 0) return void (await this.#refuse('noPairingOpen', null, false, 'pair'));
+    const d = await acceptPairRequest(m.payload, { panelId: this.#id.panelId, ecdhPrivate: this.#id.ecdhKey, pending: live, admins: this.#admins, now });
+    this.#pending = [...d.pending];
+    if (!d.ok) {
+      await this.#refuse(d.reason, d.requester?.id ?? null, d.requester !== null, 'pair');
+      if (d.requester) await this.#replyTo(d.requester, { re: 0, op: 'pair', ok: false, reason: d.reason });
+      if (!this.#pending.some((c) => c.code === this.#offerCode)) this.#offer = null;
+      this.#changed();
+      return;
+    }
+    if (!this.#pending.some((c) => c.code === this.#offerCode)) {
+      this.#offer = null;
+      this.#offerCode = null;
+    }
+    await this.#setAdmins([...this.#admins, d.admin]);
+    await this.#audit({ outcome: 'paired', adminId: d.admin.id, authentic: true, op: 'pair', reason: d.admin.role, summary: `remote admin ${d.admin.label} (${short(d.admin.id)}) paired as ${d.admin.role}` });
+    await this.#replyTo(d.admin, { re: 0, op: 'pair', ok: true, result: { role: d.admin.role, panelId: this.#id.panelId } });
+  }
+
+  async #onHaLock(m: MqttMessage): Promise<void> {
+    if (m.retain || m.payload.byteLength === 0) return void (m.retain ? await this.#refuse('retained', HA_ACTOR, false, 'ha.unlock') : undefined);
+    const cmd = parseHaLockCommand(m.payload);
+    if (!cmd) return void (await this.#refuse('malformed', HA_ACTOR, false, 'ha.unlock'));
+    if (cmd.action === 'LOCK') {
+      if (this.#d.actions.lock) await this.#d.actions.lock(HA_ACTOR);
+      await this.publishState();
+      return;
+    }
+    const now = this.#d.clock.now();
+    if (remainingLockMs(this.#haLockout, now) > 0) return void (await this.#refuse('rateLimited', HA_ACTOR, false, 'ha.unlock'));
+    if (!this.#ha.code || !(await verifySecret(cmd.code, this.#ha.code))) {
+      this.#haLockout = recordFailure(this.#haLockout, now);
+      return void (await this.#refuse('badCode', HA_ACTOR, false, 'ha.unlock'));
+    }
+    this.#haLockout = recordSuccess();
+    const r = await this.#d.actions.unlock(HA_ACTOR);
+    if (r.opened) await this.#link?.publish(this.#t.haLockState, 'UNLOCKED', { qos: 1, retain: true }).catch(() => undefined);
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  async #refuse(reason: Refusal | string, adminId: string | null, authentic: boolean, op: Op | 'pair' | 'ha.unlock' | null): Promise<void> {
+    const who = adminId ? `${authentic ? '' : 'claimed '}admin ${short(adminId)}` : 'unknown sender';
+    await this.#audit({ outcome: 'refused', adminId, authentic, op, reason, summary: `remote ${op ?? 'command'} refused (${reason}) from ${who}` });
+  }
+
+  async #audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {
+    const now = this.#d.clock.now();
+    const a = this.#audits;
+    if (now - a.windowStart >= 60_000) {
+      if (a.suppressed > 0) await this.#d.audit({ at: now, outcome: 'refused', adminId: null, authentic: false, op: null, reason: 'rateLimited', summary: `${a.suppressed} further remote refusals not logged one by one` });
+      this.#audits = { windowStart: now, count: 0, suppressed: 0 };
+    }
+    if (entry.outcome === 'refused' && this.#audits.count >= AUDIT_PER_MINUTE) {
+      this.#audits.suppressed++;
+      return;
+    }
+    if (entry.outcome === 'refused') this.#audits.count++;
+    this.#d.log?.(`[remote] ${entry.summary}`);
+    try {
+      await this.#d.audit({ at: now, ...entry });
+    } catch (err) {
+      this.#d.log?.(`[remote] audit failed: ${String(err)}`);
+    }
+  }
+
+  async #reply(adminId: string, payload: unknown): Promise<void> {
+    const admin = this.#admins.find((a) => a.id === adminId);
+    if (admin) await this.#replyTo(admin, payload);
+  }
+
+  async #replyTo(admin: PairedAdmin, payload: unknown): Promise<void> {
+    const link = this.#link;
+    if (!link || link.status !== 'online') return;
+    const now = this.#d.clock.now();
+    const env = await panelMessage('reply', admin.id, [{ kid: admin.id, ecdh: admin.encryptionJwk }], payload, this.#signer(), this.#nextSeq(), now, 5 * 60_000);
+    await link.publish(this.#t.reply(admin.id), encodeEnvelope(env), { qos: 1, expirySeconds: 300 }).catch((err: unknown) => this.#d.log?.(`[remote] reply lost: ${String(err)}`));
+  }
+
+  async #setAdmins(admins: PairedAdmin[]): Promise<void> {
+    this.#admins = admins;
+    await this.#d.store.saveAdmins(admins);
+    await this.#refreshTrust();
+    this.#changed();
+    await this.#publishConfig().catch(() => undefined);
+    await this.publishState().catch(() => undefined);
+  }
+
+  async #refreshTrust(): Promise<void> {
+    const trusted = new Map<string, TrustedAdmin>();
+    for (const a of this.#admins) {
+      const verifyKey = await importVerifyKey(a.signingJwk);
+      if (verifyKey) trusted.set(a.id, { role: a.role, verifyKey });
+    }
+    this.#trusted = trusted;
+  }
+
+  async #storeCounter(adminId: string, counter: number): Promise<void> {
+    this.#counters.set(adminId, counter);
+    await this.#d.store.saveCounter(adminId, counter);
+  }
+
+  #recipients() {
+    return this.#admins.map((a) => ({ kid: a.id, ecdh: a.encryptionJwk }));
+  }
+
+  #signer() {
+    return { panelId: this.#id.panelId, signingKey: this.#id.signingKey };
+  }
+
+  #nextSeq(): number {
+    this.#seq = Math.max(this.#seq + 1, this.#d.clock.now());
+    return this.#seq;
+  }
+
+  #changed(): void {
+    for (const cb of this.#listeners) cb();
+  }
+}
+
+const short = (id: string) => id.slice(0, 8);

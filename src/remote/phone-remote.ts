@@ -1,0 +1,380 @@
+import type { Clock } from '../platform/clock.ts';
+import { alertFor, PANEL_OFFLINE_ALERT, type PhoneAlert } from './alerts.ts';
+import { nextCounter, signCommand, type AdminRole, type CommandBody } from './command.ts';
+import { encodeEnvelope } from './envelope.ts';
+import { generateKeyPairs, importVerifyKey } from './keys.ts';
+import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
+import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
+import { buildPairRequest, decodePairingPayload } from './pairing.ts';
+import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
+import { parseTopic, topics, type Topics } from './topics.ts';
+
+/**
+ * The phone's end: pairs once, then signs commands with a counter that survives reloads,
+ * verifies and decrypts everything the panel sends, shows each access-log event once however
+ * often it arrives, and raises a notification for the ones that matter.
+ */
+export interface PhoneRemoteDeps {
+  readonly store: PhoneStore;
+  readonly connect: MqttFactory;
+  readonly clock: Clock;
+  /** Defaults to the Notification API when the user has allowed it. */
+  readonly notify?: (alert: PhoneAlert) => void;
+  readonly log?: (msg: string) => void;
+  readonly replyTimeoutMs?: number;
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+}
+
+export type PairResult = { readonly ok: true; readonly role: AdminRole } | { readonly ok: false; readonly reason: string };
+
+const MAX_EVENTS = 500;
+const MAX_SEEN = 2000;
+/** Events older than this that turn up after an outage go in the log without a notification. */
+const NOTIFY_WITHIN_MS = 15 * 60_000;
+
+export class PhoneRemote {
+  readonly #d: PhoneRemoteDeps;
+  #identity: PhoneIdentity | null;
+  #panel: PanelLinkInfo | null;
+  #panelKey: CryptoKey | null = null;
+  #link: MqttLike | null = null;
+  #t: Topics | null = null;
+  #events: RemoteEvent[] = [];
+  #seen: string[];
+  #seenSet: Set<string>;
+  #state: RemoteState | null = null;
+  #config: PanelConfig | null = null;
+  #panelOnline: boolean | null = null;
+  #counterChain: Promise<unknown> = Promise.resolve();
+  readonly #pending = new Map<number, (r: Reply) => void>();
+  readonly #eventListeners = new Set<(e: RemoteEvent) => void>();
+  readonly #listeners = new Set<() => void>();
+  #stopLink: (() => void) | null = null;
+  /** The panel accepted us (now or in an earlier session), as opposed to a pairing in progress. */
+  #confirmed: boolean;
+  #seenTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private constructor(d: PhoneRemoteDeps, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
+    this.#d = d;
+    this.#identity = identity;
+    this.#panel = panel;
+    this.#seen = seen.slice(-MAX_SEEN);
+    this.#seenSet = new Set(this.#seen);
+    this.#confirmed = panel !== null && identity !== null;
+  }
+
+  static async create(d: PhoneRemoteDeps): Promise<PhoneRemote> {
+    const p = new PhoneRemote(d, await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
+    if (p.#panel) p.#panelKey = await importVerifyKey(p.#panel.sign);
+    return p;
+  }
+
+  get adminId(): string | null {
+    return this.#identity?.adminId ?? null;
+  }
+  get panel(): PanelLinkInfo | null {
+    return this.#panel;
+  }
+  get status(): LinkStatus {
+    return this.#link?.status ?? 'offline';
+  }
+  /** From the panel's last will: null until heard. */
+  get panelOnline(): boolean | null {
+    return this.#panelOnline;
+  }
+  get state(): RemoteState | null {
+    return this.#state;
+  }
+  get config(): PanelConfig | null {
+    return this.#config;
+  }
+  /** True when the panel's signed config no longer lists this phone. */
+  get unpairedByPanel(): boolean {
+    return !!this.#config && !!this.#identity && !this.#config.admins.some((a) => a.id === this.#identity?.adminId);
+  }
+  /** Newest first, each id once. */
+  get events(): readonly RemoteEvent[] {
+    return this.#events;
+  }
+
+  onEvent(cb: (e: RemoteEvent) => void): () => void {
+    this.#eventListeners.add(cb);
+    return () => this.#eventListeners.delete(cb);
+  }
+
+  onChange(cb: () => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  /** Connects to the paired panel's broker; a no-op until paired. */
+  start(): () => void {
+    if (this.#panel && !this.#link) this.#open(this.#panel);
+    return () => this.stop();
+  }
+
+  stop(): void {
+    this.#stopLink?.();
+    this.#stopLink = null;
+    const link = this.#link;
+    this.#link = null;
+    if (link) void link.close();
+    if (this.#seenTimer) {
+      clearTimeout(this.#seenTimer);
+      this.#seenTimer = null;
+      void this.#d.store.saveSeen(this.#seen);
+    }
+    this.#changed();
+  }
+
+  /** From the QR text (scanned or pasted): connect to its broker, prove the code, learn our role. */
+  async pair(payloadText: string, label: string): Promise<PairResult> {
+    const payload = decodePairingPayload(payloadText);
+    if (!payload) return { ok: false, reason: 'That is not a Doorward pairing code.' };
+    const keys = await generateKeyPairs();
+    const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
+    this.stop();
+    this.#confirmed = false;
+    this.#identity = identity;
+    this.#panelKey = await importVerifyKey(payload.sign);
+    const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
+    this.#panel = candidate;
+    const link = this.#open(candidate);
+    try {
+      await waitOnline(link, this.#d.replyTimeoutMs ?? 20_000);
+      const reply = this.#await(0);
+      const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
+      await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
+      const r = await reply;
+      if (!r.ok) throw new Error(r.reason);
+      const role = (r.result as { role?: unknown } | null)?.role === 'owner' ? 'owner' : 'manager';
+      await this.#d.store.saveIdentity(identity);
+      this.#panel = { ...candidate, role };
+      await this.#d.store.savePanel(this.#panel);
+      await this.#d.store.saveCounter(0);
+      this.#confirmed = true;
+      this.#changed();
+      void this.catchUp();
+      return { ok: true, role };
+    } catch (err) {
+      this.stop();
+      this.#panel = await this.#d.store.loadPanel();
+      this.#identity = await this.#d.store.loadIdentity();
+      this.#panelKey = this.#panel ? await importVerifyKey(this.#panel.sign) : null;
+      this.#confirmed = this.#panel !== null && this.#identity !== null;
+      if (this.#confirmed && this.#panel) this.#open(this.#panel);
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Forget the panel on this phone (the owner unpairs it on the panel side). */
+  async forget(): Promise<void> {
+    this.stop();
+    this.#panel = null;
+    this.#confirmed = false;
+    this.#events = [];
+    this.#state = null;
+    this.#config = null;
+    await this.#d.store.savePanel(null);
+    this.#changed();
+  }
+
+  /** Signs and sends one command, and waits for the panel's answer. */
+  async send(body: CommandBody, ttlMs?: number): Promise<Reply> {
+    const link = this.#link;
+    const identity = this.#identity;
+    const panel = this.#panel;
+    if (!link || !identity || !panel) throw new Error('not paired');
+    if (link.status !== 'online') throw new Error('offline');
+    // Counters are handed out one at a time and stored before sending, so none is ever reused.
+    const allocation = this.#counterChain.then(async () => {
+      const next = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
+      await this.#d.store.saveCounter(next);
+      return next;
+    });
+    this.#counterChain = allocation.catch(() => undefined);
+    const counter = await allocation;
+    const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
+    const reply = this.#await(counter);
+    await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
+    return reply;
+  }
+
+  /** Asks for the recent log: fills the gaps after an outage (duplicates fall away by id). */
+  async catchUp(limit = 100): Promise<void> {
+    try {
+      const r = await this.send({ op: 'log.recent', limit });
+      if (!r.ok || !Array.isArray(r.result)) return;
+      // Oldest first, so notifications (if any) arrive in the order things happened.
+      for (const raw of [...(r.result as unknown[])].reverse()) {
+        const e = raw && typeof raw === 'object' ? parseRemoteEvent(raw as Record<string, unknown>) : null;
+        if (e) this.#deliver(e);
+      }
+    } catch (err) {
+      this.#d.log?.(`[phone] catch-up failed: ${String(err)}`);
+    }
+  }
+
+  #open(panel: PanelLinkInfo): MqttLike {
+    const identity = this.#identity;
+    if (!identity) throw new Error('no identity');
+    const t = topics(panel.panelId);
+    this.#t = t;
+    const link = this.#d.connect({
+      url: panel.brokerUrl,
+      clientId: identity.clientId,
+      sessionExpirySeconds: 7 * 86_400,
+      ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
+      ...(this.#d.log ? { log: (m: string) => this.#d.log?.(`[phone] ${m}`) } : {}),
+    });
+    this.#link = link;
+    void link.subscribe([t.reply(identity.adminId), t.events, t.state, t.config, t.lwt]);
+    let wasOnline = false;
+    const offMsg = link.onMessage((m) => void this.#onMessage(m).catch((err: unknown) => this.#d.log?.(`[phone] message dropped: ${String(err)}`)));
+    const offStatus = link.onStatus((s) => {
+      this.#changed();
+      // Reconnected after a gap: fetch what the broker's session may not have kept.
+      if (s === 'online' && !wasOnline && this.#confirmed) void this.catchUp();
+      wasOnline = s === 'online';
+    });
+    this.#stopLink = () => {
+      offMsg();
+      offStatus();
+      for (const [, resolve] of this.#pending) resolve({ re: 0, op: null, ok: false, reason: 'disconnected' });
+      this.#pending.clear();
+    };
+    return link;
+  }
+
+  async #onMessage(m: MqttMessage): Promise<void> {
+    const parsed = parseTopic(m.topic);
+    const panel = this.#panel;
+    const identity = this.#identity;
+    const key = this.#panelKey;
+    if (!parsed || !panel || !identity || !key || parsed.panelId !== panel.panelId || m.payload.byteLength === 0) return;
+    if (parsed.kind === 'lwt') {
+      const text = new TextDecoder().decode(m.payload);
+      const online = text === 'online' ? true : text === 'offline' ? false : null;
+      if (online === null) return;
+      if (this.#panelOnline === true && !online) this.#alert(PANEL_OFFLINE_ALERT);
+      // The panel is back: anything it logged meanwhile may have gone out before we listened.
+      if (this.#panelOnline === false && online && this.#confirmed) void this.catchUp();
+      this.#panelOnline = online;
+      this.#changed();
+      return;
+    }
+    const k = { panelId: panel.panelId, panelVerifyKey: key, adminId: identity.adminId, ecdhPrivate: identity.ecdhKey };
+    switch (parsed.kind) {
+      case 'reply': {
+        if (parsed.adminId !== identity.adminId) return;
+        const o = await openPanelMessage(m.payload, 'reply', k);
+        const reply = o ? parseReply(o.payload) : null;
+        if (!reply) return this.#d.log?.('[phone] unverifiable reply dropped');
+        const resolve = this.#pending.get(reply.re);
+        this.#pending.delete(reply.re);
+        resolve?.(reply);
+        return;
+      }
+      case 'events': {
+        const o = await openPanelMessage(m.payload, 'event', k);
+        const e = o ? parseRemoteEvent(o.payload) : null;
+        if (!e) return this.#d.log?.('[phone] unverifiable event dropped');
+        this.#deliver(e);
+        return;
+      }
+      case 'state': {
+        const o = await openPanelMessage(m.payload, 'state', k);
+        const s = o ? parseRemoteState(o.payload) : null;
+        // A replayed older state must not roll the view back.
+        if (s && (!this.#state || s.at >= this.#state.at)) {
+          this.#state = s;
+          this.#changed();
+        }
+        return;
+      }
+      case 'config': {
+        const o = await openPanelMessage(m.payload, 'config', k);
+        const c = o ? parsePanelConfig(o.payload) : null;
+        if (c && c.panelId === panel.panelId && (!this.#config || c.updatedAt >= this.#config.updatedAt)) {
+          this.#config = c;
+          const mine = c.admins.find((a) => a.id === identity.adminId);
+          if (mine && mine.role !== panel.role) {
+            this.#panel = { ...panel, role: mine.role };
+            await this.#d.store.savePanel(this.#panel);
+          }
+          this.#changed();
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #deliver(e: RemoteEvent): void {
+    if (this.#seenSet.has(e.id)) return;
+    this.#seenSet.add(e.id);
+    this.#seen.push(e.id);
+    if (this.#seen.length > MAX_SEEN) this.#seenSet.delete(this.#seen.shift() ?? '');
+    this.#scheduleSeenSave();
+    this.#events = [e, ...this.#events].sort((a, b) => b.at - a.at).slice(0, MAX_EVENTS);
+    for (const cb of this.#eventListeners) cb(e);
+    const alert = alertFor(e);
+    if (alert && this.#d.clock.now() - e.at < NOTIFY_WITHIN_MS) this.#alert(alert);
+    this.#changed();
+  }
+
+  #scheduleSeenSave(): void {
+    if (this.#seenTimer) return;
+    this.#seenTimer = setTimeout(() => {
+      this.#seenTimer = null;
+      void this.#d.store.saveSeen(this.#seen);
+    }, 500);
+  }
+
+  #alert(a: PhoneAlert): void {
+    try {
+      (this.#d.notify ?? browserNotify)(a);
+    } catch (err) {
+      this.#d.log?.(`[phone] notification failed: ${String(err)}`);
+    }
+  }
+
+  #await(re: number): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(re);
+        reject(new Error('no answer from the panel'));
+      }, this.#d.replyTimeoutMs ?? 20_000);
+      this.#pending.set(re, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+    });
+  }
+
+  #changed(): void {
+    for (const cb of this.#listeners) cb();
+  }
+}
+
+function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {
+  if (link.status === 'online') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('cannot reach the broker'));
+    }, timeoutMs);
+    const off = link.onStatus((s) => {
+      if (s !== 'online') return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+function browserNotify(a: PhoneAlert): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  new Notification(a.title, { body: a.body, tag: a.tag });
+}

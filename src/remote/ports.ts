@@ -1,0 +1,82 @@
+import type { PanelActions } from '../panel/actions.ts';
+import type { SecretHash } from '../lib/secret-hash.ts';
+import type { AdminRole, Op } from './command.ts';
+import type { PublicJwk } from './keys.ts';
+import type { PairedAdmin } from './pairing.ts';
+
+/**
+ * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
+ * in the app, see store.ts; in memory in fake-mqtt.ts for Node tests), the panel's actions and
+ * an audit sink for refusals.
+ */
+export interface PanelIdentity {
+  readonly panelId: string;
+  readonly signingKey: CryptoKey;
+  readonly ecdhKey: CryptoKey;
+  readonly signingJwk: PublicJwk;
+  readonly encryptionJwk: PublicJwk;
+}
+
+export interface HaSettings {
+  readonly enabled: boolean;
+  /** Hash of the code Home Assistant must send with an unlock; null: unlock from HA refused. */
+  readonly code: SecretHash | null;
+}
+
+export interface PanelStore {
+  loadIdentity(): Promise<PanelIdentity | null>;
+  saveIdentity(identity: PanelIdentity): Promise<void>;
+  loadAdmins(): Promise<PairedAdmin[]>;
+  saveAdmins(admins: readonly PairedAdmin[]): Promise<void>;
+  loadCounters(): Promise<Record<string, number>>;
+  saveCounter(adminId: string, counter: number): Promise<void>;
+  loadHomeAssistant(): Promise<HaSettings | null>;
+  saveHomeAssistant(settings: HaSettings): Promise<void>;
+}
+
+export interface PhoneIdentity {
+  readonly adminId: string;
+  readonly signingKey: CryptoKey;
+  readonly ecdhKey: CryptoKey;
+  readonly signingJwk: PublicJwk;
+  readonly encryptionJwk: PublicJwk;
+  /** Stable per device, so the broker keeps one session for this phone across reconnects. */
+  readonly clientId: string;
+}
+
+export interface PanelLinkInfo {
+  readonly panelId: string;
+  readonly brokerUrl: string;
+  readonly sign: PublicJwk;
+  readonly enc: PublicJwk;
+  readonly role: AdminRole;
+  readonly pairedAt: number;
+}
+
+export interface PhoneStore {
+  loadIdentity(): Promise<PhoneIdentity | null>;
+  saveIdentity(identity: PhoneIdentity): Promise<void>;
+  loadPanel(): Promise<PanelLinkInfo | null>;
+  savePanel(panel: PanelLinkInfo | null): Promise<void>;
+  loadCounter(): Promise<number>;
+  saveCounter(counter: number): Promise<void>;
+  loadSeen(): Promise<string[]>;
+  saveSeen(ids: readonly string[]): Promise<void>;
+}
+
+/** What the remote layer may ask of the panel: exactly its PanelActions. */
+export type RemotePanelActions = PanelActions;
+
+export type AuditOutcome = 'refused' | 'paired' | 'unpaired';
+
+/** One line for the panel's access log (the lead's wiring appends it as an `admin` event). */
+export interface AuditEntry {
+  readonly at: number;
+  readonly outcome: AuditOutcome;
+  /** Claimed or proven admin id; `authentic` says which. */
+  readonly adminId: string | null;
+  readonly authentic: boolean;
+  readonly op: Op | 'pair' | 'ha.unlock' | null;
+  readonly reason: string;
+  readonly summary: string;
+}

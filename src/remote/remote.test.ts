@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { FakeBroker, FakePanelActions } from './fake-mqtt.ts';
+import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
+import { topics } from './topics.ts';
+import { HA_STATUS_TOPIC } from './ha.ts';
+import { signCommand } from './command.ts';
+import { encodeEnvelope } from './envelope.ts';
+
+function fake(o: ConstructorParameters<typeof FakeBroker>[0] = {}): BrokerUnderTest & { broker: FakeBroker } {
+  const broker = new FakeBroker(o);
+  return { broker, url: 'ws://fake.invalid/mqtt', connect: broker.connect, stop: async () => broker.stop(), start: async () => broker.start() };
+}
+
+describe('remote admin over the fake broker', () => {
+  it('pairs through the QR payload and carries out signed commands', () => pairingAndCommands(fake()));
+  it('refuses replayed, unpaired and forged commands, and logs them', () => replayAndUnpaired(fake()));
+  it('delivers events queued during an outage exactly once (sessions kept)', () => outageAndRecovery(fake({ persistent: true })));
+  it('delivers events queued during an outage exactly once (sessions lost: catch-up fills the gap)', () => outageAndRecovery(fake({ persistent: false })));
+  it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
+    const b = fake({ versions: [4] });
+    await pairingAndCommands(b);
+  });
+
+  it('lets the broker see topic names and ciphertext only', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const phone = await startPhone(b);
+    await pairPhone(panel, phone);
+    await phone.phone.send({ op: 'person.add', name: 'Grace Hopper', role: 'resident', pin: '48213' });
+    panel.actions.decide('grant', 'Grace Hopper');
+    await waitFor('the event', () => phone.phone.events.some((e) => e.personId === 'Grace Hopper'));
+    const wire = b.broker.log.map((r) => r.payload).join('\n');
+    expect(wire).not.toContain('Grace');
+    expect(wire).not.toContain('48213');
+    expect(wire).not.toContain('Ada phone');
+    phone.stop();
+    panel.stop();
+  });
+
+  it('never acts on a retained command, and clears it', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const phone = await startPhone(b);
+    await pairPhone(panel, phone);
+    const t = topics(panel.remote.panelId);
+    panel.stop();
+    await waitFor('panel offline', () => panel.remote.status === 'offline');
+    // A genuine, fresh, never-used command, left retained on the broker.
+    const id = phone.store.identity!;
+    const cfg = phone.store.panel!;
+    const cmd = await signCommand({ op: 'door.unlock' }, { panelId: cfg.panelId, panelEcdh: cfg.enc, adminId: id.adminId, signingKey: id.signingKey, counter: Date.now(), now: Date.now() });
+    b.broker.plantRetained(t.cmd(id.adminId), encodeEnvelope(cmd));
+    const again = await startPanelWith(b, panel);
+    await waitFor('the retained command refused', () => again.audits.some((a) => a.reason === 'retained'));
+    await again.remote.idle();
+    expect(again.actions.calls.filter((c) => c.op === 'unlock')).toHaveLength(0);
+    expect(b.broker.retained(t.cmd(id.adminId))).toBeUndefined();
+    // The same admin's next live command still works: the retained one consumed nothing.
+    expect(await phone.phone.send({ op: 'door.unlock' })).toMatchObject({ ok: true, result: { opened: true } });
+    phone.stop();
+    again.stop();
+  });
+
+  it('keeps managers to their role: no pairing, no unpairing', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const owner = await startPhone(b);
+    const manager = await startPhone(b);
+    await pairPhone(panel, owner, 'owner');
+    await pairPhone(panel, manager, 'manager');
+    expect(panel.remote.admins.map((a) => a.role)).toEqual(['owner', 'manager']);
+    expect(await manager.phone.send({ op: 'pairing.create', role: 'manager' })).toMatchObject({ ok: false, reason: 'forbidden' });
+    expect(await manager.phone.send({ op: 'admin.unpair', adminId: owner.phone.adminId! })).toMatchObject({ ok: false, reason: 'forbidden' });
+    expect(panel.audits.filter((a) => a.reason === 'forbidden')).toHaveLength(2);
+    // An owner can open a pairing remotely and unpair the manager.
+    expect(await owner.phone.send({ op: 'pairing.create', role: 'manager' })).toMatchObject({ ok: true, result: { payload: expect.stringMatching(/^DOORWARD-PAIR:/) } });
+    expect(await owner.phone.send({ op: 'admin.unpair', adminId: manager.phone.adminId! })).toMatchObject({ ok: true });
+    expect(panel.remote.admins.map((a) => a.id)).toEqual([owner.phone.adminId]);
+    await waitFor('the manager to learn it was unpaired', () => manager.phone.unpairedByPanel);
+    await expect(manager.phone.send({ op: 'state.get' })).rejects.toThrow('no answer');
+    expect(panel.audits.some((a) => a.reason === 'unpaired' && a.adminId === manager.phone.adminId)).toBe(true);
+    owner.stop();
+    manager.stop();
+    panel.stop();
+  });
+
+  it('refuses a pairing attempt with a wrong code, and one when no pairing is open', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const phone = await startPhone(b);
+    const offer = await panel.remote.createPairing();
+    const wrong = offer.payload.replace(/.{4}$/, (s) => (s === 'AAAA' ? 'BBBB' : 'AAAA'));
+    const r = await phone.phone.pair(wrong, 'x');
+    expect(r.ok).toBe(false);
+    expect(panel.remote.admins).toHaveLength(0);
+    panel.remote.cancelPairing();
+    const late = await phone.phone.pair(offer.payload, 'x').catch((e: unknown) => ({ ok: false, reason: String(e) }));
+    expect(late.ok).toBe(false);
+    expect(panel.audits.map((a) => a.reason)).toEqual(expect.arrayContaining(['noPairingOpen']));
+    phone.stop();
+    panel.stop();
+  }, 40_000);
+
+  it('publishes Home Assistant discovery when opted in and checks the unlock code', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const t = topics(panel.remote.panelId);
+    await panel.remote.setHomeAssistant(true, '2468');
+    await waitFor('discovery', () => b.broker.retained(`homeassistant/lock/doorward_${panel.remote.panelId}/lock/config`) !== undefined);
+    b.broker.inject(t.haLockSet, '{"action":"UNLOCK","code":"1111"}');
+    await waitFor('wrong code refused', () => panel.audits.some((a) => a.op === 'ha.unlock' && a.reason === 'badCode'));
+    expect(panel.actions.calls.some((c) => c.op === 'unlock')).toBe(false);
+    b.broker.inject(t.haLockSet, '{"action":"UNLOCK","code":"2468"}');
+    await waitFor('unlock from HA', () => panel.actions.calls.some((c) => c.op === 'unlock' && c.adminId === 'home-assistant'));
+    // A retained unlock replayed on (re)subscribe is refused, whatever its code.
+    await panel.remote.setHomeAssistant(false);
+    b.broker.plantRetained(t.haLockSet, '{"action":"UNLOCK","code":"2468"}');
+    await panel.remote.setHomeAssistant(true);
+    await waitFor('retained HA command refused', () => panel.audits.some((a) => a.op === 'ha.unlock' && a.reason === 'retained'));
+    expect(panel.actions.calls.filter((c) => c.op === 'unlock')).toHaveLength(1);
+    // Re-announced when Home Assistant restarts.
+    const before = b.broker.log.filter((r) => r.topic.endsWith('/lock/config')).length;
+    b.broker.inject(HA_STATUS_TOPIC, 'online');
+    await waitFor('re-announce', () => b.broker.log.filter((r) => r.topic.endsWith('/lock/config')).length > before);
+    await panel.remote.setHomeAssistant(false);
+    expect(b.broker.retained(`homeassistant/lock/doorward_${panel.remote.panelId}/lock/config`)).toBeUndefined();
+    panel.stop();
+  });
+});
+
+/** A second PanelRemote on the same identity and admins, as after a reload. */
+async function startPanelWith(b: BrokerUnderTest, previous: Awaited<ReturnType<typeof startPanel>>) {
+  const { PanelRemote } = await import('./panel-remote.ts');
+  const { memoryOutbox } = await import('./fake-mqtt.ts');
+  const { systemClock } = await import('../platform/clock.ts');
+  const actions = new FakePanelActions(systemClock);
+  const audits: import('./ports.ts').AuditEntry[] = [];
+  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store: previous.store, outbox: memoryOutbox(systemClock), actions, audit: (e) => void audits.push(e), clock: systemClock });
+  const stop = remote.start();
+  await waitFor('panel online again', () => remote.status === 'online');
+  return { remote, actions, audits, stop };
+}

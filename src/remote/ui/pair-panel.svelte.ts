@@ -1,0 +1,59 @@
+import type { AdminRole } from '../command.ts';
+import type { LinkStatus } from '../link.ts';
+import type { AdminSummary, PairingOffer, PanelRemote } from '../panel-remote.ts';
+
+/** The panel admin's view of remote pairing: mirrors PanelRemote into runes for the screen. */
+export class PairPanelState {
+  readonly #remote: PanelRemote;
+  #status = $state<LinkStatus>('offline');
+  #admins = $state<readonly AdminSummary[]>([]);
+  #offer = $state<PairingOffer | null>(null);
+  #homeAssistant = $state(false);
+
+  constructor(remote: PanelRemote) {
+    this.#remote = remote;
+    this.#sync();
+  }
+
+  /** Follow the remote while mounted; the returned function stops following. */
+  follow(): () => void {
+    this.#sync();
+    return this.#remote.onChange(() => this.#sync());
+  }
+
+  #sync(): void {
+    this.#status = this.#remote.status;
+    this.#admins = this.#remote.admins;
+    this.#offer = this.#remote.offer;
+    this.#homeAssistant = this.#remote.homeAssistant;
+  }
+
+  get status(): LinkStatus {
+    return this.#status;
+  }
+  get admins(): readonly AdminSummary[] {
+    return this.#admins;
+  }
+  get offer(): PairingOffer | null {
+    return this.#offer;
+  }
+  get homeAssistant(): boolean {
+    return this.#homeAssistant;
+  }
+  get panelId(): string {
+    return this.#remote.panelId;
+  }
+
+  pair(role: AdminRole): Promise<PairingOffer> {
+    return this.#remote.createPairing(role);
+  }
+  cancel(): void {
+    this.#remote.cancelPairing();
+  }
+  unpair(adminId: string): Promise<boolean> {
+    return this.#remote.unpair(adminId, 'panel');
+  }
+  setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+    return this.#remote.setHomeAssistant(enabled, code);
+  }
+}

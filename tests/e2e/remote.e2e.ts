@@ -1,0 +1,126 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { openAdmin, typePin } from './support/admin.ts';
+import { spyClient, startMosquitto, type Mosquitto } from './support/remote-mosquitto.ts';
+import { generateKeyPairs } from '../../src/remote/keys.ts';
+import { signCommand } from '../../src/remote/command.ts';
+import { encodeEnvelope } from '../../src/remote/envelope.ts';
+import { decodePairingPayload } from '../../src/remote/pairing.ts';
+import { topics } from '../../src/remote/topics.ts';
+import type { MqttMessage } from '../../src/remote/link.ts';
+
+// Panel and phone are two browsers with their own profiles (their own IndexedDB and keys),
+// meeting only through a real Mosquitto on loopback that the test starts, stops and restarts.
+// Needs the lead's wiring: PanelRemote in services.ts, PairPanel in the admin area, #/remote.
+const base = `http://localhost:${E2E_PORT}`;
+let mosquitto: Mosquitto;
+
+test.beforeAll(async () => {
+  mosquitto = await startMosquitto();
+});
+test.afterAll(async () => {
+  await mosquitto?.dispose();
+});
+
+async function browser(): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-remote-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+    permissions: ['camera', 'notifications'],
+    baseURL: base,
+    viewport: { width: 800, height: 1280 },
+  });
+}
+
+async function phoneEvents(phone: Page, summary: RegExp): Promise<string[]> {
+  return phone.getByTestId('phone-event').filter({ hasText: summary }).evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id') ?? ''));
+}
+
+test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeries and replays are refused; an outage loses nothing', async () => {
+  test.setTimeout(180_000);
+  const panelCtx = await browser();
+  const phoneCtx = await browser();
+  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
+  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+
+  // Pairing: the panel shows the QR and its text; the phone takes the text.
+  await panel.goto(`/?broker=${encodeURIComponent(mosquitto.url)}#/admin`);
+  await openAdmin(panel);
+  await panel.getByRole('button', { name: 'Remote' }).click();
+  await expect(panel.getByTestId('remote-status')).toHaveText('online');
+  await panel.getByRole('button', { name: 'Pair a phone' }).click();
+  await expect(panel.locator('[aria-label="Pairing QR code"] svg')).toBeVisible();
+  const payload = await panel.getByTestId('pair-payload').inputValue();
+  const offer = decodePairingPayload(payload);
+  expect(offer?.brokerUrl).toBe(mosquitto.url);
+
+  await phone.goto('/#/remote');
+  await phone.getByLabel('Pairing code').fill(payload);
+  await phone.getByRole('button', { name: 'Pair' }).click();
+  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+  await expect(panel.getByTestId('paired-admin')).toHaveCount(1);
+  await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+
+  // The spy watches every command on the broker from now on.
+  const spy = spyClient(mosquitto.url);
+  const captured: MqttMessage[] = [];
+  spy.onMessage((m) => captured.push(m));
+  await spy.subscribe([`doorward/${offer!.panelId}/cmd/+`]);
+
+  // People and guest keys, applied on the panel.
+  await phone.getByLabel('Name', { exact: true }).fill('Grace Hopper');
+  await phone.getByLabel('PIN (optional)').fill('482193');
+  await phone.getByRole('button', { name: 'Add person' }).click();
+  await expect(phone.getByTestId('phone-person').filter({ hasText: 'Grace Hopper' })).toBeVisible();
+  await panel.getByRole('button', { name: 'People' }).click();
+  await expect(panel.getByTestId('person-row').filter({ hasText: 'Grace Hopper' })).toBeVisible();
+
+  await phone.getByLabel('Guest name').fill('Courier');
+  await phone.getByRole('button', { name: 'Issue key' }).click();
+  await expect(phone.locator('[aria-label="QR code of the guest key"] svg')).toBeVisible();
+  await panel.getByRole('button', { name: 'Guest keys' }).click();
+  await expect(panel.getByTestId('guest-keys')).toContainText('Courier');
+
+  // Remote unlock opens the simulated door.
+  await phone.getByRole('button', { name: 'Unlock' }).click();
+  await expect(phone.getByTestId('phone-message')).toHaveText('Door unlocked.');
+  await expect(phone.getByTestId('phone-door')).toHaveText('open', { timeout: 10_000 });
+
+  // A replay of the captured unlock, and an unlock signed by a key the panel never paired.
+  await expect.poll(() => captured.length).toBeGreaterThan(0);
+  const unlock = captured[captured.length - 1]!;
+  await spy.publish(unlock.topic, unlock.payload, { qos: 1 });
+  const stranger = await generateKeyPairs();
+  const forged = await signCommand({ op: 'door.unlock' }, { panelId: offer!.panelId, panelEcdh: offer!.enc, adminId: stranger.id, signingKey: stranger.signing.privateKey, counter: Date.now(), now: Date.now() });
+  await spy.publish(topics(offer!.panelId).cmd(stranger.id), encodeEnvelope(forged), { qos: 1 });
+  await panel.getByRole('button', { name: 'Access log' }).click();
+  await expect(panel.getByText(/refused \(replayed\)/)).toBeVisible();
+  await expect(panel.getByText(/refused \(unpaired\)/)).toBeVisible();
+  await spy.close();
+
+  // Broker down: the panel still decides at the door and queues the events.
+  await mosquitto.stop();
+  await expect(phone.getByTestId('phone-link')).not.toHaveText('online');
+  const kiosk = await panelCtx.newPage();
+  await kiosk.goto('/');
+  const k = kiosk.getByTestId('kiosk');
+  for (const [pin, outcome] of [['482193', 'granted'], ['000000', 'denied'], ['482193', 'granted']] as const) {
+    await expect(k).toHaveAttribute('data-state', 'idle', { timeout: 15_000 });
+    await kiosk.getByRole('button', { name: 'PIN' }).click();
+    await typePin(kiosk, pin);
+    await expect(k).toHaveAttribute('data-state', outcome);
+  }
+  await mosquitto.start();
+  await expect(phone.getByTestId('phone-link')).toHaveText('online', { timeout: 30_000 });
+  await expect.poll(async () => (await phoneEvents(phone, /Grace Hopper by pin/)).length, { timeout: 30_000 }).toBe(2);
+  await expect.poll(async () => (await phoneEvents(phone, /deny .* by pin/)).length).toBe(1);
+  await phone.waitForTimeout(2000);
+  const ids = await phone.getByTestId('phone-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id')));
+  expect(new Set(ids).size).toBe(ids.length);
+
+  await panelCtx.close();
+  await phoneCtx.close();
+});

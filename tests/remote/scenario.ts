@@ -1,0 +1,190 @@
+import { expect } from 'vitest';
+import { generateKeyPairs } from '../../src/remote/keys.ts';
+import { signCommand } from '../../src/remote/command.ts';
+import { encodeEnvelope } from '../../src/remote/envelope.ts';
+import { FakePanelActions, MemoryPanelStore, MemoryPhoneStore, memoryOutbox } from '../../src/remote/fake-mqtt.ts';
+import type { MqttFactory, MqttLike, MqttMessage } from '../../src/remote/link.ts';
+import type { PhoneAlert } from '../../src/remote/alerts.ts';
+import { PanelRemote } from '../../src/remote/panel-remote.ts';
+import { PhoneRemote } from '../../src/remote/phone-remote.ts';
+import type { AuditEntry } from '../../src/remote/ports.ts';
+import { topics } from '../../src/remote/topics.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+
+/**
+ * The remote-admin scenarios, written once and run against every broker: the in-memory fake,
+ * the embedded aedes broker of `npm start`, and a real Mosquitto. Only `BrokerUnderTest`
+ * differs between them.
+ */
+export interface BrokerUnderTest {
+  readonly url: string;
+  readonly connect: MqttFactory;
+  /** Take the broker away and bring it back (same address). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+const FAST = { baseMs: 100, maxMs: 800 } as const;
+
+export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface PanelUnderTest {
+  readonly remote: PanelRemote;
+  readonly actions: FakePanelActions;
+  readonly outbox: ReturnType<typeof memoryOutbox>;
+  readonly store: MemoryPanelStore;
+  readonly audits: AuditEntry[];
+  stop(): void;
+}
+
+export async function startPanel(b: BrokerUnderTest): Promise<PanelUnderTest> {
+  const actions = new FakePanelActions(systemClock);
+  const outbox = memoryOutbox(systemClock);
+  const store = new MemoryPanelStore();
+  const audits: AuditEntry[] = [];
+  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store, outbox, actions, audit: (e) => void audits.push(e), clock: systemClock, flushIntervalMs: 200, backoff: FAST });
+  const stop = remote.start();
+  await waitFor('the panel online', () => remote.status === 'online');
+  return { remote, actions, outbox, store, audits, stop };
+}
+
+export interface PhoneUnderTest {
+  readonly phone: PhoneRemote;
+  readonly store: MemoryPhoneStore;
+  readonly alerts: PhoneAlert[];
+  /** Every event the phone handed to its listeners, in order: a duplicate would show here. */
+  readonly delivered: string[];
+  stop(): void;
+}
+
+export async function startPhone(b: BrokerUnderTest): Promise<PhoneUnderTest> {
+  const store = new MemoryPhoneStore();
+  const alerts: PhoneAlert[] = [];
+  const delivered: string[] = [];
+  const phone = await PhoneRemote.create({ store, connect: b.connect, clock: systemClock, notify: (a) => alerts.push(a), backoff: FAST, replyTimeoutMs: 8_000 });
+  phone.onEvent((e) => delivered.push(e.id));
+  const stop = phone.start();
+  return { phone, store, alerts, delivered, stop };
+}
+
+export async function pairPhone(panel: PanelUnderTest, phone: PhoneUnderTest, label = 'Ada phone'): Promise<void> {
+  const offer = await panel.remote.createPairing();
+  const r = await phone.phone.pair(offer.payload, label);
+  expect(r).toEqual({ ok: true, role: panel.remote.admins.length === 1 ? 'owner' : 'manager' });
+}
+
+/** Pairing through the QR payload, then commands the panel carries out. */
+export async function pairingAndCommands(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const phone = await startPhone(b);
+  try {
+    await pairPhone(panel, phone);
+    expect(panel.remote.admins).toEqual([expect.objectContaining({ id: phone.phone.adminId, role: 'owner', label: 'Ada phone' })]);
+    expect(panel.audits).toContainEqual(expect.objectContaining({ outcome: 'paired', adminId: phone.phone.adminId }));
+    expect(panel.remote.offer).toBeNull();
+
+    const added = await phone.phone.send({ op: 'person.add', name: 'Grace Hopper', role: 'resident', pin: '4821' });
+    expect(added).toMatchObject({ ok: true, op: 'person.add', result: { personId: expect.any(String) } });
+    expect([...panel.actions.people.values()].map((p) => p.name)).toEqual(['Grace Hopper']);
+    expect(panel.actions.calls[0]).toMatchObject({ op: 'addPerson', adminId: phone.phone.adminId, args: { name: 'Grace Hopper', pin: '4821' } });
+
+    const key = await phone.phone.send({ op: 'guestKey.issue', name: 'Courier', notBefore: Date.now(), expires: Date.now() + 3_600_000, maxUses: 1, selfEnrol: false });
+    expect(key).toMatchObject({ ok: true, result: { token: expect.any(String), record: { name: 'Courier' } } });
+
+    const unlock = await phone.phone.send({ op: 'door.unlock' });
+    expect(unlock).toMatchObject({ ok: true, result: { opened: true } });
+    expect(panel.actions.doorOpen).toBe(true);
+    await waitFor('the phone to see the door open', () => phone.phone.state?.panel.doorOpen === true);
+    await waitFor('the unlock event on the phone', () => phone.phone.events.some((e) => e.summary.startsWith('grant remote')));
+    expect(phone.phone.panelOnline).toBe(true);
+    expect(phone.phone.config?.admins).toEqual([{ id: phone.phone.adminId, role: 'owner' }]);
+  } finally {
+    phone.stop();
+    panel.stop();
+  }
+}
+
+/** What a hostile broker (or anyone on it) can try: replay a captured command, sign with a key the panel never paired, forge the owner's id. */
+export async function replayAndUnpaired(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const phone = await startPhone(b);
+  const spy: MqttLike = b.connect({ url: b.url, clientId: `spy-${Math.random().toString(36).slice(2)}`, sessionExpirySeconds: 0, backoff: FAST });
+  const captured: MqttMessage[] = [];
+  spy.onMessage((m) => captured.push(m));
+  try {
+    await pairPhone(panel, phone);
+    const t = topics(panel.remote.panelId);
+    await spy.subscribe([`doorward/${panel.remote.panelId}/cmd/+`]);
+    await waitFor('the spy online', () => spy.status === 'online');
+    await new Promise((r) => setTimeout(r, 200));
+
+    expect(await phone.phone.send({ op: 'door.unlock' })).toMatchObject({ ok: true });
+    await waitFor('the spy to capture the command', () => captured.length > 0);
+    const unlocksBefore = panel.actions.calls.filter((c) => c.op === 'unlock').length;
+
+    // 1. The captured command, published again.
+    await spy.publish(captured[0]!.topic, captured[0]!.payload, { qos: 1 });
+    await waitFor('the replay refused', () => panel.audits.some((a) => a.reason === 'replayed'));
+    expect(panel.audits.find((a) => a.reason === 'replayed')).toMatchObject({ outcome: 'refused', adminId: phone.phone.adminId, authentic: true });
+
+    // 2. A well-formed command signed by a key the panel never paired.
+    const stranger = await generateKeyPairs();
+    const cfg = phone.phone.panel!;
+    const strangerCmd = await signCommand({ op: 'door.unlock' }, { panelId: cfg.panelId, panelEcdh: cfg.enc, adminId: stranger.id, signingKey: stranger.signing.privateKey, counter: Date.now(), now: Date.now() });
+    await spy.publish(t.cmd(stranger.id), encodeEnvelope(strangerCmd), { qos: 1 });
+    await waitFor('the unpaired key refused', () => panel.audits.some((a) => a.reason === 'unpaired'));
+    expect(panel.audits.find((a) => a.reason === 'unpaired')).toMatchObject({ adminId: stranger.id, authentic: false });
+
+    // 3. The stranger claims to be the owner.
+    const forged = { ...strangerCmd, from: phone.phone.adminId! };
+    await spy.publish(t.cmd(phone.phone.adminId!), encodeEnvelope(forged), { qos: 1 });
+    await waitFor('the forgery refused', () => panel.audits.some((a) => a.reason === 'badSignature'));
+
+    await panel.remote.idle();
+    expect(panel.actions.calls.filter((c) => c.op === 'unlock').length).toBe(unlocksBefore);
+    // The phone still works after all that.
+    expect(await phone.phone.send({ op: 'state.get' })).toMatchObject({ ok: true });
+  } finally {
+    await spy.close();
+    phone.stop();
+    panel.stop();
+  }
+}
+
+/** The broker goes away; the panel keeps deciding and queueing; everything reaches the phone once. */
+export async function outageAndRecovery(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const phone = await startPhone(b);
+  try {
+    await pairPhone(panel, phone);
+    const before = panel.actions.decide('grant', 'grace');
+    await waitFor('the first event on the phone', () => phone.delivered.includes(before.id));
+
+    await b.stop();
+    await waitFor('the panel to notice', () => panel.remote.status !== 'online');
+    const during = [panel.actions.decide('grant', 'grace'), panel.actions.decide('deny', null, ['spoofAttempt']), panel.actions.decide('ring', null), panel.actions.decide('grant', 'alan')];
+    // Decided locally, queued for later.
+    await waitFor('the events queued', () => during.every((e) => panel.outbox.records.has(e.id)));
+    expect(phone.delivered).not.toContain(during[0]!.id);
+
+    await b.start();
+    await waitFor('every queued event on the phone', () => during.every((e) => phone.delivered.includes(e.id)), 30_000);
+    await waitFor('the outbox drained', () => panel.outbox.records.size === 0);
+    // Catch-up and the live stream overlap on purpose; let any late duplicate arrive before counting.
+    await new Promise((r) => setTimeout(r, 1500));
+    const all = [before, ...during].map((e) => e.id);
+    for (const id of all) expect(phone.delivered.filter((d) => d === id)).toHaveLength(1);
+    expect(phone.phone.events.filter((e) => all.includes(e.id))).toHaveLength(all.length);
+    expect(phone.alerts.map((a) => a.tag)).toEqual(expect.arrayContaining(['spoof', 'doorbell']));
+    expect(phone.alerts.filter((a) => a.tag === 'spoof')).toHaveLength(1);
+  } finally {
+    phone.stop();
+    panel.stop();
+  }
+}
