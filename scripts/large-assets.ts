@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+import { isolationHeaders } from './server-headers.ts';
 
 /**
  * Wasm runtimes and model weights are too big for the precache: they are emitted beside the app
@@ -89,6 +90,8 @@ export function largeAssets(): Plugin {
         const hit = assets.find((a) => a.entry.url === url);
         if (!hit) return next();
         const ext = url.split('.').pop() ?? '';
+        // onnxruntime's thread workers import /ort/*.mjs; without COEP on them they hang forever.
+        for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
         res.setHeader('Content-Type', contentTypes[ext] ?? 'application/octet-stream');
         res.end(readFileSync(hit.file));
       });

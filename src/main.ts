@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { createServices, startServices } from './services.ts';
+import PhoneAdmin from './remote/ui/PhoneAdmin.svelte';
+import { createPhone, createServices, startServices } from './services.ts';
 import { themeFor } from './kiosk/theme.ts';
 import './app.css';
 
@@ -12,11 +13,15 @@ setInterval(applyTheme, 60_000);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-createServices()
-  .then((services) => {
-    startServices(services);
-    mount(App, { target, props: { services } });
-  })
+// #/remote is an admin's phone: it boots only the phone side (see createPhone).
+const boot = location.hash.startsWith('#/remote')
+  ? createPhone().then((remote) => void mount(PhoneAdmin, { target, props: { remote } }))
+  : createServices().then((services) => {
+      startServices(services);
+      mount(App, { target, props: { services } });
+    });
+
+boot
   .catch((err: unknown) => {
     // Without storage the panel cannot check anyone: say so on screen, the door stays locked.
     console.error('[boot]', err);

@@ -18,6 +18,8 @@ import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
+import { VisionSession } from './vision/vision-session.svelte.ts';
+import { Enrolment } from './admin/enrolment.svelte.ts';
 import { PanelRemote } from './remote/panel-remote.ts';
 import { PhoneRemote } from './remote/phone-remote.ts';
 import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
@@ -55,8 +57,8 @@ export interface Services {
   readonly prefs: Prefs;
   readonly doorSetup: DoorSetupAdmin;
   readonly remote: PanelRemote;
-  /** The phone side, made only when the #/remote route is opened. */
-  readonly phoneRemote: () => Promise<PhoneRemote>;
+  readonly vision: VisionSession;
+  readonly enrolment: Enrolment;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -80,7 +82,14 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const box = outbox(db, clock);
   const insight = await InsightService.load(settings, log, box, clock, DOOR_ID);
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: PULSE_MS });
-  const peopleAdmin = new PeopleAdmin(people, clock);
+  const vision = new VisionSession();
+  const reloadTemplates = () =>
+    void people
+      .templates()
+      .then(({ templates }) => vision.setTemplates(templates))
+      .catch((err) => console.warn('[vision] templates', err));
+  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
+  reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online, enrolPhoto: null });
   const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
@@ -99,8 +108,6 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
         .then(() => undefined),
     log: (m) => console.info(m),
   });
-  let phone: Promise<PhoneRemote> | null = null;
-  const phoneRemote = () => (phone ??= PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock }));
   return {
     clock,
     kiosk: new KioskFlow(clock),
@@ -120,13 +127,23 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     prefs,
     doorSetup,
     remote,
-    phoneRemote,
+    vision,
+    enrolment: new Enrolment(vision, peopleAdmin),
   };
+}
+
+/**
+ * An admin's phone runs the same PWA but none of the panel: no camera, no door, no panel
+ * identity on the broker; only its paired link to the panel.
+ */
+export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
+  const db = await openDoorwardDB();
+  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock });
 }
 
 /** Starts every side effect; the returned function stops them. */
 export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s), s.remote.start()];
+  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s), startVision(s), s.remote.start()];
   void s.storage.request();
   void s.updates.register();
   return () => {
@@ -159,6 +176,51 @@ function startSpeech(s: Services): () => void {
     const line = spokenLine(state);
     if (line) speaker.say(line);
   });
+}
+
+/**
+ * Faces: frames flow to the vision worker while the camera is live; tracking drives the flow,
+ * and each stable face's evidence goes to the Gatekeeper. An unsure passive liveness score makes
+ * the policy ask for a blink, which the worker checks before the attempt is decided again.
+ */
+function startVision(s: Services): () => void {
+  let stopFrames: (() => void) | null = null;
+  const watch = setInterval(() => {
+    const stream = s.camera.stream;
+    if (stream && !stopFrames) stopFrames = s.vision.start(stream);
+    else if (!stream && stopFrames) {
+      stopFrames();
+      stopFrames = null;
+    }
+    const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
+    s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
+  }, 500);
+  const offFace = s.vision.onFace((e) => s.kiosk.dispatch(e));
+  let busy = false;
+  const offEvidence = s.vision.onEvidence(({ evidence, snapshotJpeg }) => {
+    // One attempt at a time, and only for the visit the flow is verifying.
+    if (busy || s.kiosk.state.kind !== 'verifying' || s.kiosk.state.trackId === null) return;
+    busy = true;
+    const faces = Math.max(1, s.vision.faces);
+    void (async () => {
+      let shown = await s.gatekeeper.face(evidence, faces, snapshotJpeg);
+      if (shown.outcome === 'stepUp' && shown.step === 'activeLiveness') {
+        s.kiosk.dispatch(shown);
+        const blink = await s.vision.checkBlink(undefined, 6_000).catch(() => ({ blinked: false }));
+        shown = await s.gatekeeper.face({ ...evidence, liveness: { ...evidence.liveness, active: blink.blinked } }, faces, snapshotJpeg);
+      }
+      s.kiosk.dispatch(shown);
+    })()
+      .catch((err) => console.warn('[vision] attempt failed', err))
+      .finally(() => (busy = false));
+  });
+  s.vision.preload();
+  return () => {
+    clearInterval(watch);
+    offFace();
+    offEvidence();
+    stopFrames?.();
+  };
 }
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */

@@ -27,24 +27,21 @@ function loadManifest(): Promise<AssetManifest | null> {
   return manifest;
 }
 
-async function warmAssets(): Promise<void> {
+/**
+ * Assets are cached on first use (the vision worker fetches its runtime and weights at boot), not
+ * all at install: a kiosk fetches only the wasm variant it runs, and an install does not stall
+ * behind tens of megabytes. Old asset versions go once a new manifest is in force.
+ */
+async function dropOldAssetCaches(): Promise<void> {
   const m = await loadManifest();
   if (!m) return;
-  const cache = await caches.open(assetCacheName(m.version));
-  for (const asset of m.assets) {
-    if (await cache.match(asset.url)) continue;
-    const result = await verifiedFetch(asset, fetch);
-    if (result.ok) await cache.put(asset.url, result.response);
-    else console.warn('[sw] asset refused', asset.url, result.reason);
-  }
-  // Old asset versions go only once the new set is complete.
   for (const name of await caches.keys()) {
     if (name.startsWith('doorward-assets-') && name !== assetCacheName(m.version)) await caches.delete(name);
   }
 }
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim().then(() => warmAssets().catch((err) => console.warn('[sw] warm', err))));
+  event.waitUntil(self.clients.claim().then(() => dropOldAssetCaches().catch((err) => console.warn('[sw] cleanup', err))));
 });
 
 self.addEventListener('fetch', (event) => {
@@ -69,6 +66,34 @@ async function serveAsset(path: string): Promise<Response> {
   return result.response;
 }
 
+/** Fills the asset cache (runtime wasm, weights) so the next boot works offline; answers with the counts. */
+async function warmAssets(): Promise<{ cached: number; failed: number }> {
+  const m = await loadManifest();
+  if (!m) return { cached: 0, failed: 0 };
+  const cache = await caches.open(assetCacheName(m.version));
+  let cached = 0;
+  let failed = 0;
+  for (const asset of m.assets) {
+    if (await cache.match(asset.url)) {
+      cached++;
+      continue;
+    }
+    const result = await verifiedFetch(asset, fetch);
+    if (result.ok) {
+      await cache.put(asset.url, result.response);
+      cached++;
+    } else {
+      console.warn('[sw] asset refused', asset.url, result.reason);
+      failed++;
+    }
+  }
+  return { cached, failed };
+}
+
 self.addEventListener('message', (event) => {
-  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+  const type = (event.data as { type?: string } | null)?.type;
+  if (type === 'SKIP_WAITING') void self.skipWaiting();
+  if (type === 'WARM_ASSETS') {
+    event.waitUntil(warmAssets().then((counts) => event.source?.postMessage({ type: 'ASSETS_READY', ...counts })));
+  }
 });

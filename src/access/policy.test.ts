@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FAILURES, type LockoutRecord } from '../lib/lockout.ts';
 import { decide, decideExitButton, decidePin, decideRemote, type FaceAttempt, type PinAttempt } from './policy.ts';
-import { DEFAULT_SETTINGS } from './settings.ts';
+import { DEFAULT_SETTINGS as SHIPPED_SETTINGS } from './settings.ts';
+import { MATCH_POLICY } from '../vision/thresholds.ts';
+
+// The cases below are about the policy's logic at fixed thresholds, not about the shipped
+// operating point (which follows the vision module's evaluation and is checked on its own).
+const DEFAULT_SETTINGS = {
+  ...SHIPPED_SETTINGS,
+  match: { minScore: 0.62, uncertainBand: 0.08, minMargin: 0.08, minFrames: 3 },
+  liveness: { pass: 0.8, spoofBelow: 0.4 },
+};
+
+describe('shipped thresholds', () => {
+  it('follow the recogniser\'s measured operating point and never call an uncertain face live', () => {
+    expect(SHIPPED_SETTINGS.match.minScore).toBe(MATCH_POLICY.threshold);
+    expect(SHIPPED_SETTINGS.liveness.spoofBelow).toBeLessThan(SHIPPED_SETTINGS.liveness.pass);
+  });
+});
 import type { Decision, DoorState, FaceEvidence, Pass, Person, Schedule, StepUpRule, Weekday } from './types.ts';
 
 const at = (iso: string) => Date.parse(iso);

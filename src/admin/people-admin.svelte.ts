@@ -23,13 +23,24 @@ export class PeopleAdmin {
   readonly #repo: PeopleRepo;
   readonly #clock: Clock;
 
-  constructor(repo: PeopleRepo, clock: Clock) {
+  readonly #changed: () => void;
+
+  /** `changed` runs after every change to people or templates (the matcher reloads its templates). */
+  constructor(repo: PeopleRepo, clock: Clock, changed: () => void = () => undefined) {
     this.#repo = repo;
     this.#clock = clock;
+    this.#changed = changed;
   }
 
   get rows() {
     return this.#rows;
+  }
+
+  /** Stores one enrolment capture as a template of this person. */
+  async addTemplate(personId: string, embedding: Float32Array, quality: number): Promise<void> {
+    await this.#repo.addTemplate(personId, embedding, quality);
+    await this.refresh();
+    this.#changed();
   }
 
   async refresh(): Promise<void> {
@@ -56,6 +67,7 @@ export class PeopleAdmin {
     await this.#repo.put({ id, name: clean, role, active: true, createdAt: this.#clock.now() });
     if (pin) await this.#savePin(id, pin, duress);
     await this.refresh();
+    this.#changed();
     return { personId: id };
   }
 
@@ -71,6 +83,7 @@ export class PeopleAdmin {
     const person = await this.#repo.get(personId);
     if (person) await this.#repo.put({ ...person, active });
     await this.refresh();
+    this.#changed();
   }
 
   /** A weekly schedule in the panel's time zone, or undefined for their role's default. */
@@ -91,6 +104,7 @@ export class PeopleAdmin {
   async erase(personId: string): Promise<void> {
     await this.#repo.erase(personId);
     await this.refresh();
+    this.#changed();
   }
 
   async #savePin(personId: string, pin: string, duress: string): Promise<void> {

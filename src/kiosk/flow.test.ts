@@ -48,7 +48,16 @@ describe('door flow: decisions', () => {
     expect(run([seen, stable, deny]).state).toMatchObject({ kind: 'denied', reason: 'notRecognised' });
   });
   it('asks for a PIN on step-up', () => {
-    expect(run([seen, stable, { type: 'decision', outcome: 'stepUp' }]).state).toMatchObject({ kind: 'enterPin', why: 'stepUp' });
+    expect(run([seen, stable, { type: 'decision', outcome: 'stepUp', step: 'pin' }]).state).toMatchObject({ kind: 'enterPin', why: 'stepUp' });
+  });
+  it('asks for a blink when liveness is unsure, and takes the decision that follows it', () => {
+    const blink: FlowEvent = { type: 'decision', outcome: 'stepUp', step: 'activeLiveness' };
+    expect(kind(run([seen, stable, blink]))).toBe('blink');
+    expect(kind(run([seen, stable, blink, grant]))).toBe('granted');
+    // A second liveness step-up after the blink falls back to the PIN rather than looping.
+    expect(run([seen, stable, blink, blink]).state).toMatchObject({ kind: 'enterPin', why: 'stepUp' });
+    expect(run([seen, stable, blink, TIMEOUTS.blink]).state).toMatchObject({ kind: 'denied', reason: 'timeout' });
+    expect(kind(run([seen, stable, blink, { type: 'faceLost' }]))).toBe('idle');
   });
   it('rings on a ring decision', () => {
     expect(kind(run([seen, stable, { type: 'decision', outcome: 'ring' }]))).toBe('ringing');

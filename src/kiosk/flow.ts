@@ -26,6 +26,8 @@ export type FlowState =
   | { readonly kind: 'granted'; readonly since: number; readonly name: string }
   | { readonly kind: 'denied'; readonly since: number; readonly reason: DenyReason }
   | { readonly kind: 'enterPin'; readonly since: number; readonly why: 'requested' | 'stepUp' }
+  /** Active liveness: passive liveness was unsure, so the visitor is asked to blink. */
+  | { readonly kind: 'blink'; readonly since: number }
   | { readonly kind: 'ringing'; readonly since: number }
   | { readonly kind: 'doorOpen'; readonly since: number; readonly name: string | null }
   | { readonly kind: 'fault'; readonly since: number; readonly fault: Fault };
@@ -36,7 +38,7 @@ export type FlowEvent =
   | { readonly type: 'keyShown' }
   | { readonly type: 'decision'; readonly outcome: 'grant'; readonly name: string }
   | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason }
-  | { readonly type: 'decision'; readonly outcome: 'stepUp' }
+  | { readonly type: 'decision'; readonly outcome: 'stepUp'; readonly step: 'pin' | 'activeLiveness' }
   | { readonly type: 'decision'; readonly outcome: 'ring' }
   | { readonly type: 'door'; readonly door: 'opened' | 'closed' }
   | { readonly type: 'pinRequested' }
@@ -61,6 +63,7 @@ export const TIMEOUTS = {
   granted: 8_000,
   denied: 4_000,
   enterPin: 20_000,
+  blink: 7_000,
   ringing: 30_000,
   doorOpen: 60_000,
 } as const;
@@ -123,7 +126,7 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
     case 'tick': {
       const due = deadline(state);
       if (due === null || now < due) return flow;
-      if (state.kind === 'verifying') return to({ kind: 'denied', since: now, reason: 'timeout' });
+      if (state.kind === 'verifying' || state.kind === 'blink') return to({ kind: 'denied', since: now, reason: 'timeout' });
       return toRest();
     }
     case 'faceTracked': {
@@ -137,19 +140,19 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
     }
     case 'faceLost':
       // A guest key check goes on when the face turns away: the visitor is looking at their phone.
-      return state.kind === 'faceSeen' || (state.kind === 'verifying' && state.trackId !== null) ? toRest() : flow;
+      return state.kind === 'faceSeen' || state.kind === 'blink' || (state.kind === 'verifying' && state.trackId !== null) ? toRest() : flow;
     case 'keyShown':
       return atRest(state) || state.kind === 'faceSeen' || state.kind === 'denied' ? to({ kind: 'verifying', since: now, trackId: null }) : flow;
     case 'decision': {
       // A decision only lands on the attempt that asked for it (face verifying or PIN entry).
-      if (state.kind !== 'verifying' && state.kind !== 'enterPin') return flow;
+      if (state.kind !== 'verifying' && state.kind !== 'enterPin' && state.kind !== 'blink') return flow;
       switch (event.outcome) {
         case 'grant':
           return to({ kind: 'granted', since: now, name: event.name });
         case 'deny':
           return to({ kind: 'denied', since: now, reason: event.reason });
         case 'stepUp':
-          return to({ kind: 'enterPin', since: now, why: 'stepUp' });
+          return to(event.step === 'activeLiveness' && state.kind !== 'blink' ? { kind: 'blink', since: now } : { kind: 'enterPin', since: now, why: 'stepUp' });
         case 'ring':
           return to({ kind: 'ringing', since: now });
       }

@@ -8,6 +8,8 @@ export function spokenLine(state: FlowState): string | null {
     case 'denied':
     case 'ringing':
       return `${statusText(state).title}. ${statusText(state).detail}`;
+    case 'blink':
+      return 'Please look at the camera and blink.';
     case 'enterPin':
       return 'Please type your PIN on the keypad, then press OK.';
     case 'fault':

@@ -43,6 +43,8 @@ export function statusText(state: FlowState): StatusText {
       return { tone: 'bad', title: state.reason === 'lockedOut' ? 'Locked out' : 'Access denied', detail: DENY_TEXT[state.reason] };
     case 'enterPin':
       return { tone: 'busy', title: 'Enter PIN', detail: state.why === 'stepUp' ? 'A PIN is needed as well at this time.' : 'Type your PIN, then OK.' };
+    case 'blink':
+      return { tone: 'busy', title: 'Please blink', detail: 'Look at the camera and blink slowly.' };
     case 'ringing':
       return { tone: 'busy', title: 'Ringing…', detail: 'Someone has been told you are here.' };
     case 'doorOpen':

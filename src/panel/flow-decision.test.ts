@@ -25,8 +25,8 @@ describe('what the visitor is told', () => {
     expect(denyReasonOf(['highRisk'])).toBe('notAllowed');
   });
 
-  it('passes step-up and ring through', () => {
-    expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp' });
-    expect(toFlowDecision({ ...base, outcome: 'ring' })).toEqual({ type: 'decision', outcome: 'ring' });
+  it('passes step-up through, and offers an unrecognised face the PIN pad and the bell without ringing', () => {
+    expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin' });
+    expect(toFlowDecision({ ...base, outcome: 'ring' })).toEqual({ type: 'decision', outcome: 'deny', reason: 'notRecognised' });
   });
 });

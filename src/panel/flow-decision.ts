@@ -28,8 +28,10 @@ export function toFlowDecision(decision: Decision): FlowDecision {
     case 'deny':
       return { type: 'decision', outcome: 'deny', reason: denyReasonOf(decision.reasons) };
     case 'stepUp':
-      return { type: 'decision', outcome: 'stepUp' };
+      return { type: 'decision', outcome: 'stepUp', step: decision.step };
     case 'ring':
-      return { type: 'decision', outcome: 'ring' };
+      // Not recognised: the visitor is offered the PIN pad, a guest key and the bell; the bell
+      // rings only when they press it.
+      return { type: 'decision', outcome: 'deny', reason: 'notRecognised' };
   }
 }

@@ -43,8 +43,13 @@ export interface GatekeeperDeps {
  * door controller does not confirm is logged and shown as a refusal: the kiosk never claims an
  * unlock that did not happen.
  */
+/** How long a face that was asked for a PIN counts as part of the same visit. */
+const STEP_UP_WINDOW_MS = 30_000;
+
 export class Gatekeeper {
   readonly #d: GatekeeperDeps;
+  /** The face of a visit that was asked for its PIN too ("face and PIN after 22:00"). */
+  #pendingFace: { evidence: FaceEvidence; at: number } | null = null;
 
   constructor(deps: GatekeeperDeps) {
     this.#d = deps;
@@ -55,7 +60,9 @@ export class Gatekeeper {
     const lockout = (await this.#d.settings.get('pinPadLockout')) ?? NO_FAILURES;
     const who = await identifyByPin(entered, await this.#d.people.pins());
     const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
-    const { decision, lockout: next } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout }, now);
+    const pending = this.#pendingFace && now - this.#pendingFace.at <= STEP_UP_WINDOW_MS ? this.#pendingFace.evidence : undefined;
+    this.#pendingFace = null;
+    const { decision, lockout: next } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout, ...(pending ? { face: pending } : {}) }, now);
     await this.#d.settings.put('pinPadLockout', next);
     return this.#carryOut(decision, 0);
   }
@@ -64,7 +71,9 @@ export class Gatekeeper {
     const now = this.#d.clock.now();
     const { match, liveness } = evidence;
     const ctx = await this.#context({ at: now, personId: match.personId, credential: 'face', matchScore: match.personId ? match.score : null, liveness: liveness.passive, faces });
-    return this.#carryOut(decide({ ...ctx, face: evidence }, now), faces, snapshot);
+    const decision = decide({ ...ctx, face: evidence }, now);
+    this.#pendingFace = decision.outcome === 'stepUp' && decision.step === 'pin' ? { evidence, at: now } : null;
+    return this.#carryOut(decision, faces, snapshot);
   }
 
   async guestKey(token: string): Promise<FlowDecision> {

@@ -10,13 +10,18 @@ export class AppUpdates {
   #state = $state<UpdateState>('registering');
   #workbox: Workbox | null = null;
   #controlled = $state(false);
+  #assets = $state<{ cached: number; failed: number } | null>(null);
 
   get state() {
     return this.#state;
   }
-  /** True once a service worker serves this page, i.e. the kiosk can boot offline. */
-  get controlled() {
-    return this.#controlled;
+  /** True once a service worker serves this page and has the wasm and weights: the kiosk can boot offline. */
+  get offlineReady() {
+    return this.#controlled && this.#assets !== null && this.#assets.failed === 0;
+  }
+
+  get assets() {
+    return this.#assets;
   }
 
   async register(url = '/sw.js'): Promise<void> {
@@ -24,8 +29,16 @@ export class AppUpdates {
       this.#state = 'unsupported';
       return;
     }
+    const warm = () => navigator.serviceWorker.controller?.postMessage({ type: 'WARM_ASSETS' });
+    navigator.serviceWorker.addEventListener('message', (e: MessageEvent<{ type?: string; cached?: number; failed?: number }>) => {
+      if (e.data?.type === 'ASSETS_READY') this.#assets = { cached: e.data.cached ?? 0, failed: e.data.failed ?? 0 };
+    });
     this.#controlled = navigator.serviceWorker.controller !== null;
-    navigator.serviceWorker.addEventListener('controllerchange', () => (this.#controlled = true));
+    if (this.#controlled) warm();
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      this.#controlled = true;
+      warm();
+    });
     const wb = new Workbox(url, { type: 'module' });
     this.#workbox = wb;
     wb.addEventListener('waiting', () => (this.#state = 'waiting'));

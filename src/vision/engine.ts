@@ -322,13 +322,14 @@ export class VisionEngine {
         liveness: { passive, active: null },
       };
     } else {
-      let best: { score: number; margin: number } = { score: 0, margin: 0 };
+      // The closest anyone came (0 with no templates at all), for the log and the risk score.
+      let best: { score: number; margin: number } | null = null;
       for (const r of results) {
         const m = r.match;
         const s = m.kind === 'match' ? { score: m.score, margin: m.lead } : m.best ? { score: m.best.score, margin: m.best.score - (m.runnerUp?.score ?? -1) } : null;
-        if (s && s.score > best.score) best = s;
+        if (s && (!best || s.score > best.score)) best = s;
       }
-      evidence = { match: { personId: null, score: best.score, margin: best.margin, agreedFrames: 0 }, liveness: { passive, active: null } };
+      evidence = { match: { personId: null, score: best?.score ?? 0, margin: best?.margin ?? 0, agreedFrames: 0 }, liveness: { passive, active: null } };
     }
     attempt.results = [];
     attempt.cooldownUntil = now + this.#o.evidenceCooldownMs;

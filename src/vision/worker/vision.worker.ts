@@ -98,11 +98,27 @@ async function fetchWeights(base: string): Promise<{ weights: Map<string, Uint8A
   return { weights, missing };
 }
 
+/**
+ * WASM threads are nested workers started from ORT's glue script; under COEP they only start when
+ * that script is itself served with COEP, else the first session never settles. Checked once.
+ */
+async function threadsUsable(wasmBase: string): Promise<boolean> {
+  if (!self.crossOriginIsolated) return false;
+  try {
+    const res = await fetch(new URL('ort-wasm-simd-threaded.mjs', new URL(wasmBase, self.location.href)), { method: 'HEAD' });
+    return res.ok && res.headers.get('cross-origin-embedder-policy') !== null;
+  } catch {
+    return false;
+  }
+}
+
 async function init(options: InitOptions): Promise<void> {
-  const isolated = self.crossOriginIsolated;
-  threads = options.threads ?? (isolated ? Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1)) : 1);
-  if (!isolated) threads = 1;
-  post({ type: 'status', status: 'loading', provider: null, detail: '', threads });
+  const notes: string[] = [];
+  const cores = Math.max(1, Math.min(4, self.navigator.hardwareConcurrency || 1));
+  const usable = await threadsUsable(options.wasmBase);
+  threads = usable ? (options.threads ?? cores) : 1;
+  if (!usable && cores > 1) notes.push(self.crossOriginIsolated ? 'wasm threads off: /ort/ glue served without COEP' : 'wasm threads off: page not cross-origin isolated');
+  post({ type: 'status', status: 'loading', provider: null, detail: notes.join('; '), threads });
   try {
     const { weights, missing } = await fetchWeights(options.modelBase);
     if (missing.length) {
@@ -110,7 +126,8 @@ async function init(options: InitOptions): Promise<void> {
       post({ type: 'status', status: 'models-missing', provider: null, detail: message, threads, error: { code: 'models-missing', message, files: missing } });
       return;
     }
-    const { list, notes } = await chooseProvider(options.providers ?? PROVIDERS);
+    const { list, notes: providerNotes } = await chooseProvider(options.providers ?? PROVIDERS);
+    notes.push(...providerNotes);
     if (list.length === 0) throw new Error(`no usable execution provider (${notes.join('; ')})`);
     let models: FaceModels | null = null;
     for (const p of list) {
@@ -189,8 +206,16 @@ function record(t: Timings): void {
   }
 }
 
+let lastReported = '';
+let lastReportedAt = 0;
+
 function report(): void {
   const now = performance.now();
+  // Only when something moved (or every 5 s): an idle panel should not wake the main thread.
+  const key = `${processed}/${dropped}/${skipped}/${engine?.idle}`;
+  if (key === lastReported && now - lastReportedAt < 5_000) return;
+  lastReported = key;
+  lastReportedAt = now;
   const timings: Partial<Record<Stage, StageStats>> = {};
   for (const [stage, list] of samples) {
     const s = [...list].sort((a, b) => a - b);

@@ -1,0 +1,56 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { faceApiDemoDir, loadJpeg, loadNodeModels } from '../../scripts/eval-support.ts';
+import { VisionEngine, type EngineEvent } from './engine.ts';
+import { cropResize } from './image.ts';
+import type { FaceModels } from './models.ts';
+import type { RgbaImage } from './types.ts';
+
+/** The live loop on real weights: sample2's frontal face framed like a door camera (640x480). */
+let models: FaceModels;
+let face: RgbaImage;
+let empty: RgbaImage;
+
+beforeAll(async () => {
+  models = await loadNodeModels();
+  const photo = loadJpeg(`${faceApiDemoDir}/sample2.jpg`);
+  // Face box (1442,168)-(1646,391) centred, ~200 px wide.
+  const s = 204 / 200;
+  const cx = 1544;
+  const cy = 280;
+  face = cropResize(photo, { x1: cx - 320 * s, y1: cy - 240 * s, x2: cx + 320 * s, y2: cy + 240 * s }, 640, 480);
+  empty = { width: 640, height: 480, data: new Uint8ClampedArray(640 * 480 * 4).fill(90) };
+}, 60_000);
+
+const kinds = (es: EngineEvent[]) => es.map((e) => (e.type === 'face' ? `${e.face.type}${e.face.type === 'faceTracked' ? `:${e.face.stable}` : ''}` : e.type));
+
+describe('VisionEngine on real models', () => {
+  it('tracks a face, becomes stable, gives one evidence after agreement, matches once enrolled, and loses it', async () => {
+    const engine = new VisionEngine(models);
+    const events: EngineEvent[] = [];
+    let t = 0;
+    for (let i = 0; i < 6; i++) events.push(...(await engine.step(face, (t += 66))).events);
+    expect(kinds(events).slice(0, 2)).toEqual(['faceTracked:false', 'faceTracked:true']);
+    const unknown = events.find((e) => e.type === 'evidence');
+    expect(unknown?.type === 'evidence' && unknown.evidence.match.personId).toBeNull();
+    expect(unknown?.type === 'evidence' && unknown.evidence.liveness.passive).toBeGreaterThan(0.5);
+
+    const captureId = 7;
+    engine.startTask(captureId, 'capture', t, 2000);
+    const done = (await engine.step(face, (t += 66))).events.find((e) => e.type === 'task-done');
+    expect(done?.type === 'task-done' && done.kind === 'capture' && done.result.ok).toBe(true);
+    if (done?.type !== 'task-done' || done.kind !== 'capture' || !done.result.ok) return;
+    engine.setTemplates([{ personId: 'alice', embeddings: [done.result.embedding] }]);
+
+    const later: EngineEvent[] = [];
+    for (let i = 0; i < 4; i++) later.push(...(await engine.step(face, (t += 66))).events);
+    const matched = later.find((e) => e.type === 'evidence');
+    expect(matched?.type === 'evidence' && matched.evidence.match).toMatchObject({ personId: 'alice', agreedFrames: 3 });
+
+    const gone: EngineEvent[] = [];
+    for (let i = 0; i < 12; i++) gone.push(...(await engine.step(empty, (t += 66))).events);
+    expect(kinds(gone)).toContain('faceLost');
+    // Idle after 3 s without a face.
+    for (let i = 0; i < 40 && !engine.idle; i++) await engine.step(empty, (t += 100));
+    expect(engine.idle).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,222 @@
+/**
+ * Main-thread face of the vision worker, for the kiosk and the admin area: grabs frames from the
+ * camera track at the worker's rate (full rate while someone is there, a few fps when idle),
+ * transfers them, and turns the worker's messages into reactive state and callbacks.
+ *
+ *   const vision = new VisionSession();            // nothing starts until used
+ *   const stop = vision.start(stream);             // frames flow; returns its own teardown
+ *   vision.onFace((e) => kiosk.dispatch(e));       // faceTracked / faceLost, FlowEvent-shaped
+ *   vision.onEvidence(({ evidence, snapshotJpeg }) => gatekeeper.face(evidence, snapshotJpeg));
+ *   vision.setTemplates((await people.templates()).templates);
+ */
+import type { FaceEvidence } from '../access/types.ts';
+import { VisionBridge } from './bridge.ts';
+import type { BlinkResult, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
+import type { Provider, StageStats, VisionStats, VisionStatus, WorkerToMain } from './protocol.ts';
+import type { Box } from './types.ts';
+
+export interface EvidenceEvent {
+  readonly trackId: number;
+  readonly evidence: FaceEvidence;
+  /** A small JPEG of the face, for the access log. */
+  readonly snapshotJpeg?: Uint8Array;
+}
+
+export interface PrimaryFace {
+  readonly trackId: number;
+  readonly box: Box;
+  readonly stable: boolean;
+  readonly frameWidth: number;
+  readonly frameHeight: number;
+}
+
+export interface SessionOptions {
+  /** Frames per second offered to the worker while someone may be there (it drops what it cannot take). */
+  readonly activeFps: number;
+  /** Frames per second in idle mode (motion check only). */
+  readonly idleFps: number;
+  /** Frames are scaled down to this width at most before they are transferred. */
+  readonly maxWidth: number;
+}
+
+export const DEFAULT_SESSION: SessionOptions = { activeFps: 30, idleFps: 4, maxWidth: 640 };
+
+export class VisionSession {
+  readonly #bridge: VisionBridge;
+  readonly #o: SessionOptions;
+  #status = $state<VisionStatus>('loading');
+  #provider = $state<Provider | null>(null);
+  #detail = $state('');
+  #threads = $state(0);
+  #stats = $state<VisionStats | null>(null);
+  #idle = $state(false);
+  #primary = $state<PrimaryFace | null>(null);
+  /** Faces in the last analysed frame (not reactive: read when an attempt is decided). */
+  #faces = 0;
+  #lastEvidence = $state<EvidenceEvent | null>(null);
+  #frameSize = { width: 0, height: 0 };
+  readonly #faceListeners = new Set<(e: FaceEvent) => void>();
+  readonly #evidenceListeners = new Set<(e: EvidenceEvent) => void>();
+
+  constructor(bridge: VisionBridge = new VisionBridge(), options: Partial<SessionOptions> = {}) {
+    this.#bridge = bridge;
+    this.#o = { ...DEFAULT_SESSION, ...options };
+    bridge.on((m) => this.#receive(m));
+  }
+
+  get status(): VisionStatus {
+    return this.#status;
+  }
+  get provider(): Provider | null {
+    return this.#provider;
+  }
+  /** Why the preferred provider was not used, or what went wrong. */
+  get detail(): string {
+    return this.#detail;
+  }
+  get threads(): number {
+    return this.#threads;
+  }
+  /** Per-stage latency (ms): last, median and p95 over the last ~120 frames. */
+  get timings(): Partial<Record<string, StageStats>> {
+    return this.#stats?.timings ?? {};
+  }
+  get fps(): number {
+    return this.#stats?.fps ?? 0;
+  }
+  get stats(): VisionStats | null {
+    return this.#stats;
+  }
+  get idle(): boolean {
+    return this.#idle;
+  }
+  get faces(): number {
+    return this.#faces;
+  }
+
+  get primary(): PrimaryFace | null {
+    return this.#primary;
+  }
+  get lastEvidence(): EvidenceEvent | null {
+    return this.#lastEvidence;
+  }
+
+  /** Loads the models without a camera (admin page, warm-up). */
+  preload(): void {
+    this.#bridge.start();
+  }
+
+  onFace(cb: (e: FaceEvent) => void): () => void {
+    this.#faceListeners.add(cb);
+    return () => this.#faceListeners.delete(cb);
+  }
+
+  onEvidence(cb: (e: EvidenceEvent) => void): () => void {
+    this.#evidenceListeners.add(cb);
+    return () => this.#evidenceListeners.delete(cb);
+  }
+
+  setTemplates(list: readonly TemplateSet[]): void {
+    this.#bridge.setTemplates(list.map((p) => ({ personId: p.personId, embeddings: [...p.embeddings] })));
+  }
+
+  /** Guided enrolment: the next good face's embedding, or what is wrong (problems, live through onProgress). */
+  captureTemplate(signal?: AbortSignal, onProgress?: (problems: readonly string[]) => void, timeoutMs = 4_000): Promise<CaptureResult> {
+    return this.#bridge.request('capture', { timeoutMs }, { ...(signal && { signal }), ...(onProgress && { onProgress }) });
+  }
+
+  /** Active liveness: resolves { blinked } once the person at the door blinks, or false after the time. */
+  checkBlink(signal?: AbortSignal, timeoutMs = 5_000): Promise<BlinkResult> {
+    return this.#bridge.request('blink', { timeoutMs }, signal ? { signal } : {});
+  }
+
+  /** Streams the camera track to the worker until the returned function is called. */
+  start(stream: MediaStream): () => void {
+    this.#bridge.start();
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = stream;
+    void video.play().catch(() => undefined);
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let grabbing = false;
+
+    const tick = async () => {
+      if (stopped) return;
+      const started = performance.now();
+      if (!grabbing && this.#status === 'ready' && video.readyState >= 2 && video.videoWidth > 0) {
+        grabbing = true;
+        try {
+          const scale = Math.min(1, this.#o.maxWidth / video.videoWidth);
+          const width = Math.round(video.videoWidth * scale);
+          const height = Math.round(video.videoHeight * scale);
+          const bitmap = await createImageBitmap(video, scale < 1 ? { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' } : {});
+          this.#frameSize = { width: bitmap.width, height: bitmap.height };
+          if (stopped) bitmap.close();
+          else this.#bridge.sendFrame(bitmap, started);
+        } catch (err) {
+          console.warn('[vision] frame grab failed', err);
+        } finally {
+          grabbing = false;
+        }
+      }
+      const period = 1000 / (this.#idle ? this.#o.idleFps : this.#o.activeFps);
+      timer = setTimeout(() => void tick(), Math.max(0, period - (performance.now() - started)));
+    };
+    void tick();
+
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      video.pause();
+      video.srcObject = null;
+      this.#primary = null;
+    };
+  }
+
+  /** Stops the worker; the next use starts a fresh one (tests, model updates). */
+  reset(): void {
+    this.#bridge.terminate();
+    this.#status = 'loading';
+    this.#provider = null;
+    this.#stats = null;
+    this.#idle = false;
+    this.#primary = null;
+    this.#lastEvidence = null;
+  }
+
+  #receive(m: WorkerToMain): void {
+    switch (m.type) {
+      case 'status':
+        this.#status = m.status;
+        this.#provider = m.provider;
+        this.#detail = m.detail;
+        this.#threads = m.threads;
+        return;
+      case 'face':
+        if (m.face.type === 'faceLost') this.#primary = null;
+        for (const cb of this.#faceListeners) cb(m.face);
+        return;
+      case 'evidence': {
+        const e: EvidenceEvent = { trackId: m.trackId, evidence: m.evidence, ...(m.snapshotJpeg && { snapshotJpeg: m.snapshotJpeg }) };
+        this.#lastEvidence = e;
+        for (const cb of this.#evidenceListeners) cb(e);
+        return;
+      }
+      case 'idle':
+        this.#idle = m.idle;
+        return;
+      case 'stats':
+        this.#stats = m.stats;
+        this.#idle = m.stats.idle;
+        return;
+      case 'frame-done':
+        this.#faces = m.faces;
+        this.#primary = m.primary ? { ...m.primary, frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { addPerson, openAdmin } from './support/admin.ts';
+import { visitsVideo } from './support/vision-fixtures.ts';
+import { shot } from './support/shots.ts';
+
+// The panel's profile (people, sealed templates) is shared by the launches; each launch plays
+// a different visitor to the fake camera.
+const base = `http://localhost:${E2E_PORT}`;
+
+async function panel(profile: string, video: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${video}`],
+    permissions: ['camera'],
+    baseURL: base,
+    viewport: { width: 800, height: 1280 },
+  });
+  return { ctx, page: ctx.pages()[0] ?? (await ctx.newPage()) };
+}
+
+test('a person enrolled at the panel walks away and back and the door opens with their name; a stranger is offered the PIN pad and the bell', async () => {
+  test.setTimeout(180_000);
+  const profile = mkdtempSync(join(tmpdir(), 'doorward-face-'));
+
+  const alice = await panel(profile, visitsVideo('alice'));
+  const page = alice.page;
+  await page.goto('/?theme=night');
+  await openAdmin(page);
+  await expect(page.getByTestId('vision-status')).toContainText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('vision-provider')).toContainText('wasm');
+  await addPerson(page, 'Alice', '');
+  const row = page.getByTestId('person-row').filter({ hasText: 'Alice' });
+  await row.getByRole('button', { name: 'Enrol face' }).click();
+  await row.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('enrol-done')).toContainText('3 pictures saved', { timeout: 60_000 });
+  await expect(row).toContainText('3 face templates');
+
+  await page.evaluate(() => (location.hash = '#/'));
+  const kiosk = page.getByTestId('kiosk');
+  await expect(page.getByTestId('status-title')).toHaveText('Welcome, Alice', { timeout: 30_000 });
+  await shot(page, 'kiosk-face-granted');
+  await expect(kiosk).toHaveAttribute('data-state', 'doorOpen');
+  await openAdmin(page);
+  await page.getByRole('button', { name: 'Access log' }).click();
+  const granted = page.getByTestId('log-row').filter({ hasText: 'grant Alice by face' }).first();
+  await expect(granted).toContainText('faceMatched');
+  await granted.getByRole('button', { name: 'Show snapshot' }).click();
+  await expect(granted.getByRole('img', { name: 'Snapshot at the door' })).toBeVisible();
+  await alice.ctx.close();
+
+  const bob = await panel(profile, visitsVideo('bob'));
+  await bob.page.goto('/');
+  await expect(bob.page.getByTestId('status-detail')).toHaveText('We could not recognise you. Use your PIN or ring.', { timeout: 60_000 });
+  await expect(bob.page.getByRole('button', { name: 'PIN' })).toBeVisible();
+  await expect(bob.page.getByRole('button', { name: 'Ring' })).toBeVisible();
+  await shot(bob.page, 'kiosk-face-unknown');
+  await expect(bob.page.getByTestId('kiosk')).not.toHaveAttribute('data-state', 'doorOpen');
+  await bob.ctx.close();
+});

@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readJpeg, writeY4m, type Placement, type Rgba } from './y4m.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const DEMO = join(root, 'node_modules/@vladmandic/face-api/demo');
+export const VISION_VIDEO = join(root, 'tests/e2e/.fixtures/vision-visitors.y4m');
+
+/**
+ * Two different real people from face-api's demo photos, each cut out around one frontal face
+ * (boxes found by fr_detect on the full photos; both pass the quality gate there).
+ */
+export const VISITORS = {
+  alice: { file: 'sample2.jpg', face: { x1: 1442, y1: 168, x2: 1646, y2: 391 } },
+  bob: { file: 'sample5.jpg', face: { x1: 795, y1: 113, x2: 951, y2: 321 } },
+} as const;
+
+export const VIDEO = { width: 640, height: 480, fps: 15, seconds: 10 } as const;
+
+/** When each visitor is in view (seconds into the 10 s loop, which Chromium repeats). */
+export const TIMELINE = { alice: [1, 5], bob: [6, 10] } as const;
+
+/** Places the photo so the face box is centred and about 200 px wide in the 640x480 frame. */
+function framing(image: Rgba, face: { x1: number; y1: number; x2: number; y2: number }, slide: number): Placement {
+  const scale = 200 / (face.x2 - face.x1);
+  const cx = ((face.x1 + face.x2) / 2) * scale;
+  const cy = ((face.y1 + face.y2) / 2) * scale;
+  return { image, scale, x: Math.round(VIDEO.width / 2 - cx + slide), y: Math.round(VIDEO.height / 2 - cy) };
+}
+
+/**
+ * Empty doorway, Alice walks in from the right (0.5 s) and stays, empty doorway, Bob walks in
+ * and stays. Rebuilt when this file or the photos change.
+ */
+export function ensureVisionVideo(): string {
+  const sources = [import.meta.filename, ...Object.values(VISITORS).map((v) => join(DEMO, v.file))];
+  if (existsSync(VISION_VIDEO) && sources.every((s) => statSync(VISION_VIDEO).mtimeMs > statSync(s).mtimeMs)) return VISION_VIDEO;
+  mkdirSync(dirname(VISION_VIDEO), { recursive: true });
+  const alice = readJpeg(join(DEMO, VISITORS.alice.file));
+  const bob = readJpeg(join(DEMO, VISITORS.bob.file));
+  writeY4m(VISION_VIDEO, {
+    width: VIDEO.width,
+    height: VIDEO.height,
+    fps: VIDEO.fps,
+    frames: VIDEO.fps * VIDEO.seconds,
+    scene: (i) => {
+      const t = i / VIDEO.fps;
+      const walk = (since: number) => Math.round(Math.max(0, 1 - (t - since) / 0.5) * VIDEO.width * 0.6);
+      if (t >= TIMELINE.alice[0] && t < TIMELINE.alice[1]) return framing(alice, VISITORS.alice.face, walk(TIMELINE.alice[0]));
+      if (t >= TIMELINE.bob[0] && t < TIMELINE.bob[1]) return framing(bob, VISITORS.bob.face, walk(TIMELINE.bob[0]));
+      return null;
+    },
+  });
+  return VISION_VIDEO;
+}
+
+/**
+ * One visitor coming and going: empty doorway for a second, the visitor walks in and stays five
+ * seconds, then two seconds of empty doorway before the loop repeats. Enrolment captures during
+ * a visit; the next visit is a fresh arrival at the door.
+ */
+export function visitsVideo(who: keyof typeof VISITORS): string {
+  const path = join(root, `tests/e2e/.fixtures/visits-${who}.y4m`);
+  const sources = [import.meta.filename, join(DEMO, VISITORS[who].file)];
+  if (existsSync(path) && sources.every((s) => statSync(path).mtimeMs > statSync(s).mtimeMs)) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  const photo = readJpeg(join(DEMO, VISITORS[who].file));
+  const fps = 15;
+  writeY4m(path, {
+    width: VIDEO.width,
+    height: VIDEO.height,
+    fps,
+    frames: fps * 8,
+    scene: (i) => {
+      const t = i / fps;
+      if (t < 1 || t >= 6) return null;
+      return framing(photo, VISITORS[who].face, Math.round(Math.max(0, 1 - (t - 1) / 0.5) * VIDEO.width * 0.6));
+    },
+  });
+  return path;
+}
