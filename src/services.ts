@@ -20,6 +20,7 @@ import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
 import { VisionSession } from './vision/vision-session.svelte.ts';
 import { Enrolment } from './admin/enrolment.svelte.ts';
+import { SelfCheckIn } from './kiosk/self-check-in.svelte.ts';
 import { PanelRemote } from './remote/panel-remote.ts';
 import { PhoneRemote } from './remote/phone-remote.ts';
 import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
@@ -59,6 +60,7 @@ export interface Services {
   readonly remote: PanelRemote;
   readonly vision: VisionSession;
   readonly enrolment: Enrolment;
+  readonly checkIn: SelfCheckIn;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -129,6 +131,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     remote,
     vision,
     enrolment: new Enrolment(vision, peopleAdmin),
+    checkIn: new SelfCheckIn(vision, peopleAdmin),
   };
 }
 
@@ -197,13 +200,18 @@ function startVision(s: Services): () => void {
   }, 500);
   const offFace = s.vision.onFace((e) => s.kiosk.dispatch(e));
   let busy = false;
-  const offEvidence = s.vision.onEvidence(({ evidence, snapshotJpeg }) => {
+  const offEvidence = s.vision.onEvidence(({ trackId, evidence, snapshotJpeg, unknownEmbedding }) => {
+    // A face that stayed while the door was busy (open, another visitor) counts as arriving now.
+    if (s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen') {
+      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: false });
+      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: true });
+    }
     // One attempt at a time, and only for the visit the flow is verifying.
     if (busy || s.kiosk.state.kind !== 'verifying' || s.kiosk.state.trackId === null) return;
     busy = true;
     const faces = Math.max(1, s.vision.faces);
     void (async () => {
-      let shown = await s.gatekeeper.face(evidence, faces, snapshotJpeg);
+      let shown = await s.gatekeeper.face(evidence, faces, snapshotJpeg, unknownEmbedding);
       if (shown.outcome === 'stepUp' && shown.step === 'activeLiveness') {
         s.kiosk.dispatch(shown);
         const blink = await s.vision.checkBlink(undefined, 6_000).catch(() => ({ blinked: false }));
@@ -233,7 +241,10 @@ function startKeyScanning(s: Services): () => void {
         stream,
         (token) => {
           s.kiosk.dispatch({ type: 'keyShown' });
-          void s.gatekeeper.guestKey(token).then((d) => s.kiosk.dispatch(d));
+          void s.gatekeeper.guestKey(token).then(({ shown, selfEnrol }) => {
+            s.kiosk.dispatch(shown);
+            if (selfEnrol) s.checkIn.offer(selfEnrol);
+          });
         },
         () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen',
       );
@@ -250,7 +261,10 @@ function startKeyScanning(s: Services): () => void {
 
 function startRetention(s: Services): () => void {
   const prune = () => void s.log.prune(s.prefs.retention).catch((err) => console.warn('[retention]', err));
+  // Self-enrolled guests' faces and passes go when their key's window ends, to the minute.
+  const endStays = () => void s.people.removeEndedStays(s.clock.now()).catch((err) => console.warn('[retention] stays', err));
   prune();
-  const t = setInterval(prune, 3_600_000);
-  return () => clearInterval(t);
+  endStays();
+  const timers = [setInterval(prune, 3_600_000), setInterval(endStays, 60_000)];
+  return () => timers.forEach(clearInterval);
 }

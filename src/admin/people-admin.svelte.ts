@@ -1,5 +1,8 @@
-import { identifyByPin, pinProblem, scheduleProblems } from '../access/index.ts';
-import type { Role, Schedule } from '../access/index.ts';
+import { identifyByPin, pinProblem, scheduleProblems, selfEnrolPass } from '../access/index.ts';
+import type { GuestKeyClaims, Role, Schedule } from '../access/index.ts';
+
+/** selfEnrolPass names its pass after the key; the prefix tells a stay's pass from others. */
+const SELF_ENROL_PASS = 'guest-key:';
 import { hashSecret } from '../lib/secret-hash.ts';
 import type { PersonRecord } from '../store/db.ts';
 import type { PeopleRepo } from '../store/people.ts';
@@ -34,6 +37,44 @@ export class PeopleAdmin {
 
   get rows() {
     return this.#rows;
+  }
+
+  /** A new person whose face is already known (a frequent visitor the admin names and lets in). */
+  async enrolKnownFace(name: string, embeddings: readonly Float32Array[]): Promise<string | null> {
+    const created = await this.create(name, 'resident', '', '');
+    if ('problem' in created) return created.problem;
+    for (const e of embeddings) await this.#repo.addTemplate(created.personId, e, 1);
+    await this.refresh();
+    this.#changed();
+    return null;
+  }
+
+  /**
+   * Hospitality self check-in: the guest of a key that allows it becomes a person for the length
+   * of the stay, entering on a pass with the key's own window and use limit.
+   */
+  async enrolGuest(claims: GuestKeyClaims, embedding: Float32Array, quality: number): Promise<void> {
+    await this.#repo.put({ id: claims.subject, name: claims.name, role: 'guest', active: true, createdAt: this.#clock.now() });
+    await this.#repo.putPass(selfEnrolPass(claims));
+    await this.#repo.addTemplate(claims.subject, embedding, quality);
+    await this.refresh();
+    this.#changed();
+  }
+
+  /** Erases self-enrolled guests whose stay has ended (their pass is over); returns how many. */
+  async removeEndedStays(now: number): Promise<number> {
+    let removed = 0;
+    for (const pass of await this.#repo.passes()) {
+      if (pass.id.startsWith(SELF_ENROL_PASS) && pass.to <= now) {
+        await this.#repo.erase(pass.personId);
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      await this.refresh();
+      this.#changed();
+    }
+    return removed;
   }
 
   /** Stores one enrolment capture as a template of this person. */

@@ -1,4 +1,5 @@
-import { decidePin, decideGuestKey, decideRemote, decide, identifyByPin, DEFAULT_SETTINGS } from '../access/index.ts';
+import { decidePin, decideGuestKey, decideRemote, decide, identifyByPin, maySelfEnrol, DEFAULT_SETTINGS } from '../access/index.ts';
+import type { GuestKeyClaims } from '../access/index.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
 import type { AccessContext, Decision, DoorState, FaceEvidence, RiskHint } from '../access/index.ts';
 import { NO_FAILURES } from '../lib/lockout.ts';
@@ -13,7 +14,7 @@ import { toFlowDecision, type FlowDecision } from './flow-decision.ts';
 
 export interface InsightPort {
   risk(attempt: Omit<AttemptInput, 'doorId'>): RiskHint;
-  attempt(eventId: string, decision: Decision, faces: number): Promise<void>;
+  attempt(eventId: string, decision: Decision, faces: number, unknownEmbedding?: Float32Array, snapshotId?: string): Promise<void>;
 }
 
 /** The door as the access layer needs it: its state for the policy, and the one action. */
@@ -67,21 +68,28 @@ export class Gatekeeper {
     return this.#carryOut(decision, 0);
   }
 
-  async face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array): Promise<FlowDecision> {
+  async face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
     const now = this.#d.clock.now();
     const { match, liveness } = evidence;
     const ctx = await this.#context({ at: now, personId: match.personId, credential: 'face', matchScore: match.personId ? match.score : null, liveness: liveness.passive, faces });
     const decision = decide({ ...ctx, face: evidence }, now);
     this.#pendingFace = decision.outcome === 'stepUp' && decision.step === 'pin' ? { evidence, at: now } : null;
-    return this.#carryOut(decision, faces, snapshot);
+    return this.#carryOut(decision, faces, snapshot, unknownEmbedding);
   }
 
-  async guestKey(token: string): Promise<FlowDecision> {
+  /**
+   * A guest key from the camera. `selfEnrol` is set when the key lets its guest enrol their own
+   * face for the stay and they have not yet: the kiosk then offers it.
+   */
+  async guestKey(token: string): Promise<{ shown: FlowDecision; selfEnrol: GuestKeyClaims | null }> {
+    const now = this.#d.clock.now();
     const result = await this.#d.keys.verify(token);
-    const decision = decideGuestKey(result, this.#d.door.status(), this.#d.clock.now());
+    const decision = decideGuestKey(result, this.#d.door.status(), now);
     const shown = await this.#carryOut(decision, 0);
-    if (shown.outcome === 'grant' && result.ok) await this.#d.keys.countUse(result.claims.keyId);
-    return shown;
+    if (shown.outcome !== 'grant' || !result.ok) return { shown, selfEnrol: null };
+    await this.#d.keys.countUse(result.claims.keyId);
+    const offer = maySelfEnrol(result.claims, now) && !(await this.#d.people.get(result.claims.subject));
+    return { shown, selfEnrol: offer ? result.claims : null };
   }
 
   /** An unlock from a paired admin whose command the remote layer has already verified. */
@@ -100,7 +108,7 @@ export class Gatekeeper {
     return { people, passes, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
   }
 
-  async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array): Promise<FlowDecision> {
+  async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
     let final = decision;
     if (decision.outcome === 'grant') {
       const pulsed = await this.#d.door.unlock(this.#d.pulseMs).catch(() => false);
@@ -111,8 +119,8 @@ export class Gatekeeper {
         await this.#countPassUse(decision.passId);
       }
     }
-    const eventId = await this.#record(final, snapshot);
-    await this.#d.insight?.attempt(eventId, final, faces).catch((err: unknown) => console.warn('[insight]', err));
+    const { id: eventId, snapshotId } = await this.#record(final, snapshot);
+    await this.#d.insight?.attempt(eventId, final, faces, unknownEmbedding, snapshotId ?? undefined).catch((err: unknown) => console.warn('[insight]', err));
     return toFlowDecision(final);
   }
 
@@ -123,11 +131,11 @@ export class Gatekeeper {
     await tx.done;
   }
 
-  async #record(decision: Decision, snapshot?: Uint8Array): Promise<string> {
+  async #record(decision: Decision, snapshot?: Uint8Array): Promise<{ id: string; snapshotId: string | null }> {
     const who = decision.subject?.name ?? 'unknown';
     const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
-    const { id } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
+    const { id, snapshotId } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
     await this.#d.outbox.enqueue(id, 'events', { id, summary, decision });
-    return id;
+    return { id, snapshotId };
   }
 }

@@ -1,6 +1,6 @@
 import { assess, createInsight, observe, tick, type InsightState } from '../insight/engine.ts';
 import { heatMap } from '../insight/habits.ts';
-import { frequentVisitors, type VisitorSummary } from '../insight/clusters.ts';
+import { frequentVisitors, nameCluster, promoteCluster, type VisitorSummary } from '../insight/clusters.ts';
 import type { Alert } from '../insight/alerts.ts';
 import type { AttemptInput, DoorEventKind } from '../insight/types.ts';
 import type { Decision, RiskHint } from '../access/types.ts';
@@ -58,7 +58,7 @@ export class InsightService {
     return assess(this.#state, { ...attempt, doorId: this.#doorId }, attempt.at).hint;
   }
 
-  async attempt(id: string, decision: Decision, faces: number): Promise<void> {
+  async attempt(id: string, decision: Decision, faces: number, unknownEmbedding?: Float32Array, snapshotId?: string): Promise<void> {
     const face = decision.face;
     const { alerts } = observe(this.#state, {
       type: 'attempt',
@@ -72,6 +72,8 @@ export class InsightService {
       faces,
       outcome: decision.outcome,
       reasons: decision.reasons,
+      ...(unknownEmbedding ? { unknownEmbedding } : {}),
+      ...(snapshotId ? { snapshotId } : {}),
     });
     await this.#raise(alerts);
   }
@@ -99,9 +101,31 @@ export class InsightService {
     return frequentVisitors(this.#state.clusters);
   }
 
-  async #raise(alerts: readonly Alert[]): Promise<void> {
+  nameVisitor(id: string, name: string): void {
+    if (nameCluster(this.#state.clusters, id, name.trim())) this.#changed();
+  }
+
+  /**
+   * Turns a frequent unknown visitor into an enrolled person in one step: their remembered face
+   * samples become the person's templates, and the cluster is erased from insight.
+   */
+  async grantVisitor(id: string, name: string, enrol: (name: string, embeddings: Float32Array[]) => Promise<string | null>): Promise<string | null> {
+    const visitor = this.#state.clusters.clusters.find((c) => c.id === id);
+    if (!visitor) return 'That visitor is no longer remembered.';
+    const problem = await enrol(name.trim(), [...visitor.exemplars]);
+    if (problem) return problem;
+    promoteCluster(this.#state.clusters, id);
+    this.#changed();
+    return null;
+  }
+
+  #changed(): void {
     this.#version++;
     this.#scheduleSave();
+  }
+
+  async #raise(alerts: readonly Alert[]): Promise<void> {
+    this.#changed();
     for (const a of alerts) {
       this.#alerts = [a, ...this.#alerts].slice(0, 100);
       const { id } = await this.#log.append({ at: a.at, kind: 'system', personId: a.personId, summary: `alert ${a.code}: ${a.detail}`, detail: a });

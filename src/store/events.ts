@@ -13,6 +13,7 @@ export interface AppendResult {
   readonly id: string;
   /** False when storage was too full even after evicting snapshots: the event was kept without it. */
   readonly snapshotKept: boolean;
+  readonly snapshotId: string | null;
 }
 
 export interface EventLog {
@@ -78,7 +79,7 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
       try {
         await write(event, snap);
         stored(event);
-        return { id, snapshotKept: snap !== null };
+        return { id, snapshotKept: snap !== null, snapshotId: event.snapshotId };
       } catch (err) {
         if (!isQuotaError(err)) throw err;
         console.warn('[store] storage full: evicting old snapshots');
@@ -86,13 +87,13 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
         try {
           await write(event, snap);
           stored(event);
-          return { id, snapshotKept: snap !== null };
+          return { id, snapshotKept: snap !== null, snapshotId: event.snapshotId };
         } catch (again) {
           if (!isQuotaError(again) || !snap) throw again;
           const bare = { ...event, snapshotId: null };
           await write(bare, null);
           stored(bare);
-          return { id, snapshotKept: false };
+          return { id, snapshotKept: false, snapshotId: null };
         }
       }
     },

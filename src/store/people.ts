@@ -1,4 +1,4 @@
-import type { DoorwardDB, PersonRecord, PinCredentialRecord, TemplateRecord } from './db.ts';
+import type { DoorwardDB, PassRecord, PersonRecord, PinCredentialRecord, TemplateRecord } from './db.ts';
 import { dataKey, seal, unseal, SealError } from './sealing.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -15,6 +15,8 @@ export interface PeopleRepo {
   addTemplate(personId: string, embedding: Float32Array, quality: number): Promise<string>;
   /** Every readable template; a corrupt one is skipped and reported, never fatal. */
   templates(): Promise<{ templates: PersonTemplates[]; corrupt: string[] }>;
+  putPass(pass: PassRecord): Promise<void>;
+  passes(): Promise<PassRecord[]>;
   /** How many templates each person has, without decrypting any. */
   templateCounts(): Promise<Map<string, number>>;
   setPin(record: PinCredentialRecord): Promise<void>;
@@ -57,6 +59,10 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
       }
       return { templates: [...byPerson].map(([personId, embeddings]) => ({ personId, embeddings })), corrupt };
     },
+    async putPass(pass) {
+      await db.put('passes', pass);
+    },
+    passes: () => db.getAll('passes'),
     async templateCounts() {
       const counts = new Map<string, number>();
       let cursor = await db.transaction('templates').store.index('personId').openKeyCursor();

@@ -58,7 +58,8 @@ export type TaskResult<K extends TaskKind = TaskKind> = K extends 'capture' ? Ca
 
 export type EngineEvent =
   | { readonly type: 'face'; readonly face: FaceEvent }
-  | { readonly type: 'evidence'; readonly trackId: number; readonly evidence: FaceEvidence; readonly box: Box }
+  /** unknownEmbedding: for an unrecognised face only, so insight can tell a frequent visitor (kept on the panel). */
+  | { readonly type: 'evidence'; readonly trackId: number; readonly evidence: FaceEvidence; readonly box: Box; readonly unknownEmbedding?: Float32Array }
   | { readonly type: 'idle'; readonly idle: boolean }
   | { readonly type: 'task-progress'; readonly id: number; readonly problems: readonly CaptureProblem[] }
   | { readonly type: 'task-done'; readonly id: number; readonly kind: 'capture'; readonly result: CaptureResult }
@@ -250,8 +251,11 @@ export class VisionEngine {
         events.push({ type: 'face', face: { type: 'faceTracked', trackId: primary.id, stable } });
       }
       if (judging && look?.quality.ok) {
-        const evidence = await this.#judge(frame, primary, look, attempt, now, timed);
-        if (evidence) events.push({ type: 'evidence', trackId: primary.id, evidence, box: primary.box });
+        const judged = await this.#judge(frame, primary, look, attempt, now, timed);
+        if (judged) {
+          const { evidence, embedding } = judged;
+          events.push({ type: 'evidence', trackId: primary.id, evidence, box: primary.box, ...(evidence.match.personId === null ? { unknownEmbedding: embedding } : {}) });
+        }
       }
     } else if (this.#announced && now - (this.#lastFaceAt ?? now) > this.#o.lostAfterMs) {
       this.#announced = null;
@@ -298,7 +302,7 @@ export class VisionEngine {
     attempt: Attempt,
     now: number,
     timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>,
-  ): Promise<FaceEvidence | null> {
+  ): Promise<{ evidence: FaceEvidence; embedding: Float32Array } | null> {
     const liveness = await timed('liveness', () => this.#models.liveness(frame, face.box));
     const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
     const match = await timed('match', () => this.#index.match(embedding, MATCH_POLICY));
@@ -333,7 +337,7 @@ export class VisionEngine {
     }
     attempt.results = [];
     attempt.cooldownUntil = now + this.#o.evidenceCooldownMs;
-    return evidence;
+    return { evidence, embedding };
   }
 
   async #runTasks(

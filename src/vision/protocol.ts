@@ -92,6 +92,7 @@ export type WorkerToMain =
       readonly evidence: FaceEvidence;
       readonly box: Box;
       readonly snapshotJpeg?: Uint8Array;
+      readonly unknownEmbedding?: Float32Array;
     }
   | { readonly type: 'idle'; readonly idle: boolean }
   | { readonly type: 'stats'; readonly stats: VisionStats }

@@ -20,6 +20,8 @@ export interface EvidenceEvent {
   readonly evidence: FaceEvidence;
   /** A small JPEG of the face, for the access log. */
   readonly snapshotJpeg?: Uint8Array;
+  /** Only for a face nobody enrolled matched: lets insight recognise a frequent visitor. */
+  readonly unknownEmbedding?: Float32Array;
 }
 
 export interface PrimaryFace {
@@ -199,7 +201,7 @@ export class VisionSession {
         for (const cb of this.#faceListeners) cb(m.face);
         return;
       case 'evidence': {
-        const e: EvidenceEvent = { trackId: m.trackId, evidence: m.evidence, ...(m.snapshotJpeg && { snapshotJpeg: m.snapshotJpeg }) };
+        const e: EvidenceEvent = { trackId: m.trackId, evidence: m.evidence, ...(m.snapshotJpeg && { snapshotJpeg: m.snapshotJpeg }), ...(m.unknownEmbedding && { unknownEmbedding: m.unknownEmbedding }) };
         this.#lastEvidence = e;
         for (const cb of this.#evidenceListeners) cb(e);
         return;

@@ -252,7 +252,10 @@ async function onFrame(bitmap: ImageBitmap, at: number): Promise<void> {
         break;
       case 'evidence': {
         const jpeg = await snapshot(bitmap, ev.box);
-        post({ type: 'evidence', trackId: ev.trackId, evidence: ev.evidence, box: ev.box, ...(jpeg && { snapshotJpeg: jpeg }) }, jpeg ? [jpeg.buffer] : []);
+        post(
+          { type: 'evidence', trackId: ev.trackId, evidence: ev.evidence, box: ev.box, ...(jpeg && { snapshotJpeg: jpeg }), ...(ev.unknownEmbedding && { unknownEmbedding: ev.unknownEmbedding }) },
+          jpeg ? [jpeg.buffer] : [],
+        );
         break;
       }
       case 'task-progress':

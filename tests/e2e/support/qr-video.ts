@@ -48,3 +48,30 @@ export async function qrVideo(name: string, text: string): Promise<string> {
   writeY4m(path, { width, height, fps, frames: fps * 4, scene: (i) => (i < fps ? null : { image, x, y, scale: 1 }) });
   return path;
 }
+
+/**
+ * A guest shows the key's QR code, puts the phone away, then looks at the camera: the QR for
+ * 2.5 s, a moment of empty doorway, then the guest's face for 10 s (long enough to be judged
+ * again once the door has closed behind the key's own opening).
+ */
+export async function keyThenFaceVideo(name: string, text: string, face: { image: Rgba; x: number; y: number; scale: number }): Promise<string> {
+  mkdirSync(FIXTURE_DIR, { recursive: true });
+  const path = join(FIXTURE_DIR, `${name}.y4m`);
+  const qr = await qrImage(text, 4);
+  const fps = 10;
+  const qx = Math.round((640 - qr.width) / 2);
+  const qy = Math.round((480 - qr.height) / 2);
+  writeY4m(path, {
+    width: 640,
+    height: 480,
+    fps,
+    frames: fps * 15,
+    scene: (i) => {
+      const t = i / fps;
+      if (t >= 1 && t < 3.5) return { image: qr, x: qx, y: qy, scale: 1 };
+      if (t >= 4 && t < 14) return face;
+      return null;
+    },
+  });
+  return path;
+}

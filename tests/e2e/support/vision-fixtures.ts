@@ -54,6 +54,11 @@ export function ensureVisionVideo(): string {
   return VISION_VIDEO;
 }
 
+/** A visitor's face placed centred in the 640x480 frame, for composing other videos. */
+export function visitorFace(who: keyof typeof VISITORS): Placement {
+  return framing(readJpeg(join(DEMO, VISITORS[who].file)), VISITORS[who].face, 0);
+}
+
 /**
  * One visitor coming and going: empty doorway for a second, the visitor walks in and stays five
  * seconds, then two seconds of empty doorway before the loop repeats. Enrolment captures during

@@ -1,0 +1,75 @@
+import type { GuestKeyClaims } from '../access/index.ts';
+import type { VisionSession } from '../vision/vision-session.svelte.ts';
+import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
+import { problemText } from '../admin/enrolment.svelte.ts';
+
+/**
+ * Hospitality self check-in at the kiosk: a guest whose key allows it may save their face for the
+ * stay right after the key opened the door. The offer lapses after a minute; the face lapses
+ * with the key (PeopleAdmin.removeEndedStays).
+ */
+const OFFER_MS = 60_000;
+
+export type CheckInState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'offered'; readonly name: string; readonly until: number }
+  | { readonly kind: 'capturing'; readonly hint: string }
+  | { readonly kind: 'done'; readonly name: string; readonly until: number }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export class SelfCheckIn {
+  #state = $state<CheckInState>({ kind: 'none' });
+  #claims: GuestKeyClaims | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #vision: VisionSession;
+  readonly #people: PeopleAdmin;
+
+  constructor(vision: VisionSession, people: PeopleAdmin) {
+    this.#vision = vision;
+    this.#people = people;
+  }
+
+  get state(): CheckInState {
+    return this.#state;
+  }
+
+  offer(claims: GuestKeyClaims): void {
+    this.#claims = claims;
+    this.#state = { kind: 'offered', name: claims.name, until: claims.expires };
+    this.#lapseLater();
+  }
+
+  async accept(): Promise<void> {
+    const claims = this.#claims;
+    if (!claims || this.#state.kind !== 'offered') return;
+    clearTimeout(this.#timer);
+    this.#state = { kind: 'capturing', hint: 'Look straight at the camera.' };
+    try {
+      const result = await this.#vision.captureTemplate(undefined, (problems) => (this.#state = { kind: 'capturing', hint: problems.map(problemText).join(' ') }), 8_000);
+      if (!result.ok) {
+        this.#state = { kind: 'failed', message: result.problems.map(problemText).join(' ') || 'No usable picture. Your key still works.' };
+      } else if (result.alreadyEnrolledAs && result.alreadyEnrolledAs.personId !== claims.subject) {
+        this.#state = { kind: 'failed', message: 'This face is already known here. Your key still works.' };
+      } else {
+        await this.#people.enrolGuest(claims, result.embedding, result.quality);
+        this.#state = { kind: 'done', name: claims.name, until: claims.expires };
+      }
+    } catch (err) {
+      console.warn('[check-in]', err);
+      this.#state = { kind: 'failed', message: 'That did not work. Your key still works.' };
+    }
+    this.#claims = null;
+    this.#lapseLater();
+  }
+
+  dismiss(): void {
+    clearTimeout(this.#timer);
+    this.#claims = null;
+    this.#state = { kind: 'none' };
+  }
+
+  #lapseLater(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.dismiss(), OFFER_MS);
+  }
+}
