@@ -38,6 +38,7 @@ test.describe('door: PIN entry through the simulated door controller', () => {
     // Insight learnt the entry: Ada now has a habit map.
     await page.getByRole('button', { name: 'Insight' }).click();
     await expect(page.getByTestId('heatmap').filter({ hasText: 'Ada Lovelace' })).toBeVisible();
+    await expect(page.getByTestId('daily-chart').locator('title').filter({ hasText: /: 1 entries$/ })).toHaveCount(1);
     await shot(page, 'admin-insight');
   });
 
