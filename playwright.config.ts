@@ -43,7 +43,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node scripts/start.mjs --no-build --port ${E2E_PORT} --broker-port ${E2E_PORT + 10}`,
+      command: `node scripts/start.mjs --no-build --port ${E2E_PORT} --broker-port ${E2E_PORT + 10} --no-lan`,
       url: `http://localhost:${E2E_PORT}/health`,
       reuseExistingServer: false,
       timeout: 60_000,

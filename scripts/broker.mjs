@@ -3,42 +3,53 @@
 // messages and sessions in memory only; production uses a real broker (README: Mosquitto).
 //   node scripts/broker.mjs [--port 8081] [--host 0.0.0.0]
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 
 /**
- * @param {{ port?: number, host?: string, log?: (msg: string) => void }} [options]
- * @returns {Promise<{ url: string, port: number, close(): Promise<void> }>}
+ * One broker, any number of listeners: plain ws on localhost for the panel itself, and wss on
+ * the LAN address for phones (same port number, other interface), so both meet in one broker.
+ * @param {{ port?: number, host?: string, log?: (msg: string) => void, tlsListeners?: { host: string, key: Buffer, cert: Buffer }[] }} [options]
+ * @returns {Promise<{ url: string, port: number, tlsUrls: string[], close(): Promise<void> }>}
  */
-export async function startBroker({ port = 8081, host = '127.0.0.1', log = () => {} } = {}) {
+export async function startBroker({ port = 8081, host = '127.0.0.1', log = () => {}, tlsListeners = [] } = {}) {
   const aedes = await Aedes.createBroker();
-  const http = createServer((_req, res) => {
+  const refuse = (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
-  });
-  // MQTT.js asks for the "mqtt" subprotocol; answering it keeps strict clients happy.
-  const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
-  wss.on('connection', (socket, req) => {
-    const stream = createWebSocketStream(socket);
-    stream.on('error', () => socket.terminate());
-    aedes.handle(stream, req);
-  });
+  };
+  const listen = async (server, at, p) => {
+    // MQTT.js asks for the "mqtt" subprotocol; answering it keeps strict clients happy.
+    const wss = new WebSocketServer({ server, handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : false) });
+    wss.on('connection', (socket, req) => {
+      const stream = createWebSocketStream(socket);
+      stream.on('error', () => socket.terminate());
+      aedes.handle(stream, req);
+    });
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, at, () => resolve(undefined));
+    });
+    const address = server.address();
+    return { server, wss, port: typeof address === 'object' && address ? address.port : p };
+  };
   aedes.on('clientError', (client, err) => log(`client ${client?.id ?? '?'}: ${err.message}`));
-  await new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(port, host, () => resolve(undefined));
-  });
-  const address = http.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const plain = await listen(createServer(refuse), host, port);
+  const secure = [];
+  for (const t of tlsListeners) secure.push({ host: t.host, ...(await listen(createTlsServer({ key: t.key, cert: t.cert }, refuse), t.host, plain.port)) });
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
-    url: `ws://${shownHost}:${actualPort}`,
-    port: actualPort,
+    url: `ws://${shownHost}:${plain.port}`,
+    port: plain.port,
+    tlsUrls: secure.map((s) => `wss://${s.host}:${s.port}`),
     async close() {
-      for (const client of wss.clients) client.terminate();
-      await new Promise((resolve) => wss.close(() => resolve(undefined)));
-      await new Promise((resolve) => http.close(() => resolve(undefined)));
+      for (const l of [plain, ...secure]) {
+        for (const client of l.wss.clients) client.terminate();
+        await new Promise((resolve) => l.wss.close(() => resolve(undefined)));
+        await new Promise((resolve) => l.server.close(() => resolve(undefined)));
+      }
       await new Promise((resolve) => aedes.close(() => resolve(undefined)));
     },
   };

@@ -9,7 +9,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
-for tool in gcc make; do command -v "$tool" >/dev/null || need+=("$tool"); done
+for tool in gcc make openssl; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if [ -x panel-bridge/firmware/install-deps.sh ]; then
   mapfile -t fw < <(panel-bridge/firmware/install-deps.sh --list-missing)
   need+=("${fw[@]}")

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
 /** A kiosk server of the test's own, so the test can stop it or change what it serves. */
-export async function startServer(port: number, dist = 'dist'): Promise<{ stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', '--no-build', '--port', String(port), '--dist', dist, '--broker-port', String(port + 10)], { stdio: 'pipe' });
+export async function startServer(port: number, dist = 'dist', extra: readonly string[] = ['--no-lan']): Promise<{ stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs', '--no-build', '--port', String(port), '--dist', dist, '--broker-port', String(port + 10), ...extra], { stdio: 'pipe' });
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://localhost:${port}/health`)).ok) {
