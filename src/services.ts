@@ -19,6 +19,7 @@ import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
 import { VisionSession } from './vision/vision-session.svelte.ts';
+import { photoProblemText } from './vision/photo.ts';
 import { Enrolment } from './admin/enrolment.svelte.ts';
 import { SelfCheckIn } from './kiosk/self-check-in.svelte.ts';
 import { PanelRemote } from './remote/panel-remote.ts';
@@ -93,7 +94,21 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
   reloadTemplates();
   const network = new NetworkStatus();
-  const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online, enrolPhoto: null });
+  const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
+    // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
+    enrolPhoto: async (personId, jpeg) => {
+      if (vision.status === 'models-missing' || vision.status === 'error') return { problem: 'Face recognition is not available on this panel (models missing).' };
+      try {
+        const r = await vision.embedPhoto(jpeg, AbortSignal.timeout(15_000));
+        if (!r.ok) return { problem: photoProblemText(r.problems) };
+        if (r.alreadyEnrolledAs && r.alreadyEnrolledAs.personId !== personId) return { problem: `This face is already enrolled as ${(await people.get(r.alreadyEnrolledAs.personId))?.name ?? 'someone else'}.` };
+        await peopleAdmin.addTemplate(personId, r.embedding, r.quality);
+        return { ok: true };
+      } catch (err) {
+        return { problem: `The panel could not check the photo: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    },
+  });
   const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
   if (broker.remember) await db.put('settings', broker.url, 'remote.brokerUrl');
   const remote = await PanelRemote.create({

@@ -9,6 +9,7 @@ import { fivePoints } from './landmarks.ts';
 import { TemplateIndex, type MatchResult, type PersonScore } from './matcher.ts';
 import type { FaceModels } from './models.ts';
 import { MotionDetector } from './motion.ts';
+import { embedPhoto, type PhotoResult } from './photo.ts';
 import { assessQuality, DEFAULT_QUALITY, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
 import { LIVENESS_POLICY, MATCH_AGREEMENT, MATCH_POLICY } from './thresholds.ts';
 import { FaceTracker, type Track } from './tracker.ts';
@@ -198,6 +199,15 @@ export class VisionEngine {
 
   cancelTask(id: number): void {
     this.#tasks.delete(id);
+  }
+
+  /**
+   * Enrolment from a still photo (photo.ts): the clearly largest face, gated, aligned and
+   * embedded, checked against the enrolled templates. Leaves the live state (tracks, votes,
+   * tasks, idle) untouched, so it can run between camera frames.
+   */
+  embedPhoto(photo: RgbaImage): Promise<PhotoResult> {
+    return embedPhoto(this.#models, photo, this.#index, qualityScore, this.#o.quality);
   }
 
   reset(): void {

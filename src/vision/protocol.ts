@@ -5,6 +5,7 @@
  */
 import type { FaceEvidence } from '../access/types.ts';
 import type { BlinkResult, CaptureProblem, CaptureResult, FaceEvent, Stage, TemplateSet } from './engine.ts';
+import type { PhotoResult } from './photo.ts';
 import type { FrameAnalysis, PipelineOptions } from './pipeline.ts';
 import type { Box } from './types.ts';
 
@@ -58,6 +59,11 @@ export interface Requests {
   capture: { params: { timeoutMs: number }; result: CaptureResult };
   /** Active liveness: a blink by the primary face within the time. */
   blink: { params: { timeoutMs: number }; result: BlinkResult };
+  /**
+   * Enrolment from a photo: the encoded image (JPEG, PNG, WebP...) is decoded in the worker, its
+   * clearly largest face embedded, and the pixels dropped. Queued like the other requests.
+   */
+  embedPhoto: { params: { image: Blob }; result: PhotoResult };
 }
 export type RequestKind = keyof Requests;
 

@@ -12,6 +12,7 @@
 import type { FaceEvidence } from '../access/types.ts';
 import { VisionBridge } from './bridge.ts';
 import type { BlinkResult, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
+import type { PhotoResult } from './photo.ts';
 import type { Provider, StageStats, VisionStats, VisionStatus, WorkerToMain } from './protocol.ts';
 import type { Box } from './types.ts';
 
@@ -132,6 +133,16 @@ export class VisionSession {
     return this.#bridge.request('blink', { timeoutMs }, signal ? { signal } : {});
   }
 
+  /**
+   * Enrolment from a photo (e.g. taken on an admin's phone): the worker decodes it, takes the
+   * clearly largest face through the quality gate and embeds it; the image is not kept anywhere.
+   * Queued behind the live frame in work, so it can run while the camera is streaming.
+   */
+  embedPhoto(image: Uint8Array | Blob, signal?: AbortSignal): Promise<PhotoResult> {
+    const blob = image instanceof Blob ? image : new Blob([new Uint8Array(image)], { type: sniffImageType(image) });
+    return this.#bridge.request('embedPhoto', { image: blob }, signal ? { signal } : {});
+  }
+
   /** Streams the camera track to the worker until the returned function is called. */
   start(stream: MediaStream): () => void {
     this.#bridge.start();
@@ -221,4 +232,12 @@ export class VisionSession {
         return;
     }
   }
+}
+
+/** The MIME type from the first bytes (createImageBitmap sniffs anyway; this keeps the Blob honest). */
+function sniffImageType(b: Uint8Array): string {
+  if (b[0] === 0xff && b[1] === 0xd8) return 'image/jpeg';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45) return 'image/webp';
+  return 'application/octet-stream';
 }

@@ -11,6 +11,7 @@ import { encodeEnvelope } from '../../src/remote/envelope.ts';
 import { decodePairingPayload } from '../../src/remote/pairing.ts';
 import { topics } from '../../src/remote/topics.ts';
 import type { MqttMessage } from '../../src/remote/link.ts';
+import { faceJpeg } from './support/vision-fixtures.ts';
 
 // Panel and phone are two browsers with their own profiles (their own IndexedDB and keys),
 // meeting only through a real Mosquitto on loopback that the test starts, stops and restarts.
@@ -77,6 +78,11 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   await expect(phone.getByTestId('phone-person').filter({ hasText: 'Grace Hopper' })).toBeVisible();
   await panel.getByRole('button', { name: 'People' }).click();
   await expect(panel.getByTestId('person-row').filter({ hasText: 'Grace Hopper' })).toBeVisible();
+
+  // Enrolment from a photo taken on the phone: the panel computes the template, keeps no photo.
+  await phone.getByTestId('phone-person').filter({ hasText: 'Grace Hopper' }).getByTestId('phone-enrol-photo').setInputFiles({ name: 'grace.jpg', mimeType: 'image/jpeg', buffer: faceJpeg('alice') });
+  await expect(phone.getByTestId('phone-photo-answer')).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
+  await expect(panel.getByTestId('person-row').filter({ hasText: 'Grace Hopper' })).toContainText('1 face template');
 
   await phone.getByLabel('Guest name').fill('Courier');
   await phone.getByRole('button', { name: 'Issue key' }).click();

@@ -4,6 +4,11 @@ import type { LinkStatus } from '../link.ts';
 import type { PanelConfig, RemoteEvent, RemoteState, Reply } from '../messages.ts';
 import type { PhoneRemote } from '../phone-remote.ts';
 import type { PanelLinkInfo } from '../ports.ts';
+import { encodeBase64Url } from '../../access/base64url.ts';
+import { shrinkPhoto } from './photo-shrink.ts';
+
+/** The panel's answer to "enrol from a photo", per person, until the next try. */
+export type PhotoAnswer = { readonly state: 'working' | 'ok' | 'refused'; readonly text: string };
 
 export type LogFilter = { readonly kind: RemoteEvent['kind'] | 'all'; readonly text: string };
 
@@ -19,6 +24,7 @@ export class PhoneAdminState {
   #people = $state<readonly PersonSummary[]>([]);
   #busy = $state(false);
   #message = $state('');
+  #photo = $state<Readonly<Record<string, PhotoAnswer>>>({});
 
   constructor(remote: PhoneRemote) {
     this.#remote = remote;
@@ -68,6 +74,39 @@ export class PhoneAdminState {
   get message() {
     return this.#message;
   }
+  /** The last photo enrolment answer for a person, if any. */
+  photoAnswer(personId: string): PhotoAnswer | null {
+    return this.#photo[personId] ?? null;
+  }
+
+  /**
+   * Enrol a person's face from a photo taken on this phone: shrunk to 1024 px and re-encoded as
+   * JPEG here, sent as a signed `person.enrolPhoto`; the panel computes the template and drops
+   * the photo. Its answer (or its reason for refusing) is kept per person.
+   */
+  async enrolPhoto(personId: string, name: string, photo: Blob): Promise<boolean> {
+    const answer = (a: PhotoAnswer) => (this.#photo = { ...this.#photo, [personId]: a });
+    this.#busy = true;
+    answer({ state: 'working', text: 'Preparing the photo…' });
+    try {
+      const jpeg = await shrinkPhoto(photo);
+      answer({ state: 'working', text: 'The panel is checking the photo…' });
+      const r = await this.#remote.send({ op: 'person.enrolPhoto', personId, jpeg: encodeBase64Url(jpeg) });
+      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${r.reason}`;
+      answer({ state: r.ok ? 'ok' : 'refused', text });
+      this.#message = text;
+      if (r.ok) await this.refreshPeople();
+      return r.ok;
+    } catch (err) {
+      const text = `Not enrolled: ${err instanceof Error ? err.message : String(err)}`;
+      answer({ state: 'refused', text });
+      this.#message = text;
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
   get unpaired() {
     return this.#remote.unpairedByPanel;
   }

@@ -288,6 +288,44 @@ async function analyse(params: Requests['analyse']['params']): Promise<Requests[
   return analyseFrame(models, frame, { ...DEFAULT_PIPELINE, ...o });
 }
 
+/** Photos are decoded at most this large (longest side): plenty for a face, bounded memory. */
+const MAX_PHOTO_SIDE = 2048;
+
+/**
+ * An encoded photo -> pixels, on a canvas of its own that is emptied straight away: the live
+ * frame canvas never holds the photo, and nothing in the worker refers to it afterwards.
+ */
+async function decodePhoto(image: Blob): Promise<RgbaImage | null> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(image, { imageOrientation: 'from-image' });
+  } catch {
+    return null;
+  }
+  try {
+    const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const c = new OffscreenCanvas(width, height);
+    const cx = c.getContext('2d', { willReadFrequently: true });
+    if (!cx) throw new Error('no 2d context in the worker');
+    cx.imageSmoothingQuality = 'high';
+    cx.drawImage(bitmap, 0, 0, width, height);
+    const data = cx.getImageData(0, 0, width, height).data;
+    c.width = 0;
+    c.height = 0;
+    return { width, height, data };
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function embedPhotoRequest(e: VisionEngine, params: Requests['embedPhoto']['params']): Promise<Requests['embedPhoto']['result']> {
+  const photo = await decodePhoto(params.image);
+  if (!photo) return { ok: false, problems: ['unreadable'], faces: 0 };
+  return e.embedPhoto(photo);
+}
+
 const emptyMetrics = { interEyePx: 0, yaw: 0, pitch: 0, rollDeg: 0, sharpness: 0, meanLuma: 0, lumaStd: 0, outside: 0 };
 
 
@@ -348,6 +386,15 @@ self.onmessage = (ev: MessageEvent<MainToWorker>) => {
               post({ type: 'reply', id, kind: 'analyse', ok: true, result: await analyse(msg.params) });
             } finally {
               msg.params.bitmap.close();
+              busy = false;
+            }
+          } else if (msg.kind === 'embedPhoto') {
+            // Like analyse: frames that arrive meanwhile are dropped, not queued behind it.
+            busy = true;
+            try {
+              const result = await embedPhotoRequest(engine, msg.params);
+              post({ type: 'reply', id, kind: 'embedPhoto', ok: true, result }, result.ok ? [result.embedding.buffer as ArrayBuffer] : []);
+            } finally {
               busy = false;
             }
           } else {

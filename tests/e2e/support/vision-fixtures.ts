@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import jpeg from 'jpeg-js';
 import { readJpeg, writeY4m, type Placement, type Rgba } from './y4m.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -83,4 +84,21 @@ export function visitsVideo(who: keyof typeof VISITORS): string {
     },
   });
   return path;
+}
+
+/** A portrait photo of one visitor (the face box with a generous margin), as a phone would take it. */
+export function faceJpeg(who: keyof typeof VISITORS): Buffer {
+  const photo = readJpeg(join(DEMO, VISITORS[who].file));
+  const { x1, y1, x2, y2 } = VISITORS[who].face;
+  const m = Math.round((x2 - x1) * 0.5);
+  const left = Math.max(0, x1 - m);
+  const top = Math.max(0, y1 - m);
+  const width = Math.min(photo.width, x2 + m) - left;
+  const height = Math.min(photo.height, y2 + m) - top;
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * photo.width + left) * 4;
+    data.set(photo.data.subarray(from, from + width * 4), y * width * 4);
+  }
+  return jpeg.encode({ data, width, height }, 90).data;
 }
