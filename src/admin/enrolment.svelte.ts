@@ -29,6 +29,29 @@ const PROBLEM_TEXT: Record<CaptureProblem, string> = {
 
 export const problemText = (p: string): string => PROBLEM_TEXT[p as CaptureProblem] ?? p;
 
+/**
+ * One capture of the face in front of the panel for `personId` (who may not exist yet), with the
+ * quality hints passed on as they come. Shared by enrolment in the admin area and a guest's
+ * self check-in, so both refuse the same bad pictures and a face that belongs to someone else.
+ */
+export async function captureFaceFor(
+  vision: VisionSession,
+  personId: string,
+  onHint: (hint: string) => void,
+  signal?: AbortSignal,
+): Promise<{ ok: true; embedding: Float32Array; quality: number } | { ok: false; message: string; otherPersonId?: string }> {
+  let result;
+  try {
+    result = await vision.captureTemplate(signal, (problems) => onHint(problems.map(problemText).join(' ')), 8_000);
+  } catch {
+    return { ok: false, message: 'The capture stopped unexpectedly.' };
+  }
+  if (!result.ok) return { ok: false, message: result.problems.map(problemText).join(' ') || 'No usable picture.' };
+  const other = result.alreadyEnrolledAs;
+  if (other && other.personId !== personId) return { ok: false, message: 'This face is already enrolled as someone else.', otherPersonId: other.personId };
+  return { ok: true, embedding: result.embedding, quality: result.quality };
+}
+
 export type EnrolState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'capturing'; readonly step: number; readonly hint: string }
@@ -61,22 +84,11 @@ export class Enrolment {
     let saved = 0;
     for (let step = 0; step < ENROL_STEPS.length; step++) {
       this.#state = { kind: 'capturing', step, hint: '' };
-      let result;
-      try {
-        result = await this.#vision.captureTemplate(abort.signal, (problems) => {
-          this.#state = { kind: 'capturing', step, hint: problems.map(problemText).join(' ') };
-        }, 8_000);
-      } catch {
-        if (abort.signal.aborted) return;
-        this.#state = { kind: 'failed', message: 'The capture stopped unexpectedly.' };
-        return;
-      }
+      const result = await captureFaceFor(this.#vision, personId, (hint) => (this.#state = { kind: 'capturing', step, hint }), abort.signal);
+      if (abort.signal.aborted) return;
       if (!result.ok) {
-        this.#state = { kind: 'failed', message: result.problems.map(problemText).join(' ') || 'No usable picture.' };
-        return;
-      }
-      if (result.alreadyEnrolledAs && result.alreadyEnrolledAs.personId !== personId) {
-        this.#state = { kind: 'failed', message: `This face is already enrolled as ${nameOf(result.alreadyEnrolledAs.personId)}. Nothing was saved for this step.` };
+        const message = result.otherPersonId ? `This face is already enrolled as ${nameOf(result.otherPersonId)}. Nothing was saved for this step.` : result.message;
+        this.#state = { kind: 'failed', message };
         return;
       }
       await this.#people.addTemplate(personId, result.embedding, result.quality);

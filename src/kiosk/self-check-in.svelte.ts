@@ -1,7 +1,7 @@
 import type { GuestKeyClaims } from '../access/index.ts';
 import type { VisionSession } from '../vision/vision-session.svelte.ts';
 import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
-import { problemText } from '../admin/enrolment.svelte.ts';
+import { captureFaceFor } from '../admin/enrolment.svelte.ts';
 
 /**
  * Hospitality self check-in at the kiosk: a guest whose key allows it may save their face for the
@@ -45,11 +45,9 @@ export class SelfCheckIn {
     clearTimeout(this.#timer);
     this.#state = { kind: 'capturing', hint: 'Look straight at the camera.' };
     try {
-      const result = await this.#vision.captureTemplate(undefined, (problems) => (this.#state = { kind: 'capturing', hint: problems.map(problemText).join(' ') }), 8_000);
+      const result = await captureFaceFor(this.#vision, claims.subject, (hint) => (this.#state = { kind: 'capturing', hint }));
       if (!result.ok) {
-        this.#state = { kind: 'failed', message: result.problems.map(problemText).join(' ') || 'No usable picture. Your key still works.' };
-      } else if (result.alreadyEnrolledAs && result.alreadyEnrolledAs.personId !== claims.subject) {
-        this.#state = { kind: 'failed', message: 'This face is already known here. Your key still works.' };
+        this.#state = { kind: 'failed', message: `${result.otherPersonId ? 'This face is already known here.' : result.message} Your key still works.` };
       } else {
         await this.#people.enrolGuest(claims, result.embedding, result.quality);
         this.#state = { kind: 'done', name: claims.name, until: claims.expires };
