@@ -42,7 +42,11 @@ async function issueKey(profile: string, name: string, revoke: boolean, options:
   await page.getByRole('button', { name: 'Create key' }).click();
   const token = await page.getByTestId('guest-token').inputValue();
   await expect(page.locator('[aria-label="QR code of the new key"] svg')).toBeVisible();
-  if (revoke) await page.getByRole('button', { name: 'Revoke' }).click();
+  if (revoke) {
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    // Only once the list says so is the revocation stored; closing earlier could lose it.
+    await expect(page.getByTestId('guest-keys')).toContainText('· revoked');
+  }
   await ctx.close();
   return token;
 }

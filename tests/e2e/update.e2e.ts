@@ -7,6 +7,7 @@ import { startServer } from './support/server.ts';
 const PORT = 4314;
 
 test('an update waits while a visitor is at the PIN pad and is applied by the kiosk once the door is quiet', async ({ page }) => {
+  test.setTimeout(180_000);
   // A copy of the build, so a new version can be published under the running kiosk.
   const dist = join(mkdtempSync(join(tmpdir(), 'doorward-update-')), 'dist');
   cpSync('dist', dist, { recursive: true });
@@ -15,6 +16,16 @@ test('an update waits while a visitor is at the PIN pad and is applied by the ki
     await page.goto(`http://localhost:${PORT}/`);
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // Let the first install finish caching the wasm and weights (tens of MB, hashed on 2 cores)
+    // before publishing: the release under test is the next one, not a race with the first.
+    await page.waitForFunction(
+      async () => {
+        const m = (await (await fetch('/asset-manifest.json')).json()) as { version: string; assets: unknown[] };
+        return (await (await caches.open(`doorward-assets-${m.version}`)).keys()).length === m.assets.length;
+      },
+      undefined,
+      { timeout: 60_000, polling: 500 },
+    );
     // Marks this page load: a reload clears it.
     await page.evaluate(() => ((window as unknown as { loadMark: string }).loadMark = 'first'));
 
@@ -22,8 +33,16 @@ test('an update waits while a visitor is at the PIN pad and is applied by the ki
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'enterPin');
 
     appendFileSync(join(dist, 'sw.js'), '\n// a new release\n');
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
-    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null);
+    // The update check can take up to a minute here while the panel is busy; the visitor keeps
+    // typing meanwhile, so the PIN screen (20 s timeout) stays open throughout.
+    void page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update()).catch(() => undefined);
+    const waiting = () => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null);
+    for (let i = 0; i < 60 && !(await waiting()); i++) {
+      await page.getByRole('button', { name: '5', exact: true }).click();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.waitForTimeout(2_000);
+    }
+    expect(await waiting()).toBe(true);
 
     // Mid-interaction: the new version waits, the visitor keeps their screen.
     await page.waitForTimeout(1500);
