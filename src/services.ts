@@ -201,15 +201,31 @@ function startSpeech(s: Services): () => void {
  * and each stable face's evidence goes to the Gatekeeper. An unsure passive liveness score makes
  * the policy ask for a blink, which the worker checks before the attempt is decided again.
  */
-function startVision(s: Services): () => void {
-  let stopFrames: (() => void) | null = null;
-  const watch = setInterval(() => {
-    const stream = s.camera.stream;
-    if (stream && !stopFrames) stopFrames = s.vision.start(stream);
-    else if (!stream && stopFrames) {
-      stopFrames();
-      stopFrames = null;
+/**
+ * Runs `use` on the camera's stream while there is one, and again on a new stream after the
+ * camera comes back: the one place that follows the camera for its consumers.
+ */
+function whileCameraLive(camera: Services['camera'], use: (stream: MediaStream) => () => void, everyMs: number): () => void {
+  let current: { stream: MediaStream; stop: () => void } | null = null;
+  const follow = () => {
+    const stream = camera.stream;
+    if (current && current.stream !== stream) {
+      current.stop();
+      current = null;
     }
+    if (stream && !current) current = { stream, stop: use(stream) };
+  };
+  const timer = setInterval(follow, everyMs);
+  follow();
+  return () => {
+    clearInterval(timer);
+    current?.stop();
+  };
+}
+
+function startVision(s: Services): () => void {
+  const stopFrames = whileCameraLive(s.camera, (stream) => s.vision.start(stream), 500);
+  const watch = setInterval(() => {
     const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
     s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
   }, 500);
@@ -242,36 +258,20 @@ function startVision(s: Services): () => void {
     clearInterval(watch);
     offFace();
     offEvidence();
-    stopFrames?.();
+    stopFrames();
   };
 }
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */
 function startKeyScanning(s: Services): () => void {
-  let stop: (() => void) | null = null;
-  const check = setInterval(() => {
-    const stream = s.camera.stream;
-    if (stream && !stop) {
-      stop = scanForKeys(
-        stream,
-        (token) => {
-          s.kiosk.dispatch({ type: 'keyShown' });
-          void s.gatekeeper.guestKey(token).then(({ shown, selfEnrol }) => {
-            s.kiosk.dispatch(shown);
-            if (selfEnrol) s.checkIn.offer(selfEnrol);
-          });
-        },
-        () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen',
-      );
-    } else if (!stream && stop) {
-      stop();
-      stop = null;
-    }
-  }, 1000);
-  return () => {
-    clearInterval(check);
-    stop?.();
+  const onToken = (token: string) => {
+    s.kiosk.dispatch({ type: 'keyShown' });
+    void s.gatekeeper.guestKey(token).then(({ shown, selfEnrol }) => {
+      s.kiosk.dispatch(shown);
+      if (selfEnrol) s.checkIn.offer(selfEnrol);
+    });
   };
+  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, onToken, () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen'), 1000);
 }
 
 function startRetention(s: Services): () => void {
