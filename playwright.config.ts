@@ -1,8 +1,10 @@
 import { defineConfig } from '@playwright/test';
 import { DOOR_VIDEO } from './tests/e2e/support/fixtures.ts';
 
-export const E2E_PORT = 4311;
-export const HARNESS_PORT = 4313;
+// Overridable so two runs (say, two developers' checkouts on one machine) do not collide.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 4311);
+export const HARNESS_PORT = Number(process.env.HARNESS_PORT ?? 4313);
+export const E2E_DIST = process.env.E2E_DIST ?? 'dist';
 
 /** Debian's Chromium with the fake camera; nothing is downloaded (`npx playwright install` is not used). */
 export const chromiumArgs = [
@@ -43,7 +45,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node scripts/start.mjs --no-build --port ${E2E_PORT} --broker-port ${E2E_PORT + 10} --no-lan`,
+      command: `node scripts/start.mjs --no-build --dist ${E2E_DIST} --port ${E2E_PORT} --broker-port ${E2E_PORT + 10} --no-lan`,
       url: `http://localhost:${E2E_PORT}/health`,
       reuseExistingServer: false,
       timeout: 60_000,
