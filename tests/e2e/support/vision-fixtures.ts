@@ -61,12 +61,12 @@ export function visitorFace(who: keyof typeof VISITORS): Placement {
 }
 
 /**
- * One visitor coming and going: empty doorway for a second, the visitor walks in and stays five
- * seconds, then two seconds of empty doorway before the loop repeats. Enrolment captures during
- * a visit; the next visit is a fresh arrival at the door.
+ * One visitor coming and going: empty doorway for a second, the visitor walks in and stays
+ * `stay` seconds (five unless asked), then two seconds of empty doorway before the loop repeats.
+ * Enrolment captures during a visit; the next visit is a fresh arrival at the door.
  */
-export function visitsVideo(who: keyof typeof VISITORS): string {
-  const path = join(root, `tests/e2e/.fixtures/visits-${who}.y4m`);
+export function visitsVideo(who: keyof typeof VISITORS, stay = 5): string {
+  const path = join(root, `tests/e2e/.fixtures/visits-${who}${stay === 5 ? '' : `-${stay}s`}.y4m`);
   const sources = [import.meta.filename, join(DEMO, VISITORS[who].file)];
   if (existsSync(path) && sources.every((s) => statSync(path).mtimeMs > statSync(s).mtimeMs)) return path;
   mkdirSync(dirname(path), { recursive: true });
@@ -76,10 +76,10 @@ export function visitsVideo(who: keyof typeof VISITORS): string {
     width: VIDEO.width,
     height: VIDEO.height,
     fps,
-    frames: fps * 8,
+    frames: fps * (stay + 3),
     scene: (i) => {
       const t = i / fps;
-      if (t < 1 || t >= 6) return null;
+      if (t < 1 || t >= 1 + stay) return null;
       return framing(photo, VISITORS[who].face, Math.round(Math.max(0, 1 - (t - 1) / 0.5) * VIDEO.width * 0.6));
     },
   });
