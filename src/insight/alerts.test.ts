@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAlertState, DEFAULT_ALERT_KNOBS as K, doorLeftOpen, flushDeferred, missedArrivals, panelSilent, raise, watchedSlots, type AlertDraft } from './alerts.ts';
 import { createDoorSignals } from './door-signals.ts';
-import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity } from './door-rhythm.ts';
+import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity, observeOpenDuration } from './door-rhythm.ts';
 import { at } from './fixtures.ts';
 import { createHabit, DEFAULT_HABIT_KNOBS, observeEntry } from './habits.ts';
 
@@ -40,6 +40,15 @@ describe('time-driven detectors', () => {
     expect(doorLeftOpen(d, undefined, at(1, 0, 12, 6), K)).toMatchObject({ code: 'doorLeftOpen', doorId: 'front' });
     d.openedAt = null;
     expect(doorLeftOpen(d, undefined, at(1, 0, 13), K)).toBeNull();
+  });
+
+  it('a door often held for minutes gets more slack, but one left open is still reported', () => {
+    const rhythm = createRhythm('front', at(0, 0, 0));
+    for (let i = 0; i < 60; i++) observeOpenDuration(rhythm, at(0, 0, 8) + i * 3_600_000, 4 * 60_000, DEFAULT_RHYTHM_KNOBS);
+    const d = createDoorSignals('front');
+    d.openedAt = at(1, 0, 12);
+    expect(doorLeftOpen(d, rhythm, at(1, 0, 12, 6), K)).toBeNull(); // past the 5 min floor, within its usual slack
+    expect(doorLeftOpen(d, rhythm, at(1, 0, 12, 9), K)).toMatchObject({ code: 'doorLeftOpen', detail: 'open for 9 min' });
   });
 
   it('a usually busy door gone silent, but not a quiet one', () => {

@@ -57,9 +57,14 @@ export interface AlertKnobs {
   readonly maxDeferred: number;
   /** Refusals at a door within the signal window that make a burst. */
   readonly burstRefusals: number;
-  /** The door open longer than this and longer than `openFactor` x its usual p99. */
+  /**
+   * The door open longer than this and longer than `openFactor` x its usual p99, but never
+   * longer than `doorOpenMaxMs`: a door that is often held for minutes must still be reported
+   * once it has plainly been left open.
+   */
   readonly doorOpenMs: number;
   readonly openFactor: number;
+  readonly doorOpenMaxMs: number;
   /** Silence must last this long and the door would usually have seen this many attempts. */
   readonly silenceMinMs: number;
   readonly silenceExpected: number;
@@ -83,6 +88,7 @@ export const DEFAULT_ALERT_KNOBS: AlertKnobs = {
   burstRefusals: 5,
   doorOpenMs: 5 * 60_000,
   openFactor: 3,
+  doorOpenMaxMs: 8 * 60_000,
   silenceMinMs: 8 * HOUR_MS,
   silenceExpected: 10,
   arrivalMinRate: 0.7,
@@ -142,7 +148,7 @@ export function flushDeferred(state: AlertState, now: number, knobs: AlertKnobs,
 export function doorLeftOpen(door: DoorSignals, rhythm: DoorRhythm | undefined, now: number, knobs: AlertKnobs): AlertDraft | null {
   if (door.openedAt === null) return null;
   const usual = rhythm ? openDurationQuantile(rhythm, 0.99) : null;
-  const limit = Math.max(knobs.doorOpenMs, (usual ?? 0) * knobs.openFactor);
+  const limit = Math.min(knobs.doorOpenMaxMs, Math.max(knobs.doorOpenMs, (usual ?? 0) * knobs.openFactor));
   const open = now - door.openedAt;
   if (open < limit) return null;
   return {

@@ -1,4 +1,4 @@
-import { createInsight, observe, tick, type InsightConfig } from './engine.ts';
+import { createInsight, observe, tick, TICK_MS, type InsightConfig } from './engine.ts';
 import type { Alert, AlertCode } from './alerts.ts';
 import { generateSites, INTRUDER_LIKE, type AnomalyKind, type Incident, type SiteHistory, type SiteKind } from './generator.ts';
 import { WEEK_MS } from './time.ts';
@@ -43,7 +43,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   households: 6,
   offices: 2,
   shortLets: 2,
-  tickMs: 10 * 60_000,
+  tickMs: TICK_MS,
   config: {},
 };
 

@@ -265,7 +265,10 @@ export interface TickResult {
   readonly released: Alert[];
 }
 
-/** Time-driven alerts; call every few minutes (the bench uses 10). */
+/** How often the panel calls `tick`; the bench uses the same so its figures are the panel's. */
+export const TICK_MS = 2 * 60_000;
+
+/** Time-driven alerts; call every TICK_MS. */
 export function tick(state: InsightState, now: number): TickResult {
   const c = state.config;
   const drafts: AlertDraft[] = [];
