@@ -37,7 +37,6 @@ import { spokenLine } from './kiosk/spoken.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
-const PULSE_MS = 3_000;
 
 /** One instance of each app manager, built once at boot; the UI receives them, never builds them. */
 export interface Services {
@@ -83,8 +82,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
-  const insight = await InsightService.load(settings, log, box, clock, DOOR_ID);
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: PULSE_MS });
+  const insight = await InsightService.load(settings, log, clock, DOOR_ID);
+  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
     void people
@@ -95,6 +94,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
+    prefs, alerts: insight, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
     enrolPhoto: async (personId, jpeg) => {
       if (vision.status === 'models-missing' || vision.status === 'error') return { problem: 'Face recognition is not available on this panel (models missing).' };

@@ -15,6 +15,8 @@ import type { Clock } from '../platform/clock.ts';
  */
 export const VISITOR_PIN_ITERATIONS = 100_000;
 
+const NAME_PROBLEM = 'Give a name (up to 80 characters).';
+
 export interface PersonRow {
   readonly person: PersonRecord;
   readonly hasPin: boolean;
@@ -99,7 +101,7 @@ export class PeopleAdmin {
 
   async create(name: string, role: Role, pin: string, duress: string): Promise<{ personId: string } | { problem: string }> {
     const clean = name.trim();
-    if (clean.length === 0 || clean.length > 80) return { problem: 'Give a name (up to 80 characters).' };
+    if (clean.length === 0 || clean.length > 80) return { problem: NAME_PROBLEM };
     if (pin) {
       const problem = await this.#pinClash(pin, duress, null);
       if (problem) return { problem };
@@ -116,6 +118,23 @@ export class PeopleAdmin {
     const problem = await this.#pinClash(pin, duress, personId);
     if (problem) return problem;
     await this.#savePin(personId, pin, duress);
+    await this.refresh();
+    return null;
+  }
+
+  /** Removes the person's PIN (and duress PIN): they enter by face, key or pass only. */
+  async clearPin(personId: string): Promise<void> {
+    await this.#repo.clearPin(personId);
+    await this.refresh();
+  }
+
+  /** A new name and/or role; returns the problem in words, or null when saved. */
+  async setDetails(personId: string, change: { readonly name?: string; readonly role?: Role }): Promise<string | null> {
+    const name = change.name?.trim();
+    if (name !== undefined && (name.length === 0 || name.length > 80)) return NAME_PROBLEM;
+    const person = await this.#repo.get(personId);
+    if (!person) return 'That person no longer exists.';
+    await this.#repo.put({ ...person, ...(name !== undefined ? { name } : {}), ...(change.role !== undefined ? { role: change.role } : {}) });
     await this.refresh();
     return null;
   }

@@ -1,10 +1,15 @@
 import { DEFAULT_PREFS, type PanelPrefs, type SettingsRepo } from '../store/settings.ts';
 import { DEFAULT_RETENTION, type Retention } from '../store/events.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../access/index.ts';
+import { retentionOf, settingProblem, storedPulseMs, withThresholds, DEFAULT_PULSE_MS } from '../panel/panel-settings.ts';
 
 /** The panel's preferences, readable synchronously by the kiosk and saved on every change. */
 export class Prefs {
   #prefs = $state<PanelPrefs>(DEFAULT_PREFS);
   #retention = $state<Retention>(DEFAULT_RETENTION);
+  #pulseMs = $state(DEFAULT_PULSE_MS);
+  // Raw: always replaced whole, and stored as it is (a deep proxy cannot be structured-cloned).
+  #access = $state.raw<Settings>(DEFAULT_SETTINGS);
   readonly #settings: SettingsRepo;
 
   constructor(settings: SettingsRepo) {
@@ -17,10 +22,20 @@ export class Prefs {
   get retention(): Retention {
     return this.#retention;
   }
+  /** The unlock pulse; the Gatekeeper reads it at every unlock. */
+  get pulseMs(): number {
+    return this.#pulseMs;
+  }
+  /** The access policy's thresholds (the Gatekeeper reads the stored copy at every decision). */
+  get access(): Settings {
+    return this.#access;
+  }
 
   async load(): Promise<void> {
     this.#prefs = { ...DEFAULT_PREFS, ...((await this.#settings.get('panelPrefs')) ?? {}) };
     this.#retention = (await this.#settings.get('retention')) ?? DEFAULT_RETENTION;
+    this.#pulseMs = storedPulseMs(await this.#settings.get('unlockPulseMs'));
+    this.#access = (await this.#settings.get('accessSettings')) ?? DEFAULT_SETTINGS;
   }
 
   async update(change: Partial<PanelPrefs>): Promise<void> {
@@ -30,10 +45,30 @@ export class Prefs {
 
   /** Returns a problem in words, or null when saved. */
   async setRetention(days: number, snapshotMb: number): Promise<string | null> {
-    if (!(Number.isInteger(days) && days >= 1 && days <= 3650)) return 'Keep events for 1 to 3650 days.';
-    if (!(snapshotMb >= 0 && snapshotMb <= 10_000)) return 'Snapshot space must be 0 to 10000 MB.';
-    this.#retention = { maxDays: days, maxSnapshotBytes: Math.round(snapshotMb * 1024 * 1024) };
-    await this.#settings.put('retention', this.#retention);
+    const problem = settingProblem('retentionDays', days) ?? settingProblem('snapshotMb', snapshotMb);
+    if (problem) return problem;
+    const next = retentionOf(days, snapshotMb);
+    await this.#settings.put('retention', next);
+    this.#retention = next;
+    return null;
+  }
+
+  /** Returns a problem in words, or null when saved; the next unlock uses it. */
+  async setPulseMs(ms: number): Promise<string | null> {
+    const problem = settingProblem('pulseMs', ms);
+    if (problem) return problem;
+    await this.#settings.put('unlockPulseMs', ms);
+    this.#pulseMs = ms;
+    return null;
+  }
+
+  /** Returns a problem in words, or null when saved; the next decision uses them. */
+  async setThresholds(faceMatch: number, livenessPass: number): Promise<string | null> {
+    const problem = settingProblem('faceMatch', faceMatch) ?? settingProblem('livenessPass', livenessPass);
+    if (problem) return problem;
+    const next = withThresholds(this.#access, faceMatch, livenessPass);
+    await this.#settings.put('accessSettings', next);
+    this.#access = next;
     return null;
   }
 }

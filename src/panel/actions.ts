@@ -1,4 +1,5 @@
-import type { Role } from '../access/types.ts';
+import type { Role, Schedule } from '../access/types.ts';
+import type { PanelSettingsView, SettingChange, SettingsPatch } from './panel-settings.ts';
 import type { EventRecord } from '../store/db.ts';
 import type { IssuedGuestKey } from '../store/settings.ts';
 import type { NewGuestKey } from './guest-keys.ts';
@@ -22,6 +23,20 @@ export interface PersonSummary {
   readonly active: boolean;
   readonly hasPin: boolean;
   readonly templates: number;
+  /** Null: the role's default (residents and employees any time). PINs are never sent, only hasPin. */
+  readonly schedule: Schedule | null;
+}
+
+/** An edit of one person: only the fields present change. */
+export interface PersonChange {
+  readonly name?: string;
+  readonly role?: Role;
+  /** A new PIN, or null to clear the PIN (and any duress PIN). */
+  readonly pin?: string | null;
+  /** Only with a new PIN: setting a PIN replaces the duress PIN too. */
+  readonly duress?: string;
+  /** Null: back to the role's default. */
+  readonly schedule?: Schedule | null;
 }
 
 export interface PanelActions {
@@ -29,6 +44,12 @@ export interface PanelActions {
   listPeople(): Promise<PersonSummary[]>;
   addPerson(adminId: string, p: { name: string; role: Role; pin?: string; duress?: string }): Promise<{ personId: string } | { problem: string }>;
   setActive(adminId: string, personId: string, active: boolean): Promise<void>;
+  /** Through the admin area's own code (PIN hashing and uniqueness, schedule checks); all or nothing. */
+  updatePerson(adminId: string, personId: string, change: PersonChange): Promise<{ ok: true } | { problem: string }>;
+  /** The settings an admin may tune (panel-settings.ts), as they are now. */
+  settings(): Promise<PanelSettingsView>;
+  /** Applies a checked patch; each change takes effect at its next use and is logged old -> new. */
+  updateSettings(adminId: string, patch: SettingsPatch): Promise<{ settings: PanelSettingsView; changes: SettingChange[] } | { problem: string }>;
   /** Real erasure (templates, credentials, snapshots). */
   removePerson(adminId: string, personId: string): Promise<void>;
   /** Enrol from a photo taken on the phone: the panel computes the template; the photo is not kept. */

@@ -35,7 +35,8 @@ export interface GatekeeperDeps {
   readonly keys: GuestKeyBook;
   /** Learnt behaviour: a risk hint before each decision, and learning from each outcome. */
   readonly insight?: InsightPort;
-  readonly pulseMs: number;
+  /** The relay pulse, or where to read the admin's current setting: asked at every unlock, so a change needs no reload. */
+  readonly pulseMs: number | (() => number);
 }
 
 /**
@@ -111,7 +112,8 @@ export class Gatekeeper {
   async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
     let final = decision;
     if (decision.outcome === 'grant') {
-      const pulsed = await this.#d.door.unlock(this.#d.pulseMs).catch(() => false);
+      const pulse = this.#d.pulseMs;
+      const pulsed = await this.#d.door.unlock(typeof pulse === 'number' ? pulse : pulse()).catch(() => false);
       if (!pulsed) {
         final = { ...decision, outcome: 'deny', reasons: ['doorOffline', ...decision.reasons], retryAfterMs: 0 } as Decision;
         console.warn('[gatekeeper] grant not carried out: door controller did not confirm');

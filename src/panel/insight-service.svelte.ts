@@ -1,4 +1,4 @@
-import { assess, createInsight, observe, tick, type InsightState } from '../insight/engine.ts';
+import { assess, createInsight, observe, tick, TICK_MS, type InsightState } from '../insight/engine.ts';
 import { heatMap } from '../insight/habits.ts';
 import { frequentVisitors, nameCluster, promoteCluster, type VisitorSummary } from '../insight/clusters.ts';
 import type { Alert } from '../insight/alerts.ts';
@@ -6,15 +6,14 @@ import type { AttemptInput, DoorEventKind } from '../insight/types.ts';
 import type { Decision, RiskHint } from '../access/types.ts';
 import type { SettingsRepo } from '../store/settings.ts';
 import type { EventLog } from '../store/events.ts';
-import type { Outbox } from '../store/outbox.ts';
 import type { Clock } from '../platform/clock.ts';
+import { settingProblem, type QuietHours } from './panel-settings.ts';
 
 /**
  * Joins the pure insight engine to the panel: a risk hint before each decision, learning from
- * each logged event, time-driven alerts every few minutes. Alerts go to the access log and the
- * outbox (the remote admin's phone). The learnt state is saved so a reboot keeps the habits.
+ * each logged event, time-driven alerts every few minutes. Alerts go to the access log, which
+ * paired phones receive as it is written. The learnt state is saved so a reboot keeps the habits.
  */
-const TICK_MS = 5 * 60_000;
 const SAVE_DELAY_MS = 2_000;
 
 export class InsightService {
@@ -24,25 +23,48 @@ export class InsightService {
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #settings: SettingsRepo;
   readonly #log: EventLog;
-  readonly #outbox: Outbox;
   readonly #clock: Clock;
   readonly #doorId: string;
 
-  private constructor(state: InsightState, settings: SettingsRepo, log: EventLog, outbox: Outbox, clock: Clock, doorId: string) {
+  private constructor(state: InsightState, settings: SettingsRepo, log: EventLog, clock: Clock, doorId: string) {
     this.#state = state;
     this.#settings = settings;
     this.#log = log;
-    this.#outbox = outbox;
     this.#clock = clock;
     this.#doorId = doorId;
   }
 
-  static async load(settings: SettingsRepo, log: EventLog, outbox: Outbox, clock: Clock, doorId: string): Promise<InsightService> {
+  static async load(settings: SettingsRepo, log: EventLog, clock: Clock, doorId: string): Promise<InsightService> {
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     let state = await settings.get('insightState').catch(() => undefined);
     // A state from an older engine or a corrupt record starts over rather than breaking decisions.
     if (!state || !(state.people instanceof Map)) state = createInsight({ timeZone });
-    return new InsightService(state, settings, log, outbox, clock, doorId);
+    const service = new InsightService(state, settings, log, clock, doorId);
+    // An admin's quiet hours outlive the learnt state; a damaged record keeps the engine's own.
+    const quiet = await settings.get('alertQuietHours').catch(() => undefined);
+    if (quiet !== undefined && settingProblem('quietHours', quiet) === null) service.#useQuietHours(quiet);
+    return service;
+  }
+
+  /** Local hours in which non-critical alerts are held back; null: none. */
+  get quietHours(): QuietHours | null {
+    void this.#version; // the config is plain data: the version is what views can follow
+    return this.#state.config.alerts.quietHours;
+  }
+
+  /** Returns a problem in words, or null when saved; the next alert is held (or not) by it. */
+  async setQuietHours(quiet: QuietHours | null): Promise<string | null> {
+    const problem = settingProblem('quietHours', quiet);
+    if (problem) return problem;
+    await this.#settings.put('alertQuietHours', quiet);
+    this.#useQuietHours(quiet);
+    this.#changed();
+    return null;
+  }
+
+  #useQuietHours(quietHours: QuietHours | null): void {
+    const config = this.#state.config;
+    this.#state = { ...this.#state, config: { ...config, alerts: { ...config.alerts, quietHours } } };
   }
 
   get alerts(): readonly Alert[] {
@@ -86,8 +108,11 @@ export class InsightService {
 
   start(): () => void {
     const timer = setInterval(() => {
-      const { raised, released } = tick(this.#state, this.#clock.now());
-      void this.#raise([...raised, ...released]);
+      const now = this.#clock.now();
+      const { raised, released } = tick(this.#state, now);
+      // Held over quiet hours, delivered now: logged as of now and no longer deferred, so the
+      // phone notifies (it skips deferred alerts, and old ones after an outage).
+      void this.#raise([...raised, ...released.map((a) => ({ ...a, at: now, deferred: false, detail: `${a.detail} (held over quiet hours)` }))]);
     }, TICK_MS);
     return () => clearInterval(timer);
   }
@@ -128,8 +153,8 @@ export class InsightService {
     this.#changed();
     for (const a of alerts) {
       this.#alerts = [a, ...this.#alerts].slice(0, 100);
-      const { id } = await this.#log.append({ at: a.at, kind: 'system', personId: a.personId, summary: `alert ${a.code}: ${a.detail}`, detail: a });
-      await this.#outbox.enqueue(id, 'alerts', a);
+      // Logged events reach paired phones through the outbox's access-log stream; no second copy.
+      await this.#log.append({ at: a.at, kind: 'system', personId: a.personId, summary: `alert ${a.code}: ${a.detail}`, detail: a });
     }
   }
 

@@ -7,8 +7,9 @@ import type { PeopleRepo } from '../store/people.ts';
 import type { EventLog } from '../store/events.ts';
 import type { EventRecord } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
+import { adminAudit, adminEdits, type AdminEditDeps } from './admin-edits.ts';
 
-export interface PanelActionDeps {
+export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' | 'timeZone'> {
   readonly clock: Clock;
   readonly gatekeeper: Gatekeeper;
   readonly door: DoorLink;
@@ -33,23 +34,23 @@ export function panelActions(d: PanelActionDeps): PanelActions {
     const detail = e.detail as { outcome?: string; subject?: { name?: string } | null } | null;
     lastVisitor = { name: detail?.subject?.name ?? null, outcome: detail?.outcome ?? e.summary, at: e.at };
   });
-  const audit = (adminId: string, summary: string, detail: unknown = null) =>
-    d.log.append({ at: d.clock.now(), kind: 'admin', personId: null, summary: `${summary} (remote admin ${adminId.slice(0, 8)})`, detail: { adminId, ...((detail as object) ?? {}) } });
+  const audit = adminAudit(d.log, d.clock);
 
   return {
     snapshot: () => ({ online: d.online(), doorController: d.door.view.text, doorOpen: d.door.doorOpen, lastVisitor }),
     async listPeople(): Promise<PersonSummary[]> {
       await d.people.refresh();
-      return d.people.rows.map((r) => ({ id: r.person.id, name: r.person.name, role: r.person.role, active: r.person.active, hasPin: r.hasPin, templates: r.templates }));
+      return d.people.rows.map((r) => ({ id: r.person.id, name: r.person.name, role: r.person.role, active: r.person.active, hasPin: r.hasPin, templates: r.templates, schedule: r.person.schedule ?? null }));
     },
+    ...adminEdits(d),
     async addPerson(adminId, p) {
       const result = await d.people.create(p.name, p.role, p.pin ?? '', p.duress ?? '');
-      if ('personId' in result) await audit(adminId, `added ${p.name.trim()}`, { personId: result.personId });
+      if ('personId' in result) await audit(adminId, `added ${p.name.trim()}`, {}, result.personId); // erasing the person removes this line too
       return result;
     },
     async setActive(adminId, personId, active) {
       await d.people.setActive(personId, active);
-      await audit(adminId, `${active ? 'activated' : 'suspended'} a person`, { personId });
+      await audit(adminId, `${active ? 'activated' : 'suspended'} a person`, {}, personId);
     },
     async removePerson(adminId, personId) {
       await d.people.erase(personId);

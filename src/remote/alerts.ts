@@ -12,23 +12,58 @@ export interface PhoneAlert {
   /** Notifications with one tag replace each other, so a burst shows as one. */
   readonly tag: string;
   readonly severity: 'critical' | 'warning' | 'info';
+  /** The phone's notification rule that governs it; duress has none (it always notifies). */
+  readonly kind: NotifyKind | 'duress';
 }
 
+/**
+ * Which alerts this phone shows as notifications. A per-phone preference, kept on the phone and
+ * never sent: two admins of one door may want different things (the owner every doorbell, a
+ * manager only break-ins), and the panel's log records every alert whatever a phone shows. The
+ * panel's own quiet hours (which hold its non-critical alerts back) are a panel setting.
+ */
+export type NotifyKind = 'refusals' | 'spoof' | 'visitor' | 'heldOpen' | 'forced' | 'tamper' | 'intruder' | 'offline';
+export type NotifyRules = Readonly<Record<NotifyKind, boolean>>;
+
+export const NOTIFY_KINDS: readonly { readonly kind: NotifyKind; readonly label: string }[] = [
+  { kind: 'refusals', label: 'Refused attempts in a row, wrong PINs, refused remote commands' },
+  { kind: 'spoof', label: 'Spoof attempts (a photo or screen at the camera)' },
+  { kind: 'visitor', label: 'Doorbell and unknown visitors waiting' },
+  { kind: 'heldOpen', label: 'Door held open' },
+  { kind: 'forced', label: 'Door forced open' },
+  { kind: 'tamper', label: 'Panel tamper' },
+  { kind: 'intruder', label: 'Possible intruder, several people at once' },
+  { kind: 'offline', label: 'Panel offline' },
+];
+
+export const DEFAULT_NOTIFY_RULES: NotifyRules = { refusals: true, spoof: true, visitor: true, heldOpen: true, forced: true, tamper: true, intruder: true, offline: true };
+
+/** A stored record read back: known kinds with boolean values; anything missing or odd is the default (on). */
+export function parseNotifyRules(raw: unknown): NotifyRules {
+  const r = isRecord(raw) ? raw : {};
+  const out: Record<NotifyKind, boolean> = { ...DEFAULT_NOTIFY_RULES };
+  for (const { kind } of NOTIFY_KINDS) if (typeof r[kind] === 'boolean') out[kind] = r[kind];
+  return out;
+}
+
+/** A duress PIN always notifies: someone may be forced through the door right now. */
+export const mayNotify = (alert: PhoneAlert, rules: NotifyRules): boolean => alert.kind === 'duress' || rules[alert.kind];
+
 const DECISION_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
-  duress: { title: 'Duress PIN used', tag: 'duress', severity: 'critical' },
-  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical' },
-  pinLockout: { title: 'Repeated wrong PINs', tag: 'pin-lockout', severity: 'warning' },
+  duress: { title: 'Duress PIN used', tag: 'duress', severity: 'critical', kind: 'duress' },
+  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical', kind: 'spoof' },
+  pinLockout: { title: 'Repeated wrong PINs', tag: 'pin-lockout', severity: 'warning', kind: 'refusals' },
 };
 
 const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
-  intruder: { title: 'Possible intruder', tag: 'intruder', severity: 'critical' },
-  bruteForce: { title: 'Refused attempts in a row', tag: 'brute-force', severity: 'critical' },
-  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical' },
-  forcedDoor: { title: 'Door forced open', tag: 'forced', severity: 'critical' },
-  tamper: { title: 'Panel tamper', tag: 'tamper', severity: 'critical' },
-  doorLeftOpen: { title: 'Door held open', tag: 'held-open', severity: 'warning' },
-  tailgating: { title: 'Several people at once', tag: 'tailgating', severity: 'warning' },
-  loitering: { title: 'Unknown visitor waiting', tag: 'loitering', severity: 'warning' },
+  intruder: { title: 'Possible intruder', tag: 'intruder', severity: 'critical', kind: 'intruder' },
+  bruteForce: { title: 'Refused attempts in a row', tag: 'brute-force', severity: 'critical', kind: 'refusals' },
+  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical', kind: 'spoof' },
+  forcedDoor: { title: 'Door forced open', tag: 'forced', severity: 'critical', kind: 'forced' },
+  tamper: { title: 'Panel tamper', tag: 'tamper', severity: 'critical', kind: 'tamper' },
+  doorLeftOpen: { title: 'Door held open', tag: 'held-open', severity: 'warning', kind: 'heldOpen' },
+  tailgating: { title: 'Several people at once', tag: 'tailgating', severity: 'warning', kind: 'intruder' },
+  loitering: { title: 'Unknown visitor waiting', tag: 'loitering', severity: 'warning', kind: 'visitor' },
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {
@@ -39,14 +74,17 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
       if (a) return { ...a, body: e.summary };
     }
   }
-  if (d && typeof d.alert === 'string') {
-    const a = INSIGHT_ALERTS[d.alert];
-    if (a) return { ...a, body: e.summary };
+  // Insight alerts are logged as `system` events whose detail is the Alert itself. One held back
+  // by the panel's quiet hours is logged now and again when released: only the release notifies.
+  if (e.kind === 'system' && d && typeof d.code === 'string') {
+    const a = INSIGHT_ALERTS[d.code];
+    if (a && d.deferred !== true) return { ...a, body: e.summary };
+    if (a) return null;
   }
-  if (d && d.outcome === 'ring') return { title: 'Someone is at the door', body: e.summary, tag: 'doorbell', severity: 'info' };
-  if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: e.summary, tag: 'tamper', severity: 'critical' };
-  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: e.summary, tag: 'remote-refused', severity: 'warning' };
+  if (d && d.outcome === 'ring') return { title: 'Someone is at the door', body: e.summary, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: e.summary, tag: 'tamper', severity: 'critical', kind: 'tamper' };
+  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: e.summary, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
   return null;
 }
 
-export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel lost its connection to the broker.', tag: 'panel-offline', severity: 'warning' };
+export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel lost its connection to the broker.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };

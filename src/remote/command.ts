@@ -1,4 +1,7 @@
-import type { Role } from '../access/types.ts';
+import { pinProblem, scheduleProblems } from '../access/index.ts';
+import type { Role, Schedule, Weekday } from '../access/types.ts';
+import type { PersonChange } from '../panel/actions.ts';
+import { checkSettingsPatch, SETTING_LABELS, weakenedBy, type PanelSettingsView, type SettingKey, type SettingsPatch } from '../panel/panel-settings.ts';
 import { isEpochMs, isNonEmptyString, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope } from './envelope.ts';
 import type { PublicJwk } from './keys.ts';
@@ -18,6 +21,8 @@ export type CommandBody =
   | { readonly op: 'person.add'; readonly name: string; readonly role: Role; readonly pin?: string }
   | { readonly op: 'person.setActive'; readonly personId: string; readonly active: boolean }
   | { readonly op: 'person.remove'; readonly personId: string }
+  /** Only the fields present change; `pin: null` clears the PIN (and its duress PIN), `schedule: null` gives the role's default. */
+  | ({ readonly op: 'person.update'; readonly personId: string } & PersonChange)
   | { readonly op: 'person.enrolPhoto'; readonly personId: string; readonly jpeg: string }
   | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
   | { readonly op: 'guestKey.revoke'; readonly keyId: string }
@@ -27,7 +32,9 @@ export type CommandBody =
   | { readonly op: 'snapshot.get'; readonly snapshotId: string }
   | { readonly op: 'admins.list' }
   | { readonly op: 'admin.unpair'; readonly adminId: string }
-  | { readonly op: 'pairing.create'; readonly role: AdminRole };
+  | { readonly op: 'pairing.create'; readonly role: AdminRole }
+  | { readonly op: 'settings.get' }
+  | { readonly op: 'settings.set'; readonly patch: SettingsPatch };
 
 export type Op = CommandBody['op'];
 export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
@@ -35,6 +42,19 @@ export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
 /** Managers run the door and its people; only owners decide who else holds a key to the panel. */
 const OWNER_ONLY: ReadonlySet<Op> = new Set<Op>(['admin.unpair', 'pairing.create']);
 export const mayRun = (role: AdminRole, op: Op): boolean => role === 'owner' || !OWNER_ONLY.has(op);
+
+/**
+ * Settings are finer than ops: both roles may read them and tighten any of them, and change the
+ * operational ones (unlock time, quiet hours) either way; only an owner may weaken a
+ * security-critical one (lower a face or liveness threshold, shorten what the log keeps), so a
+ * manager's phone, lost or misused, cannot make the door easier to fool or erase the record of
+ * what it did. Returns the settings refused to this role; empty when the change may run.
+ */
+export function settingsRefusedTo(role: AdminRole, current: PanelSettingsView, patch: SettingsPatch): SettingKey[] {
+  return role === 'owner' ? [] : weakenedBy(current, patch);
+}
+
+export const refusedSettingsText = (keys: readonly SettingKey[]): string => `only an owner may lower the ${keys.map((k) => SETTING_LABELS[k]).join(', ')}`;
 
 /** Freshness: clocks may disagree by this much; a command may live at most MAX_TTL_MS. */
 export const MAX_SKEW_MS = 2 * 60_000;
@@ -146,6 +166,61 @@ export function nextCounter(last: number, now: number): number {
 
 const id = (v: unknown): v is string => isNonEmptyString(v, 128);
 const text = (v: unknown, max: number): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= max;
+const isRole = (v: unknown): v is Role => typeof v === 'string' && (PERSON_ROLES as readonly string[]).includes(v);
+const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const onlyKeys = (o: Record<string, unknown>, allowed: readonly string[]) => Object.keys(o).every((k) => allowed.includes(k));
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A schedule from the wire: the shape the admin editors make (a zone and weekly windows), each
+ * field typed, then the access layer's own check (zone known, times well-formed), so the panel
+ * never stores a schedule it would read as "grants nothing". Date ranges and exceptions are not
+ * taken from a phone: nothing there edits them yet, and an unread field would be a silent loss.
+ */
+function parseSchedule(v: unknown): Schedule | null {
+  if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows']) || !isNonEmptyString(v.timeZone, 64)) return null;
+  if (!Array.isArray(v.windows) || v.windows.length === 0 || v.windows.length > 7) return null;
+  const windows: Schedule['windows'][number][] = [];
+  for (const w of v.windows as unknown[]) {
+    if (!isObject(w) || !onlyKeys(w, ['days', 'start', 'end']) || !Array.isArray(w.days) || typeof w.start !== 'string' || typeof w.end !== 'string') return null;
+    const days = w.days as unknown[];
+    if (days.length === 0 || days.length > 7 || new Set(days).size !== days.length || !days.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) return null;
+    windows.push({ days: days as Weekday[], start: w.start, end: w.end });
+  }
+  const schedule: Schedule = { timeZone: v.timeZone, windows };
+  return scheduleProblems(schedule).length === 0 ? schedule : null;
+}
+
+const PERSON_UPDATE_KEYS = ['op', 'personId', 'name', 'role', 'pin', 'duress', 'schedule'];
+
+/** Each present field checked on its own; at least one change; a duress PIN only with a new PIN. */
+function parsePersonUpdate(o: Record<string, unknown>): CommandOf<'person.update'> | null {
+  if (!id(o.personId) || !onlyKeys(o, PERSON_UPDATE_KEYS)) return null;
+  const change: { -readonly [K in keyof PersonChange]: PersonChange[K] } = {};
+  if (o.name !== undefined) {
+    if (!text(o.name, 80)) return null;
+    change.name = o.name.trim();
+  }
+  if (o.role !== undefined) {
+    if (!isRole(o.role)) return null;
+    change.role = o.role;
+  }
+  if (o.pin !== undefined) {
+    if (o.pin !== null && !(typeof o.pin === 'string' && pinProblem(o.pin) === null)) return null;
+    change.pin = o.pin;
+  }
+  if (o.duress !== undefined) {
+    if (typeof o.pin !== 'string' || typeof o.duress !== 'string' || pinProblem(o.pin, o.duress) !== null) return null;
+    change.duress = o.duress;
+  }
+  if (o.schedule !== undefined) {
+    const schedule = o.schedule === null ? null : parseSchedule(o.schedule);
+    if (schedule === null && o.schedule !== null) return null;
+    change.schedule = schedule;
+  }
+  if (Object.keys(change).length === 0) return null;
+  return { op: 'person.update', personId: o.personId, ...change };
+}
 
 /** Every field checked; unknown ops and extra types are refused (null), never guessed at. */
 export function parseCommandBody(o: Record<string, unknown> | null): CommandBody | null {
@@ -156,7 +231,15 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     case 'door.unlock':
     case 'door.lock':
     case 'admins.list':
+    case 'settings.get':
       return { op: o.op };
+    case 'settings.set': {
+      if (!onlyKeys(o, ['op', 'patch'])) return null;
+      const checked = checkSettingsPatch(o.patch);
+      return checked.ok ? { op: o.op, patch: checked.patch } : null;
+    }
+    case 'person.update':
+      return parsePersonUpdate(o);
     case 'person.add': {
       if (!text(o.name, 80) || typeof o.role !== 'string' || !(PERSON_ROLES as readonly string[]).includes(o.role)) return null;
       if (o.pin !== undefined && !(typeof o.pin === 'string' && /^\d{4,12}$/.test(o.pin))) return null;

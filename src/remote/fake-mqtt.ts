@@ -1,17 +1,24 @@
-import type { EventRecord, OutboxRecord } from '../store/db.ts';
+import type { EventRecord, OutboxRecord, PassRecord, PersonRecord, PinCredentialRecord } from '../store/db.ts';
+import type { EventLog } from '../store/events.ts';
+import type { PeopleRepo } from '../store/people.ts';
+import type { IssuedGuestKey, SettingsMap, SettingsRepo } from '../store/settings.ts';
 import type { Outbox } from '../store/outbox.ts';
-import type { IssuedGuestKey } from '../store/settings.ts';
 import type { Role } from '../access/types.ts';
-import type { PanelSnapshot, PersonSummary } from '../panel/actions.ts';
+import type { PanelSnapshot, PersonChange, PersonSummary } from '../panel/actions.ts';
+import { applySettingsPatch, checkSettingsPatch, describeChanges, settingChanges, type PanelSettingsView, type SettingsPatch } from '../panel/panel-settings.ts';
 import type { NewGuestKey } from '../panel/guest-keys.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { LinkOptions, LinkStatus, MqttLike, MqttMessage, PublishOptions, MqttFactory } from './link.ts';
 import type { PairedAdmin } from './pairing.ts';
 import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentity, PhoneStore, RemotePanelActions } from './ports.ts';
+import type { LockRequester } from './tabs.ts';
+import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
+import type { NotifyRules } from './alerts.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
- * broker with retained messages, persistent sessions, last wills and outages; in-memory
+ * broker with retained messages, persistent sessions, last wills and outages; the tab locks
+ * of a phone with several tabs open; its camera as the pairing scanner sees it; in-memory
  * storage for panel and phone; an in-memory outbox with the real one's semantics; and a panel
  * whose actions are recorded. Browser-safe (no Node imports) so it could run in either place.
  */
@@ -237,6 +244,94 @@ export class FakeMqtt implements MqttLike {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Tabs
+
+/**
+ * `navigator.locks` of one device, shared by the tabs of one phone: exclusive locks by name,
+ * granted at once, in turn, or (with `ifAvailable`) not at all, and held until the callback's
+ * promise settles.
+ */
+export class FakeLocks implements LockRequester {
+  readonly #held = new Set<string>();
+  readonly #waiting = new Map<string, (() => void)[]>();
+
+  get held(): readonly string[] {
+    return [...this.#held];
+  }
+
+  request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
+  request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T>;
+  async request(name: string, a: unknown, b?: unknown): Promise<unknown> {
+    const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown;
+    if (this.#held.has(name)) {
+      if (typeof a === 'object') return callback(null);
+      // Handed over by the holder on release, so nobody can slip in between.
+      await new Promise<void>((granted) => this.#waiting.set(name, [...(this.#waiting.get(name) ?? []), granted]));
+    }
+    this.#held.add(name);
+    try {
+      return await callback({ name, mode: 'exclusive' });
+    } finally {
+      const next = this.#waiting.get(name)?.shift();
+      if (next) next();
+      else this.#held.delete(name);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The phone's camera, for the pairing scanner
+
+export class FakeCameraStream implements CameraStream {
+  live = true;
+  getTracks() {
+    return [{ stop: () => void (this.live = false) }];
+  }
+}
+
+/**
+ * getUserMedia and the QR reader in one: opens (or refuses with a DOMException of the given
+ * name, as browsers do) and reads whatever QR texts the test holds up with `show()`.
+ */
+export class FakeScanCamera implements ScanRuntime<FakeCameraStream> {
+  readonly streams: FakeCameraStream[] = [];
+  readonly #readers = new Set<(texts: readonly string[]) => void>();
+  readonly #clock: Clock;
+  readonly #refusal: string | null;
+
+  constructor(clock: Clock, refusal: string | null = null) {
+    this.#clock = clock;
+    this.#refusal = refusal;
+  }
+
+  /** How many reading loops are running. */
+  get reading(): number {
+    return this.#readers.size;
+  }
+
+  async openCamera(): Promise<FakeCameraStream> {
+    if (this.#refusal) throw new DOMException('refused', this.#refusal);
+    const s = new FakeCameraStream();
+    this.streams.push(s);
+    return s;
+  }
+
+  watch(_stream: FakeCameraStream, onTexts: (texts: readonly string[]) => void): () => void {
+    this.#readers.add(onTexts);
+    return () => this.#readers.delete(onTexts);
+  }
+
+  now(): number {
+    return this.#clock.now();
+  }
+
+  /** One read of the picture, with these QR codes in view. */
+  show(...texts: string[]): void {
+    for (const read of [...this.#readers]) read(texts);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Storage
 
 export class MemoryPanelStore implements PanelStore {
@@ -298,6 +393,13 @@ export class MemoryPhoneStore implements PhoneStore {
   }
   async saveSeen(ids: readonly string[]) {
     this.seen = [...ids];
+  }
+  notifyRules: unknown = null;
+  async loadNotifyRules() {
+    return this.notifyRules;
+  }
+  async saveNotifyRules(rules: NotifyRules) {
+    this.notifyRules = { ...rules };
   }
 }
 
@@ -381,7 +483,7 @@ export class FakePanelActions implements RemotePanelActions {
     this.calls.push({ op: 'addPerson', adminId, args: p });
     if ([...this.people.values()].some((x) => x.name === p.name)) return { problem: 'duplicate name' };
     const id = `person-${++this.#n}`;
-    this.people.set(id, { id, name: p.name, role: p.role, active: true, hasPin: !!p.pin, templates: 0 });
+    this.people.set(id, { id, name: p.name, role: p.role, active: true, hasPin: !!p.pin, templates: 0, schedule: null });
     this.write('admin', null, `${p.name} added by ${adminId.slice(0, 8)}`, { adminId });
     return { personId: id };
   }
@@ -389,6 +491,29 @@ export class FakePanelActions implements RemotePanelActions {
     this.calls.push({ op: 'setActive', adminId, args: { personId, active } });
     const p = this.people.get(personId);
     if (p) this.people.set(personId, { ...p, active });
+  }
+  async updatePerson(adminId: string, personId: string, change: PersonChange) {
+    this.calls.push({ op: 'updatePerson', adminId, args: { personId, ...change } });
+    const p = this.people.get(personId);
+    if (!p) return { problem: 'No such person.' };
+    const { pin, duress: _duress, schedule, ...details } = change;
+    this.people.set(personId, { ...p, ...details, ...(pin !== undefined ? { hasPin: pin !== null } : {}), ...(schedule !== undefined ? { schedule } : {}) });
+    return { ok: true } as const;
+  }
+  /** The panel's tunable settings, changed only through updateSettings' checks. */
+  settingsNow: PanelSettingsView = { faceMatch: 0.5, livenessPass: 0.9, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
+  async settings() {
+    return this.settingsNow;
+  }
+  async updateSettings(adminId: string, patch: SettingsPatch) {
+    this.calls.push({ op: 'updateSettings', adminId, args: patch });
+    const checked = checkSettingsPatch(patch);
+    if (!checked.ok) return { problem: checked.problems.join(' ') };
+    const before = this.settingsNow;
+    this.settingsNow = applySettingsPatch(before, checked.patch);
+    const changes = settingChanges(before, this.settingsNow);
+    if (changes.length > 0) this.write('admin', null, `changed settings: ${describeChanges(changes)} (remote admin ${adminId.slice(0, 8)})`, { adminId, changes });
+    return { settings: this.settingsNow, changes };
   }
   async removePerson(adminId: string, personId: string) {
     this.calls.push({ op: 'removePerson', adminId, args: { personId } });
@@ -442,6 +567,102 @@ export class FakePanelActions implements RemotePanelActions {
     for (const cb of this.#listeners) cb(e);
     return e;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The panel's own stores (IndexedDB in the app), for the real admin code behind a command
+
+/** The settings store: values kept by structured clone, as IndexedDB would, so no alias leaks out. */
+export class MemorySettings implements SettingsRepo {
+  readonly values = new Map<string, unknown>();
+  async get<K extends keyof SettingsMap>(key: K): Promise<SettingsMap[K] | undefined> {
+    const v = this.values.get(key);
+    return v === undefined ? undefined : (structuredClone(v) as SettingsMap[K]);
+  }
+  async put<K extends keyof SettingsMap>(key: K, value: SettingsMap[K]): Promise<void> {
+    this.values.set(key, structuredClone(value));
+  }
+}
+
+/** People, PIN credentials and passes in Maps; templates only counted (nothing here decrypts). */
+export class MemoryPeopleRepo implements PeopleRepo {
+  readonly people = new Map<string, PersonRecord>();
+  readonly credentials = new Map<string, PinCredentialRecord>();
+  readonly passList: PassRecord[] = [];
+  readonly templateCount = new Map<string, number>();
+  async list() {
+    return [...this.people.values()].map((p) => structuredClone(p));
+  }
+  async get(id: string) {
+    const p = this.people.get(id);
+    return p ? structuredClone(p) : undefined;
+  }
+  async put(person: PersonRecord) {
+    this.people.set(person.id, structuredClone(person));
+  }
+  async addTemplate(personId: string) {
+    if (!this.people.has(personId)) throw new Error(`no person ${personId}`);
+    this.templateCount.set(personId, (this.templateCount.get(personId) ?? 0) + 1);
+    return `template-${personId}-${this.templateCount.get(personId)}`;
+  }
+  async templates() {
+    return { templates: [], corrupt: [] };
+  }
+  async putPass(pass: PassRecord) {
+    this.passList.push(pass);
+  }
+  async passes() {
+    return [...this.passList];
+  }
+  async templateCounts() {
+    return new Map(this.templateCount);
+  }
+  async setPin(record: PinCredentialRecord) {
+    this.credentials.set(record.id, record);
+  }
+  async clearPin(personId: string) {
+    for (const [id, c] of this.credentials) if (c.personId === personId) this.credentials.delete(id);
+  }
+  async pins() {
+    return [...this.credentials.values()];
+  }
+  async erase(id: string) {
+    this.people.delete(id);
+    await this.clearPin(id);
+    this.templateCount.delete(id);
+  }
+}
+
+/** The access log's append/recent/prune/onAppend, without snapshots. */
+export function memoryEventLog(clock: Clock): EventLog & { readonly events: EventRecord[] } {
+  const events: EventRecord[] = [];
+  const listeners = new Set<(e: EventRecord) => void>();
+  let n = 0;
+  return {
+    events,
+    async append(input) {
+      const event: EventRecord = { ...input, id: input.id ?? `event-${++n}`, snapshotId: null };
+      events.push(event);
+      for (const l of listeners) l(event);
+      return { id: event.id, snapshotKept: false, snapshotId: null };
+    },
+    async recent(limit) {
+      return [...events].sort((a, b) => b.at - a.at).slice(0, limit);
+    },
+    async snapshot() {
+      return null;
+    },
+    async prune(retention) {
+      const cutoff = clock.now() - retention.maxDays * 86_400_000;
+      const before = events.length;
+      events.splice(0, events.length, ...events.filter((e) => e.at >= cutoff));
+      return { events: before - events.length, snapshots: 0 };
+    },
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /** A clock tests can move. */

@@ -33,6 +33,11 @@ export interface PairingPayload {
   readonly sign: PublicJwk;
   readonly enc: PublicJwk;
   readonly code: string;
+  /**
+   * When the panel stops accepting the code (ms, panel clock), so a phone can say "expired" at
+   * once instead of waiting for an answer that will not come. Absent from older panels' codes.
+   */
+  readonly exp?: number;
 }
 
 export interface PairedAdmin {
@@ -51,7 +56,7 @@ export function newPairingCode(role: AdminRole, now: number, ttlMs = PAIRING_TTL
 
 /** The QR text: a prefix a scanner can recognise, then base64url of canonical JSON. */
 export function encodePairingPayload(p: Omit<PairingPayload, 'v'>): string {
-  const body = { v: PROTOCOL_VERSION, panelId: p.panelId, brokerUrl: p.brokerUrl, sign: p.sign, enc: p.enc, code: p.code };
+  const body = { v: PROTOCOL_VERSION, panelId: p.panelId, brokerUrl: p.brokerUrl, sign: p.sign, enc: p.enc, code: p.code, ...(p.exp !== undefined ? { exp: p.exp } : {}) };
   return PAYLOAD_PREFIX + encodeBase64Url(utf8(canonicalJson(body)));
 }
 
@@ -66,7 +71,25 @@ export function decodePairingPayload(text: string): PairingPayload | null {
   const { panelId, brokerUrl, code } = o;
   if (!sign || !enc || typeof panelId !== 'string' || !isTopicId(panelId) || typeof code !== 'string' || decodeBase64Url(code)?.length !== 16) return null;
   if (typeof brokerUrl !== 'string' || !/^wss?:\/\/[^\s]+$/.test(brokerUrl)) return null;
-  return { v: PROTOCOL_VERSION, panelId, brokerUrl, sign, enc, code };
+  const exp = typeof o.exp === 'number' && Number.isSafeInteger(o.exp) ? o.exp : undefined;
+  if (o.exp !== undefined && exp === undefined) return null;
+  return { v: PROTOCOL_VERSION, panelId, brokerUrl, sign, enc, code, ...(exp !== undefined ? { exp } : {}) };
+}
+
+/**
+ * Pairing already needs the two clocks within two minutes of each other (the request's own
+ * freshness window), so a code counts as expired on the phone only that long after its time.
+ */
+export const PAIRING_CLOCK_SLACK_MS = 2 * 60_000;
+
+export type PairingCheck = { readonly ok: true; readonly payload: PairingPayload } | { readonly ok: false; readonly problem: 'notPairing' | 'expired' };
+
+/** What the phone makes of scanned or pasted text before it connects anywhere. */
+export function checkPairingText(text: string, now: number): PairingCheck {
+  const payload = decodePairingPayload(text);
+  if (!payload) return { ok: false, problem: 'notPairing' };
+  if (payload.exp !== undefined && now > payload.exp + PAIRING_CLOCK_SLACK_MS) return { ok: false, problem: 'expired' };
+  return { ok: true, payload };
 }
 
 /** HMAC-SHA256 under the code over who is asking, so the code is proved without being sent. */

@@ -4,7 +4,7 @@ import type { Outbox } from '../store/outbox.ts';
 import type { Clock } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
 import { NO_FAILURES, recordFailure, recordSuccess, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
-import { verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
+import { refusedSettingsText, settingsRefusedTo, verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
@@ -173,7 +173,7 @@ export class PanelRemote {
     const now = this.#d.clock.now();
     const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
     this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
-    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code });
+    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
     this.#offerCode = code.code;
     this.#changed();
@@ -357,14 +357,14 @@ export class PanelRemote {
     await this.#storeCounter(r.adminId, r.counter);
     let reply: { ok: true; result: unknown } | { ok: false; reason: string };
     try {
-      reply = await this.#run(r.adminId, r.body);
+      reply = await this.#run(r.adminId, r.role, r.body);
     } catch (err) {
       reply = { ok: false, reason: `failed: ${err instanceof Error ? err.message : String(err)}` };
     }
     await this.#reply(r.adminId, { re: r.counter, op: r.body.op, ...reply });
   }
 
-  async #run(adminId: string, c: CommandBody): Promise<{ ok: true; result: unknown } | { ok: false; reason: string }> {
+  async #run(adminId: string, role: AdminRole, c: CommandBody): Promise<{ ok: true; result: unknown } | { ok: false; reason: string }> {
     const a = this.#d.actions;
     const ok = (result: unknown) => ({ ok: true as const, result });
     switch (c.op) {
@@ -379,6 +379,23 @@ export class PanelRemote {
       case 'person.setActive':
         await a.setActive(adminId, c.personId, c.active);
         return ok(null);
+      case 'person.update': {
+        const { op: _op, personId, ...change } = c;
+        const r = await a.updatePerson(adminId, personId, change);
+        return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+      }
+      case 'settings.get':
+        return ok(await a.settings());
+      case 'settings.set': {
+        // The role check needs the values as they are now, so it runs here rather than in verifyCommand.
+        const refused = settingsRefusedTo(role, await a.settings(), c.patch);
+        if (refused.length > 0) {
+          await this.#refuse('forbidden', adminId, true, c.op);
+          return { ok: false, reason: `forbidden: ${refusedSettingsText(refused)}` };
+        }
+        const r = await a.updateSettings(adminId, c.patch);
+        return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+      }
       case 'person.remove':
         await a.removePerson(adminId, c.personId);
         return ok(null);

@@ -1,18 +1,23 @@
 import type { Clock } from '../platform/clock.ts';
-import { alertFor, PANEL_OFFLINE_ALERT, type PhoneAlert } from './alerts.ts';
+import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, PANEL_OFFLINE_ALERT, parseNotifyRules, type NotifyRules, type PhoneAlert } from './alerts.ts';
 import { nextCounter, signCommand, type AdminRole, type CommandBody } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
 import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
-import { buildPairRequest, decodePairingPayload } from './pairing.ts';
+import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
+import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 
 /**
  * The phone's end: pairs once, then signs commands with a counter that survives reloads,
  * verifies and decrypts everything the panel sends, shows each access-log event once however
  * often it arrives, and raises a notification for the ones that matter.
+ *
+ * Each open tab is its own PhoneRemote with its own MQTT client id (see tabs.ts) and so its own
+ * copy of every event; the log is de-duplicated per tab, notifications per device (the ids
+ * already notified are stored), so a reload or a second tab still lists the recent log.
  */
 export interface PhoneRemoteDeps {
   readonly store: PhoneStore;
@@ -23,6 +28,8 @@ export interface PhoneRemoteDeps {
   readonly log?: (msg: string) => void;
   readonly replyTimeoutMs?: number;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** This device's other tabs, met through the browser's Web Locks by default. */
+  readonly tabs?: DeviceTabs;
 }
 
 export type PairResult = { readonly ok: true; readonly role: AdminRole } | { readonly ok: false; readonly reason: string };
@@ -31,21 +38,31 @@ const MAX_EVENTS = 500;
 const MAX_SEEN = 2000;
 /** Events older than this that turn up after an outage go in the log without a notification. */
 const NOTIFY_WITHIN_MS = 15 * 60_000;
+/** Held by one tab of the device at a time from taking a command counter until the broker has the command. */
+const SEND_LOCK = 'doorward-phone-send';
+const CATCH_UP_TRIES = 3;
+const CATCH_UP_RETRY_MS = 3_000;
+const EXPIRED_CODE = 'This pairing code has expired: on the panel, press Pair a phone for a new one.';
 
 export class PhoneRemote {
   readonly #d: PhoneRemoteDeps;
+  readonly #tabs: DeviceTabs;
+  readonly #tab: TabSlot;
   #identity: PhoneIdentity | null;
   #panel: PanelLinkInfo | null;
   #panelKey: CryptoKey | null = null;
   #link: MqttLike | null = null;
   #t: Topics | null = null;
   #events: RemoteEvent[] = [];
+  #notifyRules: NotifyRules = DEFAULT_NOTIFY_RULES;
+  /** Ids notified on this device (stored, shared by its tabs). */
   #seen: string[];
   #seenSet: Set<string>;
+  /** Ids this tab has listed, in the order they came (the oldest are forgotten first). */
+  readonly #shown = new Set<string>();
   #state: RemoteState | null = null;
   #config: PanelConfig | null = null;
   #panelOnline: boolean | null = null;
-  #counterChain: Promise<unknown> = Promise.resolve();
   readonly #pending = new Map<number, (r: Reply) => void>();
   readonly #eventListeners = new Set<(e: RemoteEvent) => void>();
   readonly #listeners = new Set<() => void>();
@@ -53,9 +70,12 @@ export class PhoneRemote {
   /** The panel accepted us (now or in an earlier session), as opposed to a pairing in progress. */
   #confirmed: boolean;
   #seenTimer: ReturnType<typeof setTimeout> | null = null;
+  #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(d: PhoneRemoteDeps, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
+  private constructor(d: PhoneRemoteDeps, tabs: DeviceTabs, tab: TabSlot, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
     this.#d = d;
+    this.#tabs = tabs;
+    this.#tab = tab;
     this.#identity = identity;
     this.#panel = panel;
     this.#seen = seen.slice(-MAX_SEEN);
@@ -64,9 +84,23 @@ export class PhoneRemote {
   }
 
   static async create(d: PhoneRemoteDeps): Promise<PhoneRemote> {
-    const p = new PhoneRemote(d, await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
+    const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
+    const p = new PhoneRemote(d, tabs, await tabs.claim(), await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
     if (p.#panel) p.#panelKey = await importVerifyKey(p.#panel.sign);
+    p.#notifyRules = parseNotifyRules(await d.store.loadNotifyRules());
     return p;
+  }
+
+  /** Which alerts this phone shows as notifications (its own choice; the panel logs them all). */
+  get notifyRules(): NotifyRules {
+    return this.#notifyRules;
+  }
+
+  async setNotifyRules(rules: NotifyRules): Promise<void> {
+    const next = parseNotifyRules(rules);
+    await this.#d.store.saveNotifyRules(next);
+    this.#notifyRules = next;
+    this.#changed();
   }
 
   get adminId(): string | null {
@@ -119,6 +153,7 @@ export class PhoneRemote {
     const link = this.#link;
     this.#link = null;
     if (link) void link.close();
+    clearTimeout(this.#catchUpTimer);
     if (this.#seenTimer) {
       clearTimeout(this.#seenTimer);
       this.#seenTimer = null;
@@ -127,10 +162,17 @@ export class PhoneRemote {
     this.#changed();
   }
 
+  /** Stops, and frees this tab's slot for the next tab (closing the page does the same). */
+  close(): void {
+    this.stop();
+    this.#tab.release();
+  }
+
   /** From the QR text (scanned or pasted): connect to its broker, prove the code, learn our role. */
   async pair(payloadText: string, label: string): Promise<PairResult> {
-    const payload = decodePairingPayload(payloadText);
-    if (!payload) return { ok: false, reason: 'That is not a Doorward pairing code.' };
+    const checked = checkPairingText(payloadText, this.#d.clock.now());
+    if (!checked.ok) return { ok: false, reason: checked.problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.' };
+    const payload = checked.payload;
     const keys = await generateKeyPairs();
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
@@ -140,8 +182,10 @@ export class PhoneRemote {
     const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
     this.#panel = candidate;
     const link = this.#open(candidate);
+    let reachedBroker = false;
     try {
       await waitOnline(link, this.#d.replyTimeoutMs ?? 20_000);
+      reachedBroker = true;
       const reply = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
       await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
@@ -163,7 +207,9 @@ export class PhoneRemote {
       this.#panelKey = this.#panel ? await importVerifyKey(this.#panel.sign) : null;
       this.#confirmed = this.#panel !== null && this.#identity !== null;
       if (this.#confirmed && this.#panel) this.#open(this.#panel);
-      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+      // A panel ignores a code it no longer holds: past the code's time, silence means expired.
+      const expired = reachedBroker && payload.exp !== undefined && this.#d.clock.now() > payload.exp;
+      return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof Error ? err.message : String(err) };
     }
   }
 
@@ -186,22 +232,33 @@ export class PhoneRemote {
     const panel = this.#panel;
     if (!link || !identity || !panel) throw new Error('not paired');
     if (link.status !== 'online') throw new Error('offline');
-    // Counters are handed out one at a time and stored before sending, so none is ever reused.
-    const allocation = this.#counterChain.then(async () => {
-      const next = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
-      await this.#d.store.saveCounter(next);
-      return next;
+    const { reply } = await this.#tabs.exclusive(SEND_LOCK, async () => {
+      // Taken and stored before sending, so none is ever reused, by this tab or another.
+      const counter = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
+      await this.#d.store.saveCounter(counter);
+      const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
+      const answer = this.#await(counter);
+      try {
+        await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
+      } catch (err) {
+        // Nothing will answer a command that never left: end its wait now.
+        this.#pending.get(counter)?.({ re: counter, op: body.op, ok: false, reason: 'not sent' });
+        this.#pending.delete(counter);
+        throw err;
+      }
+      // Wrapped, so that the next sender does not wait for this answer, only for the broker.
+      return { reply: answer };
     });
-    this.#counterChain = allocation.catch(() => undefined);
-    const counter = await allocation;
-    const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
-    const reply = this.#await(counter);
-    await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
     return reply;
   }
 
   /** Asks for the recent log: fills the gaps after an outage (duplicates fall away by id). */
-  async catchUp(limit = 100): Promise<void> {
+  catchUp(limit = 100): Promise<void> {
+    clearTimeout(this.#catchUpTimer);
+    return this.#catchUp(limit, 1);
+  }
+
+  async #catchUp(limit: number, attempt: number): Promise<void> {
     try {
       const r = await this.send({ op: 'log.recent', limit });
       if (!r.ok || !Array.isArray(r.result)) return;
@@ -212,6 +269,13 @@ export class PhoneRemote {
       }
     } catch (err) {
       this.#d.log?.(`[phone] catch-up failed: ${String(err)}`);
+      // Nothing else fills this gap before the next reconnect, so a panel too busy to answer is asked again.
+      const link = this.#link;
+      if (attempt < CATCH_UP_TRIES && link?.status === 'online') {
+        this.#catchUpTimer = setTimeout(() => {
+          if (this.#link === link) void this.#catchUp(limit, attempt + 1);
+        }, CATCH_UP_RETRY_MS * attempt);
+      }
     }
   }
 
@@ -222,7 +286,7 @@ export class PhoneRemote {
     this.#t = t;
     const link = this.#d.connect({
       url: panel.brokerUrl,
-      clientId: identity.clientId,
+      clientId: tabClientId(identity.clientId, this.#tab),
       sessionExpirySeconds: 7 * 86_400,
       ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
       ...(this.#d.log ? { log: (m: string) => this.#d.log?.(`[phone] ${m}`) } : {}),
@@ -312,15 +376,19 @@ export class PhoneRemote {
   }
 
   #deliver(e: RemoteEvent): void {
-    if (this.#seenSet.has(e.id)) return;
-    this.#seenSet.add(e.id);
-    this.#seen.push(e.id);
-    if (this.#seen.length > MAX_SEEN) this.#seenSet.delete(this.#seen.shift() ?? '');
-    this.#scheduleSeenSave();
+    if (this.#shown.has(e.id)) return;
+    this.#shown.add(e.id);
+    if (this.#shown.size > MAX_SEEN) this.#shown.delete(this.#shown.values().next().value ?? '');
     this.#events = [e, ...this.#events].sort((a, b) => b.at - a.at).slice(0, MAX_EVENTS);
     for (const cb of this.#eventListeners) cb(e);
-    const alert = alertFor(e);
-    if (alert && this.#d.clock.now() - e.at < NOTIFY_WITHIN_MS) this.#alert(alert);
+    if (!this.#seenSet.has(e.id)) {
+      this.#seenSet.add(e.id);
+      this.#seen.push(e.id);
+      if (this.#seen.length > MAX_SEEN) this.#seenSet.delete(this.#seen.shift() ?? '');
+      this.#scheduleSeenSave();
+      const alert = alertFor(e);
+      if (alert && this.#d.clock.now() - e.at < NOTIFY_WITHIN_MS) this.#alert(alert);
+    }
     this.#changed();
   }
 
@@ -333,6 +401,7 @@ export class PhoneRemote {
   }
 
   #alert(a: PhoneAlert): void {
+    if (!mayNotify(a, this.#notifyRules)) return;
     try {
       (this.#d.notify ?? browserNotify)(a);
     } catch (err) {

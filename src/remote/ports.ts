@@ -3,6 +3,7 @@ import type { SecretHash } from '../lib/secret-hash.ts';
 import type { AdminRole, Op } from './command.ts';
 import type { PublicJwk } from './keys.ts';
 import type { PairedAdmin } from './pairing.ts';
+import type { NotifyRules } from './alerts.ts';
 
 /**
  * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
@@ -40,7 +41,10 @@ export interface PhoneIdentity {
   readonly ecdhKey: CryptoKey;
   readonly signingJwk: PublicJwk;
   readonly encryptionJwk: PublicJwk;
-  /** Stable per device, so the broker keeps one session for this phone across reconnects. */
+  /**
+   * Stable per device, so the broker keeps this phone's session across reconnects; a second
+   * tab open at the same time adds its number to it (tabs.ts).
+   */
   readonly clientId: string;
 }
 
@@ -62,6 +66,9 @@ export interface PhoneStore {
   saveCounter(counter: number): Promise<void>;
   loadSeen(): Promise<string[]>;
   saveSeen(ids: readonly string[]): Promise<void>;
+  /** This phone's own choice of notifications (alerts.ts); null until it makes one. */
+  loadNotifyRules(): Promise<unknown>;
+  saveNotifyRules(rules: NotifyRules): Promise<void>;
 }
 
 /** What the remote layer may ask of the panel: exactly its PanelActions. */

@@ -25,6 +25,7 @@ const S = {
   phonePanel: 'remote.phone.panel',
   phoneCounter: 'remote.phone.counter',
   phoneSeen: 'remote.phone.seen',
+  phoneNotify: 'remote.phone.notify',
 } as const;
 
 async function getSetting(db: DoorwardDB, key: string): Promise<unknown> {
@@ -127,6 +128,12 @@ export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
     },
     async saveSeen(ids) {
       await putSetting(db, S.phoneSeen, [...ids]);
+    },
+    async loadNotifyRules() {
+      return (await getSetting(db, S.phoneNotify)) ?? null;
+    },
+    async saveNotifyRules(rules) {
+      await putSetting(db, S.phoneNotify, { ...rules });
     },
   };
 }

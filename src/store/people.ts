@@ -20,6 +20,8 @@ export interface PeopleRepo {
   /** How many templates each person has, without decrypting any. */
   templateCounts(): Promise<Map<string, number>>;
   setPin(record: PinCredentialRecord): Promise<void>;
+  /** Removes the person's PIN and duress PIN. */
+  clearPin(personId: string): Promise<void>;
   pins(): Promise<PinCredentialRecord[]>;
   /** Real erasure: the person, their templates, credentials, passes and snapshots, and their name in the log. */
   erase(id: string): Promise<void>;
@@ -75,6 +77,11 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
     },
     async setPin(record) {
       await db.put('credentials', record);
+    },
+    async clearPin(personId) {
+      const tx = db.transaction('credentials', 'readwrite');
+      for (const key of await tx.store.index('personId').getAllKeys(personId)) await tx.store.delete(key);
+      await tx.done;
     },
     pins: () => db.getAll('credentials'),
     async erase(id) {

@@ -4,6 +4,7 @@ import type { DoorwardDB } from './db.ts';
 import type { Retention } from './events.ts';
 import type { Settings, StepUpRule } from '../access/types.ts';
 import type { InsightState } from '../insight/engine.ts';
+import type { AlertKnobs } from '../insight/alerts.ts';
 
 /** Typed keys for the settings store, so a misspelt key is a compile error, not a lost setting. */
 export interface SettingsMap {
@@ -22,6 +23,10 @@ export interface SettingsMap {
   /** The insight engine's learnt state (plain Maps and typed arrays, stored by structured clone). */
   insightState: InsightState;
   panelPrefs: PanelPrefs;
+  /** The relay pulse of an unlock, ms (bounds in panel/panel-settings.ts). */
+  unlockPulseMs: number;
+  /** Quiet hours for insight alerts, set by an admin; kept apart from insightState so a reset of the learnt state keeps them. */
+  alertQuietHours: AlertKnobs['quietHours'];
 }
 
 /** Visitor-facing choices an admin makes for this door. */

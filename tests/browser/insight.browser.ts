@@ -28,7 +28,7 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const log = eventLog(db, clock);
     const box = outbox(db, clock);
     await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: now });
-    const insight = await InsightService.load(settings, log, box, clock, 'front-door');
+    const insight = await InsightService.load(settings, log, clock, 'front-door');
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys: new GuestKeyBook(db, settings, clock, 'front-door'), insight, pulseMs: 500 });
@@ -62,7 +62,6 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
     const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
     const { decideExitButton } = await import('/src/access/policy.ts' as string);
@@ -72,7 +71,7 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const clock = { now: () => now };
     const settings = settingsRepo(db);
     const repo = peopleRepo(db, clock);
-    const insight = await InsightService.load(settings, eventLog(db, clock), outbox(db, clock), clock, 'front-door');
+    const insight = await InsightService.load(settings, eventLog(db, clock), clock, 'front-door');
     const admin = new PeopleAdmin(repo, clock);
     // The same stranger's face (small per-visit noise) on four weekday mornings.
     const base = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37));

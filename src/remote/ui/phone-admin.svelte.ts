@@ -6,6 +6,9 @@ import type { PhoneRemote } from '../phone-remote.ts';
 import type { PanelLinkInfo } from '../ports.ts';
 import { encodeBase64Url } from '../../access/base64url.ts';
 import { shrinkPhoto } from './photo-shrink.ts';
+import { describeChanges, parseSettingsView, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
+import type { NotifyKind, NotifyRules } from '../alerts.ts';
+import type { PersonEdit } from './phone-forms.svelte.ts';
 
 /** The panel's answer to "enrol from a photo", per person, until the next try. */
 export type PhotoAnswer = { readonly state: 'working' | 'ok' | 'refused'; readonly text: string };
@@ -25,6 +28,14 @@ export class PhoneAdminState {
   #busy = $state(false);
   #message = $state('');
   #photo = $state<Readonly<Record<string, PhotoAnswer>>>({});
+  #settings = $state.raw<PanelSettingsView | null>(null);
+  #settingsAnswer = $state<PhotoAnswer | null>(null);
+  #edits = $state<Readonly<Record<string, PhotoAnswer>>>({});
+  #notify = $state.raw<NotifyRules | null>(null);
+  // Plain fields: #sync runs inside follow()'s effect, and reading runes there would make the
+  // effect re-run (stopping and restarting the link) at every change.
+  #linkUp = false;
+  #pairing = false;
 
   constructor(remote: PhoneRemote) {
     this.#remote = remote;
@@ -42,12 +53,98 @@ export class PhoneAdminState {
   }
 
   #sync(): void {
+    const cameOnline = !this.#linkUp && this.#remote.status === 'online';
+    this.#linkUp = this.#remote.status === 'online';
     this.#status = this.#remote.status;
     this.#panel = this.#remote.panel;
     this.#state = this.#remote.state;
     this.#config = this.#remote.config;
     this.#panelOnline = this.#remote.panelOnline;
     this.#events = this.#remote.events;
+    this.#notify = this.#remote.notifyRules;
+    // Settings are read once per connection, not at every change, so a form being typed in is
+    // not refilled under the admin's fingers; not mid-pairing, when the panel does not know us yet.
+    if (cameOnline && this.#remote.panel && !this.#pairing) void this.loadSettings();
+  }
+
+  /** The panel's tunable settings as it last said them; null until asked. */
+  get settings() {
+    return this.#settings;
+  }
+  get settingsAnswer() {
+    return this.#settingsAnswer;
+  }
+  /** The last answer to an edit of this person, if any. */
+  editAnswer(personId: string): PhotoAnswer | null {
+    return this.#edits[personId] ?? null;
+  }
+  get notifyRules() {
+    return this.#notify;
+  }
+
+  async loadSettings(): Promise<void> {
+    const r = await this.#remote.send({ op: 'settings.get' }).catch(() => null);
+    const view = r?.ok ? parseSettingsView(r.result) : null;
+    if (view) this.#settings = view;
+    else if (r) this.#settingsAnswer = { state: 'refused', text: r.ok ? 'The panel sent settings this phone cannot read.' : `Settings not read: ${r.reason}` };
+  }
+
+  /**
+   * Sends the changed settings, already checked by the form with the panel's own rules: a
+   * problem is shown and nothing is sent. The panel's answer is its new values.
+   */
+  async saveSettings(check: PatchCheck): Promise<boolean> {
+    if (!check.ok) {
+      this.#settingsAnswer = { state: 'refused', text: `Not saved: ${check.problems.join(' ')}` };
+      return false;
+    }
+    const before = this.#settings;
+    this.#busy = true;
+    this.#settingsAnswer = { state: 'working', text: 'Saving…' };
+    try {
+      const r = await this.#remote.send({ op: 'settings.set', patch: check.patch });
+      if (!r.ok) {
+        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${r.reason}` };
+        return false;
+      }
+      const view = parseSettingsView((r.result as { settings?: unknown } | null)?.settings);
+      if (view) this.#settings = view;
+      const changes = before && view ? settingChanges(before, view) : [];
+      this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? `Saved: ${describeChanges(changes)}.` : 'Saved.' };
+      return true;
+    } catch (err) {
+      this.#settingsAnswer = { state: 'refused', text: `Not saved: ${err instanceof Error ? err.message : String(err)}` };
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Sends a checked person edit; the panel applies it through its own people code, or says why not. */
+  async updatePerson(personId: string, name: string, edit: PersonEdit): Promise<boolean> {
+    const answer = (a: PhotoAnswer) => (this.#edits = { ...this.#edits, [personId]: a });
+    if (!edit.ok) {
+      answer({ state: 'refused', text: `Not saved: ${edit.problem}` });
+      return false;
+    }
+    this.#busy = true;
+    answer({ state: 'working', text: 'Saving…' });
+    try {
+      const r = await this.#remote.send(edit.body);
+      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${r.reason}` });
+      if (r.ok) await this.refreshPeople();
+      return r.ok;
+    } catch (err) {
+      answer({ state: 'refused', text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+      return false;
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** This phone's own choice; saved on the phone, never sent. */
+  async setNotify(kind: NotifyKind, on: boolean): Promise<void> {
+    await this.#remote.setNotifyRules({ ...this.#remote.notifyRules, [kind]: on });
   }
 
   get status() {
@@ -119,11 +216,12 @@ export class PhoneAdminState {
   async pair(payload: string, label: string): Promise<boolean> {
     this.#busy = true;
     this.#message = 'Pairing…';
-    const r = await this.#remote.pair(payload, label);
+    this.#pairing = true;
+    const r = await this.#remote.pair(payload, label).finally(() => (this.#pairing = false));
     this.#busy = false;
     this.#message = r.ok ? `Paired as ${r.role}.` : `Pairing failed: ${r.reason}`;
     this.#sync();
-    if (r.ok) await this.refreshPeople();
+    if (r.ok) await Promise.all([this.refreshPeople(), this.loadSettings()]);
     return r.ok;
   }
 

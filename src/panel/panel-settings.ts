@@ -1,0 +1,213 @@
+import type { Settings } from '../access/types.ts';
+import type { AlertKnobs } from '../insight/alerts.ts';
+import type { Retention } from '../store/events.ts';
+import { LIVENESS_POLICY, MATCH_POLICY } from '../vision/thresholds.ts';
+
+/**
+ * The settings an admin may tune, from the panel's admin area or a paired phone: their bounds,
+ * the check of a change, which changes weaken security, and the old -> new record the log keeps.
+ * Pure: the stores that hold each value (Prefs, InsightService) call these and keep their own
+ * copy; the remote command parser calls the same check, so a phone and the panel cannot disagree
+ * on what is allowed.
+ */
+export type QuietHours = NonNullable<AlertKnobs['quietHours']>;
+
+export interface PanelSettingsView {
+  /** Face match score at or above which a face counts as its person (access `match.minScore`). */
+  readonly faceMatch: number;
+  /** Passive liveness at or above which no blink is asked (access `liveness.pass`). */
+  readonly livenessPass: number;
+  /** How long the relay is released for an unlock. */
+  readonly pulseMs: number;
+  readonly retentionDays: number;
+  readonly snapshotMb: number;
+  /** Local hours in which non-critical alerts wait; null: alerts go out at any hour. */
+  readonly quietHours: QuietHours | null;
+  /** The zone the panel reads schedules and quiet hours in; shown, never set. */
+  readonly timeZone: string;
+}
+
+export type SettingKey = Exclude<keyof PanelSettingsView, 'timeZone'>;
+export type SettingsPatch = { readonly [K in SettingKey]?: PanelSettingsView[K] };
+export type SettingValue = PanelSettingsView[SettingKey];
+
+export interface SettingChange {
+  readonly key: SettingKey;
+  readonly from: SettingValue;
+  readonly to: SettingValue;
+}
+
+export const SETTING_KEYS: readonly SettingKey[] = ['faceMatch', 'livenessPass', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
+
+const MIB = 1024 * 1024;
+
+/**
+ * Bounds, and why. faceMatch: the vision worker itself only names a person at or above the
+ * measured operating point (MATCH_POLICY), so a lower threshold here would change nothing but
+ * the words; admins may only demand more. livenessPass: below the "uncertain" band start every
+ * face would skip the blink. pulseMs: the door controller's default `max_pulse_ms` is 5000 and it
+ * refuses longer pulses (panel-bridge/PROTOCOL.md), which would turn every grant into a refusal.
+ * Retention: the admin area's own limits.
+ */
+export const SETTING_BOUNDS = {
+  faceMatch: { min: MATCH_POLICY.threshold, max: 0.8 },
+  livenessPass: { min: LIVENESS_POLICY.uncertain, max: 0.99 },
+  pulseMs: { min: 1_000, max: 5_000 },
+  retentionDays: { min: 1, max: 3_650 },
+  snapshotMb: { min: 0, max: 10_000 },
+} as const;
+
+export const DEFAULT_PULSE_MS = 3_000;
+
+export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
+  faceMatch: 'face match threshold',
+  livenessPass: 'liveness threshold',
+  pulseMs: 'unlock time',
+  retentionDays: 'access log retention',
+  snapshotMb: 'snapshot space',
+  quietHours: 'quiet hours',
+};
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isHour = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 23;
+const within = (v: number, b: { readonly min: number; readonly max: number }) => v >= b.min && v <= b.max;
+
+/** What is wrong with one value, in words for the admin, or null when it may be stored. */
+export function settingProblem(key: SettingKey, value: unknown): string | null {
+  switch (key) {
+    case 'faceMatch':
+    case 'livenessPass': {
+      const b = SETTING_BOUNDS[key];
+      const name = key === 'faceMatch' ? 'Face match threshold' : 'Liveness threshold';
+      return isNumber(value) && within(value, b) ? null : `${name} must be ${b.min.toFixed(2)} to ${b.max.toFixed(2)}.`;
+    }
+    case 'pulseMs': {
+      const b = SETTING_BOUNDS.pulseMs;
+      return Number.isInteger(value) && within(value as number, b) ? null : `Unlock time must be ${b.min / 1000} to ${b.max / 1000} seconds.`;
+    }
+    case 'retentionDays': {
+      const b = SETTING_BOUNDS.retentionDays;
+      return Number.isInteger(value) && within(value as number, b) ? null : `Keep events for ${b.min} to ${b.max} days.`;
+    }
+    case 'snapshotMb': {
+      const b = SETTING_BOUNDS.snapshotMb;
+      return isNumber(value) && within(value, b) ? null : `Snapshot space must be ${b.min} to ${b.max} MB.`;
+    }
+    case 'quietHours':
+      if (value === null) return null;
+      if (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).some((k) => k !== 'startHour' && k !== 'endHour')) return 'Quiet hours must be a start and an end hour.';
+      {
+        const { startHour, endHour } = value as Record<string, unknown>;
+        if (!isHour(startHour) || !isHour(endHour)) return 'Quiet hours start and end must be whole hours, 0 to 23.';
+        if (startHour === endHour) return 'Quiet hours must not start and end at the same hour (turn them off instead).';
+      }
+      return null;
+  }
+}
+
+export type PatchCheck = { readonly ok: true; readonly patch: SettingsPatch } | { readonly ok: false; readonly problems: readonly string[] };
+
+/**
+ * Checks an untrusted patch field by field: each known field in bounds, no unknown field (a
+ * misspelt setting must not be silently dropped), at least one field. Nothing is clamped: a value
+ * out of range is refused, never quietly moved to the nearest bound.
+ */
+export function checkSettingsPatch(o: unknown): PatchCheck {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, problems: ['Settings must be a set of named values.'] };
+  const raw = o as Record<string, unknown>;
+  const problems: string[] = [];
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      problems.push(`Unknown setting "${key.slice(0, 40)}".`);
+      continue;
+    }
+    const problem = settingProblem(key as SettingKey, value);
+    if (problem) problems.push(problem);
+    else patch[key] = key === 'quietHours' && value !== null ? { startHour: (value as QuietHours).startHour, endHour: (value as QuietHours).endHour } : value;
+  }
+  if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('Nothing to change.');
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, patch: patch as SettingsPatch };
+}
+
+/**
+ * Settings whose lowering weakens security or destroys evidence: a lower face or liveness
+ * threshold lets more faces in without a second look; a shorter retention or smaller snapshot
+ * space erases the access log, including the record of what the admin changing it did. The
+ * unlock time (bounded by the controller) and quiet hours (critical alerts always go out) are
+ * operational and are not listed.
+ */
+const LOWER_WEAKENS: ReadonlySet<SettingKey> = new Set<SettingKey>(['faceMatch', 'livenessPass', 'retentionDays', 'snapshotMb']);
+
+/** The fields of a patch that would weaken security (see LOWER_WEAKENS). */
+export function weakenedBy(current: PanelSettingsView, patch: SettingsPatch): SettingKey[] {
+  return SETTING_KEYS.filter((k) => {
+    if (!LOWER_WEAKENS.has(k)) return false;
+    const next = patch[k];
+    const now = current[k];
+    return typeof next === 'number' && typeof now === 'number' && next < now;
+  });
+}
+
+export function applySettingsPatch(current: PanelSettingsView, patch: SettingsPatch): PanelSettingsView {
+  return { ...current, ...patch };
+}
+
+const same = (a: SettingValue, b: SettingValue): boolean =>
+  a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && a.startHour === b.startHour && a.endHour === b.endHour);
+
+export function settingChanges(before: PanelSettingsView, after: PanelSettingsView): SettingChange[] {
+  return SETTING_KEYS.filter((k) => !same(before[k], after[k])).map((k) => ({ key: k, from: before[k], to: after[k] }));
+}
+
+const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+
+export function formatSetting(key: SettingKey, v: SettingValue): string {
+  if (v === null) return 'off';
+  if (typeof v === 'object') return `${hh(v.startHour)}-${hh(v.endHour)}`;
+  switch (key) {
+    case 'pulseMs':
+      return `${v / 1000} s`;
+    case 'retentionDays':
+      return `${v} days`;
+    case 'snapshotMb':
+      return `${v} MB`;
+    default:
+      return v.toFixed(2);
+  }
+}
+
+/** One line for the access log: "unlock time 3 s -> 4 s; quiet hours 22:00-07:00 -> off". */
+export function describeChanges(changes: readonly SettingChange[]): string {
+  return changes.map((c) => `${SETTING_LABELS[c.key]} ${formatSetting(c.key, c.from)} -> ${formatSetting(c.key, c.to)}`).join('; ');
+}
+
+// --- the stores' shapes ------------------------------------------------------------------------
+
+export function snapshotMbOf(r: Retention): number {
+  return Math.round((r.maxSnapshotBytes / MIB) * 100) / 100;
+}
+
+export function retentionOf(days: number, snapshotMb: number): Retention {
+  return { maxDays: days, maxSnapshotBytes: Math.round(snapshotMb * MIB) };
+}
+
+export function withThresholds(s: Settings, faceMatch: number, livenessPass: number): Settings {
+  return { ...s, match: { ...s.match, minScore: faceMatch }, liveness: { ...s.liveness, pass: livenessPass } };
+}
+
+/** A stored pulse read back: one out of bounds (a damaged record) gives the default, not a long release. */
+export function storedPulseMs(v: unknown): number {
+  return settingProblem('pulseMs', v) === null ? (v as number) : DEFAULT_PULSE_MS;
+}
+
+/** The view as the panel sends it, checked on the phone like any input; null when malformed. */
+export function parseSettingsView(o: unknown): PanelSettingsView | null {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
+  const r = o as Record<string, unknown>;
+  const { timeZone, ...rest } = r;
+  if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return null;
+  const checked = checkSettingsPatch(rest);
+  if (!checked.ok || SETTING_KEYS.some((k) => !(k in checked.patch))) return null;
+  return { ...(checked.patch as Omit<PanelSettingsView, 'timeZone'>), timeZone };
+}

@@ -1,0 +1,141 @@
+import { pinProblem, scheduleProblems } from '../../access/index.ts';
+import type { Role, Schedule, Weekday } from '../../access/types.ts';
+import type { PersonSummary } from '../../panel/actions.ts';
+import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
+import { parseCommandBody, type CommandOf } from '../command.ts';
+
+/**
+ * The phone's edit forms as state: text as typed, turned into the exact command fields on save.
+ * Each form sends only what the admin changed, and checks it first with the same functions the
+ * panel runs on arrival, so a bad value is named on the phone and never travels.
+ */
+
+export const WEEKDAYS: readonly (readonly [Weekday, string])[] = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun']];
+export const HOURS: readonly number[] = Array.from({ length: 24 }, (_, h) => h);
+
+/** Text as a number; empty text is NaN, so the check names the field instead of sending 0. */
+const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
+
+export class SettingsForm {
+  faceMatch = $state('');
+  livenessPass = $state('');
+  pulseSeconds = $state('');
+  retentionDays = $state('');
+  snapshotMb = $state('');
+  quiet = $state(false);
+  quietStart = $state(22);
+  quietEnd = $state(7);
+
+  fill(v: PanelSettingsView): void {
+    this.faceMatch = v.faceMatch.toFixed(2);
+    this.livenessPass = v.livenessPass.toFixed(2);
+    this.pulseSeconds = String(v.pulseMs / 1000);
+    this.retentionDays = String(v.retentionDays);
+    this.snapshotMb = String(v.snapshotMb);
+    this.quiet = v.quietHours !== null;
+    this.quietStart = v.quietHours?.startHour ?? 22;
+    this.quietEnd = v.quietHours?.endHour ?? 7;
+  }
+
+  /** The fields that differ from the panel's current values, checked. */
+  patch(current: PanelSettingsView): PatchCheck {
+    const typed: Omit<PanelSettingsView, 'timeZone'> = {
+      faceMatch: num(this.faceMatch),
+      livenessPass: num(this.livenessPass),
+      pulseMs: Math.round(num(this.pulseSeconds) * 1000),
+      retentionDays: num(this.retentionDays),
+      snapshotMb: num(this.snapshotMb),
+      quietHours: this.quiet ? { startHour: this.quietStart, endHour: this.quietEnd } : null,
+    };
+    const patch: Record<string, unknown> = {};
+    for (const k of SETTING_KEYS) {
+      const now = current[k];
+      const next = typed[k];
+      const same = next === now || (next !== null && now !== null && typeof next === 'object' && typeof now === 'object' && next.startHour === now.startHour && next.endHour === now.endHour);
+      if (!same) patch[k] = next;
+    }
+    return checkSettingsPatch(patch);
+  }
+}
+
+/** The parts of a person the phone can change, as the form shows them. */
+interface PersonFields {
+  readonly name: string;
+  readonly role: Role;
+  readonly limited: boolean;
+  readonly days: readonly Weekday[];
+  readonly start: string;
+  readonly end: string;
+}
+
+const scheduleKey = (f: PersonFields) => (f.limited ? JSON.stringify([WEEKDAYS.map(([d]) => d).filter((d) => f.days.includes(d)), f.start, f.end]) : 'any');
+
+export type PersonEdit = { readonly ok: true; readonly body: CommandOf<'person.update'> } | { readonly ok: false; readonly problem: string };
+
+export class PersonForm {
+  name = $state('');
+  role = $state<Role>('resident');
+  pin = $state('');
+  duress = $state('');
+  clearPin = $state(false);
+  limited = $state(false);
+  days = $state<Weekday[]>(['mon', 'tue', 'wed', 'thu', 'fri']);
+  start = $state('08:00');
+  end = $state('18:00');
+  readonly #initial: PersonFields;
+
+  /** Like the panel's own editor, the form edits the first weekly window of a schedule. */
+  constructor(p: PersonSummary) {
+    const first = p.schedule?.windows[0];
+    this.name = p.name;
+    this.role = p.role;
+    this.limited = p.schedule !== null;
+    if (first) {
+      this.days = [...first.days];
+      this.start = first.start;
+      this.end = first.end;
+    }
+    this.#initial = this.#fields();
+  }
+
+  #fields(): PersonFields {
+    return { name: this.name.trim(), role: this.role, limited: this.limited, days: [...this.days], start: this.start, end: this.end };
+  }
+
+  /** The `person.update` fields for what changed, or the first problem in words. */
+  edit(personId: string, timeZone: string): PersonEdit {
+    const now = this.#fields();
+    const was = this.#initial;
+    const change: Record<string, unknown> = {};
+    if (now.name !== was.name) {
+      if (now.name.length === 0 || now.name.length > 80) return { ok: false, problem: 'Give a name (up to 80 characters).' };
+      change.name = now.name;
+    }
+    if (now.role !== was.role) change.role = now.role;
+    if (this.clearPin) {
+      change.pin = null;
+    } else if (this.pin !== '') {
+      const problem = pinProblem(this.pin, this.duress === '' ? undefined : this.duress);
+      if (problem) return { ok: false, problem: `${problem[0]?.toUpperCase() ?? ''}${problem.slice(1)}.` };
+      change.pin = this.pin;
+      if (this.duress !== '') change.duress = this.duress;
+    } else if (this.duress !== '') {
+      return { ok: false, problem: 'A duress PIN is set together with a new PIN.' };
+    }
+    if (scheduleKey(now) !== scheduleKey(was)) {
+      if (now.limited) {
+        if (now.days.length === 0) return { ok: false, problem: 'Choose at least one day.' };
+        const schedule: Schedule = { timeZone, windows: [{ days: WEEKDAYS.map(([d]) => d).filter((d) => now.days.includes(d)), start: now.start, end: now.end }] };
+        const problems = scheduleProblems(schedule);
+        if (problems.length > 0) return { ok: false, problem: `Schedule problem: ${problems.join('; ')}.` };
+        change.schedule = schedule;
+      } else {
+        change.schedule = null;
+      }
+    }
+    if (Object.keys(change).length === 0) return { ok: false, problem: 'Nothing to change.' };
+    // The panel's own parser, as the last word: what passes here is what the panel will accept.
+    const body = parseCommandBody({ op: 'person.update', personId, ...change });
+    return body?.op === 'person.update' ? { ok: true, body } : { ok: false, problem: 'The panel would not accept this change.' };
+  }
+}
