@@ -15,7 +15,7 @@ import type { DoorPort } from './gatekeeper.ts';
  */
 export type DoorView = { readonly text: string; readonly tone: 'ok' | 'sim' | 'bad' };
 
-export type DoorListener = (e: { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean }) => void;
+export type DoorListener = (e: { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean } | { controller: 'lost' | 'back'; text: string }) => void;
 
 export class DoorLink implements DoorPort {
   #link = $state<LinkState>({ state: 'idle' });
@@ -32,7 +32,14 @@ export class DoorLink implements DoorPort {
     this.#serial = serial;
     // A serial door may have reached 'lost' (no board) before this link subscribed.
     this.#link = controller.state;
-    controller.on('state', (s) => (this.#link = s));
+    controller.on('state', (s) => {
+      const wasBad = this.view.tone === 'bad';
+      this.#link = s;
+      // Only a change between working and not: connecting at boot is neither.
+      const view = this.view;
+      if (!wasBad && view.tone === 'bad') this.#emit({ controller: 'lost', text: view.text });
+      else if (wasBad && view.tone !== 'bad' && this.usable) this.#emit({ controller: 'back', text: view.text });
+    });
     controller.on('event', (e) => this.#onEvent(e));
   }
 

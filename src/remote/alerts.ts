@@ -33,7 +33,7 @@ export const NOTIFY_KINDS: readonly { readonly kind: NotifyKind; readonly label:
   { kind: 'forced', label: 'Door forced open' },
   { kind: 'tamper', label: 'Panel tamper' },
   { kind: 'intruder', label: 'Possible intruder, several people at once' },
-  { kind: 'offline', label: 'Panel offline' },
+  { kind: 'offline', label: 'Panel or door controller offline' },
 ];
 
 export const DEFAULT_NOTIFY_RULES: NotifyRules = { refusals: true, spoof: true, visitor: true, heldOpen: true, forced: true, tamper: true, intruder: true, offline: true };
@@ -64,6 +64,8 @@ const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
   doorLeftOpen: { title: 'Door held open', tag: 'held-open', severity: 'warning', kind: 'heldOpen' },
   tailgating: { title: 'Several people at once', tag: 'tailgating', severity: 'warning', kind: 'intruder' },
   loitering: { title: 'Unknown visitor waiting', tag: 'loitering', severity: 'warning', kind: 'visitor' },
+  // Raised by the panel itself when its door controller stops answering: the door cannot open.
+  controllerOffline: { title: 'Door controller offline', tag: 'controller-offline', severity: 'critical', kind: 'offline' },
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {

@@ -255,6 +255,9 @@ describe('events and alerts', () => {
     expect(toRemoteEvent({ id: 'e3', topic: 'events', payload: 'junk', createdAt: NOW, attempts: 0, nextAttemptAt: NOW })).toBeNull();
     expect(alertFor({ id: 'x', at: NOW, kind: 'attempt', summary: 'grant Ada by face', personId: 'p1', snapshotId: null, detail: { outcome: 'grant', alerts: [] } })).toBeNull();
     expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toMatchObject({ tag: 'doorbell' });
+    const lost = { id: 'z', at: NOW, kind: 'system', summary: 'alert controllerOffline: Door controller lost', personId: null, snapshotId: null, detail: { code: 'controllerOffline', detail: 'Door controller lost' } } as const;
+    expect(alertFor(lost)).toMatchObject({ title: 'Door controller offline', severity: 'critical', kind: 'offline' });
+    expect(alertFor({ ...lost, summary: 'door controller back', detail: { code: 'controllerBack' } })).toBeNull();
   });
 });
 

@@ -66,6 +66,9 @@ test.describe('door: PIN entry through the simulated door controller', () => {
     await page.getByRole('button', { name: 'Status' }).click();
     await page.getByTestId('sim-cable').click();
     await expect(page.getByTestId('admin-door')).toHaveText('Door controller lost');
+    // Logged as an alert, which is what a paired phone is notified of.
+    await page.getByRole('button', { name: 'Access log' }).click();
+    await expect(page.getByTestId('log-row').filter({ hasText: 'alert controllerOffline: Door controller lost' })).toHaveCount(1);
     await page.goto('/#/');
     const kiosk = page.getByTestId('kiosk');
     // A reload would reconnect a fresh simulated board, so the kiosk is reached by its hash route.
