@@ -3,6 +3,7 @@ import App from './App.svelte';
 import PhoneAdmin from './remote/ui/PhoneAdmin.svelte';
 import { createPhone, createServices, startServices } from './services.ts';
 import { themeFor } from './kiosk/theme.ts';
+import { whenOnlyPanel } from './platform/single-panel.ts';
 import './app.css';
 
 const params = new URLSearchParams(location.search);
@@ -16,10 +17,15 @@ if (!target) throw new Error('index.html has no #app element');
 // #/remote is an admin's phone: it boots only the phone side (see createPhone).
 const boot = location.hash.startsWith('#/remote')
   ? createPhone().then((remote) => void mount(PhoneAdmin, { target, props: { remote } }))
-  : createServices().then((services) => {
-      startServices(services);
-      mount(App, { target, props: { services } });
-    });
+  : whenOnlyPanel(navigator.locks, () => {
+      target.innerHTML = '<div class="boot-fault" data-testid="panel-elsewhere"><h1>Panel already open</h1><p>This door panel is running in another tab or window. This one takes over when that one closes.</p></div>';
+    })
+      .then(() => createServices())
+      .then((services) => {
+        target.replaceChildren();
+        startServices(services);
+        mount(App, { target, props: { services } });
+      });
 
 boot
   .catch((err: unknown) => {

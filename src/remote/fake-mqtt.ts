@@ -11,7 +11,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { LinkOptions, LinkStatus, MqttLike, MqttMessage, PublishOptions, MqttFactory } from './link.ts';
 import type { PairedAdmin } from './pairing.ts';
 import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentity, PhoneStore, RemotePanelActions } from './ports.ts';
-import type { LockRequester } from './tabs.ts';
+import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
 

@@ -1,3 +1,5 @@
+import { holdIfFree, type LockRequester } from '../platform/locks.ts';
+
 /**
  * The open tabs of the phone app on one device, and what they coordinate through (the browser's
  * Web Locks). Every tab holds the same admin identity.
@@ -29,11 +31,6 @@ export interface DeviceTabs {
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** The part of the Web Locks API used here; `navigator.locks` is one. */
-export interface LockRequester {
-  request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void> | void): Promise<unknown>;
-  request<T>(name: string, callback: (lock: unknown) => Promise<T>): Promise<T>;
-}
 
 const LOCK_PREFIX = 'doorward-phone-tab-';
 const MAX_TABS = 32;
@@ -70,17 +67,4 @@ export function webLockTabs(locks: LockRequester | undefined): DeviceTabs {
       return locks && usable ? locks.request(name, () => fn()) : inPage(name, fn);
     },
   };
-}
-
-/** Takes the lock if nobody holds it, and keeps it until the returned function is called. */
-function holdIfFree(locks: LockRequester, name: string): Promise<(() => void) | null> {
-  return new Promise((resolve, reject) => {
-    locks
-      .request(name, { ifAvailable: true }, (lock) => {
-        if (!lock) return resolve(null);
-        // The lock is held until the promise the callback returns settles.
-        return new Promise<void>((release) => resolve(() => release()));
-      })
-      .catch(reject);
-  });
 }

@@ -17,6 +17,18 @@ test.describe('kiosk', () => {
     await shot(page, 'kiosk-idle');
   });
 
+  test('a second kiosk tab waits while the panel runs in the first, and takes over when it closes', async ({ page, context }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
+    const second = await context.newPage();
+    await second.goto('/');
+    await expect(second.getByTestId('panel-elsewhere')).toContainText('This door panel is running in another tab or window.');
+    await expect(second.getByTestId('kiosk')).toHaveCount(0);
+    await page.close();
+    await expect(second.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
+    await expect(second.getByTestId('panel-elsewhere')).toHaveCount(0);
+  });
+
   test('night theme for dark hallways', async ({ page }) => {
     await page.goto('/?theme=night');
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');

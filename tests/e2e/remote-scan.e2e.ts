@@ -1,36 +1,26 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
-import { openAdmin, typePin } from './support/admin.ts';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { typePin } from './support/admin.ts';
 import { qrVideo } from './support/qr-video.ts';
-import { startMosquitto, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 
 // The panel in one browser profile; the phone in another whose fake camera plays a video of a QR
 // code (the camera file is fixed per launch, so the phone is launched once per video, keeping its
 // profile). Panel and phone meet only through a real Mosquitto, whose own log says which client
 // ids connected and whether one pushed another off.
-const base = `http://localhost:${E2E_PORT}`;
 let mosquitto: Mosquitto;
-
-test.beforeAll(async () => {
-  mosquitto = await startMosquitto();
-});
-test.afterAll(async () => {
-  await mosquitto?.dispose();
+const broker = mosquittoForTests();
+test.beforeAll(() => {
+  mosquitto = broker();
 });
 
-const launch = { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', baseURL: base, viewport: { width: 800, height: 1280 } };
-
-async function panelBrowser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-scan-panel-')), { ...launch, args: chromiumArgs, permissions: ['camera'] });
-}
+const panelBrowser = (): Promise<BrowserContext> => deviceBrowser({ permissions: ['camera'] });
 
 /** The phone, its camera playing `video`; every getUserMedia it makes is kept for the test to look at. */
 async function phoneBrowser(profile: string, video: string): Promise<BrowserContext> {
-  const args = [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake-video-capture')), `--use-file-for-fake-video-capture=${video}`, '--use-fake-ui-for-media-stream'];
-  const ctx = await chromium.launchPersistentContext(profile, { ...launch, args, permissions: ['camera'] });
+  const ctx = await deviceBrowser({ profile, video, permissions: ['camera'] });
   await ctx.addInitScript(() => {
     const media = navigator.mediaDevices;
     const open = media.getUserMedia.bind(media);
@@ -63,13 +53,7 @@ test('a phone pairs by scanning the panel QR code; two tabs of it stay online si
   test.setTimeout(240_000);
   const panelCtx = await panelBrowser();
   const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
-  await panel.goto(`/?broker=${encodeURIComponent(mosquitto.url)}#/admin`);
-  await openAdmin(panel);
-  await panel.getByRole('button', { name: 'Remote' }).click();
-  await expect(panel.getByTestId('remote-status')).toHaveText('online');
-  await panel.getByRole('button', { name: 'Pair a phone' }).click();
-  await expect(panel.locator('[aria-label="Pairing QR code"] svg')).toBeVisible();
-  const payload = await panel.getByTestId('pair-payload').inputValue();
+  const payload = await showPairingCode(panel, mosquitto.url);
   expect(payload).toMatch(/^DOORWARD-PAIR:/);
 
   const phoneProfile = mkdtempSync(join(tmpdir(), 'doorward-scan-phone-'));

@@ -1,33 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { openAdmin, typePin } from './support/admin.ts';
-import { startMosquitto, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 
 // A paired phone changes the panel's settings and a person's PIN and access times; the panel's
 // own admin area and its PIN pad show the result. Panel and phone are two browsers with their own
 // profiles, meeting only through a real Mosquitto on loopback (as in remote.e2e.ts).
-const base = `http://localhost:${E2E_PORT}`;
 let mosquitto: Mosquitto;
-
-test.beforeAll(async () => {
-  mosquitto = await startMosquitto();
-});
-test.afterAll(async () => {
-  await mosquitto?.dispose();
+const broker = mosquittoForTests();
+test.beforeAll(() => {
+  mosquitto = broker();
 });
 
-async function browser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-remote-settings-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: chromiumArgs,
-    permissions: ['camera', 'notifications'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-  });
-}
+const browser = (): Promise<BrowserContext> => deviceBrowser();
 
 /** The panel's Settings tab, mounted afresh so it shows what is stored now. */
 async function panelSettings(panel: Page): Promise<Locator> {
@@ -61,12 +45,7 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
 
   // Pairing by the payload text, as remote.e2e.ts does.
-  await panel.goto(`/?broker=${encodeURIComponent(mosquitto.url)}#/admin`);
-  await openAdmin(panel);
-  await panel.getByRole('button', { name: 'Remote' }).click();
-  await expect(panel.getByTestId('remote-status')).toHaveText('online');
-  await panel.getByRole('button', { name: 'Pair a phone' }).click();
-  const payload = await panel.getByTestId('pair-payload').inputValue();
+  const payload = await showPairingCode(panel, mosquitto.url);
   await phone.goto('/#/remote');
   await phone.getByLabel('Pairing code').fill(payload);
   await phone.getByRole('button', { name: 'Pair', exact: true }).click();

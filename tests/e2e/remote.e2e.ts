@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
-import { openAdmin, typePin } from './support/admin.ts';
-import { spyClient, startMosquitto, type Mosquitto } from './support/remote-mosquitto.ts';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { typePin } from './support/admin.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
 import { generateKeyPairs } from '../../src/remote/keys.ts';
 import { signCommand } from '../../src/remote/command.ts';
 import { encodeEnvelope } from '../../src/remote/envelope.ts';
@@ -15,26 +11,13 @@ import { faceJpeg } from './support/vision-fixtures.ts';
 
 // Panel and phone are two browsers with their own profiles (their own IndexedDB and keys),
 // meeting only through a real Mosquitto on loopback that the test starts, stops and restarts.
-// Needs the lead's wiring: PanelRemote in services.ts, PairPanel in the admin area, #/remote.
-const base = `http://localhost:${E2E_PORT}`;
 let mosquitto: Mosquitto;
-
-test.beforeAll(async () => {
-  mosquitto = await startMosquitto();
-});
-test.afterAll(async () => {
-  await mosquitto?.dispose();
+const broker = mosquittoForTests();
+test.beforeAll(() => {
+  mosquitto = broker();
 });
 
-async function browser(): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-remote-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: chromiumArgs,
-    permissions: ['camera', 'notifications'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-  });
-}
+const browser = (): Promise<BrowserContext> => deviceBrowser();
 
 async function phoneEvents(phone: Page, summary: RegExp): Promise<string[]> {
   return phone.getByTestId('phone-event').filter({ hasText: summary }).evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id') ?? ''));
@@ -48,13 +31,7 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
 
   // Pairing: the panel shows the QR and its text; the phone takes the text.
-  await panel.goto(`/?broker=${encodeURIComponent(mosquitto.url)}#/admin`);
-  await openAdmin(panel);
-  await panel.getByRole('button', { name: 'Remote' }).click();
-  await expect(panel.getByTestId('remote-status')).toHaveText('online');
-  await panel.getByRole('button', { name: 'Pair a phone' }).click();
-  await expect(panel.locator('[aria-label="Pairing QR code"] svg')).toBeVisible();
-  const payload = await panel.getByTestId('pair-payload').inputValue();
+  const payload = await showPairingCode(panel, mosquitto.url);
   const offer = decodePairingPayload(payload);
   expect(offer?.brokerUrl).toBe(mosquitto.url);
 
@@ -110,8 +87,9 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   // Broker down: the panel still decides at the door and queues the events.
   await mosquitto.stop();
   await expect(phone.getByTestId('phone-link')).not.toHaveText('online');
-  const kiosk = await panelCtx.newPage();
-  await kiosk.goto('/');
+  // The panel's own page turns to the door screen (a second panel tab would only wait for it).
+  const kiosk = panel;
+  await kiosk.evaluate(() => (location.hash = '#/'));
   const k = kiosk.getByTestId('kiosk');
   for (const [pin, outcome] of [['482193', 'granted'], ['000000', 'denied'], ['482193', 'granted']] as const) {
     await expect(k).toHaveAttribute('data-state', 'idle', { timeout: 15_000 });

@@ -1,7 +1,56 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { chromiumArgs, E2E_PORT } from '../../../playwright.config.ts';
 import { connectMqtt, type MqttLike } from '../../../src/remote/link.ts';
+import { startMosquitto, type Mosquitto } from '../../remote/mosquitto.ts';
+import { openAdmin } from './admin.ts';
+
+export { startMosquitto, type Mosquitto };
 
 /** A client on the test's broker that plays the hostile broker: it sees and re-sends anything. */
 export function spyClient(url: string): MqttLike {
   return connectMqtt({ url, clientId: `e2e-spy-${Math.random().toString(36).slice(2)}`, sessionExpirySeconds: 0, backoff: { baseMs: 100, maxMs: 500 } });
 }
-export { startMosquitto, type Mosquitto } from '../../remote/mosquitto.ts';
+
+/** A real Mosquitto on loopback for the tests of one file: started before them, stopped after. */
+export function mosquittoForTests(): () => Mosquitto {
+  let broker: Mosquitto | undefined;
+  test.beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  test.afterAll(async () => {
+    await broker?.dispose();
+  });
+  return () => {
+    if (!broker) throw new Error('Mosquitto is not running (used outside a test?)');
+    return broker;
+  };
+}
+
+/**
+ * A browser with a profile of its own (its own IndexedDB and keys), as a separate device is.
+ * `video` replaces the fake camera's picture; `profile` reuses a device across launches.
+ */
+export async function deviceBrowser(o: { profile?: string; video?: string; permissions?: string[] } = {}): Promise<BrowserContext> {
+  const args = o.video ? [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake-video-capture')), `--use-file-for-fake-video-capture=${o.video}`, '--use-fake-ui-for-media-stream'] : chromiumArgs;
+  return chromium.launchPersistentContext(o.profile ?? mkdtempSync(join(tmpdir(), 'doorward-device-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args,
+    permissions: o.permissions ?? ['camera', 'notifications'],
+    baseURL: `http://localhost:${E2E_PORT}`,
+    viewport: { width: 800, height: 1280 },
+  });
+}
+
+/** The panel joins `brokerUrl`, shows a pairing QR in its admin area, and gives the code's text. */
+export async function showPairingCode(panel: Page, brokerUrl: string): Promise<string> {
+  await panel.goto(`/?broker=${encodeURIComponent(brokerUrl)}#/admin`);
+  await openAdmin(panel);
+  await panel.getByRole('button', { name: 'Remote' }).click();
+  await expect(panel.getByTestId('remote-status')).toHaveText('online');
+  await panel.getByRole('button', { name: 'Pair a phone' }).click();
+  await expect(panel.locator('[aria-label="Pairing QR code"] svg')).toBeVisible();
+  return panel.getByTestId('pair-payload').inputValue();
+}
