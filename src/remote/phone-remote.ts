@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.ts';
+import { decodeBase64Url } from '../access/base64url.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, PANEL_OFFLINE_ALERT, parseNotifyRules, type NotifyRules, type PhoneAlert } from './alerts.ts';
 import { nextCounter, signCommand, type AdminRole, type CommandBody } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
@@ -223,6 +224,19 @@ export class PhoneRemote {
     this.#config = null;
     await this.#d.store.savePanel(null);
     this.#changed();
+  }
+
+  /**
+   * The picture logged with an access event, asked for by the admin (encrypted to this phone on
+   * the way); null when the panel no longer keeps it. Throws on a refusal or a garbled answer.
+   */
+  async snapshot(snapshotId: string): Promise<Uint8Array | null> {
+    const r = await this.send({ op: 'snapshot.get', snapshotId });
+    if (!r.ok) throw new Error(`refused: ${r.reason}`);
+    if (r.result === null) return null;
+    const bytes = typeof r.result === 'string' ? decodeBase64Url(r.result) : null;
+    if (!bytes) throw new Error('the panel sent a snapshot that could not be read');
+    return bytes;
   }
 
   /** Signs and sends one command, and waits for the panel's answer. */

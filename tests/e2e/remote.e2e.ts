@@ -7,7 +7,7 @@ import { encodeEnvelope } from '../../src/remote/envelope.ts';
 import { decodePairingPayload } from '../../src/remote/pairing.ts';
 import { topics } from '../../src/remote/topics.ts';
 import type { MqttMessage } from '../../src/remote/link.ts';
-import { faceJpeg } from './support/vision-fixtures.ts';
+import { faceJpeg, visitsVideo } from './support/vision-fixtures.ts';
 
 // Panel and phone are two browsers with their own profiles (their own IndexedDB and keys),
 // meeting only through a real Mosquitto on loopback that the test starts, stops and restarts.
@@ -105,6 +105,33 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   const ids = await phone.getByTestId('phone-event').evaluateAll((els) => els.map((e) => e.getAttribute('data-event-id')));
   expect(new Set(ids).size).toBe(ids.length);
 
+
+  await panelCtx.close();
+  await phoneCtx.close();
+});
+
+test('the phone sees a stranger turned away at the door and, when asked, the picture the panel logged', async () => {
+  test.setTimeout(180_000);
+  const panelCtx = await deviceBrowser({ video: visitsVideo('bob') });
+  const phoneCtx = await browser();
+  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
+  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  const payload = await showPairingCode(panel, mosquitto.url);
+  await phone.goto('/#/remote');
+  await phone.getByLabel('Pairing code').fill(payload);
+  await phone.getByRole('button', { name: 'Pair', exact: true }).click();
+  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+  await panel.evaluate(() => (location.hash = '#/'));
+
+  // Only the event travels; the picture stays on the panel until the admin asks for it.
+  const withButton = phone.getByTestId('phone-event').filter({ hasText: /unknown by face/ }).filter({ has: phone.getByRole('button', { name: 'Show snapshot' }) }).first();
+  await expect(withButton).toBeVisible({ timeout: 90_000 });
+  const stranger = phone.locator(`[data-event-id="${await withButton.getAttribute('data-event-id')}"]`);
+  await expect(stranger.getByRole('img')).toHaveCount(0);
+  await stranger.getByRole('button', { name: 'Show snapshot' }).click();
+  const picture = stranger.getByRole('img', { name: 'Snapshot at the door' });
+  await expect(picture).toBeVisible({ timeout: 20_000 });
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
   await panelCtx.close();
   await phoneCtx.close();
 });

@@ -97,6 +97,10 @@ export async function pairingAndCommands(b: BrokerUnderTest): Promise<void> {
     const key = await phone.phone.send({ op: 'guestKey.issue', name: 'Courier', notBefore: Date.now(), expires: Date.now() + 3_600_000, maxUses: 1, selfEnrol: false });
     expect(key).toMatchObject({ ok: true, result: { token: expect.any(String), record: { name: 'Courier' } } });
 
+    // A logged snapshot, only on the admin's request; one the panel no longer keeps is null.
+    expect(await phone.phone.snapshot('snap-1')).toEqual(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]));
+    expect(await phone.phone.snapshot('snap-gone')).toBeNull();
+
     const unlock = await phone.phone.send({ op: 'door.unlock' });
     expect(unlock).toMatchObject({ ok: true, result: { opened: true } });
     expect(panel.actions.doorOpen).toBe(true);

@@ -32,6 +32,7 @@ export class PhoneAdminState {
   #settingsAnswer = $state<PhotoAnswer | null>(null);
   #edits = $state<Readonly<Record<string, PhotoAnswer>>>({});
   #notify = $state.raw<NotifyRules | null>(null);
+  #pictures = $state<Readonly<Record<string, string>>>({});
   // Plain fields: #sync runs inside follow()'s effect, and reading runes there would make the
   // effect re-run (stopping and restarting the link) at every change.
   #linkUp = false;
@@ -237,6 +238,30 @@ export class PhoneAdminState {
       return null;
     } finally {
       this.#busy = false;
+    }
+  }
+
+  /** Object URLs of the snapshots this admin asked to see, by snapshot id ('' while asking). */
+  get pictures(): Readonly<Record<string, string>> {
+    return this.#pictures;
+  }
+
+  async showSnapshot(snapshotId: string): Promise<void> {
+    if (this.#pictures[snapshotId] !== undefined) return;
+    this.#pictures = { ...this.#pictures, [snapshotId]: '' };
+    try {
+      const jpeg = await this.#remote.snapshot(snapshotId);
+      if (!jpeg) {
+        this.#message = 'That snapshot is no longer kept on the panel.';
+        const { [snapshotId]: _gone, ...rest } = this.#pictures;
+        this.#pictures = rest;
+        return;
+      }
+      this.#pictures = { ...this.#pictures, [snapshotId]: URL.createObjectURL(new Blob([jpeg as BlobPart], { type: 'image/jpeg' })) };
+    } catch (err) {
+      this.#message = `Snapshot: ${err instanceof Error ? err.message : String(err)}`;
+      const { [snapshotId]: _failed, ...rest } = this.#pictures;
+      this.#pictures = rest;
     }
   }
 
