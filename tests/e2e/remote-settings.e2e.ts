@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { openAdmin, typePin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, type Mosquitto } from './support/remote-mosquitto.ts';
 
 // A paired phone changes the panel's settings and a person's PIN and access times; the panel's
 // own admin area and its PIN pad show the result. Panel and phone are two browsers with their own
@@ -46,10 +46,7 @@ test('a phone changes the panel settings and a person PIN and access times; the 
 
   // Pairing by the payload text, as remote.e2e.ts does.
   const payload = await showPairingCode(panel, mosquitto.url);
-  await phone.goto('/#/remote');
-  await phone.getByLabel('Pairing code').fill(payload);
-  await phone.getByRole('button', { name: 'Pair', exact: true }).click();
-  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+  await pairByText(phone, payload);
 
   // The phone reads the panel's settings.
   const settings = phone.getByTestId('phone-settings');

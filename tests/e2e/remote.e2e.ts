@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { typePin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
 import { generateKeyPairs } from '../../src/remote/keys.ts';
 import { signCommand } from '../../src/remote/command.ts';
 import { encodeEnvelope } from '../../src/remote/envelope.ts';
@@ -35,10 +35,7 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   const offer = decodePairingPayload(payload);
   expect(offer?.brokerUrl).toBe(mosquitto.url);
 
-  await phone.goto('/#/remote');
-  await phone.getByLabel('Pairing code').fill(payload);
-  await phone.getByRole('button', { name: 'Pair' }).click();
-  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+  await pairByText(phone, payload);
   await expect(panel.getByTestId('paired-admin')).toHaveCount(1);
   await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
 
@@ -117,10 +114,7 @@ test('the phone sees a stranger turned away at the door and, when asked, the pic
   const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
   const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
   const payload = await showPairingCode(panel, mosquitto.url);
-  await phone.goto('/#/remote');
-  await phone.getByLabel('Pairing code').fill(payload);
-  await phone.getByRole('button', { name: 'Pair', exact: true }).click();
-  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+  await pairByText(phone, payload);
   await panel.evaluate(() => (location.hash = '#/'));
 
   // Only the event travels; the picture stays on the panel until the admin asks for it.

@@ -54,3 +54,11 @@ export async function showPairingCode(panel: Page, brokerUrl: string): Promise<s
   await expect(panel.locator('[aria-label="Pairing QR code"] svg')).toBeVisible();
   return panel.getByTestId('pair-payload').inputValue();
 }
+
+/** The phone takes the pairing code as typed (or pasted) text and ends up paired as owner. */
+export async function pairByText(phone: Page, payload: string): Promise<void> {
+  await phone.goto('/#/remote');
+  await phone.getByLabel('Pairing code').fill(payload);
+  await phone.getByRole('button', { name: 'Pair', exact: true }).click();
+  await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
+}
