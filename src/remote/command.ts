@@ -242,7 +242,7 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
       return parsePersonUpdate(o);
     case 'person.add': {
       if (!text(o.name, 80) || typeof o.role !== 'string' || !(PERSON_ROLES as readonly string[]).includes(o.role)) return null;
-      if (o.pin !== undefined && !(typeof o.pin === 'string' && /^\d{4,12}$/.test(o.pin))) return null;
+      if (o.pin !== undefined && !(typeof o.pin === 'string' && pinProblem(o.pin) === null)) return null;
       return { op: 'person.add', name: o.name.trim(), role: o.role as Role, ...(o.pin !== undefined ? { pin: o.pin as string } : {}) };
     }
     case 'person.setActive':

@@ -81,6 +81,14 @@ describe('settings.set on the wire', () => {
   });
 });
 
+describe('person.add on the wire', () => {
+  it('holds a new PIN to the same rule as the panel (4 to 8 digits, not one digit repeated)', () => {
+    const add = (pin: string) => parseCommandBody({ op: 'person.add', name: 'Ada', role: 'resident', pin });
+    expect(add('48213')).toEqual({ op: 'person.add', name: 'Ada', role: 'resident', pin: '48213' });
+    for (const bad of ['482', '482193745', '123456789012', '1111', '48a1']) expect(add(bad)).toBeNull();
+  });
+});
+
 describe('person.update on the wire', () => {
   it('takes each field on its own, and a PIN to clear', () => {
     expect(update({ name: '  Grace Hopper ' })).toEqual({ op: 'person.update', personId: 'p1', name: 'Grace Hopper' });
