@@ -63,10 +63,10 @@ export class Prefs {
   }
 
   /** Returns a problem in words, or null when saved; the next decision uses them. */
-  async setThresholds(faceMatch: number, livenessPass: number): Promise<string | null> {
-    const problem = settingProblem('faceMatch', faceMatch) ?? settingProblem('livenessPass', livenessPass);
+  async setThresholds(faceMatch: number, livenessPass: number, riskStepUp: number = this.#access.risk.stepUpAt): Promise<string | null> {
+    const problem = settingProblem('faceMatch', faceMatch) ?? settingProblem('livenessPass', livenessPass) ?? settingProblem('riskStepUp', riskStepUp);
     if (problem) return problem;
-    const next = withThresholds(this.#access, faceMatch, livenessPass);
+    const next = withThresholds(this.#access, faceMatch, livenessPass, riskStepUp);
     await this.#settings.put('accessSettings', next);
     this.#access = next;
     return null;

@@ -47,6 +47,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
     return {
       faceMatch: d.prefs.access.match.minScore,
       livenessPass: d.prefs.access.liveness.pass,
+      riskStepUp: d.prefs.access.risk.stepUpAt,
       pulseMs: d.prefs.pulseMs,
       retentionDays: d.prefs.retention.maxDays,
       snapshotMb: snapshotMbOf(d.prefs.retention),
@@ -68,7 +69,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
       // Every value has passed the same checks the stores make, so a step can fail only by
       // throwing (storage), which the remote layer reports as a failure.
       const steps: (() => Promise<string | null>)[] = [];
-      if (p.faceMatch !== undefined || p.livenessPass !== undefined) steps.push(() => d.prefs.setThresholds(next.faceMatch, next.livenessPass));
+      if (p.faceMatch !== undefined || p.livenessPass !== undefined || p.riskStepUp !== undefined) steps.push(() => d.prefs.setThresholds(next.faceMatch, next.livenessPass, next.riskStepUp));
       if (p.pulseMs !== undefined) steps.push(() => d.prefs.setPulseMs(next.pulseMs));
       if (p.retentionDays !== undefined || p.snapshotMb !== undefined) steps.push(() => d.prefs.setRetention(next.retentionDays, next.snapshotMb));
       if (p.quietHours !== undefined) steps.push(() => d.alerts.setQuietHours(next.quietHours));

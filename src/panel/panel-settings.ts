@@ -17,6 +17,11 @@ export interface PanelSettingsView {
   readonly faceMatch: number;
   /** Passive liveness at or above which no blink is asked (access `liveness.pass`). */
   readonly livenessPass: number;
+  /**
+   * Learnt risk at or above which a second factor is asked (access `risk.stepUpAt`): the adaptive
+   * authentication knob, lower for more caution, higher for fewer PIN requests.
+   */
+  readonly riskStepUp: number;
   /** How long the relay is released for an unlock. */
   readonly pulseMs: number;
   readonly retentionDays: number;
@@ -37,7 +42,7 @@ export interface SettingChange {
   readonly to: SettingValue;
 }
 
-export const SETTING_KEYS: readonly SettingKey[] = ['faceMatch', 'livenessPass', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
+export const SETTING_KEYS: readonly SettingKey[] = ['faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
 
 const MIB = 1024 * 1024;
 
@@ -45,13 +50,16 @@ const MIB = 1024 * 1024;
  * Bounds, and why. faceMatch: the vision worker itself only names a person at or above the
  * measured operating point (MATCH_POLICY), so a lower threshold here would change nothing but
  * the words; admins may only demand more. livenessPass: below the "uncertain" band start every
- * face would skip the blink. pulseMs: the door controller's default `max_pulse_ms` is 5000 and it
+ * face would skip the blink. riskStepUp: below 0.3 a first visit at an odd hour would already be
+ * asked for a PIN; at most 0.85, under the policy's refusal level (0.9), so a step-up band always
+ * exists between opening and refusing. pulseMs: the door controller's default `max_pulse_ms` is 5000 and it
  * refuses longer pulses (panel-bridge/PROTOCOL.md), which would turn every grant into a refusal.
  * Retention: the admin area's own limits.
  */
 export const SETTING_BOUNDS = {
   faceMatch: { min: MATCH_POLICY.threshold, max: 0.8 },
   livenessPass: { min: LIVENESS_POLICY.uncertain, max: 0.99 },
+  riskStepUp: { min: 0.3, max: 0.85 },
   pulseMs: { min: 1_000, max: 5_000 },
   retentionDays: { min: 1, max: 3_650 },
   snapshotMb: { min: 0, max: 10_000 },
@@ -62,6 +70,7 @@ export const DEFAULT_PULSE_MS = 3_000;
 export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
   faceMatch: 'face match threshold',
   livenessPass: 'liveness threshold',
+  riskStepUp: 'risk level for a second factor',
   pulseMs: 'unlock time',
   retentionDays: 'access log retention',
   snapshotMb: 'snapshot space',
@@ -76,9 +85,10 @@ const within = (v: number, b: { readonly min: number; readonly max: number }) =>
 export function settingProblem(key: SettingKey, value: unknown): string | null {
   switch (key) {
     case 'faceMatch':
-    case 'livenessPass': {
+    case 'livenessPass':
+    case 'riskStepUp': {
       const b = SETTING_BOUNDS[key];
-      const name = key === 'faceMatch' ? 'Face match threshold' : 'Liveness threshold';
+      const name = key === 'faceMatch' ? 'Face match threshold' : key === 'livenessPass' ? 'Liveness threshold' : 'Risk level for a second factor';
       return isNumber(value) && within(value, b) ? null : `${name} must be ${b.min.toFixed(2)} to ${b.max.toFixed(2)}.`;
     }
     case 'pulseMs': {
@@ -135,17 +145,19 @@ export function checkSettingsPatch(o: unknown): PatchCheck {
  * threshold lets more faces in without a second look; a shorter retention or smaller snapshot
  * space erases the access log, including the record of what the admin changing it did. The
  * unlock time (bounded by the controller) and quiet hours (critical alerts always go out) are
- * operational and are not listed.
+ * operational and are not listed. The risk level works the other way: raising it asks fewer
+ * unusual attempts for a second factor.
  */
 const LOWER_WEAKENS: ReadonlySet<SettingKey> = new Set<SettingKey>(['faceMatch', 'livenessPass', 'retentionDays', 'snapshotMb']);
+const HIGHER_WEAKENS: ReadonlySet<SettingKey> = new Set<SettingKey>(['riskStepUp']);
 
 /** The fields of a patch that would weaken security (see LOWER_WEAKENS). */
 export function weakenedBy(current: PanelSettingsView, patch: SettingsPatch): SettingKey[] {
   return SETTING_KEYS.filter((k) => {
-    if (!LOWER_WEAKENS.has(k)) return false;
     const next = patch[k];
     const now = current[k];
-    return typeof next === 'number' && typeof now === 'number' && next < now;
+    if (typeof next !== 'number' || typeof now !== 'number') return false;
+    return (LOWER_WEAKENS.has(k) && next < now) || (HIGHER_WEAKENS.has(k) && next > now);
   });
 }
 
@@ -192,8 +204,8 @@ export function retentionOf(days: number, snapshotMb: number): Retention {
   return { maxDays: days, maxSnapshotBytes: Math.round(snapshotMb * MIB) };
 }
 
-export function withThresholds(s: Settings, faceMatch: number, livenessPass: number): Settings {
-  return { ...s, match: { ...s.match, minScore: faceMatch }, liveness: { ...s.liveness, pass: livenessPass } };
+export function withThresholds(s: Settings, faceMatch: number, livenessPass: number, riskStepUp: number = s.risk.stepUpAt): Settings {
+  return { ...s, match: { ...s.match, minScore: faceMatch }, liveness: { ...s.liveness, pass: livenessPass }, risk: { ...s.risk, stepUpAt: riskStepUp } };
 }
 
 /** A stored pulse read back: one out of bounds (a damaged record) gives the default, not a long release. */

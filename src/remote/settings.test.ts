@@ -20,7 +20,7 @@ import { pairPhone, startPanel, startPhone, waitFor, type BrokerUnderTest, type 
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const OFFICE: Schedule = { timeZone: 'UTC', windows: [{ days: [...ALL_DAYS], start: '09:00', end: '17:00' }] };
-const VIEW: PanelSettingsView = { faceMatch: 0.6, livenessPass: 0.9, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
+const VIEW: PanelSettingsView = { faceMatch: 0.6, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
 
 const set = (patch: unknown) => parseCommandBody({ op: 'settings.set', patch });
 const update = (fields: Record<string, unknown>) => parseCommandBody({ op: 'person.update', personId: 'p1', ...fields });
@@ -135,6 +135,11 @@ describe('who may change settings', () => {
     expect(settingsRefusedTo('manager', VIEW, { pulseMs: 5000, quietHours: null })).toEqual([]);
     expect(settingsRefusedTo('manager', VIEW, { pulseMs: 1000, quietHours: { startHour: 20, endHour: 9 } })).toEqual([]);
     expect(settingsRefusedTo('owner', VIEW, { faceMatch: 0.5, retentionDays: 1 })).toEqual([]);
+    // The risk level works the other way round: raising it asks for a second factor less often.
+    expect(settingsRefusedTo('manager', VIEW, { riskStepUp: 0.4 })).toEqual([]);
+    expect(settingsRefusedTo('manager', VIEW, { riskStepUp: 0.7 })).toEqual(['riskStepUp']);
+    expect(settingsRefusedTo('owner', VIEW, { riskStepUp: 0.7 })).toEqual([]);
+    expect(settingProblem('riskStepUp', 0.9)).toBe('Risk level for a second factor must be 0.30 to 0.85.');
     expect(weakenedBy(VIEW, { faceMatch: 0.6 })).toEqual([]);
   });
 });
@@ -166,10 +171,10 @@ describe('the panel applying settings', () => {
   it('applies each change where it is next used, and logs it with the admin, old -> new', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 25, 12));
     const p = await panelStores(clock);
-    expect(await p.edits.settings()).toEqual({ faceMatch: 0.5, livenessPass: 0.9, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'Europe/London' });
+    expect(await p.edits.settings()).toEqual({ faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'Europe/London' });
 
-    const r = await p.edits.updateSettings(ADMIN, { faceMatch: 0.6, livenessPass: 0.95, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } });
-    expect(r).toMatchObject({ settings: { faceMatch: 0.6, livenessPass: 0.95, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } } });
+    const r = await p.edits.updateSettings(ADMIN, { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } });
+    expect(r).toMatchObject({ settings: { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } } });
 
     // The next decision: the Gatekeeper reads the stored access settings for each attempt.
     const person = { id: 'p1', name: 'Grace', role: 'resident' as const, active: true };
@@ -177,6 +182,10 @@ describe('the panel applying settings', () => {
     expect(decide({ ...ctx, settings: DEFAULT_SETTINGS, face: faceOf('p1', 0.55) }, clock.now()).outcome).toBe('grant');
     const stored = (await p.settings.get('accessSettings'))!;
     expect(decide({ ...ctx, settings: stored, face: faceOf('p1', 0.55) }, clock.now())).toMatchObject({ outcome: 'stepUp', step: 'pin' });
+    // A learnt risk of 0.45 now asks for a second factor (it opened at the default 0.5).
+    const risky = { ...ctx, face: faceOf('p1', 0.7), risk: { score: 0.45, reasons: ['unusualHour'] } };
+    expect(decide({ ...risky, settings: DEFAULT_SETTINGS }, clock.now()).outcome).toBe('grant');
+    expect(decide({ ...risky, settings: stored }, clock.now())).toMatchObject({ outcome: 'stepUp', reasons: expect.arrayContaining(['elevatedRisk']) });
     // The next unlock: the Gatekeeper asks prefs.pulseMs at each unlock; a reload keeps it.
     expect(p.prefs.pulseMs).toBe(4500);
     const reloaded = new Prefs(p.settings);
@@ -192,7 +201,7 @@ describe('the panel applying settings', () => {
 
     const line = p.log.events.find((e) => e.kind === 'admin');
     expect(line?.summary).toBe(
-      'changed settings: face match threshold 0.50 -> 0.60; liveness threshold 0.90 -> 0.95; unlock time 3 s -> 4.5 s; access log retention 30 days -> 90 days; snapshot space 50 MB -> 20 MB; quiet hours 22:00-07:00 -> 23:00-06:00 (remote admin admin-7f)',
+      'changed settings: face match threshold 0.50 -> 0.60; liveness threshold 0.90 -> 0.95; risk level for a second factor 0.50 -> 0.40; unlock time 3 s -> 4.5 s; access log retention 30 days -> 90 days; snapshot space 50 MB -> 20 MB; quiet hours 22:00-07:00 -> 23:00-06:00 (remote admin admin-7f)',
     );
     expect(line?.detail).toMatchObject({ adminId: ADMIN, changes: expect.arrayContaining([{ key: 'pulseMs', from: 3000, to: 4500 }]) });
   });

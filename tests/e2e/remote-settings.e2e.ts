@@ -65,6 +65,7 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   // Unlock time, a threshold, retention and quiet hours, in one save.
   await settings.getByLabel(/^Unlock time/).fill('4.5');
   await settings.getByLabel(/^Face match threshold/).fill('0.62');
+  await settings.getByLabel(/^Risk level for a second factor/).fill('0.4');
   await settings.getByLabel(/^Keep the access log/).fill('90');
   await settings.getByLabel(/^Snapshot space/).fill('20');
   await settings.getByLabel('Quiet hours: hold non-urgent alerts').check();
@@ -75,11 +76,13 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   await expect(answer).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
   await expect(answer).toContainText('unlock time 3 s -> 4.5 s');
   await expect(answer).toContainText('face match threshold 0.50 -> 0.62');
+  await expect(answer).toContainText('risk level for a second factor 0.50 -> 0.40');
 
   // The panel's own Settings view shows the new values (read from its stores, no reload).
   local = await panelSettings(panel);
   await expect(local.getByTestId('settings-pulse')).toHaveValue('4.5');
   await expect(local.getByTestId('settings-face-match')).toHaveText('0.62');
+  await expect(local.getByTestId('settings-risk-step-up')).toHaveText('0.40');
   await expect(local.getByTestId('settings-quiet-hours')).toHaveText('23:00-06:00');
   await expect(local.getByLabel('Keep the access log for (days)')).toHaveValue('90');
   await expect(local.getByLabel(/Space for snapshots/)).toHaveValue('20');

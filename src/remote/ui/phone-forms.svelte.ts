@@ -19,6 +19,7 @@ const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(
 export class SettingsForm {
   faceMatch = $state('');
   livenessPass = $state('');
+  riskStepUp = $state('');
   pulseSeconds = $state('');
   retentionDays = $state('');
   snapshotMb = $state('');
@@ -29,6 +30,7 @@ export class SettingsForm {
   fill(v: PanelSettingsView): void {
     this.faceMatch = v.faceMatch.toFixed(2);
     this.livenessPass = v.livenessPass.toFixed(2);
+    this.riskStepUp = v.riskStepUp.toFixed(2);
     this.pulseSeconds = String(v.pulseMs / 1000);
     this.retentionDays = String(v.retentionDays);
     this.snapshotMb = String(v.snapshotMb);
@@ -42,6 +44,7 @@ export class SettingsForm {
     const typed: Omit<PanelSettingsView, 'timeZone'> = {
       faceMatch: num(this.faceMatch),
       livenessPass: num(this.livenessPass),
+      riskStepUp: num(this.riskStepUp),
       pulseMs: Math.round(num(this.pulseSeconds) * 1000),
       retentionDays: num(this.retentionDays),
       snapshotMb: num(this.snapshotMb),
