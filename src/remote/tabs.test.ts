@@ -34,6 +34,39 @@ function commandSenders(b: ReturnType<typeof fake>, panelId: string, adminId: st
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+type Tab = Awaited<ReturnType<typeof openTab>>;
+interface PairedPhone {
+  readonly b: ReturnType<typeof fake>;
+  readonly panel: Awaited<ReturnType<typeof startPanel>>;
+  readonly d: ReturnType<typeof device>;
+  readonly a: Tab;
+}
+
+/** A panel and the first tab of a phone paired with it, both shut after `body`, pass or fail. */
+async function withPairedTab(body: (p: PairedPhone) => Promise<void>, tabsOf: (d: ReturnType<typeof device>) => DeviceTabs = (d) => webLockTabs(d.locks)): Promise<void> {
+  const b = fake();
+  const panel = await startPanel(b);
+  const d = device();
+  const a = await openTab(b, d, tabsOf(d));
+  try {
+    await pairPhone(panel, a);
+    await body({ b, panel, d, a });
+  } finally {
+    a.close();
+    panel.stop();
+  }
+}
+
+/** Another tab of the same phone for `body`, closed after it. */
+async function withSecondTab(p: PairedPhone, body: (second: Tab) => Promise<void>, tabs?: DeviceTabs, replyTimeoutMs?: number): Promise<void> {
+  const second = await openTab(p.b, p.d, tabs, replyTimeoutMs);
+  try {
+    await body(second);
+  } finally {
+    second.close();
+  }
+}
+
 describe('tab slots', () => {
   it('gives each open tab the lowest free number and takes it back when the tab closes', async () => {
     const locks = new FakeLocks();
@@ -85,15 +118,10 @@ describe('tab slots', () => {
 });
 
 describe('two tabs of one phone', () => {
-  it('both stay connected and both get each live event once', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const d = device();
-    const a = await openTab(b, d);
-    try {
-      await pairPhone(panel, a);
-      const second = await openTab(b, d);
-      try {
+  it('both stay connected and both get each live event once', () =>
+    withPairedTab((p) => {
+      const { b, panel, d, a } = p;
+      return withSecondTab(p, async (second) => {
         await waitFor('the second tab online', () => second.phone.status === 'online');
         // Long enough for a pushed-off tab to show it (the fake broker drops the older one at once).
         await settle(300);
@@ -111,45 +139,24 @@ describe('two tabs of one phone', () => {
         const base = d.store.identity!.clientId;
         expect(commandSenders(b, panel.remote.panelId, a.phone.adminId!)).toEqual([base, `${base}-t1`]);
         expect([a.phone.status, second.phone.status]).toEqual(['online', 'online']);
-      } finally {
-        second.close();
-      }
-    } finally {
-      a.close();
-      panel.stop();
-    }
-  });
+      });
+    }));
 
-  it('commands sent from both tabs at once are all carried out: counters stay unique and in order on the wire', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const d = device();
-    const a = await openTab(b, d);
-    try {
-      await pairPhone(panel, a);
-      const second = await openTab(b, d);
-      try {
+  it('commands sent from both tabs at once are all carried out: counters stay unique and in order on the wire', () =>
+    withPairedTab((p) => {
+      const { panel, a } = p;
+      return withSecondTab(p, async (second) => {
         await waitFor('the second tab online', () => second.phone.status === 'online');
         const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : second).phone.send({ op: 'state.get' })));
         expect(replies.filter((r) => !r.ok)).toEqual([]);
         await panel.remote.idle();
         expect(panel.audits.filter((x) => x.outcome === 'refused')).toEqual([]);
-      } finally {
-        second.close();
-      }
-    } finally {
-      a.close();
-      panel.stop();
-    }
-  });
+      });
+    }));
 
-  it('a tab asks again for the recent log when the panel is too busy to answer in time', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const d = device();
-    const a = await openTab(b, d);
-    try {
-      await pairPhone(panel, a);
+  it('a tab asks again for the recent log when the panel is too busy to answer in time', () =>
+    withPairedTab(async (p) => {
+      const { panel, a } = p;
       const refusal = panel.actions.decide('deny', null);
       await waitFor('the refusal in the first tab', () => a.delivered.includes(refusal.id));
       // The panel's next log read takes longer than the new tab waits for an answer.
@@ -160,35 +167,31 @@ describe('two tabs of one phone', () => {
         busy = false;
         return recent(limit);
       };
-      const second = await openTab(b, d, webLockTabs(d.locks), 1_000);
-      try {
-        await waitFor('the refusal listed in the new tab', () => second.delivered.includes(refusal.id), 15_000);
-        expect(busy).toBe(false);
-      } finally {
-        second.close();
-      }
-    } finally {
-      a.close();
-      panel.stop();
-    }
-  });
+      await withSecondTab(
+        p,
+        async (second) => {
+          await waitFor('the refusal listed in the new tab', () => second.delivered.includes(refusal.id), 15_000);
+          expect(busy).toBe(false);
+        },
+        webLockTabs(p.d.locks),
+        1_000,
+      );
+    }));
 
-  it('with one client id between them (as before), the newer tab pushes the older off the broker', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const d = device();
-    const sameId: DeviceTabs = { ...webLockTabs(d.locks), claim: async () => ({ index: 0, release: () => undefined }) };
-    const a = await openTab(b, d, sameId);
-    try {
-      await pairPhone(panel, a);
-      const second = await openTab(b, d, sameId);
-      await waitFor('the second tab online', () => second.phone.status === 'online');
-      expect(a.phone.status).not.toBe('online');
-      second.close();
-    } finally {
-      a.close();
-      panel.stop();
-    }
+  it('with one client id between them (as before), the newer tab pushes the older off the broker', () => {
+    const sameId = (d: ReturnType<typeof device>): DeviceTabs => ({ ...webLockTabs(d.locks), claim: async () => ({ index: 0, release: () => undefined }) });
+    return withPairedTab(
+      (p) =>
+        withSecondTab(
+          p,
+          async (second) => {
+            await waitFor('the second tab online', () => second.phone.status === 'online');
+            expect(p.a.phone.status).not.toBe('online');
+          },
+          sameId(p.d),
+        ),
+      sameId,
+    );
   });
 
   it('a reloaded tab takes its number and its broker session back, and lists the recent log again without notifying twice', async () => {
