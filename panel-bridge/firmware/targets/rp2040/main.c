@@ -1,6 +1,7 @@
-/* RP2040 glue: pins, clock, entropy, debouncing and the hardware watchdog around the portable
- * core. Pin map (see panel-bridge/README.md for wiring):
- *   GP0/GP1 UART0 TX/RX (bare-metal build; the pico-sdk build uses USB CDC instead)
+/* RP2040 glue: pins, entropy, debouncing, the hardware watchdog and the main loop around the
+ * portable core. Clocks (clocks.c), host links (host_link.c: USB CDC-ACM and UART0) and the
+ * board's identity (unique_id.c) have their own files. Pin map (see panel-bridge/README.md):
+ *   GP0/GP1 UART0 TX/RX, the second host link (USB is the first)
  *   GP2  relay driver output, high = released (through a transistor/driver, never directly)
  *   GP3  door contact, input with pull-up: high = open (reed switch closes to GND when shut)
  *   GP4  exit button, pull-up, low = pressed
@@ -8,11 +9,14 @@
  *   GP6  set-up button, pull-up, low = pressed (held at power-up enters set-up mode) */
 #include <string.h>
 
+#include "clocks.h"
 #include "dw_core.h"
 #include "dw_sha256.h"
+#include "host_link.h"
+#include "idle.h"
 #include "rp2040_regs.h"
-#include "serial.h"
 #include "storage_flash.h"
+#include "unique_id.h"
 
 #define PIN_RELAY 2u
 #define PIN_DOOR 3u
@@ -35,33 +39,16 @@ void dw_systick_handler(void)
 {
 }
 
-static void clocks_init(void)
-{
-    /* 12 MHz crystal as clk_ref and clk_sys: slow but plenty for a relay controller, and it
-     * gives the timer an exact 1 us tick without PLL set-up. */
-    REG(XOSC_BASE + XOSC_CTRL) = 0xAA0u;     /* 1-15 MHz range */
-    REG(XOSC_BASE + XOSC_STARTUP) = 47u;     /* ~1 ms at 12 MHz / 256 */
-    REG(XOSC_BASE + XOSC_CTRL) = 0xFABAA0u;  /* enable */
-    while (!(REG(XOSC_BASE + XOSC_STATUS) & 0x80000000u)) {
-    }
-    REG(CLOCKS_BASE + CLK_REF_CTRL) = 2u; /* xosc */
-    while (!(REG(CLOCKS_BASE + CLK_REF_SELECTED) & (1u << 2))) {
-    }
-    REG(CLOCKS_BASE + CLK_SYS_CTRL) = 0u;           /* clk_ref */
-    REG(CLOCKS_BASE + CLK_PERI_CTRL) = (1u << 11);  /* enable, from clk_sys */
-    REG(WATCHDOG_BASE + WATCHDOG_TICK) = (1u << 9) | 12u; /* 1 us tick for TIMER */
-}
-
 static void gpio_init(void)
 {
     static const uint8_t inputs[] = {PIN_DOOR, PIN_EXIT, PIN_TAMPER, PIN_SETUP};
     unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_TIMER);
     REG(SIO_BASE + SIO_GPIO_OUT_CLR) = 1u << PIN_RELAY; /* locked before the pin is driven */
-    REG(IO_BANK0_BASE + 0x04u + 8u * PIN_RELAY) = 5u;   /* SIO */
+    REG(IO_BANK0_GPIO_CTRL(PIN_RELAY)) = GPIO_FUNC_SIO;
     REG(SIO_BASE + SIO_GPIO_OE_SET) = 1u << PIN_RELAY;
     for (size_t i = 0; i < sizeof(inputs); i++) {
-        REG(PADS_BANK0_BASE + 0x04u + 4u * inputs[i]) = (1u << 6) | (1u << 3) | (1u << 1); /* IE, PUE, schmitt */
-        REG(IO_BANK0_BASE + 0x04u + 8u * inputs[i]) = 5u;
+        REG(PADS_BANK0_GPIO(inputs[i])) = PADS_IE | PADS_PUE | PADS_SCHMITT;
+        REG(IO_BANK0_GPIO_CTRL(inputs[i])) = GPIO_FUNC_SIO;
     }
 }
 
@@ -70,9 +57,9 @@ static uint32_t io_millis(void *ctx)
     uint32_t hi, lo, hi2;
     (void)ctx;
     do {
-        hi = REG(TIMER_BASE + TIMER_RAWH);
-        lo = REG(TIMER_BASE + TIMER_RAWL);
-        hi2 = REG(TIMER_BASE + TIMER_RAWH);
+        hi = REG(TIMER_BASE + TIMER_TIMERAWH);
+        lo = REG(TIMER_BASE + TIMER_TIMERAWL);
+        hi2 = REG(TIMER_BASE + TIMER_TIMERAWH);
     } while (hi != hi2);
     return (uint32_t)((((uint64_t)hi << 32) | lo) / 1000u);
 }
@@ -105,6 +92,8 @@ static bool io_relay(void *ctx, bool released)
 {
     (void)ctx;
     REG(SIO_BASE + (released ? SIO_GPIO_OUT_SET : SIO_GPIO_OUT_CLR)) = 1u << PIN_RELAY;
+    /* 2.19.4: GPIO_IN passes through a 2-flop synchroniser; let the pad's new level reach it */
+    __asm__ volatile("nop\n\tnop\n\tnop\n\tnop" ::: "memory");
     return ((REG(SIO_BASE + SIO_GPIO_IN) >> PIN_RELAY) & 1u) == (released ? 1u : 0u);
 }
 
@@ -138,7 +127,7 @@ static bool io_random(void *ctx, uint8_t *buf, size_t len)
 static bool io_write(void *ctx, const uint8_t *buf, size_t len)
 {
     (void)ctx;
-    return serial_write(buf, len);
+    return host_link_write(buf, len);
 }
 
 static bool io_store_read(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len)
@@ -153,38 +142,66 @@ static bool io_store_write(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t
     return storage_write(slot, buf, len);
 }
 
+static void hex(const uint8_t *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 0x0Fu];
+    }
+    out[2 * len] = '\0';
+}
+
+/* 4.7: the watchdog resets only the blocks PSM_WDSEL names, and none at power-up: without this
+ * it would fire and leave a hung loop hung. Everything but the oscillators restarts; the boot
+ * ROM and boot2 then run as at power-up, and dw_init drives the relay locked. */
+static void watchdog_start(void)
+{
+    REG(PSM_BASE + PSM_WDSEL) = PSM_ALL & ~(PSM_ROSC | PSM_XOSC);
+    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u; /* RP2040-E1: counts twice */
+    REG(WATCHDOG_BASE + WATCHDOG_CTRL) = WATCHDOG_CTRL_ENABLE;
+}
+
+static void watchdog_feed(void)
+{
+    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u;
+}
+
 int main(void)
 {
     static const dw_io_t io = {NULL, io_write, io_relay, io_millis, io_inputs, io_random,
                                io_store_read, io_store_write, NULL};
     dw_identity_t id = {{0}, DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER | DW_CAP_SETUP_BUTTON |
                                  DW_CAP_STORAGE};
+    char serial[2 * FLASH_UNIQUE_ID_LEN + 1];
     uint8_t rx[64];
     uint32_t start;
 
     clocks_init();
     gpio_init();
-    serial_init();
-    /* Device id: the same flash unique id the USB serial number uses would be better; the
-     * bare-metal build derives it from the ROSC so two boards on one bench still differ. */
-    (void)io_random(NULL, id.device_id, sizeof(id.device_id));
+    /* One name for the board everywhere: the flash chip's unique id is the USB serial number
+     * (Chromium's Web Serial grant is keyed on it) and the protocol's device id. */
+    flash_unique_id(id.device_id);
+    hex(id.device_id, sizeof(id.device_id), serial);
+    host_link_init(serial);
+    idle_init();
     /* Sample the set-up button after the debounce window so dw_init sees a settled value. */
     start = io_millis(NULL);
     while (io_millis(NULL) - start < DEBOUNCE_MS + 2u) {
         (void)io_inputs(NULL);
     }
     /* The hardware watchdog reboots a hung loop; the reboot path drives the relay locked. */
-    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u; /* RP2040-E1: counts twice */
-    REG(WATCHDOG_BASE + WATCHDOG_CTRL) = (1u << 30);
+    watchdog_start();
     (void)dw_init(&g_core, &io, &id);
     for (;;) {
         size_t n;
-        REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u;
-        serial_poll();
-        n = serial_read(rx, sizeof(rx));
+        watchdog_feed();
+        host_link_poll();
+        n = host_link_read(rx, sizeof(rx), io_millis(NULL));
         if (n > 0) {
             (void)dw_rx(&g_core, rx, n);
         }
         (void)dw_tick(&g_core);
+        idle_wait(host_link_pending);
     }
 }
