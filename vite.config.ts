@@ -36,7 +36,7 @@ export default defineConfig({
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts', 'tests/board/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
   },

@@ -44,6 +44,9 @@ static void gpio_init(void)
     static const uint8_t inputs[] = {PIN_DOOR, PIN_EXIT, PIN_TAMPER, PIN_SETUP};
     unreset(RESET_IO_BANK0 | RESET_PADS_BANK0 | RESET_TIMER);
     REG(SIO_BASE + SIO_GPIO_OUT_CLR) = 1u << PIN_RELAY; /* locked before the pin is driven */
+    /* input enabled for the read-back in io_relay; the pull-down holds the driver off while the
+     * pin floats (reset, boot) - set here rather than trusted from reset values */
+    REG(PADS_BANK0_GPIO(PIN_RELAY)) = PADS_IE | PADS_DRIVE_4MA | PADS_PDE | PADS_SCHMITT;
     REG(IO_BANK0_GPIO_CTRL(PIN_RELAY)) = GPIO_FUNC_SIO;
     REG(SIO_BASE + SIO_GPIO_OE_SET) = 1u << PIN_RELAY;
     for (size_t i = 0; i < sizeof(inputs); i++) {
@@ -90,11 +93,18 @@ static uint8_t io_inputs(void *ctx)
 
 static bool io_relay(void *ctx, bool released)
 {
+    bool ok;
     (void)ctx;
     REG(SIO_BASE + (released ? SIO_GPIO_OUT_SET : SIO_GPIO_OUT_CLR)) = 1u << PIN_RELAY;
     /* 2.19.4: GPIO_IN passes through a 2-flop synchroniser; let the pad's new level reach it */
     __asm__ volatile("nop\n\tnop\n\tnop\n\tnop" ::: "memory");
-    return ((REG(SIO_BASE + SIO_GPIO_IN) >> PIN_RELAY) & 1u) == (released ? 1u : 0u);
+    ok = ((REG(SIO_BASE + SIO_GPIO_IN) >> PIN_RELAY) & 1u) == (released ? 1u : 0u);
+    if (!ok && released) {
+        /* The core keeps its relay state unchanged when this fails, i.e. locked: make the pin
+         * agree, or no relock would ever come for a pin left high. */
+        REG(SIO_BASE + SIO_GPIO_OUT_CLR) = 1u << PIN_RELAY;
+    }
+    return ok;
 }
 
 /* The ring oscillator's random bit is biased and correlated; 8 raw bits per output bit,

@@ -95,7 +95,9 @@
 #define PADS_BANK0_BASE 0x4001C000u
 #define PADS_BANK0_GPIO(n) (PADS_BANK0_BASE + 4u * (n) + 4u)
 #define PADS_IE (1u << 6)
+#define PADS_DRIVE_4MA (1u << 4)
 #define PADS_PUE (1u << 3)
+#define PADS_PDE (1u << 2)
 #define PADS_SCHMITT (1u << 1)
 /* IO_QSPI GPIO_QSPI_SS_CTRL: OUTOVER (bits 9:8) drives the flash chip select by hand */
 #define IO_QSPI_BASE 0x40018000u
