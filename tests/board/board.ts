@@ -136,6 +136,8 @@ class Chip {
   /** The first instruction run inside boot2's SRAM copy, and boot2's VTOR write. */
   boot2EnteredAt: number | null = null;
   watchdogFired = false;
+  /** Called before each instruction with its address (the bench's probes); null when unused. */
+  onInstruction: ((pc: number) => void) | null = null;
 
   constructor(rom: Uint32Array, flashImage: Uint8Array, uniqueId: Uint8Array, seed: number, timings: FlashTimings | undefined, onViolation: (what: string) => void) {
     const chip = this.rp2040;
@@ -176,6 +178,7 @@ class Chip {
         }
       } else {
         if (this.boot2EnteredAt === null && core.PC >= 0x20041f00 && core.PC < 0x20042000) this.boot2EnteredAt = core.PC;
+        this.onInstruction?.(core.PC);
         const cycles = core.executeInstruction();
         clock.tick((cycles * 1e9) / this.rp2040.clkSys);
       }
@@ -289,6 +292,11 @@ export class EmulatedBoard {
   /** What rp2040js logged this boot: reads and writes of registers it does not implement. */
   get emulatorWarnings(): readonly string[] {
     return this.#chip.logger.warnings;
+  }
+
+  /** A probe run before every instruction of this boot (see scripts/bench-controller.ts). */
+  set onInstruction(probe: ((pc: number) => void) | null) {
+    this.#chip.onInstruction = probe;
   }
 
   get relay(): boolean {
