@@ -104,7 +104,7 @@ class CollectingLogger implements Logger {
   }
 }
 
-/** ROSC RANDOMBIT (datasheet 2.17.8) from xorshift32: repeatable per seed. */
+/** ROSC RANDOMBIT (datasheet 2.17) from xorshift32: repeatable per seed. */
 class Rosc extends BasePeripheral {
   #state: number;
   constructor(rp2040: RP2040, seed: number) {

@@ -3,7 +3,7 @@
 // rp2040js maps flash straight into the XIP window and its SSI answers only the status poll of
 // the pico-sdk's boot2, so a program's own SSI commands (the 4Bh unique-id read, the boot ROM's
 // erase and program) would reach nothing. Here the SSI (RP2040 datasheet 4.10) and IO_QSPI's
-// chip-select override (2.19.6.3) are replaced by models that pass bytes to a 25-series SPI NOR
+// chip-select override (2.19.6.2) are replaced by models that pass bytes to a 25-series SPI NOR
 // flash model (the commands of, say, a Winbond W25Q16JV), and the XIP window is guarded: an
 // instruction or data fetch from flash while the SSI is not set up for XIP, or a CPU write into
 // the window, is the hang or silent no-op it would be on a real board, and fails the test.
@@ -168,7 +168,7 @@ export const OUTOVER_NORMAL = 0;
 export const OUTOVER_LOW = 2;
 export const OUTOVER_HIGH = 3;
 
-/** IO_QSPI (datasheet 2.19.6.3): only chip select's output override matters to the flash. */
+/** IO_QSPI (datasheet 2.19.6.2): only chip select's output override matters to the flash. */
 export class IoQspi extends BasePeripheral {
   readonly #ctrl = new Uint32Array(6);
   readonly #flash: SpiNorFlash;
@@ -309,7 +309,7 @@ export class FlashSsi extends BasePeripheral {
   }
 }
 
-/** XIP_CTRL (2.6.3.4): the flush the boot ROM does after programming; nothing is cached here. */
+/** XIP_CTRL (2.6.3): the flush the boot ROM does after programming; nothing is cached here. */
 export class XipCtrl extends BasePeripheral {
   flushes = 0;
   constructor(rp2040: RP2040) {

@@ -35,7 +35,7 @@ __attribute__((section(".boot2.entry"), used, noreturn)) void boot2_entry(void)
     REG(XIP_SSI_BASE + SSI_SER) = 1u;
     REG(XIP_SSI_BASE + SSI_SSIENR) = 1u;
 
-    /* 2.8.1.1: what the SDK calls "vector into flash": VTOR, MSP and the reset handler */
+    /* 2.8.1.3: boot2 hands over to the image: VTOR, MSP and the reset handler from its table */
     REG(M0PLUS_VTOR) = APP_VECTORS;
     __asm__ volatile("msr msp, %0\n\tbx %1" : : "r"(vectors[0]), "r"(vectors[1]) : "memory");
     __builtin_unreachable();

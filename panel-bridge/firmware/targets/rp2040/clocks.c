@@ -32,7 +32,7 @@ void clocks_init(void)
     while (!(REG(XOSC_BASE + XOSC_STATUS) & XOSC_STATUS_STABLE)) {
     }
 
-    /* 2.15.3.2: clk_sys's aux mux is not glitchless, so park clk_sys on clk_ref (the glitchless
+    /* 2.15.3: clk_sys's aux mux is not glitchless, so park clk_sys on clk_ref (the glitchless
      * side) while its aux source changes; clk_ref itself moves to the crystal glitch-free. */
     REG(CLOCKS_BASE + REG_CLR_ALIAS + CLK_SYS_CTRL) = CLK_SYS_SRC_AUX;
     while (REG(CLOCKS_BASE + CLK_SYS_SELECTED) != 1u) {
@@ -51,13 +51,13 @@ void clocks_init(void)
     while (REG(CLOCKS_BASE + CLK_SYS_SELECTED) != (1u << CLK_SYS_SRC_AUX)) {
     }
 
-    /* 2.15.3.3: stop a generator before changing its aux source (the ENABLE bit), then start */
+    /* 2.15.3: stop a generator before changing its aux source (the ENABLE bit), then start */
     REG(CLOCKS_BASE + CLK_USB_CTRL) = 0u;
     REG(CLOCKS_BASE + CLK_USB_DIV) = 1u << CLK_DIV_INT_LSB;
     REG(CLOCKS_BASE + CLK_USB_CTRL) = CLK_CTRL_ENABLE | (CLK_USB_AUX_PLL_USB << CLK_CTRL_AUXSRC_LSB);
     REG(CLOCKS_BASE + CLK_PERI_CTRL) = 0u;
     REG(CLOCKS_BASE + CLK_PERI_CTRL) = CLK_CTRL_ENABLE | (CLK_PERI_AUX_CLK_SYS << CLK_CTRL_AUXSRC_LSB);
 
-    /* 4.7.2: the tick generator divides clk_ref down to the 1 us tick of the timer and watchdog */
+    /* 4.7: the tick generator divides clk_ref down to the 1 us tick of the timer and watchdog */
     REG(WATCHDOG_BASE + WATCHDOG_TICK) = WATCHDOG_TICK_ENABLE | (CLK_REF_HZ / 1000000u);
 }

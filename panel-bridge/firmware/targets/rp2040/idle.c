@@ -45,9 +45,9 @@ void idle_init(void)
 
 void idle_wait(bool (*work_pending)(void))
 {
-    /* 4.6.4: writing ALARM0 arms it; it fires when the low 32 bits of the timer match */
+    /* 4.6: writing ALARM0 arms it; it fires when the low 32 bits of the timer match */
     REG(TIMER_BASE + TIMER_ALARM0) = REG(TIMER_BASE + TIMER_TIMERAWL) + IDLE_TICK_US;
-    /* With PRIMASK set an interrupt that becomes pending still ends WFI (ARMv6-M B1.5.18), so
+    /* With PRIMASK set an interrupt that becomes pending still ends WFI (ARMv6-M Architecture Reference Manual, WFI), so
      * work that arrives between the check and the WFI is not slept through. */
     __asm__ volatile("cpsid i" ::: "memory");
     if (!work_pending()) {

@@ -96,7 +96,8 @@ static bool io_relay(void *ctx, bool released)
     bool ok;
     (void)ctx;
     REG(SIO_BASE + (released ? SIO_GPIO_OUT_SET : SIO_GPIO_OUT_CLR)) = 1u << PIN_RELAY;
-    /* 2.19.4: GPIO_IN passes through a 2-flop synchroniser; let the pad's new level reach it */
+    /* GPIO_IN reaches the SIO through an input synchroniser (SYSCFG PROC_IN_SYNC_BYPASS is 0): give
+     * the pad's new level two clk_sys cycles and then some */
     __asm__ volatile("nop\n\tnop\n\tnop\n\tnop" ::: "memory");
     ok = ((REG(SIO_BASE + SIO_GPIO_IN) >> PIN_RELAY) & 1u) == (released ? 1u : 0u);
     if (!ok && released) {

@@ -1,5 +1,5 @@
 /* The RP2040 registers the bare-metal glue touches, named as in the RP2040 datasheet (section
- * numbers from the 2023 edition). Only what is used is here; every value written elsewhere is
+ * numbers of the edition where the boot ROM is 2.8 and the SSI 4.10). Only what is used is here; every value written elsewhere is
  * built from these names. */
 #ifndef DW_RP2040_REGS_H
 #define DW_RP2040_REGS_H

@@ -1,5 +1,5 @@
 /* SPI flash commands through the SSI with chip select held by hand (RP2040 datasheet 4.10 and
- * 2.19.6.3). Used by code that runs from SRAM while XIP is off: the unique-id read here, and the
+ * 2.19.6.2). Used by code that runs from SRAM while XIP is off: the unique-id read here, and the
  * emulator's stand-in boot ROM (tests/rp2040_rom). Header-only and always inlined, so nothing is
  * fetched from flash while the SSI is out of XIP mode. */
 #ifndef DW_RP2040_SSI_CMD_H

@@ -7,7 +7,7 @@
 
 #define PIN_UART_TX 0u
 #define PIN_UART_RX 1u
-/* 4.2.7.1: divisor = clk_peri / (16 * baud), as 16.6 fixed point: 125e6 / 1843200 = 67 + 52/64 */
+/* 4.2: divisor = clk_peri / (16 * baud), as 16.6 fixed point: 125e6 / 1843200 = 67 + 52/64 */
 #define UART_DIV_X64 ((4u * CLK_PERI_HZ + UART_LINK_BAUD / 2u) / UART_LINK_BAUD)
 
 static uint8_t g_tx_store[512];
@@ -21,7 +21,7 @@ void uart_link_init(void)
     REG(PADS_BANK0_GPIO(PIN_UART_RX)) = PADS_IE | PADS_PUE | PADS_SCHMITT; /* idle high, unplugged too */
     REG(UART0_BASE + UART_IBRD) = UART_DIV_X64 >> 6;
     REG(UART0_BASE + UART_FBRD) = UART_DIV_X64 & 63u;
-    /* the divisor latches on the LCR_H write (4.2.7.1), so LCR_H comes after IBRD/FBRD */
+    /* the divisor latches on the LCR_H write (4.2), so LCR_H comes after IBRD/FBRD */
     REG(UART0_BASE + UART_LCR_H) = UART_LCR_H_WLEN_8 | UART_LCR_H_FEN;
     REG(UART0_BASE + UART_CR) = UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE;
 }

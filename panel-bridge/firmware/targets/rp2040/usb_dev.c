@@ -1,6 +1,6 @@
 /* RP2040 USB device controller (datasheet 4.1) and the USB 2.0 chapter 9 requests on endpoint 0.
  *
- * The controller keeps 4 KB of dual-port RAM (4.1.2.5): the last SETUP packet at 0x000,
+ * The controller keeps 4 KB of dual-port RAM (4.1.2): the last SETUP packet at 0x000,
  * endpoint control words from 0x008, buffer control words from 0x080, endpoint 0's buffer at
  * 0x100 (shared by IN and OUT, since a control transfer only goes one way at a time), and the
  * other endpoints' buffers wherever their endpoint control word points. Everything is single
@@ -12,7 +12,7 @@
 
 #include "rp2040_regs.h"
 
-/* 4.1.4 register offsets from USBCTRL_REGS_BASE */
+/* 4.1 (list of registers): offsets from USBCTRL_REGS_BASE */
 #define USB_ADDR_ENDP 0x00u
 #define USB_MAIN_CTRL 0x40u
 #define USB_SIE_CTRL 0x4Cu
@@ -40,7 +40,7 @@
 #define EP_STALL_ARM_EP0_IN (1u << 0)
 #define EP_STALL_ARM_EP0_OUT (1u << 1)
 
-/* 4.1.2.5 DPRAM layout */
+/* 4.1.2 DPRAM layout */
 #define DPRAM_EP_CTRL(ep, out) (8u * (ep) + ((out) ? 4u : 0u)) /* ep 1..15 */
 #define DPRAM_BUF_CTRL(ep, out) (0x80u + 8u * (ep) + ((out) ? 4u : 0u))
 #define DPRAM_EP0_BUF 0x100u
@@ -104,7 +104,7 @@ static endpoint_t *endpoint(uint8_t ep)
     return (ep & USB_DIR_IN) ? &g_in[ep & 0x0Fu] : &g_out[ep & 0x0Fu];
 }
 
-/* 4.1.2.5.1: the controller runs on clk_usb (48 MHz), slower than clk_sys (125 MHz), and may
+/* 4.1.2: the controller runs on clk_usb (48 MHz), slower than clk_sys (125 MHz), and may
  * sample the buffer control word mid-update: write everything else first, let a clk_usb cycle
  * (3 clk_sys cycles) pass, then set AVAILABLE. */
 static void buffer_control(uint32_t offset, uint32_t value)
@@ -138,7 +138,7 @@ static void start_out(uint8_t num, uint16_t len)
 
 static void ep0_stall(void)
 {
-    /* 4.1.2.6: EP_STALL_ARM and the STALL bit together; the next SETUP clears both */
+    /* 4.1.2: EP_STALL_ARM and the STALL bit together; the next SETUP clears both */
     USBREG(USB_EP_STALL_ARM) = EP_STALL_ARM_EP0_IN | EP_STALL_ARM_EP0_OUT;
     DPRAM32(DPRAM_BUF_CTRL(0, false)) = BUF_CTRL_STALL;
     DPRAM32(DPRAM_BUF_CTRL(0, true)) = BUF_CTRL_STALL;

@@ -6,7 +6,7 @@
  *    CRC-32/MPEG-2 of the first 252 against the last 4, and enter boot2 in Thumb state with
  *    lr = 0; a bad CRC is where the real ROM would start USB boot (BOOTSEL): here it stops at
  *    BKPT 0xB0 so the emulator sees it;
- *  - the flash functions of the public table (2.8.3.1.3) the key store calls through
+ *  - the flash functions of the public table (2.8.3.1) the key store calls through
  *    rom_table_lookup: connect_internal_flash 'IF', flash_exit_xip 'EX', flash_range_erase
  *    'RE', flash_range_program 'RP', flash_flush_cache 'FC', flash_enter_cmd_xip 'CX'. They
  *    talk to the flash chip over the SSI with the standard 25-series commands (06h write

@@ -1,4 +1,4 @@
-/* The first 0x1c bytes of the RP2040 boot ROM (datasheet 2.8.2, 2.8.3): vectors, the 'Mu' magic
+/* The first 0x1c bytes of the RP2040 boot ROM (datasheet 2.8.3): vectors, the 'Mu' magic
  * and version, and 16-bit pointers to the public function table, the data table and the table
  * lookup routine. Test stand-in only; see rom.c. */
     .syntax unified
