@@ -1,6 +1,6 @@
-/* The RP2040 registers the bare-metal glue touches, named as in the RP2040 datasheet (section
- * numbers of the edition where the boot ROM is 2.8 and the SSI 4.10). Only what is used is here; every value written elsewhere is
- * built from these names. */
+/* The RP2040 registers the glue touches, named as in the RP2040 datasheet (section numbers of
+ * the edition where the boot ROM is 2.8 and the SSI 4.10). Only what is used is here; every
+ * value written elsewhere is built from these names. */
 #ifndef DW_RP2040_REGS_H
 #define DW_RP2040_REGS_H
 #include <stdint.h>

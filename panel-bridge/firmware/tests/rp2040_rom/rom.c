@@ -25,7 +25,6 @@
 #define ROM_SSI_BAUDR 8u
 
 #define CMD_PAGE_PROGRAM 0x02u
-#define CMD_READ 0x03u
 #define CMD_READ_STATUS 0x05u
 #define CMD_WRITE_ENABLE 0x06u
 #define CMD_SECTOR_ERASE 0x20u
@@ -145,19 +144,10 @@ void rom_flash_flush_cache(void)
     flash_chip_select(IO_QSPI_OUTOVER_NORMAL);
 }
 
-/* The slow, universal XIP set-up: standard SPI 03h reads, 24-bit address, 32-bit frames. */
+/* The slow, universal XIP set-up: standard SPI 03h reads (ssi_cmd.h). */
 void rom_flash_enter_cmd_xip(void)
 {
-    REG(XIP_SSI_BASE + SSI_SSIENR) = 0u;
-    REG(XIP_SSI_BASE + SSI_BAUDR) = ROM_SSI_BAUDR;
-    REG(XIP_SSI_BASE + SSI_CTRLR0) = (31u << SSI_CTRLR0_DFS_32_LSB) |
-                                     (SSI_CTRLR0_TMOD_EEPROM_READ << SSI_CTRLR0_TMOD_LSB);
-    REG(XIP_SSI_BASE + SSI_CTRLR1) = 0u;
-    REG(XIP_SSI_BASE + SSI_SPI_CTRLR0) = (CMD_READ << SSI_SPI_CTRLR0_XIP_CMD_LSB) |
-                                         (SSI_SPI_CTRLR0_INST_L_8B << SSI_SPI_CTRLR0_INST_L_LSB) |
-                                         (6u << SSI_SPI_CTRLR0_ADDR_L_LSB);
-    REG(XIP_SSI_BASE + SSI_SER) = 1u;
-    REG(XIP_SSI_BASE + SSI_SSIENR) = 1u;
+    ssi_xip_03h_mode(ROM_SSI_BAUDR);
     flash_chip_select(IO_QSPI_OUTOVER_NORMAL);
 }
 
