@@ -368,6 +368,36 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
   });
 
   describe('UART', () => {
+    it('frames from the USB and the UART never interleave; a frame torn off on one link costs only itself', async () => {
+      const board = new EmulatedBoard();
+      await board.drive(board.usb.enumerate());
+      await board.drive(board.usb.openSerial(115_200));
+      const answered = new Set<number>();
+      const split = new FrameSplitter();
+      board.usb.onData((b) =>
+        split.push(b, (c) => {
+          const d = c ? decodeFrame(c) : null;
+          if (d?.ok && d.frame.header.type === FrameType.Response) answered.add(d.frame.header.seq);
+        }),
+      );
+      const hello = (seq: number) => encodeFrame({ type: FrameType.Command, seq, cmd: Cmd.Hello });
+      // a frame arriving on the UART while the USB one is half in
+      const uart = hello(0x0101);
+      board.uartWrite(uart.subarray(0, 6));
+      await board.run(3);
+      board.usb.write(hello(0x0202));
+      await board.run(3);
+      board.uartWrite(uart.subarray(6));
+      await board.until(() => answered.has(0x0101) && answered.has(0x0202), 500, 'both HELLOs answered');
+      // the UART stops mid-frame (cable pulled): the USB frame is answered once that link is let go
+      board.uartWrite(hello(0x0303).subarray(0, 5));
+      await board.run(3);
+      board.usb.write(hello(0x0404));
+      await board.until(() => answered.has(0x0404), 500, 'the USB HELLO after the torn UART frame');
+      expect(answered.has(0x0303)).toBe(false);
+    });
+
+
     it('GP0/GP1 at 115200 8N1 is a second host link for the same session protocol', async () => {
       const board = new EmulatedBoard({ uniqueId: Uint8Array.of(9, 8, 7, 6, 5, 4, 3, 2) });
       await board.run(30);
