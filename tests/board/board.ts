@@ -218,6 +218,8 @@ export class EmulatedBoard {
   readonly #uartListeners = new Set<(bytes: Uint8Array) => void>();
   #uartQueue: number[] = [];
   #realtime: { stop: boolean; done: Promise<void> } | null = null;
+  /** In startRealtime: how far board time was behind the wall clock at the last slice. */
+  lagMs = 0;
 
   /** A fresh board: flash programmed from the UF2 (as the boot ROM's drive would), powered on. */
   constructor(options: BoardOptions = {}) {
@@ -476,8 +478,6 @@ export class EmulatedBoard {
     })();
     this.#realtime = state;
   }
-
-  lagMs = 0;
 
   async stopRealtime(): Promise<void> {
     const r = this.#realtime;

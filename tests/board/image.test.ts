@@ -21,7 +21,7 @@ describe.skipIf(!toolchain)('doorward.uf2, the file', () => {
     file = new Uint8Array(readFileSync(UF2_PATH));
     blocks = parseUf2(file);
     flash = uf2ToFlash(blocks);
-  });
+  }, 120_000);
 
   it('computes CRC-32/MPEG-2 as catalogued (check value of "123456789" is 0x0376E6E7)', () => {
     expect(crc32Mpeg2(new TextEncoder().encode('123456789'))).toBe(0x0376e6e7);
