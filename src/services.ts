@@ -14,6 +14,7 @@ import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
+import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
@@ -175,13 +176,7 @@ function startDoorEvents(s: Services): () => void {
     if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
     if ('door' in e) void s.insight.door(e.door);
     if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    if ('controller' in e) {
-      // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
-      const lost = e.controller === 'lost';
-      void s.log.append({ at: s.clock.now(), kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${e.text}` : `door controller back: ${e.text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: e.text } });
-      return;
-    }
-    void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+    void s.log.append(doorLogEntry(e, s.clock.now()));
   });
 }
 
