@@ -393,7 +393,8 @@ export class DoorSimulator {
   }
 
   #provision(req: Frame, body: Uint8Array): void {
-    if (!this.#setupMode) return this.#nak(req, 'NOT_IN_SETUP_MODE');
+    // the window is checked here too, not only by the tick that ends it
+    if (!this.#setupMode || reached(this.#now(), this.#bootMs + SETUP_MODE_MS)) return this.#nak(req, 'NOT_IN_SETUP_MODE');
     if (body.every((b) => b === 0)) return this.#nak(req, 'OUT_OF_RANGE');
     if (!this.#io.storeWrite('key', body)) return this.#nak(req, 'STORAGE_FAILURE');
     this.#key = body.slice();

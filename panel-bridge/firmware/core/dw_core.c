@@ -477,7 +477,8 @@ static bool cmd_provision(dw_core_t *c, const dw_frame_t *req, const uint8_t *bo
     static const uint8_t zero[DW_KEY_LEN] = {0};
     uint8_t s;
 
-    if (!c->setup_mode) {
+    /* the window is checked here too, not only by the tick that ends it */
+    if (!c->setup_mode || reached(now_ms(c), c->boot_ms + DW_SETUP_MODE_MS)) {
         return nak(c, req, DW_R_NOT_IN_SETUP_MODE);
     }
     if (dw_ct_equal(body, zero, DW_KEY_LEN)) {
