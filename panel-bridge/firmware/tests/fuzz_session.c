@@ -1,7 +1,8 @@
 /* libFuzzer target: whole sessions against the controller, by a harness that holds the key.
  *
  * The input is a program: each byte picks an operation (HELLO, CHALLENGE, a command signed over
- * the latest or an older challenge with a chosen counter, a replay of any frame signed so far,
+ * the latest or an older challenge with a chosen counter (delivered, or held back for a later
+ * replay), any command well framed but unsigned, a replay of any frame signed so far,
  * raw bytes, heartbeats, ACKs, clock jumps of up to hours, input changes, power cuts during a
  * flash write, reboots) and the next bytes are its arguments. The key store is the real A/B
  * store (dw_store) over a RAM flash. After every operation an oracle that knows only what went
@@ -528,6 +529,9 @@ static void op_signed(in_t *in, uint8_t cmd, const uint8_t *body, size_t len)
         chi = (int)(take(in) % (H.n_ch < MAX_CHALLENGES ? H.n_ch : MAX_CHALLENGES)); /* an older one */
     }
     sign_command(cmd, body, len, counter, chi);
+    if (mode & 8u) {
+        return; /* held back on the cable: only a later replay delivers it */
+    }
     deliver(H.sg[(H.n_sg - 1) % MAX_SIGNED].wire, H.sg[(H.n_sg - 1) % MAX_SIGNED].len);
 }
 
@@ -681,13 +685,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         default: {
+            /* any command id and body, signed or well framed but unsigned */
             uint8_t body[24];
             uint8_t cmd = take(&in);
-            size_t n = take(&in) % sizeof(body);
+            uint8_t how = take(&in);
+            size_t n = how % sizeof(body);
             for (size_t i = 0; i < n; i++) {
                 body[i] = take(&in);
             }
-            op_signed(&in, cmd, body, n);
+            if (how & 0x80u) {
+                deliver_plain(DW_T_COMMAND, cmd, body, n);
+            } else {
+                op_signed(&in, cmd, body, n);
+            }
             break;
         }
         }

@@ -35,6 +35,17 @@ seeds = [
          HELLO, 8, CHALLENGE, UNLOCK, 0xE8, 0x03, 0),
     # exit button, tamper, signed clear, door contact
     prog(1, INPUTS, 2, INPUTS, 0, INPUTS, 4, HELLO, 9, CHALLENGE, CLEAR, 0, INPUTS, 0, CHALLENGE, CLEAR, 0, INPUTS, 1),
+    # the review's attack: signed and held back, let through after the 3 s window (mode 8 = hold)
+    prog(1, HELLO, 11, CHALLENGE, UNLOCK, 0xE8, 0x03, 8, ADVANCE, 0xB8, 0x0B, 0, REPLAY, 0),
+    # held back, let through inside the window, then again (spent)
+    prog(1, HELLO, 12, CHALLENGE, UNLOCK, 0xE8, 0x03, 8, ADVANCE, 0xD0, 0x07, 0, REPLAY, 0, REPLAY, 0),
+    # an unsigned UNLOCK, well framed (how = 0x92: bit 7 plain, 0x92 % 24 = 2 bytes of body)
+    prog(1, HELLO, 13, SIGNED, 0x03, 0x92, 0xE8, 0x03),  # 0x03: the UNLOCK command id
+    # max pulse 30 s, watchdog 2 s: a long UNLOCK pulse when the watchdog goes fail-secure
+    # (config bytes: valid-flag, max_pulse 100 + 0x74CC = 30000, fail-secure, watchdog 1000 + 1000,
+    #  held-open, spare; then the signing mode byte)
+    prog(1, HELLO, 14, CHALLENGE, SET_CONFIG, 1, 0xCC, 0x74, 0, 0xE8, 0x03, 0, 0, 0x20, 0x03, 0, 0,
+         CHALLENGE, UNLOCK, 0x20, 0x4E, 0, ADVANCE, 0xB8, 0x0B, 0),
     # ticks after every read, events ACKed
     prog(1, HELLO | TICK, 10, ACK | TICK, 1, CHALLENGE | TICK, UNLOCK | TICK, 0x10, 0x27, 0, ACK, 1, STATUS),
 ]
