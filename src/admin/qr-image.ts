@@ -13,7 +13,8 @@ export async function qrSvg(text: string): Promise<string> {
     prepareZXingModule({ overrides: { locateFile: (path: string, prefix: string) => (path.endsWith('.wasm') ? `/zxing/${path}` : prefix + path) } });
     prepared = true;
   }
-  const out = await writeBarcode(text, { format: 'QRCode', ecLevel: 'M', scale: 0 });
+  // Level L: read off a screen, never from a scuffed print, and fewer modules for the same text.
+  const out = await writeBarcode(text, { format: 'QRCode', ecLevel: 'L', scale: 0 });
   if (out.error) throw new Error(`QR code could not be drawn: ${out.error}`);
   return scalable(out.svg);
 }
