@@ -254,7 +254,7 @@ function startVision(s: Services): () => void {
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */
 function startKeyScanning(s: Services): () => void {
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (token) => s.session.key(token), () => s.session.wantsKeys), 1000);
+  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
 }
 
 function startRetention(s: Services): () => void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DoorSession, KEY_AGAIN_MS, type SessionGate, type SessionKiosk } from './door-session.ts';
+import { DoorSession, type SessionGate, type SessionKiosk } from './door-session.ts';
 import { initialFlow, isQuiet, step, type Flow, type FlowEvent } from '../kiosk/flow.ts';
 import type { FlowDecision } from './flow-decision.ts';
 import type { FaceEvidence } from '../access/index.ts';
@@ -123,20 +123,44 @@ describe('DoorSession: one face, one attempt, and its outcome always shown', () 
     expect(k.trail).toEqual(['faceSeen', 'verifying', 'blink', 'granted']);
   });
 
-  it('a guest key held up gives one attempt per showing; shown again after a while, it is a new attempt', async () => {
-    const { clock, g, session } = setup();
-    session.key('token-a');
+  it('a guest key held up gives one attempt however long it stays, even across the outcome screens; put away and shown again, it is a new one', async () => {
+    const { clock, k, g, session } = setup();
+    session.keysSeen(['token-a']);
     await settle();
-    for (let i = 0; i < 10; i++) {
+    expect(k.state.kind).toBe('granted');
+    // Still held up for 30 s, looked at every second; the scanner keeps looking while it is in view.
+    for (let i = 0; i < 30; i++) {
       clock.advance(1_000);
-      session.key('token-a');
+      if (i === 10) k.dispatch({ type: 'door', door: 'opened' });
+      if (i === 20) k.dispatch({ type: 'door', door: 'closed' });
+      expect(session.wantsKeys).toBe(true);
+      session.keysSeen(['token-a']);
     }
     await settle();
+    expect(k.state.kind).toBe('idle');
     expect(g.keys).toBe(1);
-    clock.advance(KEY_AGAIN_MS);
-    session.key('token-a');
+    // Put away for longer than a glance, then shown again.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(1_000);
+      session.keysSeen([]);
+    }
+    session.keysSeen(['token-a']);
     await settle();
     expect(g.keys).toBe(2);
+  });
+
+  it('a key seen while a face is being decided is decided once the door is free, if still in view', async () => {
+    const { k, vision, g, session } = setup();
+    vision.tracked(5);
+    vision.evidence({ trackId: 5, evidence });
+    session.keysSeen(['token-b']);
+    expect(g.keys).toBe(0);
+    g.answer({ type: 'decision', outcome: 'deny', reason: 'notRecognised' });
+    await settle();
+    k.dispatch({ type: 'cancel' });
+    session.keysSeen(['token-b']);
+    await settle();
+    expect(g.keys).toBe(1);
   });
 
   it('a PIN goes to the gate and its outcome to the screen', async () => {

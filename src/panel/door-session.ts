@@ -46,8 +46,8 @@ export interface DoorSessionDeps {
   readonly log?: (message: string, err: unknown) => void;
 }
 
-/** A key shown again this soon after its attempt is the same showing, not a new visit. */
-export const KEY_AGAIN_MS = 20_000;
+/** A key out of view this long has been put away: shown again, it is a new attempt. */
+export const KEY_FORGET_MS = 5_000;
 /** How long a blink is waited for when liveness was unsure. */
 const BLINK_WAIT_MS = 6_000;
 /** Tracks remembered as having had their attempt; a visit has one or two faces, this bounds memory. */
@@ -63,7 +63,8 @@ const MAX_TRACKS = 32;
 export class DoorSession {
   readonly #d: DoorSessionDeps;
   readonly #attempted = new Set<number>();
-  readonly #keys = new Map<string, number>();
+  /** Keys in view (or lately), by token: when last seen, and whether this showing was decided. */
+  readonly #keys = new Map<string, { seenAt: number; attempted: boolean }>();
   #faceBusy = false;
 
   constructor(deps: DoorSessionDeps) {
@@ -84,28 +85,43 @@ export class DoorSession {
     this.#d.kiosk.dispatch(await this.#d.gate.pin(entered));
   }
 
-  /** A guest key read from the camera. */
-  key(token: string): void {
+  /**
+   * What the key scanner read in one look at the camera (empty: no key in view). A key in view is
+   * one showing however long it stays: it is decided once, and shown again only after it has been
+   * out of view for a moment.
+   */
+  keysSeen(tokens: readonly string[]): void {
     const now = this.#d.clock.now();
-    const last = this.#keys.get(token);
-    if (last !== undefined && now - last < KEY_AGAIN_MS) return;
-    this.#keys.set(token, now);
-    for (const [t, at] of this.#keys) if (now - at >= KEY_AGAIN_MS) this.#keys.delete(t);
+    for (const [token, showing] of this.#keys) if (now - showing.seenAt > KEY_FORGET_MS) this.#keys.delete(token);
+    for (const token of tokens) {
+      const showing = this.#keys.get(token) ?? { seenAt: now, attempted: false };
+      showing.seenAt = now;
+      this.#keys.set(token, showing);
+      if (!showing.attempted && this.#freeForKey()) {
+        showing.attempted = true;
+        this.#keyAttempt(token);
+      }
+    }
+  }
+
+  /** Whether the key scanner should look: a key could be decided now, or one is still being held up. */
+  get wantsKeys(): boolean {
+    return this.#freeForKey() || this.#keys.size > 0;
+  }
+
+  #freeForKey(): boolean {
+    return this.#d.kiosk.quiet || this.#d.kiosk.state.kind === 'faceSeen';
+  }
+
+  #keyAttempt(token: string): void {
     this.#d.kiosk.dispatch({ type: 'keyShown' });
     void this.#d.gate
       .guestKey(token)
       .then(({ shown, selfEnrol }) => {
-        // The key's check took its time: the same token seen meanwhile is still this showing.
-        this.#keys.set(token, this.#d.clock.now());
         this.#d.kiosk.dispatch(shown);
         if (selfEnrol) this.#d.offerSelfEnrol(selfEnrol);
       })
       .catch((err: unknown) => this.#d.log?.('[door] key attempt failed', err));
-  }
-
-  /** Whether the key scanner should look: nobody is mid-interaction, or a face is only being looked at. */
-  get wantsKeys(): boolean {
-    return this.#d.kiosk.quiet || this.#d.kiosk.state.kind === 'faceSeen';
   }
 
   #onFace(e: FaceEvent): void {

@@ -25,7 +25,7 @@ async function panel(page: import('@playwright/test').Page) {
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, outbox: outbox(db, clock), keys, pulseMs: 300 });
-    Object.assign(w, { db, clock, settings, repo, log, keys, gatekeeper, admin: new PeopleAdmin(repo, clock) });
+    Object.assign(w, { db, clock, settings, repo, log, keys, door, gatekeeper, admin: new PeopleAdmin(repo, clock) });
   });
 }
 
@@ -98,4 +98,34 @@ test('a setting changed from the UI survives a reload: reactive state is stored 
   expect(r.error).toBeNull();
   expect(r.scrambled).toBe(true);
   expect(r.speech).toBe(true);
+});
+
+test('one photo held to the camera: the next resident without a PIN is asked to blink for that visit only, then opens hands-free', async ({ page }) => {
+  await panel(page);
+  const r = await page.evaluate(async () => {
+    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
+    const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
+    const { outbox } = await import('/src/store/outbox.ts' as string);
+    const { decideExitButton } = await import('/src/access/policy.ts' as string);
+    type Shown = { outcome: string; step?: string; because?: string };
+    const w = window as unknown as Record<string, never> & { clock: { t: number; now(): number } };
+    const insight = await InsightService.load(w.settings, w.log, w.clock, 'front-door');
+    const gatekeeper = new Gatekeeper({ db: w.db, clock: w.clock, door: w.door, people: w.repo, settings: w.settings, log: w.log, outbox: outbox(w.db, w.clock), keys: w.keys, insight, pulseMs: 300 });
+    await (w.admin as unknown as { add(n: string, r: string, p: string, d: string): Promise<unknown> }).add('Alice', 'resident', '', '');
+    const alice = ((await (w.repo as unknown as { list(): Promise<{ id: string; name: string }[]> }).list()).find((p) => p.name === 'Alice'))!;
+    // Someone holds a printed photo up: a spoof, logged and learnt from like any attempt.
+    const spoof = { ...decideExitButton(w.clock.t), outcome: 'deny', credential: { kind: 'face' }, subject: null, reasons: ['spoofSuspected'], face: { score: 0.2, margin: 0.1, agreedFrames: 3, passive: 0.05, active: null } };
+    await insight.attempt('spoof-1', spoof, 1);
+    const face = (active: boolean | null) => ({ match: { personId: alice.id, score: 0.92, margin: 0.5, agreedFrames: 3 }, liveness: { passive: 0.97, active } });
+    w.clock.t += 60_000; // a minute later, the same visit
+    const soon = (await gatekeeper.face(face(null), 1)) as Shown;
+    const blinked = (await gatekeeper.face(face(true), 1)) as Shown;
+    w.clock.t += 5 * 60_000; // five minutes later, a new visit
+    const later = (await gatekeeper.face(face(null), 1)) as Shown;
+    return { soon, blinked, later };
+  });
+  // Asked for what she has (a blink), with the reason the screen can say; never a PIN pad.
+  expect(r.soon).toEqual({ type: 'decision', outcome: 'stepUp', step: 'activeLiveness', because: 'recentTrouble' });
+  expect(r.blinked.outcome).toBe('grant');
+  expect(r.later.outcome).toBe('grant');
 });
