@@ -43,7 +43,7 @@ timed() { # label, command to run in the chroot
   step "$label"
   start=$(date +%s)
   in_root "$@" || rc=$?
-  report+=("$(printf '%-44s %5ss  %s' "$label" $(($(date +%s) - start)) "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  report+=("$(printf '%-50s %5ss  %s' "$label" $(($(date +%s) - start)) "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
   return $rc
 }
 
@@ -57,7 +57,7 @@ if [ $rebase = 1 ] || [ ! -f "$base" ]; then
   debootstrap --variant=minbase bookworm "$work/base" http://deb.debian.org/debian > "$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log" >&2; exit 1; }
   tar -C "$work/base" -czf "$base" . && rm -rf "$work/base"
-  report+=("$(printf '%-44s %5ss' 'debootstrap (once, then cached)' $(($(date +%s) - start)))")
+  report+=("$(printf '%-50s %5ss' 'debootstrap (once, then cached)' $(($(date +%s) - start)))")
 fi
 
 root=$(mktemp -d "$work/root.XXXXXX")
