@@ -52,7 +52,7 @@ export class InsightService {
     if (opened?.unreadable.length) console.warn('[insight] unknown visitors failed their integrity check, dropped', opened.unreadable);
     const service = new InsightService(opened?.state ?? createInsight({ timeZone }), settings, sealer, log, clock, doorId);
     // Faces stored plain (before they were sealed) or dropped ones are rewritten now, not at the next change.
-    if (opened && (opened.plainFaces || opened.unreadable.length > 0)) await service.flush();
+    if (opened && (opened.plainFaces || opened.unreadable.length > 0)) await service.flush().catch((err: unknown) => console.warn('[insight] could not rewrite the learnt state sealed', err));
     // An admin's quiet hours outlive the learnt state; a damaged record keeps the engine's own.
     const quiet = await settings.get('alertQuietHours').catch(() => undefined);
     if (quiet !== undefined && settingProblem('quietHours', quiet) === null) service.#useQuietHours(quiet);

@@ -44,13 +44,18 @@ while read -r p; do provided["${p%%:*}"]=1; done < <(
   dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }'
 )
 
-# Recommends of what is installed that are not installed: when a link cannot find a file, the
-# package that ships it is almost always one of these (how libclang-rt-14-dev went missing).
-unmet_recommends() {
-  local p
-  apt-cache depends --no-depends --no-pre-depends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances "${!provided[@]}" 2>/dev/null |
-    awk '/^[^ ]/ { who = $1 } /^  Recommends:/ { gsub(/[<>]/, "", $2); print $2 " (recommended by " who ")" }' | sort -u |
-    while read -r p rest; do installed "$p" || echo "$p $rest"; done
+# The package that ships a file a link cannot find is almost always a Recommends (how
+# libclang-rt-14-dev went missing) of a package that owns the folder the file should be in.
+likely_packages() {
+  local f d o
+  for f in "$@"; do
+    d=$(dirname "$f")
+    while [ ! -d "$d" ]; do d=$(dirname "$d"); done
+    for o in $(dpkg-query -S "$d" 2>/dev/null | grep -v '^diversion' | sed 's/: .*//; s/,/ /g'); do
+      apt-cache depends --no-depends --no-pre-depends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances "${o%%:*}" 2>/dev/null |
+        awk -v who="${o%%:*}" '/^  Recommends:/ { gsub(/[<>]/, "", $2); print $2 " (recommended by " who ", which owns " dir ")" }' dir="$d"
+    done
+  done | sort -u | while read -r p rest; do installed "$p" || echo "  $p $rest"; done
 }
 
 builds=(host fuzz arm)
@@ -73,13 +78,13 @@ for b in "${builds[@]}"; do
   esac
   # shellcheck disable=SC2086 # the commands and source lists are word lists by design
   if ! $cmd "${link[@]}" -Wl,--trace -o "$out/$b.probe" > "$out/$b.link" 2>&1; then
-    cat "$out/$b.link" >&2
-    missing=$(grep -oE "cannot find [^ :]+" "$out/$b.link" | sed 's/cannot find //' | sort -u | tr '\n' ' ' || true)
-    candidates=$(unmet_recommends)
-    fail "the $b build's link failed${missing:+, it cannot find: $missing}" \
-         "No package in install-deps.sh provides that. Not installed, but recommended by the toolchain:" \
-         "${candidates:-  (none)}" \
-         "Add the one that ships the file to PKGS in install-deps.sh (apt-file search FILE tells which)."
+    grep -v '^/' "$out/$b.link" >&2 || true
+    mapfile -t missing < <(grep -oE "cannot find /[^ :]+" "$out/$b.link" | sed 's/cannot find //' | sort -u || true)
+    candidates=$(likely_packages "${missing[@]}")
+    fail "the $b build cannot link${missing[*]:+: no package installed here ships ${missing[*]}}" \
+         "Packages not installed that are recommended by the owners of those folders (one of them ships it):" \
+         "${candidates:-  (none found: apt-file search FILE tells which package ships it)}" \
+         "Add it to PKGS in install-deps.sh (--no-install-recommends leaves Recommends out)."
   fi
   # shellcheck disable=SC2086
   $cmd -M -MG $src > "$out/$b.headers" 2> "$out/$b.headers.err" || { cat "$out/$b.headers.err" >&2; fail "the $b build's sources do not preprocess"; }
