@@ -10,6 +10,7 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
+import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
@@ -32,6 +33,7 @@ import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
+import { personErasure } from './panel/erasure.ts';
 import { Prefs } from './admin/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
@@ -85,7 +87,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
-  const insight = await InsightService.load(settings, log, clock, DOOR_ID);
+  const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
@@ -93,7 +95,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       .templates()
       .then(({ templates }) => vision.setTemplates(templates))
       .catch((err) => console.warn('[vision] templates', err));
-  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
+  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
