@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assess, createInsight, forgetPerson, observe, tick, type InsightState } from './engine.ts';
-import { at, attempt, doorEvent, face } from './fixtures.ts';
+import { at, attempt, doorEvent, face } from '../../tests/support/insight/fixtures.ts';
 import { frequentVisitors } from './clusters.ts';
 import type { Alert } from './alerts.ts';
 

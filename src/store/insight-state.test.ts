@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createInsight, observe } from '../insight/engine.ts';
 import { frequentVisitors } from '../insight/clusters.ts';
-import { at, attempt, face } from '../insight/fixtures.ts';
+import { at, attempt, face } from '../../tests/support/insight/fixtures.ts';
 import { memorySealer } from '../remote/fake-mqtt.ts';
 import { openInsightState, sealInsightState } from './insight-state.ts';
 

@@ -83,7 +83,7 @@ test('with a learnt history, the same face opens hands-free at a usual hour and 
   // ... and at 03:00 the same face must add her PIN.
   await visitAt(page, day(17, 3), 'enterPin');
   await expect(page.getByTestId('status-title')).toHaveText('Enter PIN');
-  await expect(page.getByTestId('status-detail')).toHaveText('A PIN is needed as well at this time.');
+  await expect(page.getByTestId('status-detail')).toHaveText('This is not a time you usually come, so a PIN is needed as well.');
   await shot(page, 'kiosk-step-up-unusual-hour');
   await typePin(page, '2468');
   await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', /granted|doorOpen/);
