@@ -28,6 +28,9 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const log = eventLog(db, clock);
     const box = outbox(db, clock);
     await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: now });
+    // She has a PIN: the step-up at an odd hour asks for it (someone without one is asked to blink).
+    const { hashSecret } = await import('/src/lib/secret-hash.ts' as string);
+    await people.setPin({ id: 'pin-alice', kind: 'pin', personId: 'alice', createdAt: now, pin: await hashSecret('2468') });
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const door = await DoorLink.simulated();
@@ -52,7 +55,7 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     return { usual, unusual, riskReasons: last?.detail?.riskReasons ?? [], reasons: last?.detail?.reasons ?? [] };
   });
   expect(r.usual).toEqual({ type: 'decision', outcome: 'grant', name: 'Alice' });
-  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin' });
+  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin', because: 'unusualTime' });
   expect(r.riskReasons).toContain('unusualHour');
   expect(r.reasons).toContain('elevatedRisk');
 });
