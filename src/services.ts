@@ -10,10 +10,12 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
+import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
+import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
@@ -28,9 +30,11 @@ import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
 import { chooseBrokerUrl } from './remote/broker-url.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
+import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
+import { personErasure } from './panel/erasure.ts';
 import { Prefs } from './admin/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
@@ -51,6 +55,8 @@ export interface Services {
   readonly pins: PinChecker;
   readonly door: DoorLink;
   readonly gatekeeper: Gatekeeper;
+  /** A visit at the door: faces, PINs and keys to what the screen says. */
+  readonly session: DoorSession;
   readonly people: PeopleAdmin;
   readonly log: EventLog;
   readonly keys: GuestKeyBook;
@@ -82,7 +88,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
-  const insight = await InsightService.load(settings, log, clock, DOOR_ID);
+  const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
@@ -90,7 +96,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       .templates()
       .then(({ templates }) => vision.setTemplates(templates))
       .catch((err) => console.warn('[vision] templates', err));
-  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
+  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
@@ -125,16 +131,21 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
         .then(() => undefined),
     log: (m) => console.info(m),
   });
+  const kiosk = new KioskFlow(clock);
+  kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
+  const checkIn = new SelfCheckIn(vision, peopleAdmin);
+  const session = new DoorSession({ kiosk, vision, gate: gatekeeper, clock, offerSelfEnrol: (claims) => checkIn.offer(claims), log: (m, err) => console.warn(m, err) });
   return {
     clock,
-    kiosk: new KioskFlow(clock),
+    kiosk,
+    session,
     camera: new Camera(),
     network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),
     updates: new AppUpdates(),
     gate,
-    pins: { check: (pin) => gatekeeper.pin(pin) },
+    pins: { check: (pin) => session.pin(pin) },
     door,
     gatekeeper,
     people: peopleAdmin,
@@ -146,7 +157,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     remote,
     vision,
     enrolment: new Enrolment(vision, peopleAdmin),
-    checkIn: new SelfCheckIn(vision, peopleAdmin),
+    checkIn,
   };
 }
 
@@ -175,13 +186,7 @@ function startDoorEvents(s: Services): () => void {
     if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
     if ('door' in e) void s.insight.door(e.door);
     if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    if ('controller' in e) {
-      // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
-      const lost = e.controller === 'lost';
-      void s.log.append({ at: s.clock.now(), kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${e.text}` : `door controller back: ${e.text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: e.text } });
-      return;
-    }
-    void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+    void s.log.append(doorLogEntry(e, s.clock.now()));
   });
 }
 
@@ -235,49 +240,18 @@ function startVision(s: Services): () => void {
     const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
     s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
   }, 500);
-  const offFace = s.vision.onFace((e) => s.kiosk.dispatch(e));
-  let busy = false;
-  const offEvidence = s.vision.onEvidence(({ trackId, evidence, snapshotJpeg, unknownEmbedding }) => {
-    // A face that stayed while the door was busy (open, another visitor) counts as arriving now.
-    if (s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen') {
-      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: false });
-      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: true });
-    }
-    // One attempt at a time, and only for the visit the flow is verifying.
-    if (busy || s.kiosk.state.kind !== 'verifying' || s.kiosk.state.trackId === null) return;
-    busy = true;
-    const faces = Math.max(1, s.vision.faces);
-    void (async () => {
-      let shown = await s.gatekeeper.face(evidence, faces, snapshotJpeg, unknownEmbedding);
-      if (shown.outcome === 'stepUp' && shown.step === 'activeLiveness') {
-        s.kiosk.dispatch(shown);
-        const blink = await s.vision.checkBlink(undefined, 6_000).catch(() => ({ blinked: false }));
-        shown = await s.gatekeeper.face({ ...evidence, liveness: { ...evidence.liveness, active: blink.blinked } }, faces, snapshotJpeg);
-      }
-      s.kiosk.dispatch(shown);
-    })()
-      .catch((err) => console.warn('[vision] attempt failed', err))
-      .finally(() => (busy = false));
-  });
+  const stopSession = s.session.start();
   s.vision.preload();
   return () => {
     clearInterval(watch);
-    offFace();
-    offEvidence();
+    stopSession();
     stopFrames();
   };
 }
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */
 function startKeyScanning(s: Services): () => void {
-  const onToken = (token: string) => {
-    s.kiosk.dispatch({ type: 'keyShown' });
-    void s.gatekeeper.guestKey(token).then(({ shown, selfEnrol }) => {
-      s.kiosk.dispatch(shown);
-      if (selfEnrol) s.checkIn.offer(selfEnrol);
-    });
-  };
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, onToken, () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen'), 1000);
+  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
 }
 
 function startRetention(s: Services): () => void {

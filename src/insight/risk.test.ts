@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adapt, DEFAULT_ADAPTIVE_KNOBS as A, toRiskHint } from './adaptive.ts';
 import { createDoorSignals, createPersonSignals, DEFAULT_SIGNAL_KNOBS } from './door-signals.ts';
 import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity } from './door-rhythm.ts';
-import { at, attempt } from './fixtures.ts';
+import { at, attempt } from '../../tests/support/insight/fixtures.ts';
 import { createHabit, DEFAULT_HABIT_KNOBS, observeEntry } from './habits.ts';
 import { assessRisk, DEFAULT_RISK_KNOBS, type RiskContext } from './risk.ts';
 import type { RiskAssessment } from './types.ts';
@@ -50,6 +50,23 @@ describe('risk', () => {
     expect(rk.score).toBeGreaterThan(rf.score);
     expect(rk.reasons).toContain('unusualCredential');
     expect(adapt(key, rk, A).action).toEqual({ kind: 'stepUp', factor: 'pin' });
+  });
+
+  it('a spoof or a run of refusals at the door weighs on the next face for one visit only; a PIN pad remembers longer', () => {
+    const door = createDoorSignals('front');
+    const t = at(2, 1, 10);
+    door.lastSpoofAt = t;
+    door.refusals = [t - 60_000, t - 30_000, t];
+    const faceSoon = attempt(t + 60_000);
+    const soon = assessRisk(faceSoon, ctx({ door }), faceSoon.at, config);
+    expect(soon.reasons).toEqual(expect.arrayContaining(['recentSpoof', 'failureStreak']));
+    const faceLater = attempt(t + DEFAULT_SIGNAL_KNOBS.visitWindowMs + 60_000);
+    const later = assessRisk(faceLater, ctx({ door }), faceLater.at, config);
+    expect(later.reasons).not.toContain('recentSpoof');
+    expect(later.reasons).not.toContain('failureStreak');
+    expect(later.score).toBeLessThan(A.stepUpAt);
+    const pinLater = attempt(t + 5 * 60_000, { credential: 'pin' });
+    expect(assessRisk(pinLater, ctx({ door }), pinLater.at, config).reasons).toEqual(expect.arrayContaining(['recentSpoof', 'failureStreak']));
   });
 
   it('never restricts the exit button or a remote command', () => {

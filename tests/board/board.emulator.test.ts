@@ -19,6 +19,8 @@ const toolchain = hasArmToolchain();
 if (!toolchain) console.log('RP2040 emulator tests skipped: arm-none-eabi-gcc is not installed (run panel-bridge/firmware/install-deps.sh)');
 
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+/** HELLO's body in protocol v2: the host's half of the session name (PROTOCOL.md 4.1). */
+const HOST_NONCE = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 interface Session {
@@ -167,7 +169,7 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       await board.until(() => connected, 2000, 'USBCDC connection');
       // The helper asserts DTR in the same breath; give the device a moment to see it.
       await board.run(5);
-      for (const b of encodeFrame({ type: FrameType.Command, seq: 7, cmd: Cmd.Hello })) cdc.sendSerialByte(b);
+      for (const b of encodeFrame({ type: FrameType.Command, seq: 7, cmd: Cmd.Hello, payload: HOST_NONCE })) cdc.sendSerialByte(b);
       const frames: Uint8Array[] = [];
       const split = new FrameSplitter();
       await board.until(
@@ -381,7 +383,7 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
           if (d?.ok && d.frame.header.type === FrameType.Response) answered.add(d.frame.header.seq);
         }),
       );
-      const hello = (seq: number) => encodeFrame({ type: FrameType.Command, seq, cmd: Cmd.Hello });
+      const hello = (seq: number) => encodeFrame({ type: FrameType.Command, seq, cmd: Cmd.Hello, payload: HOST_NONCE });
       // a frame arriving on the UART while the USB one is half in
       const uart = hello(0x0101);
       board.uartWrite(uart.subarray(0, 6));

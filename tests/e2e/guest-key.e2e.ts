@@ -1,26 +1,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { deviceBrowser } from './support/device.ts';
 import { openAdmin } from './support/admin.ts';
-import { keyThenFaceVideo, qrVideo } from './support/qr-video.ts';
+import { keyThenFaceVideo, qrVideo, readQr } from './support/qr-video.ts';
 import { visitorFace } from './support/vision-fixtures.ts';
 import { shot } from './support/shots.ts';
 
 // The panel's state lives in its browser profile, so the admin session and the visitor at the
 // camera share one profile; the camera video is chosen at launch, hence two launches.
-const base = `http://localhost:${E2E_PORT}`;
 
-async function panel(profile: string, video?: string): Promise<BrowserContext> {
-  const args = video ? [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${video}`] : chromiumArgs;
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args,
-    permissions: ['camera'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-  });
+function panel(profile: string, video?: string): Promise<BrowserContext> {
+  return deviceBrowser({ profile, ...(video ? { video } : {}), permissions: ['camera'] });
 }
 
 async function issueKey(profile: string, name: string, revoke: boolean, options: { selfEnrol?: boolean; startsInHours?: number } = {}): Promise<string> {
@@ -41,7 +33,13 @@ async function issueKey(profile: string, name: string, revoke: boolean, options:
   }
   await page.getByRole('button', { name: 'Create key' }).click();
   const token = await page.getByTestId('guest-token').inputValue();
-  await expect(page.locator('[aria-label="QR code of the new key"] svg')).toBeVisible();
+  const qr = page.locator('[aria-label="QR code of the new key"] svg');
+  await expect(qr).toBeVisible();
+  // Big enough for a phone to read off the admin's screen: whole pixels per module, and it decodes.
+  const box = await qr.boundingBox();
+  const modules = Number(await qr.getAttribute('data-modules'));
+  expect((box?.width ?? 0) / modules).toBeGreaterThanOrEqual(4);
+  expect(await readQr(await qr.screenshot())).toEqual([token]);
   if (revoke) {
     await page.getByRole('button', { name: 'Revoke' }).click();
     // Only once the list says so is the revocation stored; closing earlier could lose it.
