@@ -36,7 +36,7 @@ REASONS = {
     "NOT_PROVISIONED": 0x13, "NO_SESSION": 0x14, "BAD_TAG": 0x15, "STALE_COUNTER": 0x16,
     "COUNTER_EXHAUSTED": 0x17, "LOCKED_OUT": 0x18, "OUT_OF_RANGE": 0x19,
     "NOT_IN_SETUP_MODE": 0x1A, "TAMPER_ACTIVE": 0x1B, "STORAGE_FAILURE": 0x1C,
-    "RNG_FAILURE": 0x1D, "STALE_CHALLENGE": 0x1E,
+    "RNG_FAILURE": 0x1D, "STALE_CHALLENGE": 0x1E, "RELAY_FAILURE": 0x1F,
 }
 
 # State byte bits (PROTOCOL.md section 4)
@@ -464,15 +464,19 @@ def build():
          "page": hx(store_record(0xFFFFFFFE, None, config_block(2000, 1, 3000, 4000)))},
     ]
 
-    out["exchanges"] = [exchange_unlock(), exchange_challenge_window(), exchange_setup(), exchange_safety()]
+    out["exchanges"] = [exchange_unlock(), exchange_challenge_window(), exchange_setup(), exchange_safety(),
+                        exchange_relay_failure()]
     return out
 
 
-def step(at, host=None, expect=(), relay=False, inputs=None):
+def step(at, host=None, expect=(), relay=False, inputs=None, relay_fails=False):
+    """relay_fails: during this step the relay driver refuses to move (set_relay returns false)."""
     s = {"at_ms": at, "host": hx(wire(host)) if host is not None else None,
          "expect": [hx(wire(e)) for e in expect], "relay": relay}
     if inputs is not None:
         s["inputs"] = inputs
+    if relay_fails:
+        s["relay_fails"] = True
     return s
 
 
@@ -686,6 +690,39 @@ def exchange_safety():
     ]
     return {"name": "watchdog_exit_forced_tamper", "key": hx(KEY), "provisioned": True,
             "random": [hx(R[i]) for i in range(11, 17)], "boot_ms": 0, "inputs": 0, "releases": 3,
+            "steps": steps}
+
+
+def exchange_relay_failure():
+    """A relay driver that will not release: the UNLOCK is refused (signed RELAY_FAILURE), never
+    "done"; its retry gets the same refusal; nothing opens later when the driver works again."""
+    P, SS, RL = S_PROV, S_SESSION, S_RELAY
+    s = Session(R[17], HOST_NONCE_2)
+    hello_req = hello(0x0200, HOST_NONCE_2)
+    chal1 = raw_frame(T_COMMAND, 0x0201, CHALLENGE)
+    unlock1 = s.command(0x0202, UNLOCK, struct.pack("<H", 1000), 1, R[18])
+    chal2 = raw_frame(T_COMMAND, 0x0203, CHALLENGE)
+    unlock2 = s.command(0x0204, UNLOCK, struct.pack("<H", 1000), 2, R[19])
+    steps = [
+        step(0, None, [event(1, EV_BOOT, 0, FW + bytes([P]))]),
+        step(10, ack(1, EV_BOOT)),
+        step(20, hello_req, [s.response(hello_req, hello_payload(R[17], P | SS, 0))]),
+        step(25, chal1, [s.response(chal1, challenge_payload(R[18]))]),
+    ]
+    refused = s.nak(unlock1, "RELAY_FAILURE")
+    steps += [
+        step(30, unlock1, [refused], relay_fails=True),
+        # The host missed the answer and retries the identical bytes: the cached refusal, and the
+        # relay is not tried again (the driver works by now).
+        step(40, unlock1, [refused]),
+        # Past the end of the pulse that was refused: no release, no RELAY event.
+        step(1100, None, []),
+        step(1110, chal2, [s.response(chal2, challenge_payload(R[19]))]),
+        step(1120, unlock2, [s.response(unlock2, struct.pack("<HB", 1000, P | SS | RL)),
+                             s.event(2, EV_RELAY, 1120, b"\x01\x01")], relay=True),
+    ]
+    return {"name": "relay_failure_refused", "key": hx(KEY), "provisioned": True,
+            "random": [hx(R[17]), hx(R[18]), hx(R[19])], "boot_ms": 0, "inputs": 0, "releases": 1,
             "steps": steps}
 
 

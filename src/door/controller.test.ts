@@ -354,6 +354,20 @@ describe('DoorController believes only what the board signed', () => {
     expect(door.releases).toBe(0);
   });
 
+  it('an UNLOCK the relay driver could not carry out is refused, never "done", and opens nothing later', async () => {
+    const { ctrl, door, clock, events } = await rig();
+    await ctrl.connect();
+    door.relayStuck = true;
+    expect(await ctrl.unlock(1000)).toEqual({ outcome: 'refused', reason: 'RELAY_FAILURE' });
+    door.relayStuck = false; // the driver recovers: the refused pulse must not happen after all
+    await clock.advance(1500);
+    expect(door.releases).toBe(0);
+    expect(events.filter((e) => e.kind === 'relay')).toEqual([]);
+    expect(ctrl.linkFaults).toBe(0); // the refusal was signed by the board
+    expect((await ctrl.unlock(1000)).outcome).toBe('done');
+    expect(door.releases).toBe(1);
+  });
+
   it('names a board that speaks protocol v1 instead of timing out', async () => {
     const clock = new FakeClock(1000);
     const logs: string[] = [];

@@ -75,6 +75,7 @@ export const Reason = {
   STORAGE_FAILURE: 0x1c,
   RNG_FAILURE: 0x1d,
   STALE_CHALLENGE: 0x1e,
+  RELAY_FAILURE: 0x1f,
 } as const;
 export type ReasonName = keyof typeof Reason;
 export type DecodeRejection =

@@ -13,6 +13,8 @@ interface Step {
   expect: string[];
   relay: boolean;
   inputs?: number;
+  /** The relay driver refuses to move during this step. */
+  relay_fails?: boolean;
 }
 interface Exchange {
   name: string;
@@ -39,6 +41,7 @@ function bench(opts: { now: number; inputs: number; nonces: string[]; key: strin
     inputs: opts.inputs,
     out: [] as string[],
     relay: false,
+    relayFails: false,
     releases: 0,
     storage: new Map<StorageSlot, Uint8Array>(),
     nonces: opts.nonces.map(hex),
@@ -47,6 +50,7 @@ function bench(opts: { now: number; inputs: number; nonces: string[]; key: strin
   const io: SimulatorIo = {
     write: (bytes) => b.out.push(toHex(bytes)),
     setRelay: (released) => {
+      if (b.relayFails) return false;
       if (released && !b.relay) b.releases++;
       b.relay = released;
       return true;
@@ -73,6 +77,7 @@ describe('simulator replays the shared exchanges', () => {
       b.out = [];
       b.now = step.at_ms;
       if (step.inputs !== undefined) b.inputs = step.inputs;
+      b.relayFails = step.relay_fails === true;
       if (i === 0) {
         sim = await DoorSimulator.create(io, identity);
       } else {

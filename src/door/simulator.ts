@@ -368,6 +368,11 @@ export class DoorSimulator {
     if (this.#lockout) return this.#nak(req, 'LOCKED_OUT');
     if (pulse === 0 || pulse > this.#cfg.maxPulseMs) return this.#nak(req, 'OUT_OF_RANGE');
     this.#startPulse(pulse, RelayCause.Unlock);
+    if (!this.#relay) {
+      // dw_core.c: no pulse left pending for a driver that recovers, and the host is told.
+      this.#pulseActive = false;
+      return this.#nak(req, 'RELAY_FAILURE');
+    }
     const p = new Uint8Array(3);
     putU16(p, 0, pulse);
     p[2] = this.state();
@@ -599,6 +604,8 @@ export class SimulatedDoor {
   /** Relay transitions to released, as the simulated hardware saw them. */
   releases = 0;
   relay = false;
+  /** Fault injection: the relay driver refuses to move (set_relay fails), as a shorted stage would. */
+  relayStuck = false;
   readonly #storage = new Map<StorageSlot, Uint8Array>();
   #sim: DoorSimulator | null = null;
 
@@ -615,6 +622,7 @@ export class SimulatedDoor {
       {
         write: (bytes) => door.transport.deliver(bytes),
         setRelay: (released) => {
+          if (door.relayStuck) return false;
           if (released && !door.relay) door.releases++;
           door.relay = released;
           return true;

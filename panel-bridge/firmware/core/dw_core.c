@@ -433,6 +433,13 @@ static bool cmd_unlock(dw_core_t *c, const dw_frame_t *req, const uint8_t *body)
         return nak(c, req, DW_R_OUT_OF_RANGE);
     }
     ok = start_pulse(c, pulse, DW_CAUSE_UNLOCK);
+    if (!c->relay) {
+        /* The driver would not release: no pulse is left pending for a driver that recovers,
+         * and the host is told, so nobody logs a door opened that never did (PROTOCOL.md 4.3). */
+        c->pulse_active = false;
+        (void)nak(c, req, DW_R_RELAY_FAILURE);
+        return false;
+    }
     dw_put_u16(p, pulse);
     p[2] = dw_state(c);
     return answer(c, req, DW_T_RESPONSE, p, sizeof(p)) && ok;

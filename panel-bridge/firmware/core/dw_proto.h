@@ -78,7 +78,8 @@ typedef enum {
     DW_R_TAMPER_ACTIVE = 0x1B,
     DW_R_STORAGE_FAILURE = 0x1C,
     DW_R_RNG_FAILURE = 0x1D,
-    DW_R_STALE_CHALLENGE = 0x1E
+    DW_R_STALE_CHALLENGE = 0x1E,
+    DW_R_RELAY_FAILURE = 0x1F
 } dw_reason_t;
 
 typedef struct {

@@ -333,7 +333,8 @@ static bool post_tag_refusal(uint8_t reason)
 {
     /* refusals the MCU only gives once the tag verified (PROTOCOL.md 2.3 steps 6-7) */
     return reason == DW_R_STALE_COUNTER || reason == DW_R_COUNTER_EXHAUSTED || reason == DW_R_LOCKED_OUT ||
-           reason == DW_R_OUT_OF_RANGE || reason == DW_R_TAMPER_ACTIVE || reason == DW_R_STORAGE_FAILURE;
+           reason == DW_R_OUT_OF_RANGE || reason == DW_R_TAMPER_ACTIVE || reason == DW_R_STORAGE_FAILURE ||
+           reason == DW_R_RELAY_FAILURE;
 }
 
 static const sent_t *request_for(const dw_frame_t *f)

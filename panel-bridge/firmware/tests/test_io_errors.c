@@ -82,8 +82,43 @@ TEST(relay_failure_never_reports_released)
     CHECK(!dw_rx(&C, w.buf, w.len));
     CHECK(strcmp(dw_error(&C), "relay drive failed") == 0);
     CHECK(!C.relay);
-    CHECK(find_frame(&F, DW_T_RESPONSE, 0, &r, scratch));
-    CHECK_EQ(r.payload[2] & DW_S_RELAY, 0); /* the answer tells the truth about the relay */
+    /* "done" would have the panel log a door opened that never did: a signed refusal instead */
+    CHECK(!find_frame(&F, DW_T_RESPONSE, 0, &r, scratch));
+    CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
+    CHECK_EQ(r.payload[0], DW_R_RELAY_FAILURE);
+    CHECK(r.hdr.flags & DW_FLAG_AUTH);
+    CHECK(!C.pulse_active);
+}
+
+/* The failed UNLOCK leaves nothing behind: a driver that recovers later does not open the door
+ * by itself, and the same bytes retried get the same refusal, not a second try at the relay. */
+TEST(relay_failure_leaves_no_pending_release)
+{
+    uint8_t body[2] = {0xE8, 0x03};
+    uint8_t challenge[DW_CHALLENGE_LEN];
+    uint8_t scratch[DW_MAX_FRAME];
+    host_session_t hs;
+    dw_frame_t r;
+    wire_t w;
+    int calls;
+    boot_provisioned();
+    open_session(&hs, challenge);
+    F.fail_relay = true;
+    w = host_signed(3, DW_CMD_UNLOCK, body, 2, 1, &hs, challenge);
+    CHECK(!dw_rx(&C, w.buf, w.len));
+    F.fail_relay = false;
+    calls = F.relay_calls;
+    F.out_len = 0;
+    CHECK(dw_rx(&C, w.buf, w.len)); /* the host's retry of identical bytes */
+    CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
+    CHECK_EQ(r.payload[0], DW_R_RELAY_FAILURE);
+    CHECK_EQ(F.relay_calls, calls);
+    for (int i = 0; i < 30; i++) {
+        F.now += 100;
+        (void)dw_tick(&C);
+    }
+    CHECK(!F.relay);
+    CHECK_EQ(F.releases, 0);
 }
 
 TEST(random_failure_opens_no_session)
@@ -144,6 +179,7 @@ void run_io_error_tests(void)
     RUN(missing_callback_is_refused);
     RUN(write_failure_is_reported_and_first_error_kept);
     RUN(relay_failure_never_reports_released);
+    RUN(relay_failure_leaves_no_pending_release);
     RUN(random_failure_opens_no_session);
     RUN(random_failure_gives_no_challenge);
     RUN(storage_read_failure_means_unprovisioned_defaults);

@@ -51,7 +51,7 @@ def main(src, dst):
     o += ["    {%s, %s, %d, %s}," % (s(c["name"]), s(c["chunk"]), c["code"], s(c["mcu_reply"])) for c in v["malformed"]]
     o.append("};")
     o.append("#define MAX_EXPECT 4")
-    o.append("typedef struct { unsigned long at_ms; int inputs; const char *host; int relay; int n_expect; const char *expect[MAX_EXPECT]; } vec_step_t;")
+    o.append("typedef struct { unsigned long at_ms; int inputs; const char *host; int relay, relay_fails; int n_expect; const char *expect[MAX_EXPECT]; } vec_step_t;")
     o.append("#define MAX_RANDOM 8")
     o.append("typedef struct { const char *name, *key; int provisioned; const char *random[MAX_RANDOM]; unsigned long boot_ms; int inputs, releases; size_t n_steps; const vec_step_t *steps; } vec_exchange_t;")
     for i, ex in enumerate(v["exchanges"]):
@@ -59,8 +59,9 @@ def main(src, dst):
         for st in ex["steps"]:
             assert len(st["expect"]) <= 4
             exp = ", ".join(s(e) for e in st["expect"]) or "NULL"
-            o.append("    {%dUL, %d, %s, %d, %d, {%s}}," % (st["at_ms"], st.get("inputs", -1), s(st["host"]),
-                                                     1 if st["relay"] else 0, len(st["expect"]), exp))
+            o.append("    {%dUL, %d, %s, %d, %d, %d, {%s}}," % (st["at_ms"], st.get("inputs", -1), s(st["host"]),
+                                                         1 if st["relay"] else 0, 1 if st.get("relay_fails") else 0,
+                                                         len(st["expect"]), exp))
         o.append("};")
     o.append("static const vec_exchange_t EXCHANGES[] = {")
     for i, ex in enumerate(v["exchanges"]):
