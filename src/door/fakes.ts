@@ -4,7 +4,7 @@
 import { deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
 import { CHALLENGE_LEN, CHALLENGE_MS, Cmd, EventId, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, putU16, putU32 } from './protocol.ts';
 import type { Frame } from './protocol.ts';
-import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
+import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
 import { DOORWARD_USB } from './web-serial.ts';
 import type {
   SerialConnectionEventLike,
@@ -138,6 +138,10 @@ export class TapTransport implements ByteTransport {
       this.#host.delete(cb);
       off();
     };
+  }
+
+  onLinkChange(cb: (change: LinkChange) => void): () => void {
+    return this.#inner.onLinkChange?.(cb) ?? (() => undefined);
   }
 
   close(): Promise<void> {

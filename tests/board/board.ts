@@ -22,7 +22,7 @@ import { BasePeripheral, GPIOPinState, Simulator } from 'rp2040js';
 import type { Logger, RP2040 } from 'rp2040js';
 import type { Clock, TimerHandle } from '../../src/door/transport.ts';
 import { FlashSsi, IoQspi, SpiNorFlash, XipCtrl, guardXip } from './flash-chip.ts';
-import type { FlashTimings } from './flash-chip.ts';
+import type { FlashTimings, FlashWrite } from './flash-chip.ts';
 import { checkRp2040Uf2, parseUf2, uf2ToFlash } from './uf2.ts';
 import { UsbHost } from './usb-host.ts';
 
@@ -349,6 +349,19 @@ export class EmulatedBoard {
     this.#reboot('power');
   }
 
+  /**
+   * Fault injection: the power goes the moment the flash chip takes an erase or program that
+   * `when` picks (before the instruction after it runs), and comes back at once. Once only.
+   */
+  cutPowerAt(when: (w: FlashWrite) => boolean): void {
+    const flash = this.#chip.flash;
+    flash.onWrite = (w) => {
+      if (!when(w)) return;
+      flash.onWrite = null;
+      this.#rebootPending = 'power';
+    };
+  }
+
   #reboot(cause: BootCause): void {
     this.#offsetNs += this.#chip.sim.clock.nanos;
     this.#chip.sim.stop();
@@ -404,23 +417,27 @@ export class EmulatedBoard {
   /** Board time moves by up to ns: chip, host timers and the UART feed, in time order. */
   #slice(ns: number): void {
     const end = this.nanos + ns;
-    while (this.nanos < end) {
+    // Deadlines are compared on the running chip's own clock: after a reboot board time is an
+    // offset plus that clock, and the sum can fall short of a deadline by a rounding step that
+    // the chip, stopped exactly at it, would never make up (the board stood still).
+    const local = (at: number) => at - this.#offsetNs;
+    while (this.#chip.sim.clock.nanos < local(end)) {
       const timer = this.#timers[0];
-      if (timer && timer.at <= this.nanos) {
+      if (timer && local(timer.at) <= this.#chip.sim.clock.nanos) {
         this.#timers.shift();
         timer.cb();
         continue;
       }
       const until = Math.min(end, timer ? timer.at : end);
       const before = this.nanos;
-      this.#chip.run(until - this.#offsetNs, SLICE_INSTRUCTIONS, () => this.#rebootPending !== null);
+      this.#chip.run(local(until), SLICE_INSTRUCTIONS, () => this.#rebootPending !== null);
       if (this.#rebootPending) {
         const cause = this.#rebootPending;
         this.#rebootPending = null;
         this.#reboot(cause);
       }
       if (this.#chip.halted && this.nanos === before) {
-        this.#chip.sim.clock.tick(until - this.nanos); // stopped at a breakpoint: time still passes
+        this.#chip.sim.clock.tick(local(until) - this.#chip.sim.clock.nanos); // stopped at a breakpoint: time still passes
       }
       this.#feedUart();
       this.usb.checkStall();
@@ -431,7 +448,7 @@ export class EmulatedBoard {
   /** Runs the board for ms of board time, letting host-side promises settle along the way. */
   async run(ms: number): Promise<void> {
     const end = this.nanos + ms * 1e6;
-    while (this.nanos < end) {
+    while (end - this.nanos >= 1) {
       this.#slice(Math.min(SLICE_NS, end - this.nanos));
       await yieldToEventLoop();
     }

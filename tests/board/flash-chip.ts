@@ -25,6 +25,12 @@ export const W25Q16_TYPICAL: FlashTimings = { pageProgramNs: 400_000, sectorEras
 /** Fault injection: the chip takes the next erase or program and never reports it done. */
 export type FlashFault = 'none' | 'hang-on-next-write';
 
+/** An erase (20h, D8h) or page program (02h) the chip took, at the rising edge of chip select. */
+export interface FlashWrite {
+  readonly opcode: number;
+  readonly addr: number;
+}
+
 export interface FlashCommandRecord {
   readonly opcode: number;
   /** Bytes clocked while chip select was held, opcode included. */
@@ -37,6 +43,8 @@ export class SpiNorFlash {
   readonly commands: FlashCommandRecord[] = [];
   statusReads = 0;
   fault: FlashFault = 'none';
+  /** Told of every erase and program as the chip takes it (fault injection hooks in here). */
+  onWrite: ((w: FlashWrite) => void) | null = null;
   readonly #now: () => number;
   readonly #timings: FlashTimings;
   #selected = false;
@@ -85,17 +93,21 @@ export class SpiNorFlash {
         this.#writeEnabled = false;
         return;
       case 0x02:
-        if (this.#writeEnabled && b.length > 4) this.#program(addr, b.slice(4));
-        return;
+        if (!this.#writeEnabled || b.length <= 4) return;
+        this.#program(addr, b.slice(4));
+        break;
       case 0x20:
-        if (this.#writeEnabled && b.length === 4) this.#erase(addr - (addr % SECTOR), SECTOR, this.#timings.sectorEraseNs);
-        return;
+        if (!this.#writeEnabled || b.length !== 4) return;
+        this.#erase(addr - (addr % SECTOR), SECTOR, this.#timings.sectorEraseNs);
+        break;
       case 0xd8:
-        if (this.#writeEnabled && b.length === 4) this.#erase(addr - (addr % BLOCK), BLOCK, this.#timings.blockEraseNs);
-        return;
+        if (!this.#writeEnabled || b.length !== 4) return;
+        this.#erase(addr - (addr % BLOCK), BLOCK, this.#timings.blockEraseNs);
+        break;
       default:
         return;
     }
+    this.onWrite?.({ opcode: op, addr });
   }
 
   exchange(out: number): number {
