@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { USBCDC } from 'rp2040js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeSigned, importDoorKey } from '../../src/door/auth.ts';
 import { DoorController } from '../../src/door/controller.ts';
-import { Cmd, FrameSplitter, FrameType, StateBit, decodeFrame, encodeFrame } from '../../src/door/protocol.ts';
-import type { DoorEvent } from '../../src/door/protocol.ts';
+import { TapTransport } from '../../src/door/fakes.ts';
+import { Cmd, FLAG_AUTH, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, encodeFrame, reasonName } from '../../src/door/protocol.ts';
+import type { DoorConfig, DoorEvent, Frame } from '../../src/door/protocol.ts';
 import { EmulatedBoard, PIN, UF2_PATH, buildFirmware, hasArmToolchain } from './board.ts';
 import type { BoardOptions } from './board.ts';
+import { W25Q16_TYPICAL } from './flash-chip.ts';
 import { CdcTransport, UartTransport } from './transports.ts';
 import { parseUf2 } from './uf2.ts';
 import { UsbStall } from './usb-host.ts';
@@ -26,20 +29,23 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
 interface Session {
   board: EmulatedBoard;
   link: CdcTransport;
+  /** The cable between the panel and the board: what crossed it, and a way to splice into it. */
+  tap: TapTransport;
   ctrl: DoorController;
   events: DoorEvent[];
 }
 
-const open: Session[] = [];
+const open: Pick<Session, 'ctrl'>[] = [];
 
 async function session(options: BoardOptions = {}): Promise<Session> {
   const board = new EmulatedBoard(options);
   const link = new CdcTransport(board);
   await link.open();
-  const ctrl = new DoorController({ transport: link, clock: board.hostClock, key: null });
+  const tap = new TapTransport(link);
+  const ctrl = new DoorController({ transport: tap, clock: board.hostClock, key: null });
   const events: DoorEvent[] = [];
   ctrl.on('event', (e) => events.push(e));
-  const s = { board, link, ctrl, events };
+  const s = { board, link, tap, ctrl, events };
   open.push(s);
   return s;
 }
@@ -52,6 +58,34 @@ async function provisioned(options: BoardOptions = {}): Promise<Session> {
   const r = await s.board.drive(s.ctrl.provisionKey(KEY.slice()));
   if (r.outcome !== 'done') throw new Error(`provisioning: ${JSON.stringify(r)}`);
   return s;
+}
+
+/** The commands the panel wrote from index `from` of the tap on, decoded. */
+function commandsSent(tap: TapTransport, from: number): Frame[] {
+  return tap.written.slice(from).flatMap((w) => {
+    const d = decodeFrame(w.subarray(0, w.length - 1));
+    return d.ok && d.frame.header.type === FrameType.Command ? [d.frame] : [];
+  });
+}
+
+/** The key store's two sectors (storage_flash.c: A second to last, B last) as the chip holds them. */
+function storeRecords(board: EmulatedBoard): { seq: number; hasKey: boolean; hasConfig: boolean }[] {
+  const mem = board.flashChip.memory;
+  return [mem.length - 8192, mem.length - 4096].map((at) => {
+    const v = new DataView(mem.buffer, mem.byteOffset + at, 9);
+    const valid = v.getUint32(0, true) === 0x32535744; // "DWS2" (panel-bridge/README.md)
+    const flags = valid ? v.getUint8(8) : 0;
+    return { seq: valid ? v.getUint32(4, true) : 0, hasKey: (flags & 1) !== 0, hasConfig: (flags & 2) !== 0 };
+  });
+}
+
+const CONFIG_A: DoorConfig = { maxPulseMs: 4000, failMode: 0, heartbeatTimeoutMs: 8000, heldOpenMs: 20000 };
+const CONFIG_B: DoorConfig = { maxPulseMs: 6000, failMode: 0, heartbeatTimeoutMs: 9000, heldOpenMs: 25000 };
+
+async function configNow(s: Session): Promise<DoorConfig> {
+  const st = await s.board.drive(s.ctrl.status());
+  if (st.outcome !== 'done') throw new Error(`STATUS ${st.outcome}`);
+  return st.value.config;
 }
 
 function pulses(board: EmulatedBoard, fromMs = 0): { rise: number; fall: number | null }[] {
@@ -196,6 +230,8 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       const hello = await board.drive(ctrl.connect());
       expect(hello).toMatchObject({ state: 'fault', fault: 'not-provisioned' });
       if (hello.state !== 'fault' || !hello.info) throw new Error('no HELLO info');
+      expect(hello.info.protocolVersion).toBe(PROTOCOL_VERSION); // 2
+      expect(hello.info.firmware).toBe('2.0.0');
       expect(hello.info.deviceId).toBe('e6613852831f2a2c'); // the flash unique id, as over USB
       expect(hello.info.state & StateBit.Setup).toBe(StateBit.Setup);
       expect(await board.drive(ctrl.unlock(300))).toEqual({ outcome: 'refused', reason: 'NOT_PROVISIONED' });
@@ -204,10 +240,20 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       const prov = await board.drive(ctrl.provisionKey(KEY.slice()));
       expect(prov.outcome).toBe('done');
       expect(ctrl.state.state).toBe('ready');
+      expect(ctrl.keyed).toBe(true); // the board signed its HELLO answer with this session's K_mcu
 
       const sent = board.ms;
+      const mark = s.tap.written.length;
       const r = await board.drive(ctrl.unlock(300));
       expect(r).toMatchObject({ outcome: 'done', value: { pulseMs: 300 } });
+      // protocol v2: a CHALLENGE first, then the UNLOCK signed over it; both answers signed
+      const [challenge, unlock] = commandsSent(s.tap, mark).filter((f) => f.header.cmd !== Cmd.Heartbeat);
+      expect([challenge?.header.cmd, unlock?.header.cmd]).toEqual([Cmd.Challenge, Cmd.Unlock]);
+      expect(unlock?.header.flags).toBe(FLAG_AUTH);
+      for (const f of [challenge, unlock]) {
+        const answers = s.tap.answersTo(f?.header.seq ?? -1);
+        expect(answers.map((a) => [a.header.type, a.header.flags & FLAG_AUTH])).toEqual([[FrameType.Response, FLAG_AUTH]]);
+      }
       await board.until(() => pulses(board, sent).some((p) => p.fall !== null), 1000, 'relay pulse');
       const [pulse] = pulses(board, sent);
       if (!pulse || pulse.fall === null) throw new Error('no pulse');
@@ -222,6 +268,51 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       ]);
       // the same board refuses a second key: set-up mode ended with the first
       expect(await board.drive(ctrl.provisionKey(KEY.map((b) => b ^ 0x55)))).toEqual({ outcome: 'refused', reason: 'NOT_IN_SETUP_MODE' });
+      expect(ctrl.linkFaults).toBe(0); // every answer and event the image sent verified
+    });
+
+    it('a signed UNLOCK held back past its 3 s challenge, or replayed, is refused: heartbeats keep the session, not the challenge', async () => {
+      const { board, ctrl, tap } = await provisioned();
+      const state = ctrl.state;
+      if (state.state !== 'ready') throw new Error(`not ready: ${state.state}`);
+      const hello = tap.lastCommand(Cmd.Hello);
+      const h = hello && decodeFrame(hello.subarray(0, hello.length - 1));
+      if (!h?.ok) throw new Error('no HELLO seen');
+      // what someone on the cable who had the key's signature for one command would hold
+      const session = { mcuNonce: state.info.nonce, hostNonce: h.frame.payload.slice(0, 16) };
+      const answerTo = async (seq: number) => {
+        await board.until(() => tap.answersTo(seq).length > 0, 500, `an answer to ${seq.toString(16)}`);
+        return tap.answersTo(seq).at(-1);
+      };
+      await tap.inject(encodeFrame({ type: FrameType.Command, seq: 0x6000, cmd: Cmd.Challenge }));
+      const challenge = (await answerTo(0x6000))?.payload.slice(0, 16) ?? new Uint8Array(16);
+      const held = await encodeSigned({ seq: 0x6001, cmd: Cmd.Unlock, body: Uint8Array.of(0x2c, 0x01), counter: 5000, key: await importDoorKey(KEY), session, challenge });
+      const edges = board.relayEdges.length;
+      await board.run(3100); // by the board's own clock; the panel's heartbeats go on meanwhile
+      expect(ctrl.state.state).toBe('ready');
+      await tap.inject(held);
+      const refused = await answerTo(0x6001);
+      expect(refused?.header.type).toBe(FrameType.Nak);
+      expect(reasonName(refused?.payload[0] ?? 0)).toBe('STALE_CHALLENGE');
+      await board.run(50);
+      expect(board.relayEdges.length).toBe(edges);
+
+      // a genuine UNLOCK, recorded off the cable and played again after the pulse
+      const sent = board.ms;
+      expect((await board.drive(ctrl.unlock(200))).outcome).toBe('done');
+      await board.until(() => pulses(board, sent).some((p) => p.fall !== null), 1000, 'relay pulse');
+      const recorded = tap.lastCommand(Cmd.Unlock);
+      const d = recorded && decodeFrame(recorded.subarray(0, recorded.length - 1));
+      if (!recorded || !d?.ok) throw new Error('no UNLOCK recorded');
+      // after another command: a frame repeated at once is a retry, answered from the board's
+      // duplicate cache with its first answer (and no second pulse)
+      expect((await board.drive(ctrl.status())).outcome).toBe('done');
+      const before = tap.answersTo(d.frame.header.seq).length;
+      await tap.inject(recorded);
+      await board.until(() => tap.answersTo(d.frame.header.seq).length > before, 500, 'an answer to the replay');
+      expect(reasonName(tap.answersTo(d.frame.header.seq).at(-1)?.payload[0] ?? 0)).toBe('STALE_CHALLENGE');
+      await board.run(50);
+      expect(pulses(board, sent)).toHaveLength(1);
     });
 
     it('an UNLOCK signed with another key is refused and the relay never moves', async () => {
@@ -235,15 +326,72 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
 
     it('keeps the key in flash across a power cycle (through the boot ROM flash functions) and reconnects by itself', async () => {
       const { board, ctrl, events } = await provisioned();
-      // a record was programmed past the image (wherever the store keeps it)
+      // a record was programmed past the image, in the last two sectors
       const imageEnd = parseUf2(new Uint8Array(readFileSync(UF2_PATH))).length * 256;
-      expect(board.flashChip.memory.subarray(imageEnd).some((b) => b !== 0xff)).toBe(true);
+      expect(imageEnd).toBeLessThanOrEqual(board.flashChip.memory.length - 8192);
+      expect(storeRecords(board)).toEqual([
+        { seq: 1, hasKey: true, hasConfig: false },
+        { seq: 0, hasKey: false, hasConfig: false },
+      ]);
       // write enable, sector erase, page program, and status polls until each was done
       expect(board.flashChip.commands.map((c) => c.opcode)).toEqual(expect.arrayContaining([0x06, 0x20, 0x02]));
       expect(board.flashChip.statusReads).toBeGreaterThan(0);
       board.powerCycle();
       await board.until(() => ctrl.state.state === 'ready', 5000, 'the controller back in session');
       await board.until(() => events.some((e) => e.kind === 'boot'), 1500, 'the BOOT event');
+      expect(ctrl.keyed).toBe(true);
+      const sent = board.ms;
+      expect((await board.drive(ctrl.unlock(200))).outcome).toBe('done');
+      await board.until(() => pulses(board, sent).some((p) => p.fall !== null), 1000, 'relay pulse');
+    });
+
+    it('the A/B key store: writes alternate between the two sectors, and key and config survive power cycles', async () => {
+      const s = await provisioned();
+      const { board, ctrl } = s;
+      expect((await board.drive(ctrl.setConfig(CONFIG_A))).outcome).toBe('done');
+      // the newest record went to the other sector; the one before it is untouched
+      expect(storeRecords(board)).toEqual([
+        { seq: 1, hasKey: true, hasConfig: false },
+        { seq: 2, hasKey: true, hasConfig: true },
+      ]);
+      board.powerCycle();
+      await board.until(() => ctrl.state.state === 'ready' && ctrl.keyed, 5000, 'the controller back in a keyed session');
+      expect(await configNow(s)).toEqual(CONFIG_A);
+      expect((await board.drive(ctrl.setConfig(CONFIG_B))).outcome).toBe('done');
+      expect(storeRecords(board)).toEqual([
+        { seq: 3, hasKey: true, hasConfig: true },
+        { seq: 2, hasKey: true, hasConfig: true },
+      ]);
+      board.powerCycle();
+      await board.until(() => ctrl.state.state === 'ready' && ctrl.keyed, 5000, 'the controller back in a keyed session');
+      expect(await configNow(s)).toEqual(CONFIG_B);
+      expect(board.boots).toEqual(['power', 'power', 'power']);
+    });
+
+    it('a power cut between the erase and the program of a SET_CONFIG: the board comes back with its key and the old config', async () => {
+      const s = await provisioned();
+      const { board, ctrl } = s;
+      expect((await board.drive(ctrl.setConfig(CONFIG_A))).outcome).toBe('done');
+      const sectorA = board.flashChip.memory.length - 8192;
+      board.cutPowerAt((w) => w.opcode === 0x20 && w.addr === sectorA); // the older record's sector
+      // The panel would send SET_CONFIG again in the new session by itself: held back here, to
+      // see the board as the cut left it.
+      const { tap } = s;
+      const stop = board.onBoot(() => tap.withhold.add(Cmd.SetConfig));
+      const cut = await board.drive(ctrl.setConfig(CONFIG_B));
+      stop();
+      expect(cut.outcome).not.toBe('done');
+      expect(board.boots).toEqual(['power', 'power']);
+      expect(storeRecords(board)[0]).toEqual({ seq: 0, hasKey: false, hasConfig: false }); // erased, never programmed
+      await board.until(() => ctrl.state.state === 'ready' && ctrl.keyed, 5000, 'the controller back in a keyed session');
+      expect(await configNow(s)).toEqual(CONFIG_A);
+      // and the store takes the write again, into the same sector
+      tap.withhold.clear();
+      expect((await board.drive(ctrl.setConfig(CONFIG_B))).outcome).toBe('done');
+      expect(storeRecords(board)).toEqual([
+        { seq: 3, hasKey: true, hasConfig: true },
+        { seq: 2, hasKey: true, hasConfig: true },
+      ]);
       const sent = board.ms;
       expect((await board.drive(ctrl.unlock(200))).outcome).toBe('done');
       await board.until(() => pulses(board, sent).some((p) => p.fall !== null), 1000, 'relay pulse');
@@ -302,12 +450,42 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
   describe('failure', () => {
     it('a relay output that does not read back is driven locked, never left released', async () => {
       // a driver stage shorted to ground: the pad reads low whatever the pin drives
-      const { board, ctrl } = await provisioned({ relayPad: 'stuck-low' });
-      await board.drive(ctrl.unlock(300));
+      const { board, ctrl, events } = await provisioned({ relayPad: 'stuck-low' });
+      // the panel is told, in a signed refusal, instead of "done" for a door that never opened
+      expect(await board.drive(ctrl.unlock(300))).toEqual({ outcome: 'refused', reason: 'RELAY_FAILURE' });
+      expect(ctrl.linkFaults).toBe(0);
       await board.run(10);
       expect(board.rp2040.gpio[PIN.relay]?.outputValue).toBe(false); // the output itself, not the pad
       await board.run(400);
       expect(board.rp2040.gpio[PIN.relay]?.outputValue).toBe(false);
+      expect(events.filter((e) => e.kind === 'relay')).toEqual([]);
+    });
+
+    it('a slow flash erase during SET_CONFIG does not trip the watchdog: each flash operation has its own budget', async () => {
+      // 600 ms per sector erase: past the main loop's 500 ms watchdog (the W25Q16JV's maximum is 400 ms)
+      const s = await provisioned({ flashTimings: { ...W25Q16_TYPICAL, sectorEraseNs: 600_000_000 } });
+      const { board, ctrl } = s;
+      for (const cfg of [CONFIG_A, CONFIG_B]) expect((await board.drive(ctrl.setConfig(cfg))).outcome).toBe('done');
+      expect(board.boots).toEqual(['power']); // no watchdog reset, in provisioning either
+      expect(storeRecords(board).map((r) => r.seq)).toEqual([3, 2]);
+      expect(await configNow(s)).toEqual(CONFIG_B);
+      expect(ctrl.state.state).toBe('ready');
+    });
+
+    it('a flash chip that never finishes an erase still gets the board rebooted by the watchdog, with its key', async () => {
+      const s = await provisioned();
+      const { board, ctrl } = s;
+      let erasedAt: number | null = null;
+      board.flashChip.fault = 'hang-on-next-write';
+      board.flashChip.onWrite = (w) => (erasedAt ??= w.opcode === 0x20 ? board.ms : null);
+      void ctrl.setConfig(CONFIG_A).catch(() => undefined);
+      await board.until(() => board.boots.includes('watchdog'), 2000, 'a watchdog reset');
+      if (erasedAt === null) throw new Error('no erase seen');
+      const rebootedAt = board.ms;
+      expect(rebootedAt - erasedAt).toBeLessThanOrEqual(1000 + 2); // the flash operation's budget
+      expect(board.relay).toBe(false);
+      await board.until(() => ctrl.state.state === 'ready' && ctrl.keyed, 5000, 'the controller back in a keyed session');
+      expect(storeRecords(board)[0]).toEqual({ seq: 1, hasKey: true, hasConfig: false });
     });
 
     it('heartbeat loss: fail-safe releases the relay when the panel goes quiet, fail-secure keeps it locked', async () => {
@@ -328,7 +506,7 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       const link = new CdcTransport(board);
       await link.open();
       const again = new DoorController({ transport: link, clock: board.hostClock, key: null });
-      open.push({ board, link, ctrl: again, events: [] });
+      open.push({ ctrl: again });
       const hello = await board.drive(again.connect());
       expect(hello.state === 'fault' && hello.info?.lastFail).toBe(2); // watchdog -> fail-safe
       expect(board.relay).toBe(false);
@@ -346,7 +524,7 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       const link3 = new CdcTransport(board);
       await link3.open();
       const third = new DoorController({ transport: link3, clock: board.hostClock, key: null });
-      open.push({ board, link: link3, ctrl: third, events: [] });
+      open.push({ ctrl: third });
       const h3 = await board.drive(third.connect());
       expect(h3.state === 'fault' && h3.info?.lastFail).toBe(1); // watchdog -> fail-secure
     });

@@ -17,6 +17,7 @@
 #include "rp2040_regs.h"
 #include "storage_flash.h"
 #include "unique_id.h"
+#include "watchdog.h"
 
 #define PIN_RELAY 2u
 #define PIN_DOOR 3u
@@ -24,7 +25,6 @@
 #define PIN_TAMPER 5u
 #define PIN_SETUP 6u
 #define DEBOUNCE_MS 20u
-#define HW_WATCHDOG_MS 500u
 
 typedef struct {
     uint8_t stable;
@@ -163,21 +163,6 @@ static void hex(const uint8_t *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-/* 4.7: the watchdog resets only the blocks PSM_WDSEL names, and none at power-up: without this
- * it would fire and leave a hung loop hung. Everything but the oscillators restarts; the boot
- * ROM and boot2 then run as at power-up, and dw_init drives the relay locked. */
-static void watchdog_start(void)
-{
-    REG(PSM_BASE + PSM_WDSEL) = PSM_ALL & ~(PSM_ROSC | PSM_XOSC);
-    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u; /* RP2040-E1: counts twice */
-    REG(WATCHDOG_BASE + WATCHDOG_CTRL) = WATCHDOG_CTRL_ENABLE;
-}
-
-static void watchdog_feed(void)
-{
-    REG(WATCHDOG_BASE + WATCHDOG_LOAD) = HW_WATCHDOG_MS * 1000u * 2u;
-}
-
 int main(void)
 {
     static const dw_io_t io = {NULL, io_write, io_relay, io_millis, io_inputs, io_random,
@@ -206,7 +191,7 @@ int main(void)
     (void)dw_init(&g_core, &io, &id);
     for (;;) {
         size_t n;
-        watchdog_feed();
+        watchdog_feed_for(WATCHDOG_LOOP_MS);
         host_link_poll();
         n = host_link_read(rx, sizeof(rx), io_millis(NULL));
         if (n > 0) {

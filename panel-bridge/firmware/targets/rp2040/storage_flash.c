@@ -13,10 +13,16 @@
 #include "dw_store.h"
 #include "rp2040_regs.h"
 #include "storage_flash.h"
+#include "watchdog.h"
 
 #define FLASH_SIZE (2u * 1024u * 1024u)
 #define SECTOR 4096u
 #define XIP_BASE 0x10000000u
+/* Each erase or program gets its own watchdog budget: the main loop's 500 ms would leave only
+ * 100 ms over the W25Q16JV's 400 ms maximum sector erase (datasheet 9.7), and a reset there
+ * would come back for every SET_CONFIG the panel retries. A chip that never finishes still
+ * gets the board rebooted, 1 s on. */
+#define FLASH_OP_WATCHDOG_MS 1000u
 
 typedef void *(*rom_lookup_fn)(uint16_t *table, uint32_t code);
 typedef void (*rom_void_fn)(void);
@@ -84,6 +90,7 @@ static bool run_op(uint8_t sector, const uint8_t *page)
     if (sector > 1u || !rom_flash(&rom)) {
         return false;
     }
+    watchdog_feed_for(FLASH_OP_WATCHDOG_MS);
     __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
     flash_op(&rom, sector_offset(sector), page);
     __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
