@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { Cmd, FLAG_AUTH } from '../../src/door/protocol.ts';
 import { hasArmToolchain } from '../board/board.ts';
 import { addPerson, openAdmin, typePin } from './support/admin.ts';
 import { BoardBridge } from './support/board-bridge.ts';
@@ -35,6 +36,7 @@ test.describe('door: the kiosk and the emulated RP2040 board running doorward.uf
     await expect(page.getByTestId('door-setup-link')).toHaveText('port open');
     await expect(page.getByTestId('door-setup-session')).toHaveText('fault: not-provisioned');
     await expect(setup).toContainText('none · in set-up mode');
+    await expect(setup).toContainText('2.0.0'); // the firmware's version, from its HELLO (protocol v2)
     await expect(setup).toContainText(Array.from(board.uniqueId, (b) => b.toString(16).padStart(2, '0')).join(''));
     expect(bridge.opens).toContain(115_200);
 
@@ -49,12 +51,20 @@ test.describe('door: the kiosk and the emulated RP2040 board running doorward.uf
     const kiosk = page.getByTestId('kiosk');
     await expect(page.getByTestId('door-chip')).toHaveText('Door controller connected');
     const edges = board.relayEdges.length;
+    const sent = bridge.commands.length;
     await page.getByRole('button', { name: 'PIN' }).click();
     await typePin(page, '2468');
     await expect(kiosk).toHaveAttribute('data-state', 'granted');
     // The signed UNLOCK reached the board: its relay pin is high.
     await expect.poll(() => board.relay, { timeout: 5_000 }).toBe(true);
     expect(board.relayEdges.slice(edges).map((e) => e.high)).toEqual([true]);
+    // protocol v2 on the wire: a CHALLENGE from the board, then the UNLOCK signed over it
+    const once = new Map(bridge.commands.slice(sent).map((c) => [c.seq, c])); // retries folded
+    const unlocking = [...once.values()].filter((c) => c.cmd === Cmd.Challenge || c.cmd === Cmd.Unlock).map(({ cmd, flags }) => ({ cmd, flags }));
+    expect(unlocking).toEqual([
+      { cmd: Cmd.Challenge, flags: 0 },
+      { cmd: Cmd.Unlock, flags: FLAG_AUTH },
+    ]);
 
     // The visitor pushes the door open: the contact on GP3 opens, and the screen says so.
     board.set({ doorOpen: true });

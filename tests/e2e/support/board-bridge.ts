@@ -6,6 +6,7 @@
 // page. The board runs on the wall clock, as the kiosk's timers do.
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { FrameSplitter, FrameType, decodeFrame } from '../../../src/door/protocol.ts';
 import { EmulatedBoard, buildFirmware } from '../../board/board.ts';
 import type { BoardOptions } from '../../board/board.ts';
 import type { EnumeratedDevice } from '../../board/usb-host.ts';
@@ -33,6 +34,9 @@ export class BoardBridge {
   #rts = false;
   /** SET_LINE_CODING requests the page's opens sent (baud rate, for the assertions). */
   readonly opens: number[] = [];
+  /** The commands the page sent the board, decoded off the wire (a retry repeats its seq). */
+  readonly commands: { seq: number; cmd: number; flags: number }[] = [];
+  readonly #fromPage = new FrameSplitter();
 
   private constructor(board: EmulatedBoard, device: EnumeratedDevice, server: WebSocketServer, port: number) {
     this.board = board;
@@ -66,8 +70,12 @@ export class BoardBridge {
     const usb = () => this.board.usb;
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
-        const bytes = Array.isArray(data) ? Buffer.concat(data) : data;
-        usb().write(new Uint8Array(bytes));
+        const bytes = new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : (data as Buffer));
+        this.#fromPage.push(bytes, (chunk) => {
+          const d = chunk ? decodeFrame(chunk) : null;
+          if (d?.ok && d.frame.header.type === FrameType.Command) this.commands.push({ seq: d.frame.header.seq, cmd: d.frame.header.cmd, flags: d.frame.header.flags });
+        });
+        usb().write(bytes);
         return;
       }
       const msg = JSON.parse(String(data)) as PageMessage;
