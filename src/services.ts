@@ -89,7 +89,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
   const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
+  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
     void people

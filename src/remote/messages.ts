@@ -1,4 +1,4 @@
-import type { EventKind, OutboxRecord } from '../store/db.ts';
+import type { EventKind, EventRecord, OutboxRecord } from '../store/db.ts';
 import type { PanelSnapshot } from '../panel/actions.ts';
 import { isEpochMs, isNonEmptyString, isRecord, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
 import type { AdminRole, Op } from './command.ts';
@@ -105,6 +105,11 @@ export function toRemoteEvent(record: OutboxRecord): RemoteEvent | null {
     };
   }
   return parseRemoteEvent(p);
+}
+
+/** A stored log line as it is queued for the phones (the outbox payload of topic 'events'). */
+export function remoteEventOf(e: EventRecord): RemoteEvent {
+  return { id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail };
 }
 
 export function parseRemoteEvent(p: Record<string, unknown>): RemoteEvent | null {

@@ -9,7 +9,7 @@ import { encodeEnvelope } from './envelope.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { configMessage, panelMessage, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { configMessage, panelMessage, remoteEventOf, toRemoteEvent, type RemoteEvent } from './messages.ts';
 import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
@@ -306,7 +306,7 @@ export class PanelRemote {
 
   async #onEvent(e: EventRecord): Promise<void> {
     try {
-      await this.#d.outbox.enqueue(e.id, 'events', { id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail });
+      await this.#d.outbox.enqueue(e.id, 'events', remoteEventOf(e));
     } catch (err) {
       this.#d.log?.(`[remote] could not queue event ${e.id}: ${String(err)}`);
     }
@@ -416,7 +416,7 @@ export class PanelRemote {
         return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
       case 'log.recent': {
         const events = await a.recentEvents(c.limit);
-        return ok(events.map((e): RemoteEvent => ({ id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail })));
+        return ok(events.map(remoteEventOf));
       }
       case 'snapshot.get': {
         const bytes = await a.snapshotImage(c.snapshotId);

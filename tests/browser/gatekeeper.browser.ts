@@ -10,7 +10,6 @@ async function panel(page: import('@playwright/test').Page) {
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
@@ -28,7 +27,7 @@ async function panel(page: import('@playwright/test').Page) {
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, outbox: outbox(db, clock), keys, insight, pulseMs: 300 });
+    const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, keys, insight, pulseMs: 300 });
     Object.assign(w, { db, clock, settings, repo, log, keys, door, insight, gatekeeper, admin: new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock)) });
   });
 }
