@@ -26,7 +26,8 @@ import { PanelRemote } from './remote/panel-remote.ts';
 import { PhoneRemote } from './remote/phone-remote.ts';
 import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
-import { chooseBrokerUrl } from './remote/broker-url.ts';
+import { chooseBroker, isBrokerUrl, parseBrokerLogin, parseServerBrokerConfig, type BrokerChoice, type BrokerLogin } from './remote/broker-url.ts';
+import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
@@ -109,10 +110,11 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       }
     },
   });
-  const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
-  if (broker.remember) await db.put('settings', broker.url, 'remote.brokerUrl');
+  const broker = await panelBroker(db);
   const remote = await PanelRemote.create({
-    brokerUrl: broker.url,
+    brokerUrl: broker?.url ?? '',
+    brokerLogin: broker?.login ?? null,
+    ...(broker?.fromServer && broker.phoneUrl ? { phoneLogin: askPhoneLogin } : {}),
     connect: connectMqtt,
     store: idbPanelStore(db, clock),
     outbox: box,
@@ -148,6 +150,30 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     enrolment: new Enrolment(vision, peopleAdmin),
     checkIn: new SelfCheckIn(vision, peopleAdmin),
   };
+}
+
+/**
+ * The panel's broker (see remote/broker-url.ts): the page's `?broker=`, else what the panel's own
+ * server says, fetched fresh at each boot and kept for boots without it.
+ */
+async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
+  const server = await fetch('/panel-config.json', { cache: 'no-store', signal: AbortSignal.timeout(5_000) })
+    .then(async (r) => (r.ok ? parseServerBrokerConfig(await r.json()) : null))
+    .catch(() => null);
+  const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
+  const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
+  if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
+  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker }, 'remote.serverBroker');
+  return choice;
+}
+
+/** A broker login for the phone about to pair, made by the panel's server (kiosk on loopback only). */
+async function askPhoneLogin(panelId: string): Promise<{ url: string; login: BrokerLogin }> {
+  const r = await fetch('/panel-config/phone-login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ panelId }), cache: 'no-store', signal: AbortSignal.timeout(5_000) });
+  const body = (await r.json().catch(() => null)) as { url?: unknown } | null;
+  const login = parseBrokerLogin(body);
+  if (!r.ok || !login || !isBrokerUrl(body?.url)) throw new Error(`the panel's server gave no broker login for the phone (HTTP ${r.status})`);
+  return { url: body.url, login };
 }
 
 /**

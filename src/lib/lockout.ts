@@ -32,3 +32,18 @@ export function recordFailure(record: LockoutRecord, now: number, policy = DEFAU
 export function recordSuccess(): LockoutRecord {
   return NO_FAILURES;
 }
+
+/**
+ * One attempt, counted before its result is known: refused while locked; otherwise the record to
+ * store at once is the one with this attempt counted as a failure (a success clears it after).
+ * Stored in the same transaction as the read, two attempts can never both see the old count.
+ */
+export function countAttempt(record: LockoutRecord, now: number, policy = DEFAULT_LOCKOUT): { readonly allowed: boolean; readonly next: LockoutRecord } {
+  if (remainingLockMs(record, now) > 0) return { allowed: false, next: record };
+  return { allowed: true, next: recordFailure(record, now, policy) };
+}
+
+export function isLockoutRecord(v: unknown): v is LockoutRecord {
+  const r = v as Partial<LockoutRecord> | null;
+  return !!r && typeof r === 'object' && Number.isSafeInteger(r.failures) && (r.failures ?? -1) >= 0 && Number.isSafeInteger(r.lockedUntil);
+}

@@ -14,6 +14,7 @@ import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentit
 import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
+import { countAttempt, NO_FAILURES, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
@@ -339,6 +340,7 @@ export class MemoryPanelStore implements PanelStore {
   admins: PairedAdmin[] = [];
   counters: Record<string, number> = {};
   ha: HaSettings | null = null;
+  haLockout: LockoutRecord = NO_FAILURES;
   async loadIdentity() {
     return this.identity;
   }
@@ -362,6 +364,15 @@ export class MemoryPanelStore implements PanelStore {
   }
   async saveHomeAssistant(s: HaSettings) {
     this.ha = s;
+  }
+  async countHaAttempt(now: number) {
+    // Read and write with no await between, as one IndexedDB transaction would.
+    const { allowed, next } = countAttempt(this.haLockout, now);
+    this.haLockout = next;
+    return { allowed, lockedForMs: remainingLockMs(next, now) };
+  }
+  async clearHaFailures() {
+    this.haLockout = NO_FAILURES;
   }
 }
 

@@ -4,6 +4,7 @@ import type { AdminRole, Op } from './command.ts';
 import type { PublicJwk } from './keys.ts';
 import type { PairedAdmin } from './pairing.ts';
 import type { NotifyRules } from './alerts.ts';
+import type { BrokerLogin } from './broker-url.ts';
 
 /**
  * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
@@ -33,6 +34,13 @@ export interface PanelStore {
   saveCounter(adminId: string, counter: number): Promise<void>;
   loadHomeAssistant(): Promise<HaSettings | null>;
   saveHomeAssistant(settings: HaSettings): Promise<void>;
+  /**
+   * One Home Assistant unlock attempt, before its code is checked: refused while the back-off
+   * runs, otherwise counted as a failure there and then (read and write in one transaction, so
+   * a restart or a burst cannot win a free try). The check clears it when the code was right.
+   */
+  countHaAttempt(now: number): Promise<{ readonly allowed: boolean; readonly lockedForMs: number }>;
+  clearHaFailures(): Promise<void>;
 }
 
 export interface PhoneIdentity {
@@ -51,6 +59,8 @@ export interface PhoneIdentity {
 export interface PanelLinkInfo {
   readonly panelId: string;
   readonly brokerUrl: string;
+  /** This phone's login at the broker, from the pairing code; absent where the broker asks none. */
+  readonly login?: BrokerLogin;
   readonly sign: PublicJwk;
   readonly enc: PublicJwk;
   readonly role: AdminRole;
