@@ -12,7 +12,8 @@ export const isolationHeaders = {
 /**
  * What the app loads, found by running the whole end-to-end suite under this policy with
  * violations reported: its own scripts plus WebAssembly compilation ('wasm-unsafe-eval':
- * onnxruntime, zxing, the SIMD matcher), its own workers, pictures as blob: (snapshots) and
+ * onnxruntime, zxing, the SIMD matcher), its own workers (and MQTT.js's blob: timer worker),
+ * pictures as blob: (snapshots) and
  * data: URLs, and network only to itself and the brokers named here. Anything else, such as a
  * library's usage ping to a vendor, is refused and reported to /csp-report.
  * @param {{ brokers?: readonly string[] }} [options] origins of the MQTT brokers the pages may reach
@@ -21,7 +22,9 @@ export function contentSecurityPolicy({ brokers = [] } = {}) {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
+    // blob: for MQTT.js's keep-alive timer worker (a background tab's own timers are throttled
+    // below the keep-alive); a blob can only come from a script this policy already let run.
+    "worker-src 'self' blob:",
     `connect-src ${["'self'", ...brokers].join(' ')}`,
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",

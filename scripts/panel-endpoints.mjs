@@ -100,7 +100,9 @@ export function panelEndpoints({ headers, setup, kiosk, log = () => {} }) {
         const minute = Math.floor(Date.now() / 60_000);
         if (minute !== reports.minute) reports = { minute, count: 0 };
         // Reports come from any page that can reach us: a few a minute are logged, short.
-        if (reports.count++ < 10) log(`CSP violation: ${JSON.stringify(body ?? null).replace(/[^\x20-\x7e]/g, '?').slice(0, 400)}`);
+        const r = /** @type {Record<string, unknown>} */ ((body && typeof body === 'object' && /** @type {{ 'csp-report'?: unknown }} */ (body)['csp-report']) || {});
+        const what = ['effective-directive', 'blocked-uri', 'document-uri', 'source-file', 'line-number'].map((k) => `${k}=${String(r[k] ?? '')}`).join(' ');
+        if (reports.count++ < 10) log(`CSP violation: ${what.replace(/[^\x20-\x7e]/g, '?').slice(0, 400)}`);
         res.statusCode = 204;
         res.end();
       });
@@ -109,6 +111,8 @@ export function panelEndpoints({ headers, setup, kiosk, log = () => {} }) {
   };
   return {
     name: 'doorward-panel-endpoints',
+    // Before the other plugins' handlers (/health), so their answers carry the headers too.
+    enforce: 'pre',
     configurePreviewServer(server) {
       server.middlewares.use(handle);
     },

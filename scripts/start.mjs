@@ -4,7 +4,7 @@
 // and labelled so on screen.
 //   node scripts/start.mjs [--port 8080] [--host localhost] [--no-build] [--dist DIR]
 //     [--broker-port 8081] [--state-dir .cache/server] [--broker-origin URL ...]
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
@@ -34,6 +34,10 @@ const { values } = parseArgs({
     'state-dir': { type: 'string', default: process.env.DOORWARD_STATE ?? '.cache/server' },
     // Another broker the pages may reach (opened with ?broker=...): added to the CSP's connect-src.
     'broker-origin': { type: 'string', multiple: true, default: [] },
+    // Your own broker instead of the embedded one (e.g. Home Assistant's Mosquitto over wss), and
+    // the panel's login there: a JSON file {"username", "password"} readable by this user only.
+    broker: { type: 'string' },
+    'broker-login-file': { type: 'string' },
   },
 });
 
@@ -59,11 +63,22 @@ if (lan.length > 0) {
   }
 }
 
+/** The panel's login at a broker of the installer's own, from a file nobody else may read. */
+function ownBrokerLogin(file) {
+  if (!file) throw new Error('--broker needs --broker-login-file (the panel logs in, so Home Assistant can be offered)');
+  if ((statSync(file).mode & 0o077) !== 0) throw new Error(`${file} is readable by others: chmod 600 it`);
+  const { username, password } = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof username !== 'string' || typeof password !== 'string') throw new Error(`${file}: {"username": "...", "password": "..."} expected`);
+  return { username, password };
+}
+const own = values.broker ? { url: values.broker, login: ownBrokerLogin(values['broker-login-file']) } : null;
+if (own && !/^wss?:\/\/[^\s/]+(\/\S*)?$/.test(own.url)) throw new Error(`--broker ${own.url}: a ws:// or wss:// URL expected`);
+
 // The broker first: the pages' CSP and the kiosk's config name it.
 const logins = brokerLogins(state, { log: (m) => console.warn(`[broker] ${m}`) });
 const brokerPort = Number(values['broker-port']);
 const brokerHost = isLoopback(values.host) ? (values.host === 'localhost' ? '127.0.0.1' : values.host) : '127.0.0.1';
-const broker = await startBroker({
+const broker = own ? null : await startBroker({
   port: brokerPort,
   host: brokerHost,
   logins,
@@ -74,8 +89,8 @@ const broker = await startBroker({
   say(`embedded MQTT broker not started: ${err.message}`);
   return null;
 });
-const phoneBroker = broker?.tlsUrls[0] ?? null;
-const brokers = broker ? [`ws://127.0.0.1:${broker.port}`, `ws://localhost:${broker.port}`, ...broker.tlsUrls] : [];
+const phoneBroker = own ? own.url : (broker?.tlsUrls[0] ?? null);
+const brokers = own ? [new URL(own.url).origin.replace(/^http/, 'ws')] : broker ? [`ws://127.0.0.1:${broker.port}`, `ws://localhost:${broker.port}`, ...broker.tlsUrls] : [];
 const headers = securityHeaders({ brokers: [...brokers, ...values['broker-origin']] });
 
 const setup = setupCodes(state, {
@@ -85,11 +100,13 @@ const setup = setupCodes(state, {
 
 const kiosk = {
   config: () => ({
-    broker: broker ? { url: broker.url, username: logins.panel.username, password: logins.panel.password } : null,
+    broker: own ? { url: own.url, ...own.login } : broker ? { url: broker.url, username: logins.panel.username, password: logins.panel.password } : null,
     // Phones cannot use loopback: their pairing code names the wss listener (null: pairing off).
     phoneBroker,
+    phoneLogins: !!(broker && phoneBroker),
   }),
-  phoneLogin: (panelId) => (phoneBroker ? { url: phoneBroker, ...logins.issuePhoneLogin(panelId) } : null),
+  // Logins for phones are the embedded broker's to make; on your own broker, its own accounts.
+  phoneLogin: (panelId) => (broker && phoneBroker ? { url: phoneBroker, ...logins.issuePhoneLogin(panelId) } : null),
 };
 const serve = (preview_, endpoints) =>
   preview({
@@ -116,8 +133,8 @@ if (tls) {
 const lanLines = lanServers.flatMap((s) => [...(s.resolvedUrls?.network ?? []), ...(s.resolvedUrls?.local ?? [])].map((u) => `On the LAN:     ${u} (self-signed; SHA-256 ${tls?.fingerprint})\nPhone admin:    ${u}#/remote`));
 console.log(
   `\nDoorward kiosk: ${url}\nAdmin area:     ${url}#/admin\n${lanLines.join('\n')}${lanLines.length ? '\n' : ''}` +
-    `MQTT broker:    ${[broker?.url, ...(broker?.tlsUrls ?? [])].filter(Boolean).join(', ') || 'none'} (embedded aedes, MQTT 3.1.1; logins only${phoneBroker ? '' : '; no TLS listener, so no phone pairing'})\n` +
-    (logins.created ? `Panel's broker login (shown this once; kept in ${state}/broker-logins.json, mode 0600): ${logins.panel.username} / ${logins.panel.password}\n` : '') +
+ (own ? `MQTT broker:    ${own.url} (yours, as ${own.login.username})\n` : `MQTT broker:    ${[broker?.url, ...(broker?.tlsUrls ?? [])].filter(Boolean).join(', ') || 'none'} (embedded aedes, MQTT 3.1.1; logins only${phoneBroker ? '' : '; no TLS listener, so no phone pairing'})\n`) +
+    (!own && logins.created ? `Panel's broker login (shown this once; kept in ${state}/broker-logins.json, mode 0600): ${logins.panel.username} / ${logins.panel.password}\n` : '') +
     `First-boot set-up code: ${showCode(setup.code)} (a new panel's admin screen asks for it before its admin PIN is chosen; works once)\n` +
     `(door controller: simulated until a board is connected in the admin area)\n`,
 );

@@ -7,6 +7,7 @@ import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { AppUpdates } from './pwa/updates.svelte.ts';
 import { AdminGate } from './admin/admin-gate.svelte.ts';
+import { serverSetupCheck } from './admin/setup-code.ts';
 import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
@@ -69,7 +70,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const settings = settingsRepo(db);
   const people = peopleRepo(db, clock);
   const log = eventLog(db, clock);
-  const gate = new AdminGate(settings, clock);
+  const gate = new AdminGate(settings, clock, serverSetupCheck());
   await gate.load();
   const prefs = new Prefs(settings);
   await prefs.load();
@@ -114,7 +115,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const remote = await PanelRemote.create({
     brokerUrl: broker?.url ?? '',
     brokerLogin: broker?.login ?? null,
-    ...(broker?.fromServer && broker.phoneUrl ? { phoneLogin: askPhoneLogin } : {}),
+    ...(broker?.phoneUrl ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: broker.phoneUrl ?? broker.url, login: null }) } : {}),
     connect: connectMqtt,
     store: idbPanelStore(db, clock),
     outbox: box,
@@ -163,7 +164,7 @@ async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
   const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
   const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
   if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
-  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker }, 'remote.serverBroker');
+  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins }, 'remote.serverBroker');
   return choice;
 }
 

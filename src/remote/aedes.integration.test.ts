@@ -36,7 +36,7 @@ beforeAll(async () => {
     connect: connectMqtt,
     panelLogin: logins.panel,
     // The phone in these tests lives on this machine, so its code names the loopback listener.
-    phoneLogin: async (panelId) => ({ url: embedded!.url, login: logins.issuePhoneLogin(panelId) }),
+    phoneBroker: async (panelId) => ({ url: embedded!.url, login: logins.issuePhoneLogin(panelId) }),
     stop: async () => {
       await embedded?.close();
       embedded = null;

@@ -17,13 +17,14 @@ export interface BrokerChoice {
   readonly login: BrokerLogin | null;
   /** Where phones reach the same broker (the server's wss listener); null: use `url`. */
   readonly phoneUrl: string | null;
-  /** The panel's server hands out phone logins for this broker. */
-  readonly fromServer: boolean;
+  /** The panel's server makes each pairing phone a login of its own for this broker. */
+  readonly phoneLogins: boolean;
 }
 
 export interface ServerBrokerConfig {
   readonly broker: { readonly url: string; readonly login: BrokerLogin } | null;
   readonly phoneBroker: string | null;
+  readonly phoneLogins: boolean;
 }
 
 const BROKER_URL = /^wss?:\/\/[^\s/]+(\/[^\s]*)?$/;
@@ -43,21 +44,22 @@ export function parseServerBrokerConfig(v: unknown): ServerBrokerConfig | null {
   const o = v as Record<string, unknown>;
   const phoneBroker = o.phoneBroker === null || o.phoneBroker === undefined ? null : isBrokerUrl(o.phoneBroker) ? o.phoneBroker : undefined;
   if (phoneBroker === undefined) return null;
-  if (o.broker === null) return { broker: null, phoneBroker };
+  const phoneLogins = o.phoneLogins === true && phoneBroker !== null;
+  if (o.broker === null) return { broker: null, phoneBroker, phoneLogins: false };
   const b = o.broker as Record<string, unknown> | undefined;
   const login = parseBrokerLogin(b);
   if (!b || !isBrokerUrl(b.url) || !login) return null;
-  return { broker: { url: b.url, login }, phoneBroker };
+  return { broker: { url: b.url, login }, phoneBroker, phoneLogins };
 }
 
 export function chooseBroker(page: { search: string }, stored: { asked: string | null; server: ServerBrokerConfig | null }, server: ServerBrokerConfig | null): { choice: BrokerChoice | null; rememberAsked: string | null; rememberServer: ServerBrokerConfig | null } {
   const asked = new URLSearchParams(page.search).get('broker');
   const fresh = server ?? null;
-  if (asked && isBrokerUrl(asked)) return { choice: { url: asked, login: null, phoneUrl: null, fromServer: false }, rememberAsked: asked !== stored.asked ? asked : null, rememberServer: fresh };
-  if (stored.asked) return { choice: { url: stored.asked, login: null, phoneUrl: null, fromServer: false }, rememberAsked: null, rememberServer: fresh };
+  if (asked && isBrokerUrl(asked)) return { choice: { url: asked, login: null, phoneUrl: null, phoneLogins: false }, rememberAsked: asked !== stored.asked ? asked : null, rememberServer: fresh };
+  if (stored.asked) return { choice: { url: stored.asked, login: null, phoneUrl: null, phoneLogins: false }, rememberAsked: null, rememberServer: fresh };
   const s = fresh ?? stored.server;
   if (!s?.broker) return { choice: null, rememberAsked: null, rememberServer: fresh };
-  return { choice: { url: s.broker.url, login: s.broker.login, phoneUrl: s.phoneBroker, fromServer: true }, rememberAsked: null, rememberServer: fresh };
+  return { choice: { url: s.broker.url, login: s.broker.login, phoneUrl: s.phoneBroker, phoneLogins: s.phoneLogins }, rememberAsked: null, rememberServer: fresh };
 }
 
 /** A link Home Assistant's plain codes may travel over: TLS to the broker, and a login at it. */

@@ -291,13 +291,13 @@ describe('link helpers', () => {
 
 import { chooseBroker, isSecureBrokerLink, parseServerBrokerConfig } from './broker-url.ts';
 describe('broker address', () => {
-  const server = parseServerBrokerConfig({ broker: { url: 'ws://127.0.0.1:9081', username: 'doorward-panel', password: 'pw' }, phoneBroker: 'wss://192.168.1.20:9081' });
+  const server = parseServerBrokerConfig({ broker: { url: 'ws://127.0.0.1:9081', username: 'doorward-panel', password: 'pw' }, phoneBroker: 'wss://192.168.1.20:9081', phoneLogins: true });
   it('prefers an explicit, valid ?broker=, then the stored one, then what the panel server says; never guesses', () => {
     expect(server).not.toBeNull();
-    expect(chooseBroker({ search: '?broker=ws://127.0.0.1:9001' }, { asked: null, server: null }, server).choice).toEqual({ url: 'ws://127.0.0.1:9001', login: null, phoneUrl: null, fromServer: false });
+    expect(chooseBroker({ search: '?broker=ws://127.0.0.1:9001' }, { asked: null, server: null }, server).choice).toEqual({ url: 'ws://127.0.0.1:9001', login: null, phoneUrl: null, phoneLogins: false });
     expect(chooseBroker({ search: '?broker=javascript:alert(1)' }, { asked: 'wss://b.example/mqtt', server: null }, server).choice?.url).toBe('wss://b.example/mqtt');
     // The kiosk dials the port its server's --broker-port names, with the server's login.
-    expect(chooseBroker({ search: '' }, { asked: null, server: null }, server)).toMatchObject({ choice: { url: 'ws://127.0.0.1:9081', login: { username: 'doorward-panel', password: 'pw' }, phoneUrl: 'wss://192.168.1.20:9081', fromServer: true }, rememberServer: server });
+    expect(chooseBroker({ search: '' }, { asked: null, server: null }, server)).toMatchObject({ choice: { url: 'ws://127.0.0.1:9081', login: { username: 'doorward-panel', password: 'pw' }, phoneUrl: 'wss://192.168.1.20:9081', phoneLogins: true }, rememberServer: server });
     // Offline boot: the config kept from last time.
     expect(chooseBroker({ search: '' }, { asked: null, server }, null).choice?.url).toBe('ws://127.0.0.1:9081');
     expect(chooseBroker({ search: '' }, { asked: null, server: null }, null).choice).toBeNull();
@@ -306,7 +306,7 @@ describe('broker address', () => {
     expect(parseServerBrokerConfig({ broker: { url: 'http://x', username: 'a', password: 'b' }, phoneBroker: null })).toBeNull();
     expect(parseServerBrokerConfig({ broker: { url: 'ws://x:1', username: 'a b', password: 'b' }, phoneBroker: null })).toBeNull();
     expect(parseServerBrokerConfig({ broker: null, phoneBroker: 'javascript:1' })).toBeNull();
-    expect(parseServerBrokerConfig({ broker: null, phoneBroker: null })).toEqual({ broker: null, phoneBroker: null });
+    expect(parseServerBrokerConfig({ broker: null, phoneBroker: null })).toEqual({ broker: null, phoneBroker: null, phoneLogins: false });
   });
   it('calls a link secure only with TLS and a login', () => {
     expect(isSecureBrokerLink('wss://ha.local:8883', { username: 'panel', password: 'x' })).toBe(true);

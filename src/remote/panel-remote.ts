@@ -29,11 +29,11 @@ export interface PanelRemoteDeps {
   /** The panel's login at the broker (from its server's /panel-config.json); null: none asked. */
   readonly brokerLogin?: BrokerLogin | null;
   /**
-   * A login of its own for the phone about to pair, and where phones reach the broker (the
-   * panel's server makes both, see scripts/broker-auth.mjs); absent: the code names brokerUrl
-   * and carries no login.
+   * Where the phone about to pair reaches the broker, and (where the panel's server makes them,
+   * see scripts/broker-auth.mjs) a login of its own there; absent: the pairing code names
+   * brokerUrl and carries no login.
    */
-  readonly phoneLogin?: (panelId: string) => Promise<{ readonly url: string; readonly login: BrokerLogin }>;
+  readonly phoneBroker?: (panelId: string) => Promise<{ readonly url: string; readonly login: BrokerLogin | null }>;
   readonly connect: MqttFactory;
   readonly store: PanelStore;
   readonly outbox: Outbox;
@@ -204,10 +204,10 @@ export class PanelRemote {
   async createPairing(role: AdminRole = 'manager'): Promise<PairingOffer> {
     const now = this.#d.clock.now();
     // Asked for first: without a login of its own the phone could not reach a broker that asks for one.
-    const phone = this.#d.phoneLogin ? await this.#d.phoneLogin(this.#id.panelId) : null;
+    const phone = this.#d.phoneBroker ? await this.#d.phoneBroker(this.#id.panelId) : null;
     const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
     this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
-    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: phone?.url ?? this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt, ...(phone ? { login: phone.login } : {}) });
+    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: phone?.url ?? this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt, ...(phone?.login ? { login: phone.login } : {}) });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
     this.#offerCode = code.code;
     this.#changed();
