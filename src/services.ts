@@ -7,6 +7,7 @@ import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { AppUpdates } from './pwa/updates.svelte.ts';
 import { AdminGate } from './admin/admin-gate.svelte.ts';
+import { serverSetupCheck } from './admin/setup-code.ts';
 import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
@@ -28,7 +29,8 @@ import { PanelRemote } from './remote/panel-remote.ts';
 import { PhoneRemote } from './remote/phone-remote.ts';
 import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
-import { chooseBrokerUrl } from './remote/broker-url.ts';
+import { chooseBroker, isBrokerUrl, parseBrokerLogin, parseServerBrokerConfig, type BrokerChoice, type BrokerLogin } from './remote/broker-url.ts';
+import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
@@ -74,7 +76,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const settings = settingsRepo(db);
   const people = peopleRepo(db, clock);
   const log = eventLog(db, clock);
-  const gate = new AdminGate(settings, clock);
+  const gate = new AdminGate(settings, clock, serverSetupCheck());
   await gate.load();
   const prefs = new Prefs(settings);
   await prefs.load();
@@ -115,10 +117,11 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       }
     },
   });
-  const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
-  if (broker.remember) await db.put('settings', broker.url, 'remote.brokerUrl');
+  const broker = await panelBroker(db);
   const remote = await PanelRemote.create({
-    brokerUrl: broker.url,
+    brokerUrl: broker?.url ?? '',
+    brokerLogin: broker?.login ?? null,
+    ...(broker?.phoneUrl ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: broker.phoneUrl ?? broker.url, login: null }) } : {}),
     connect: connectMqtt,
     store: idbPanelStore(db, clock),
     outbox: box,
@@ -159,6 +162,30 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     enrolment: new Enrolment(vision, peopleAdmin),
     checkIn,
   };
+}
+
+/**
+ * The panel's broker (see remote/broker-url.ts): the page's `?broker=`, else what the panel's own
+ * server says, fetched fresh at each boot and kept for boots without it.
+ */
+async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
+  const server = await fetch('/panel-config.json', { cache: 'no-store', signal: AbortSignal.timeout(5_000) })
+    .then(async (r) => (r.ok ? parseServerBrokerConfig(await r.json()) : null))
+    .catch(() => null);
+  const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
+  const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
+  if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
+  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins }, 'remote.serverBroker');
+  return choice;
+}
+
+/** A broker login for the phone about to pair, made by the panel's server (kiosk on loopback only). */
+async function askPhoneLogin(panelId: string): Promise<{ url: string; login: BrokerLogin }> {
+  const r = await fetch('/panel-config/phone-login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ panelId }), cache: 'no-store', signal: AbortSignal.timeout(5_000) });
+  const body = (await r.json().catch(() => null)) as { url?: unknown } | null;
+  const login = parseBrokerLogin(body);
+  if (!r.ok || !login || !isBrokerUrl(body?.url)) throw new Error(`the panel's server gave no broker login for the phone (HTTP ${r.status})`);
+  return { url: body.url, login };
 }
 
 /**

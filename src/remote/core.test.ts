@@ -181,6 +181,20 @@ describe('pairing', () => {
     expect(decodePairingPayload('https://example.com')).toBeNull();
   });
 
+  it("carries the phone's own broker login where the broker asks for one, and refuses a malformed one", async () => {
+    const panel = await generateKeyPairs();
+    const code = newPairingCode('owner', NOW);
+    const login = { username: 'phone-0123456789abcdef', password: 'x'.repeat(32) };
+    const base = { panelId: PANEL, brokerUrl: 'wss://192.168.1.20:8081', sign: panel.signingJwk, enc: panel.encryptionJwk, code: code.code, exp: code.expiresAt };
+    const text = encodePairingPayload({ ...base, login });
+    expect(decodePairingPayload(text)?.login).toEqual(login);
+    // Still short enough for the QR code and the phone's own limit.
+    expect(text.length).toBeLessThan(2048);
+    const bad = (o: unknown) => 'DOORWARD-PAIR:' + encodeBase64Url(utf8(JSON.stringify({ v: 1, ...base, login: o })));
+    expect(decodePairingPayload(bad({ username: 'a/b', password: 'x' }))).toBeNull();
+    expect(decodePairingPayload(bad({ username: 'a' }))).toBeNull();
+  });
+
   it('accepts the phone that proves the code; the first admin becomes owner; the code dies', async () => {
     const { text, code, panel } = await offer('manager');
     const phone = await generateKeyPairs();
@@ -275,11 +289,28 @@ describe('link helpers', () => {
   });
 });
 
-import { chooseBrokerUrl } from './broker-url.ts';
+import { chooseBroker, isSecureBrokerLink, parseServerBrokerConfig } from './broker-url.ts';
 describe('broker address', () => {
-  it('prefers an explicit, valid ?broker=, then the stored one, then the dev broker beside the app', () => {
-    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=ws://127.0.0.1:9001' }, null)).toEqual({ url: 'ws://127.0.0.1:9001', remember: true });
-    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=javascript:alert(1)' }, 'wss://b.example/mqtt')).toEqual({ url: 'wss://b.example/mqtt', remember: false });
-    expect(chooseBrokerUrl({ protocol: 'https:', hostname: '192.168.1.20', search: '' }, null)).toEqual({ url: 'wss://192.168.1.20:8081', remember: false });
+  const server = parseServerBrokerConfig({ broker: { url: 'ws://127.0.0.1:9081', username: 'doorward-panel', password: 'pw' }, phoneBroker: 'wss://192.168.1.20:9081', phoneLogins: true });
+  it('prefers an explicit, valid ?broker=, then the stored one, then what the panel server says; never guesses', () => {
+    expect(server).not.toBeNull();
+    expect(chooseBroker({ search: '?broker=ws://127.0.0.1:9001' }, { asked: null, server: null }, server).choice).toEqual({ url: 'ws://127.0.0.1:9001', login: null, phoneUrl: null, phoneLogins: false });
+    expect(chooseBroker({ search: '?broker=javascript:alert(1)' }, { asked: 'wss://b.example/mqtt', server: null }, server).choice?.url).toBe('wss://b.example/mqtt');
+    // The kiosk dials the port its server's --broker-port names, with the server's login.
+    expect(chooseBroker({ search: '' }, { asked: null, server: null }, server)).toMatchObject({ choice: { url: 'ws://127.0.0.1:9081', login: { username: 'doorward-panel', password: 'pw' }, phoneUrl: 'wss://192.168.1.20:9081', phoneLogins: true }, rememberServer: server });
+    // Offline boot: the config kept from last time.
+    expect(chooseBroker({ search: '' }, { asked: null, server }, null).choice?.url).toBe('ws://127.0.0.1:9081');
+    expect(chooseBroker({ search: '' }, { asked: null, server: null }, null).choice).toBeNull();
+  });
+  it('reads only a well-formed server answer', () => {
+    expect(parseServerBrokerConfig({ broker: { url: 'http://x', username: 'a', password: 'b' }, phoneBroker: null })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: { url: 'ws://x:1', username: 'a b', password: 'b' }, phoneBroker: null })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: null, phoneBroker: 'javascript:1' })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: null, phoneBroker: null })).toEqual({ broker: null, phoneBroker: null, phoneLogins: false });
+  });
+  it('calls a link secure only with TLS and a login', () => {
+    expect(isSecureBrokerLink('wss://ha.local:8883', { username: 'panel', password: 'x' })).toBe(true);
+    expect(isSecureBrokerLink('ws://ha.local:1883', { username: 'panel', password: 'x' })).toBe(false);
+    expect(isSecureBrokerLink('wss://ha.local:8883', null)).toBe(false);
   });
 });

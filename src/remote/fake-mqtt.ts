@@ -15,6 +15,8 @@ import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentit
 import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
+import { NO_FAILURES, type LockoutRecord } from '../lib/lockout.ts';
+import type { LockoutCell } from '../lib/counted-secret.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
@@ -364,6 +366,11 @@ export class MemoryPanelStore implements PanelStore {
   async saveHomeAssistant(s: HaSettings) {
     this.ha = s;
   }
+  /** The stored record; `haLockout` changes it with no await between read and write, as one IndexedDB transaction would. */
+  haFailures: LockoutRecord = NO_FAILURES;
+  readonly haLockout: LockoutCell = {
+    update: async (change) => (this.haFailures = change(this.haFailures)),
+  };
 }
 
 export class MemoryPhoneStore implements PhoneStore {

@@ -6,6 +6,7 @@ import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelo
 import { importVerifyKey, parsePublicJwk, thumbprint, type KeyPairs, type PublicJwk } from './keys.ts';
 import { openBox, sealBox } from './sealed.ts';
 import { isTopicId } from './topics.ts';
+import { isBrokerUrl, parseBrokerLogin, type BrokerLogin } from './broker-url.ts';
 
 /**
  * Pairing a phone. The panel shows a QR code (panel id, broker URL, the panel's two public keys
@@ -38,6 +39,11 @@ export interface PairingPayload {
    * once instead of waiting for an answer that will not come. Absent from older panels' codes.
    */
   readonly exp?: number;
+  /**
+   * The phone's own login at the broker, where the broker asks for one (the panel's server made
+   * it for this pairing; it lets the phone reach this panel's topics and its own, nothing else).
+   */
+  readonly login?: BrokerLogin;
 }
 
 export interface PairedAdmin {
@@ -56,7 +62,7 @@ export function newPairingCode(role: AdminRole, now: number, ttlMs = PAIRING_TTL
 
 /** The QR text: a prefix a scanner can recognise, then base64url of canonical JSON. */
 export function encodePairingPayload(p: Omit<PairingPayload, 'v'>): string {
-  const body = { v: PROTOCOL_VERSION, panelId: p.panelId, brokerUrl: p.brokerUrl, sign: p.sign, enc: p.enc, code: p.code, ...(p.exp !== undefined ? { exp: p.exp } : {}) };
+  const body = { v: PROTOCOL_VERSION, panelId: p.panelId, brokerUrl: p.brokerUrl, sign: p.sign, enc: p.enc, code: p.code, ...(p.exp !== undefined ? { exp: p.exp } : {}), ...(p.login ? { login: { username: p.login.username, password: p.login.password } } : {}) };
   return PAYLOAD_PREFIX + encodeBase64Url(utf8(canonicalJson(body)));
 }
 
@@ -70,10 +76,12 @@ export function decodePairingPayload(text: string): PairingPayload | null {
   const enc = parsePublicJwk(o.enc);
   const { panelId, brokerUrl, code } = o;
   if (!sign || !enc || typeof panelId !== 'string' || !isTopicId(panelId) || typeof code !== 'string' || decodeBase64Url(code)?.length !== 16) return null;
-  if (typeof brokerUrl !== 'string' || !/^wss?:\/\/[^\s]+$/.test(brokerUrl)) return null;
+  if (!isBrokerUrl(brokerUrl)) return null;
   const exp = typeof o.exp === 'number' && Number.isSafeInteger(o.exp) ? o.exp : undefined;
   if (o.exp !== undefined && exp === undefined) return null;
-  return { v: PROTOCOL_VERSION, panelId, brokerUrl, sign, enc, code, ...(exp !== undefined ? { exp } : {}) };
+  const login = o.login === undefined ? undefined : parseBrokerLogin(o.login);
+  if (login === null) return null;
+  return { v: PROTOCOL_VERSION, panelId, brokerUrl, sign, enc, code, ...(exp !== undefined ? { exp } : {}), ...(login ? { login } : {}) };
 }
 
 /**

@@ -3,13 +3,15 @@ import type { EventRecord } from '../store/db.ts';
 import type { Outbox } from '../store/outbox.ts';
 import type { Clock } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
-import { NO_FAILURES, recordFailure, recordSuccess, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
 import { refusedSettingsText, settingsRefusedTo, verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
+import { countedCheck } from '../lib/counted-secret.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
 import { configMessage, panelMessage, remoteEventOf, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { isSecureBrokerLink, type BrokerLogin } from './broker-url.ts';
 import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
@@ -26,6 +28,14 @@ import { parseTopic, topics, type Topics } from './topics.ts';
  */
 export interface PanelRemoteDeps {
   readonly brokerUrl: string;
+  /** The panel's login at the broker (from its server's /panel-config.json); null: none asked. */
+  readonly brokerLogin?: BrokerLogin | null;
+  /**
+   * Where the phone about to pair reaches the broker, and (where the panel's server makes them,
+   * see scripts/broker-auth.mjs) a login of its own there; absent: the pairing code names
+   * brokerUrl and carries no login.
+   */
+  readonly phoneBroker?: (panelId: string) => Promise<{ readonly url: string; readonly login: BrokerLogin | null }>;
   readonly connect: MqttFactory;
   readonly store: PanelStore;
   readonly outbox: Outbox;
@@ -48,6 +58,16 @@ export interface PairingOffer {
 
 export type AdminSummary = Pick<PairedAdmin, 'id' | 'role' | 'label' | 'pairedAt'>;
 
+export type HaChange = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Home Assistant's lock sends the code typed in its UI, as it is, every time: anyone who can read
+ * the topic can replay it. So it is only offered where the topic is not readable by anyone on the
+ * way: TLS to the broker, and a login there (whose ACL, on a broker such as HA's own Mosquitto,
+ * keeps the topic to the panel and HA).
+ */
+export const HA_NEEDS_SECURE_LINK = 'Home Assistant needs an encrypted, logged-in broker link (wss:// with a username and password): its unlock code travels as typed, so on this link anyone who can read the broker could replay it.';
+
 /** Refusal log lines allowed per minute; the rest are counted and summarised, so a flood of forged commands cannot drown the log. */
 const AUDIT_PER_MINUTE = 20;
 const EVENT_TTL_MS = 7 * 86_400_000;
@@ -64,7 +84,8 @@ export class PanelRemote {
   #offer: PairingOffer | null = null;
   #offerCode: string | null = null;
   #ha: HaSettings;
-  #haLockout: LockoutRecord = NO_FAILURES;
+  /** Home Assistant unlock codes are checked one at a time (a burst cannot share one failure count). */
+  readonly #haChecks = new SingleFlight();
   #link: MqttLike | null = null;
   #queue: Promise<void> = Promise.resolve();
   #flushing: Promise<void> | null = null;
@@ -121,6 +142,16 @@ export class PanelRemote {
     return this.#ha.enabled;
   }
 
+  /** Why Home Assistant cannot be turned on here; null where it can. */
+  get homeAssistantBlocked(): string | null {
+    return isSecureBrokerLink(this.#d.brokerUrl, this.#d.brokerLogin ?? null) ? null : HA_NEEDS_SECURE_LINK;
+  }
+
+  /** The broker this panel uses and whether it logs in there (for the admin screen). */
+  get broker(): { readonly url: string; readonly loggedIn: boolean } {
+    return { url: this.#d.brokerUrl, loggedIn: !!this.#d.brokerLogin };
+  }
+
   /** Status, admin list or pairing offer changed. */
   onChange(cb: () => void): () => void {
     this.#listeners.add(cb);
@@ -129,9 +160,14 @@ export class PanelRemote {
 
   start(): () => void {
     if (this.#link) throw new Error('PanelRemote already started');
+    if (!this.#d.brokerUrl) {
+      this.#d.log?.('[remote] no broker configured (no ?broker= and none from the panel server): remote admin is off');
+      return () => {};
+    }
     const link = this.#d.connect({
       url: this.#d.brokerUrl,
       clientId: `dw-panel-${this.#id.panelId}`,
+      login: this.#d.brokerLogin ?? null,
       will: { topic: this.#t.lwt, payload: 'offline', retain: true },
       sessionExpirySeconds: this.#d.sessionExpirySeconds ?? 3600,
       ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
@@ -171,9 +207,11 @@ export class PanelRemote {
   /** A new one-time code replaces any earlier one shown on this panel. */
   async createPairing(role: AdminRole = 'manager'): Promise<PairingOffer> {
     const now = this.#d.clock.now();
+    // Asked for first: without a login of its own the phone could not reach a broker that asks for one.
+    const phone = this.#d.phoneBroker ? await this.#d.phoneBroker(this.#id.panelId) : null;
     const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
     this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
-    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt });
+    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: phone?.url ?? this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt, ...(phone?.login ? { login: phone.login } : {}) });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
     this.#offerCode = code.code;
     this.#changed();
@@ -195,7 +233,12 @@ export class PanelRemote {
     return true;
   }
 
-  async setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+  async setHomeAssistant(enabled: boolean, code?: string): Promise<HaChange> {
+    const blocked = enabled ? this.homeAssistantBlocked : null;
+    if (blocked) {
+      await this.#audit({ outcome: 'refused', adminId: null, authentic: true, op: 'ha.unlock', reason: 'insecureLink', summary: `Home Assistant not turned on (insecureLink): the broker link ${this.#d.brokerUrl} is not wss:// with a login` });
+      return { ok: false, reason: blocked };
+    }
     const next: HaSettings = { enabled, code: code ? await hashSecret(code) : enabled ? this.#ha.code : null };
     const was = this.#ha.enabled;
     this.#ha = next;
@@ -211,6 +254,7 @@ export class PanelRemote {
       await this.#publishConfig();
     }
     this.#changed();
+    return { ok: true };
   }
 
   // --- outbound -------------------------------------------------------------------------------
@@ -464,13 +508,15 @@ export class PanelRemote {
       await this.publishState();
       return;
     }
-    const now = this.#d.clock.now();
-    if (remainingLockMs(this.#haLockout, now) > 0) return void (await this.#refuse('rateLimited', HA_ACTOR, false, 'ha.unlock'));
-    if (!this.#ha.code || !(await verifySecret(cmd.code, this.#ha.code))) {
-      this.#haLockout = recordFailure(this.#haLockout, now);
-      return void (await this.#refuse('badCode', HA_ACTOR, false, 'ha.unlock'));
-    }
-    this.#haLockout = recordSuccess();
+    // Stored as on before a link was secure, or the link changed since: refused, not trusted.
+    if (this.homeAssistantBlocked) return void (await this.#refuse('insecureLink', HA_ACTOR, false, 'ha.unlock'));
+    // Counted (and stored) before the code is checked, one check at a time, as at the PIN pad.
+    const stored = this.#ha.code;
+    const checked = await this.#haChecks.run(() =>
+      countedCheck(this.#d.store.haLockout, this.#d.clock.now(), undefined, async () => stored !== null && (await verifySecret(cmd.code, stored)), (ok) => ok),
+    );
+    if (checked.kind === 'locked') return void (await this.#refuse('rateLimited', HA_ACTOR, false, 'ha.unlock'));
+    if (!checked.ok) return void (await this.#refuse('badCode', HA_ACTOR, false, 'ha.unlock'));
     const r = await this.#d.actions.unlock(HA_ACTOR);
     if (r.opened) await this.#link?.publish(this.#t.haLockState, 'UNLOCKED', { qos: 1, retain: true }).catch(() => undefined);
   }

@@ -180,7 +180,7 @@ export class PhoneRemote {
     this.#confirmed = false;
     this.#identity = identity;
     this.#panelKey = await importVerifyKey(payload.sign);
-    const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
+    const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, ...(payload.login ? { login: payload.login } : {}), sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
     this.#panel = candidate;
     const link = this.#open(candidate);
     let reachedBroker = false;
@@ -300,6 +300,7 @@ export class PhoneRemote {
     this.#t = t;
     const link = this.#d.connect({
       url: panel.brokerUrl,
+      login: panel.login ?? null,
       clientId: tabClientId(identity.clientId, this.#tab),
       sessionExpirySeconds: 7 * 86_400,
       ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),

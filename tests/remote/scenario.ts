@@ -10,6 +10,7 @@ import { PhoneRemote } from '../../src/remote/phone-remote.ts';
 import type { AuditEntry } from '../../src/remote/ports.ts';
 import { topics } from '../../src/remote/topics.ts';
 import { systemClock } from '../../src/platform/clock.ts';
+import type { BrokerLogin } from '../../src/remote/broker-url.ts';
 
 /**
  * The remote-admin scenarios, written once and run against every broker: the in-memory fake,
@@ -19,6 +20,9 @@ import { systemClock } from '../../src/platform/clock.ts';
 export interface BrokerUnderTest {
   readonly url: string;
   readonly connect: MqttFactory;
+  /** Where the broker asks for logins: the panel's, and a fresh one per phone pairing. */
+  readonly panelLogin?: BrokerLogin;
+  readonly phoneBroker?: (panelId: string) => Promise<{ readonly url: string; readonly login: BrokerLogin | null }>;
   /** Take the broker away and bring it back (same address). */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -48,7 +52,7 @@ export async function startPanel(b: BrokerUnderTest): Promise<PanelUnderTest> {
   const outbox = memoryOutbox(systemClock);
   const store = new MemoryPanelStore();
   const audits: AuditEntry[] = [];
-  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store, outbox, actions, audit: (e) => void audits.push(e), clock: systemClock, flushIntervalMs: 200, backoff: FAST });
+  const remote = await PanelRemote.create({ brokerUrl: b.url, ...(b.panelLogin ? { brokerLogin: b.panelLogin } : {}), ...(b.phoneBroker ? { phoneBroker: b.phoneBroker } : {}), connect: b.connect, store, outbox, actions, audit: (e) => void audits.push(e), clock: systemClock, flushIntervalMs: 200, backoff: FAST });
   const stop = remote.start();
   await waitFor('the panel online', () => remote.status === 'online');
   return { remote, actions, outbox, store, audits, stop };

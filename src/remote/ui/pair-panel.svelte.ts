@@ -1,6 +1,6 @@
 import type { AdminRole } from '../command.ts';
 import type { LinkStatus } from '../link.ts';
-import type { AdminSummary, PairingOffer, PanelRemote } from '../panel-remote.ts';
+import type { AdminSummary, HaChange, PairingOffer, PanelRemote } from '../panel-remote.ts';
 
 /** The panel admin's view of remote pairing: mirrors PanelRemote into runes for the screen. */
 export class PairPanelState {
@@ -43,6 +43,13 @@ export class PairPanelState {
   get panelId(): string {
     return this.#remote.panelId;
   }
+  /** Why Home Assistant cannot be turned on over this panel's broker link; null where it can. */
+  get homeAssistantBlocked(): string | null {
+    return this.#remote.homeAssistantBlocked;
+  }
+  get broker(): { readonly url: string; readonly loggedIn: boolean } {
+    return this.#remote.broker;
+  }
 
   pair(role: AdminRole): Promise<PairingOffer> {
     return this.#remote.createPairing(role);
@@ -53,7 +60,7 @@ export class PairPanelState {
   unpair(adminId: string): Promise<boolean> {
     return this.#remote.unpair(adminId, 'panel');
   }
-  setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+  setHomeAssistant(enabled: boolean, code?: string): Promise<HaChange> {
     return this.#remote.setHomeAssistant(enabled, code);
   }
 }
