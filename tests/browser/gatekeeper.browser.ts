@@ -13,10 +13,10 @@ async function panel(page: import('@playwright/test').Page) {
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
     const db = await openDoorwardDB();
     const w = window as unknown as Record<string, unknown>;
     const clock = { t: Date.UTC(2026, 10, 25, 12), now: () => clock.t };
@@ -85,7 +85,7 @@ test('a setting changed from the UI survives a reload: reactive state is stored 
   const r = await page.evaluate(async () => {
     const { openDoorwardDB } = await import('/src/store/db.ts' as string);
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { Prefs } = await import('/src/admin/prefs.svelte.ts' as string);
+    const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
     const settings = settingsRepo(await openDoorwardDB());
     const prefs = new Prefs(settings);
     await prefs.load();

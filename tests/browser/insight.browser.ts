@@ -65,7 +65,7 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { decideExitButton } = await import('/src/access/policy.ts' as string);
 
     const db = await openDoorwardDB();
@@ -74,7 +74,7 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const settings = settingsRepo(db);
     const repo = peopleRepo(db, clock);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
     const log = eventLog(db, clock);
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));

@@ -174,9 +174,9 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const { outbox } = await import('/src/store/outbox.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
-    const { Prefs } = await import('/src/admin/prefs.svelte.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
+    const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
