@@ -156,7 +156,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
  */
 export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
   const db = await openDoorwardDB();
-  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock });
+  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
 }
 
 /** Starts every side effect; the returned function stops them. */

@@ -89,4 +89,4 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
   return null;
 }
 
-export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel lost its connection to the broker.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };
+export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel has stopped answering: its signed heartbeat lapsed or it did not answer when asked.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };

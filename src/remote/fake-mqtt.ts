@@ -14,6 +14,7 @@ import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentit
 import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
+import type { SequenceBook } from './sequence.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
@@ -56,6 +57,7 @@ export class FakeBroker {
   readonly #retained = new Map<string, Uint8Array>();
   readonly #sessions = new Map<string, Session>();
   readonly #clients = new Set<FakeMqtt>();
+  readonly #silenced = new Set<string>();
   /** Every publish the broker accepted, as the broker saw it (for "the broker sees only ciphertext"). */
   readonly log: PublishRecord[] = [];
   /** Mosquitto with `persistence true` keeps sessions across a restart; aedes in memory does not. */
@@ -101,6 +103,15 @@ export class FakeBroker {
     this.#retained.set(topic, new TextEncoder().encode(payload));
   }
 
+  /**
+   * The broker turns against one client: it goes on acknowledging what that client publishes,
+   * its last will included, and delivers none of it (as if the client had frozen); `false` ends it.
+   */
+  silence(clientId: string, on = true): void {
+    if (on) this.#silenced.add(clientId);
+    else this.#silenced.delete(clientId);
+  }
+
   _attach(c: FakeMqtt): void {
     this.#clients.add(c);
   }
@@ -141,6 +152,7 @@ export class FakeBroker {
 
   _publish(from: string, topic: string, payload: Uint8Array, retain: boolean): void {
     this.log.push({ from, topic, payload: new TextDecoder().decode(payload), retain });
+    if (this.#silenced.has(from)) return;
     if (retain) {
       if (payload.byteLength === 0) this.#retained.delete(topic);
       else this.#retained.set(topic, payload);
@@ -363,6 +375,13 @@ export class MemoryPanelStore implements PanelStore {
   async saveHomeAssistant(s: HaSettings) {
     this.ha = s;
   }
+  sequenceCeiling = 0;
+  async loadSequenceCeiling() {
+    return this.sequenceCeiling;
+  }
+  async saveSequenceCeiling(n: number) {
+    this.sequenceCeiling = n;
+  }
 }
 
 export class MemoryPhoneStore implements PhoneStore {
@@ -400,6 +419,13 @@ export class MemoryPhoneStore implements PhoneStore {
   }
   async saveNotifyRules(rules: NotifyRules) {
     this.notifyRules = { ...rules };
+  }
+  sequences: unknown = null;
+  async loadSequences() {
+    return this.sequences;
+  }
+  async saveSequences(book: SequenceBook) {
+    this.sequences = structuredClone(book);
   }
 }
 

@@ -5,7 +5,7 @@ import { encodeEnvelope } from '../../src/remote/envelope.ts';
 import { FakePanelActions, MemoryPanelStore, MemoryPhoneStore, memoryOutbox } from '../../src/remote/fake-mqtt.ts';
 import type { MqttFactory, MqttLike, MqttMessage } from '../../src/remote/link.ts';
 import type { PhoneAlert } from '../../src/remote/alerts.ts';
-import { PanelRemote } from '../../src/remote/panel-remote.ts';
+import { PanelRemote, type PanelRemoteDeps } from '../../src/remote/panel-remote.ts';
 import { PhoneRemote } from '../../src/remote/phone-remote.ts';
 import type { AuditEntry } from '../../src/remote/ports.ts';
 import { topics } from '../../src/remote/topics.ts';
@@ -43,12 +43,12 @@ export interface PanelUnderTest {
   stop(): void;
 }
 
-export async function startPanel(b: BrokerUnderTest): Promise<PanelUnderTest> {
+export async function startPanel(b: BrokerUnderTest, o: Pick<PanelRemoteDeps, 'heartbeat'> & { store?: MemoryPanelStore } = {}): Promise<PanelUnderTest> {
   const actions = new FakePanelActions(systemClock);
   const outbox = memoryOutbox(systemClock);
-  const store = new MemoryPanelStore();
+  const store = o.store ?? new MemoryPanelStore();
   const audits: AuditEntry[] = [];
-  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store, outbox, actions, audit: (e) => void audits.push(e), clock: systemClock, flushIntervalMs: 200, backoff: FAST });
+  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store, outbox, actions, audit: (e) => void audits.push(e), clock: systemClock, flushIntervalMs: 200, backoff: FAST, ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}) });
   const stop = remote.start();
   await waitFor('the panel online', () => remote.status === 'online');
   return { remote, actions, outbox, store, audits, stop };
@@ -63,11 +63,11 @@ export interface PhoneUnderTest {
   stop(): void;
 }
 
-export async function startPhone(b: BrokerUnderTest): Promise<PhoneUnderTest> {
-  const store = new MemoryPhoneStore();
+export async function startPhone(b: BrokerUnderTest, o: { store?: MemoryPhoneStore; log?: (m: string) => void; replyTimeoutMs?: number } = {}): Promise<PhoneUnderTest> {
+  const store = o.store ?? new MemoryPhoneStore();
   const alerts: PhoneAlert[] = [];
   const delivered: string[] = [];
-  const phone = await PhoneRemote.create({ store, connect: b.connect, clock: systemClock, notify: (a) => alerts.push(a), backoff: FAST, replyTimeoutMs: 8_000 });
+  const phone = await PhoneRemote.create({ store, connect: b.connect, clock: systemClock, notify: (a) => alerts.push(a), backoff: FAST, replyTimeoutMs: o.replyTimeoutMs ?? 8_000, ...(o.log ? { log: o.log } : {}) });
   phone.onEvent((e) => delivered.push(e.id));
   const stop = phone.start();
   return { phone, store, alerts, delivered, stop };
@@ -188,6 +188,64 @@ export async function outageAndRecovery(b: BrokerUnderTest): Promise<void> {
     expect(phone.alerts.map((a) => a.tag)).toEqual(expect.arrayContaining(['spoof', 'doorbell']));
     expect(phone.alerts.filter((a) => a.tag === 'spoof')).toHaveLength(1);
   } finally {
+    phone.stop();
+    panel.stop();
+  }
+}
+
+/** Everything a client on the broker received on one panel's topics, newest last, by topic. */
+function recorder(b: BrokerUnderTest): { link: MqttLike; on(topic: string): MqttMessage[] } {
+  const link = b.connect({ url: b.url, clientId: `rec-${Math.random().toString(36).slice(2)}`, sessionExpirySeconds: 0, backoff: FAST });
+  const seen: MqttMessage[] = [];
+  link.onMessage((m) => seen.push(m));
+  return { link, on: (topic) => seen.filter((m) => m.topic === topic && m.payload.byteLength > 0) };
+}
+
+/**
+ * Anyone on the broker can re-publish, retained, what the panel once said (it is signed, so it
+ * verifies) and an unsigned "offline" in the panel's last-will topic. Captured before the phone
+ * paired: a config without it; before the door opened: a state with it closed. Neither a phone
+ * open at the time nor one opened afterwards (on the same device) may believe any of it.
+ */
+export async function staleRetainedReplays(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const t = topics(panel.remote.panelId);
+  const spy = recorder(b);
+  const phone = await startPhone(b);
+  let reopened: PhoneUnderTest | null = null;
+  try {
+    await spy.link.subscribe([`doorward/${panel.remote.panelId}/#`]);
+    await waitFor('the config from before pairing', () => spy.on(t.config).length > 0);
+    const unpairedConfig = spy.on(t.config)[0]!.payload;
+    await pairPhone(panel, phone);
+    await waitFor('the state with the door closed', () => phone.phone.state?.panel.doorOpen === false && spy.on(t.state).length > 0);
+    const closedState = spy.on(t.state).at(-1)!.payload;
+
+    expect(await phone.phone.send({ op: 'door.unlock' })).toMatchObject({ ok: true, result: { opened: true } });
+    await waitFor('the phone to see the door open', () => phone.phone.state?.panel.doorOpen === true);
+    expect([phone.phone.unpairedByPanel, phone.phone.panelOnline]).toEqual([false, true]);
+
+    const logged: string[] = [];
+    await spy.link.publish(t.config, unpairedConfig, { qos: 1, retain: true });
+    await spy.link.publish(t.state, closedState, { qos: 1, retain: true });
+    await spy.link.publish(t.lwt, 'offline', { qos: 1, retain: true });
+    // The phone reopened after the replay meets the old messages first, as the broker keeps them.
+    reopened = await startPhone(b, { store: phone.store, log: (m) => logged.push(m) });
+    await waitFor('the reopened phone online', () => reopened?.phone.status === 'online');
+    await waitFor('the reopened phone to show the door', () => reopened?.phone.state !== null, 10_000);
+    await new Promise((r) => setTimeout(r, 600));
+    for (const p of [phone.phone, reopened.phone]) {
+      expect(p.state?.panel.doorOpen).toBe(true);
+      expect(p.unpairedByPanel).toBe(false);
+      expect(p.config?.admins.map((a) => a.id)).toEqual([phone.phone.adminId]);
+      expect(p.panelOnline).toBe(true);
+    }
+    expect(logged.some((m) => /state from the broker dropped: older/.test(m))).toBe(true);
+    expect(reopened.alerts.filter((a) => a.tag === 'panel-offline')).toEqual([]);
+    expect(phone.alerts.filter((a) => a.tag === 'panel-offline')).toEqual([]);
+  } finally {
+    reopened?.stop();
+    await spy.link.close();
     phone.stop();
     panel.stop();
   }
