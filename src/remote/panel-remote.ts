@@ -4,6 +4,7 @@ import type { Outbox } from '../store/outbox.ts';
 import type { Clock } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
 import { NO_FAILURES, recordFailure, recordSuccess, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
+import { allow, type RateBook } from '../lib/rate-window.ts';
 import { refusedSettingsText, settingsRefusedTo, verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
@@ -11,7 +12,7 @@ import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
 import { configMessage, panelMessage, toRemoteEvent, type RemoteEvent } from './messages.ts';
 import { PanelSequence } from './sequence.ts';
-import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
+import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode, type PairRefusal } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 
@@ -63,6 +64,8 @@ const HEARTBEAT = { everyMs: 30_000, ttlMs: 180_000 } as const;
 /** The config is signed again this often (it counts for CONFIG_TTL_MS), so a live panel's never lapses. */
 const CONFIG_REFRESH_MS = 86_400_000;
 const HA_ACTOR = 'home-assistant';
+/** Log lines for pairing requests that did not prove the code, per sender they claim to be. */
+const UNPROVEN_PAIR_LOG = { limit: 3, windowMs: 60_000, maxKeys: 64 } as const;
 
 export class PanelRemote {
   readonly #d: PanelRemoteDeps;
@@ -74,6 +77,8 @@ export class PanelRemote {
   #pending: PairingCode[] = [];
   #offer: PairingOffer | null = null;
   #offerCode: string | null = null;
+  #pairingRefusals = 0;
+  readonly #unprovenPairLog: RateBook = new Map();
   #ha: HaSettings;
   #haLockout: LockoutRecord = NO_FAILURES;
   #link: MqttLike | null = null;
@@ -135,6 +140,11 @@ export class PanelRemote {
     return this.#ha.enabled;
   }
 
+  /** Pairing requests that did not prove the code on screen (guesses, junk), since it was made. */
+  get pairingRefusals(): number {
+    return this.#pairingRefusals;
+  }
+
   /** Status, admin list or pairing offer changed. */
   onChange(cb: () => void): () => void {
     this.#listeners.add(cb);
@@ -192,6 +202,7 @@ export class PanelRemote {
     const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
     this.#offerCode = code.code;
+    this.#pairingRefusals = 0;
     this.#changed();
     return this.#offer;
   }
@@ -478,14 +489,16 @@ export class PanelRemote {
 
   async #onPair(m: MqttMessage): Promise<void> {
     if (m.payload.byteLength === 0) return;
-    if (m.retain) return void (await this.#refuse('retained', null, false, 'pair'));
+    if (m.retain) return this.#pairUnproven('retained', null);
     const now = this.#d.clock.now();
     const live = this.#pending.filter((c) => c.expiresAt > now);
-    if (live.length === 0) return void (await this.#refuse('noPairingOpen', null, false, 'pair'));
+    if (live.length === 0) return this.#pairUnproven('noPairingOpen', null);
     const d = await acceptPairRequest(m.payload, { panelId: this.#id.panelId, ecdhPrivate: this.#id.ecdhKey, pending: live, admins: this.#admins, now });
     this.#pending = [...d.pending];
+    if (!d.ok && !d.proven) return this.#pairUnproven(d.reason, d.source);
     if (!d.ok) {
-      await this.#refuse(d.reason, d.requester?.id ?? null, d.requester !== null, 'pair');
+      // It proved the code: someone who saw the QR, so it counts, is logged and answered.
+      await this.#refuse(d.reason, d.requester?.id ?? d.source, d.requester !== null, 'pair');
       if (d.requester) await this.#replyTo(d.requester, { re: 0, op: 'pair', ok: false, reason: d.reason });
       if (!this.#pending.some((c) => c.code === this.#offerCode)) this.#offer = null;
       this.#changed();
@@ -498,6 +511,22 @@ export class PanelRemote {
     await this.#setAdmins([...this.#admins, d.admin]);
     await this.#audit({ outcome: 'paired', adminId: d.admin.id, authentic: true, op: 'pair', reason: d.admin.role, summary: `remote admin ${d.admin.label} (${short(d.admin.id)}) paired as ${d.admin.role}` });
     await this.#replyTo(d.admin, { re: 0, op: 'pair', ok: true, result: { role: d.admin.role, panelId: this.#id.panelId } });
+  }
+
+  /**
+   * A request that did not prove a live code: dropped with no answer and nothing counted against
+   * the code. It is shown on the panel while a code is up, and logged a few times a minute per
+   * sender it claims to be (the audit's own limit then bounds a sender that renames itself).
+   */
+  async #pairUnproven(reason: PairRefusal | 'retained' | 'noPairingOpen', source: string | null): Promise<void> {
+    const now = this.#d.clock.now();
+    if (reason !== 'noPairingOpen' && this.offer) {
+      this.#pairingRefusals++;
+      this.#changed();
+    }
+    if (!allow(this.#unprovenPairLog, source ?? '', now, UNPROVEN_PAIR_LOG)) return;
+    const what = reason === 'badCode' ? 'with a wrong code' : reason === 'noPairingOpen' ? 'while no pairing code is shown' : `(${reason})`;
+    await this.#audit({ outcome: 'refused', adminId: source, authentic: false, op: 'pair', reason, summary: `pairing attempt ${what} refused${source ? ` (claims to be ${short(source)})` : ''}` });
   }
 
   async #onHaLock(m: MqttMessage): Promise<void> {

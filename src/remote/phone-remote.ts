@@ -51,6 +51,7 @@ const SEND_LOCK = 'doorward-phone-send';
 const CATCH_UP_TRIES = 3;
 const CATCH_UP_RETRY_MS = 3_000;
 const EXPIRED_CODE = 'This pairing code has expired: on the panel, press Pair a phone for a new one.';
+const NOT_ANSWERED = 'no answer from the panel: check that this is the code it shows now (a new one replaces the last) and that it is online.';
 /** Held by one tab at a time while it compares a panel message with what the device has believed, and stores the newer. */
 const SEQUENCE_LOCK = 'doorward-phone-sequence';
 /** How long a phone waits for the panel to answer "are you there?" before showing it offline. */
@@ -250,9 +251,10 @@ export class PhoneRemote {
       this.#resetView(parseSequences(await this.#d.store.loadSequences(), this.#panel?.panelId ?? ''));
       this.#confirmed = this.#panel !== null && this.#identity !== null;
       if (this.#confirmed && this.#panel) this.#open(this.#panel);
-      // A panel ignores a code it no longer holds: past the code's time, silence means expired.
+      // A panel does not answer a request that fails to prove a code it holds (anyone could send
+      // one): past the code's time, silence means expired; before it, a code that is not the one shown.
       const expired = reachedBroker && payload.exp !== undefined && this.#d.clock.now() > payload.exp;
-      return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof Error ? err.message : String(err) };
+      return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof NoAnswer ? NOT_ANSWERED : err instanceof Error ? err.message : String(err) };
     }
   }
 

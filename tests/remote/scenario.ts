@@ -1,7 +1,10 @@
 import { expect } from 'vitest';
 import { generateKeyPairs } from '../../src/remote/keys.ts';
 import { signCommand } from '../../src/remote/command.ts';
-import { encodeEnvelope } from '../../src/remote/envelope.ts';
+import { encodeEnvelope, parseEnvelope } from '../../src/remote/envelope.ts';
+import { buildPairRequest, decodePairingPayload } from '../../src/remote/pairing.ts';
+import { parsePublicJwk } from '../../src/remote/keys.ts';
+import { encodeBase64Url } from '../../src/access/base64url.ts';
 import { FakePanelActions, MemoryPanelStore, MemoryPhoneStore, memoryOutbox } from '../../src/remote/fake-mqtt.ts';
 import type { MqttFactory, MqttLike, MqttMessage } from '../../src/remote/link.ts';
 import type { PhoneAlert } from '../../src/remote/alerts.ts';
@@ -246,6 +249,53 @@ export async function staleRetainedReplays(b: BrokerUnderTest): Promise<void> {
   } finally {
     reopened?.stop();
     await spy.link.close();
+    phone.stop();
+    panel.stop();
+  }
+}
+
+/**
+ * Anyone on the broker has everything in the pairing QR code but the code: the panel's id and its
+ * public keys are in its config. Requests made with guessed codes (and plain junk) while the QR is
+ * on screen must not cost the real phone its pairing; the panel says someone tried.
+ */
+export async function bogusPairingProofs(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const t = topics(panel.remote.panelId);
+  const attacker = recorder(b);
+  const phone = await startPhone(b);
+  try {
+    await attacker.link.subscribe([t.config]);
+    await waitFor('the public config', () => attacker.on(t.config).length > 0);
+    const config = parseEnvelope(attacker.on(t.config)[0]!.payload);
+    if (!config.ok || !config.env.body) throw new Error('no config');
+    const [sign, enc] = [parsePublicJwk(config.env.body.sign), parsePublicJwk(config.env.body.enc)];
+    if (!sign || !enc) throw new Error('no panel keys in the config');
+
+    const offer = await panel.remote.createPairing();
+    const real = decodePairingPayload(offer.payload)!;
+    const BOGUS = 6;
+    for (let i = 0; i < BOGUS; i++) {
+      const guess = { v: 1 as const, panelId: panel.remote.panelId, brokerUrl: b.url, sign, enc, code: encodeBase64Url(crypto.getRandomValues(new Uint8Array(16))) };
+      const req = await buildPairRequest(guess, await generateKeyPairs(), `evil ${i}`, Date.now());
+      await attacker.link.publish(t.pair, encodeEnvelope(req), { qos: 1 });
+    }
+    // The real code's envelope, but with another proof pasted in; and plain junk.
+    const stolen = parseEnvelope(encodeEnvelope(await buildPairRequest(real, await generateKeyPairs(), 'evil', Date.now())));
+    if (!stolen.ok) throw new Error('setup');
+    await attacker.link.publish(t.pair, encodeEnvelope({ ...stolen.env, body: { mac: encodeBase64Url(new Uint8Array(32)) } }), { qos: 1 });
+    await attacker.link.publish(t.pair, 'not a pairing request', { qos: 1 });
+    await waitFor('the panel to refuse them all', () => panel.remote.pairingRefusals >= BOGUS + 2, 10_000);
+    await panel.remote.idle();
+    expect(panel.remote.offer).not.toBeNull();
+    expect(panel.audits.filter((a) => a.op === 'pair' && a.outcome === 'refused').length).toBeGreaterThanOrEqual(1);
+
+    const r = await phone.phone.pair(offer.payload, 'Ada phone');
+    expect(r).toEqual({ ok: true, role: 'owner' });
+    expect(panel.remote.admins.map((a) => a.label)).toEqual(['Ada phone']);
+    expect(panel.remote.pairingRefusals).toBe(BOGUS + 2);
+  } finally {
+    await attacker.link.close();
     phone.stop();
     panel.stop();
   }
