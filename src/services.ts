@@ -34,6 +34,7 @@ import { InsightService } from './panel/insight-service.svelte.ts';
 import { Prefs } from './admin/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
+import { bellEvent } from './panel/bell.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -185,11 +186,11 @@ function startDoorEvents(s: Services): () => void {
   });
 }
 
-/** A visitor who rings is logged (the phone hears of it) and tells insight this is a visitor, not a prowler. */
+/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
 function startBell(s: Services): () => void {
   return s.kiosk.onChange((state) => {
     if (state.kind !== 'ringing') return;
-    void s.log.append({ at: s.clock.now(), kind: 'attempt', personId: null, summary: 'bell rung', detail: { bell: true } });
+    void s.log.append(bellEvent(s.clock.now()));
     void s.insight.door('bell');
   });
 }

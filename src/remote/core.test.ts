@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBase64Url } from '../access/base64url.ts';
 import { alertFor } from './alerts.ts';
+import { bellEvent } from '../panel/bell.ts';
 import { canonicalJson, utf8 } from './canonical.ts';
 import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type CommandBody, type TrustedAdmin } from './command.ts';
 import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
@@ -279,7 +280,10 @@ describe('events and alerts', () => {
     expect(alertFor(fromLog!)).toMatchObject({ tag: 'tamper' });
     expect(toRemoteEvent({ id: 'e3', topic: 'events', payload: 'junk', createdAt: NOW, attempts: 0, nextAttemptAt: NOW })).toBeNull();
     expect(alertFor({ id: 'x', at: NOW, kind: 'attempt', summary: 'grant Ada by face', personId: 'p1', snapshotId: null, detail: { outcome: 'grant', alerts: [] } })).toBeNull();
-    expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toMatchObject({ tag: 'doorbell' });
+    // A face not recognised (offered the bell) is decided again and again: it is not a ring.
+    expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring unknown by face', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toBeNull();
+    expect(alertFor({ id: 'b', snapshotId: null, ...bellEvent(NOW) })).toMatchObject({ tag: 'doorbell', title: 'Someone rang the doorbell', kind: 'visitor' });
+    expect(alertFor({ id: 'v', at: NOW, kind: 'system', summary: 'alert unknownVisitor', personId: null, snapshotId: null, detail: { code: 'unknownVisitor', deferred: false } })).toMatchObject({ tag: 'unknown-visitor', kind: 'visitor' });
     const lost = { id: 'z', at: NOW, kind: 'system', summary: 'alert controllerOffline: Door controller lost', personId: null, snapshotId: null, detail: { code: 'controllerOffline', detail: 'Door controller lost' } } as const;
     expect(alertFor(lost)).toMatchObject({ title: 'Door controller offline', severity: 'critical', kind: 'offline' });
     expect(alertFor({ ...lost, summary: 'door controller back', detail: { code: 'controllerBack' } })).toBeNull();

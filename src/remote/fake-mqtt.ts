@@ -15,6 +15,7 @@ import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
 import type { SequenceBook } from './sequence.ts';
+import { bellEvent } from '../panel/bell.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
@@ -583,9 +584,14 @@ export class FakePanelActions implements RemotePanelActions {
     this.#listeners.add(cb);
     return () => this.#listeners.delete(cb);
   }
-  /** A locally decided attempt (the panel works with no broker at all). */
+  /** A locally decided attempt (the panel works with no broker at all); "ring" is a face not recognised. */
   decide(outcome: 'grant' | 'deny' | 'ring', personId: string | null, alerts: readonly string[] = []): EventRecord {
     return this.write('attempt', personId, `${outcome} ${personId ?? 'unknown'} by pin`, { outcome, alerts });
+  }
+  /** Ring pressed at the kiosk: the line the app logs for it. */
+  ring(): EventRecord {
+    const b = bellEvent(this.#clock.now());
+    return this.write(b.kind, b.personId, b.summary, b.detail);
   }
   write(kind: EventRecord['kind'], personId: string | null, summary: string, detail: unknown): EventRecord {
     const e: EventRecord = { id: `ev-${++this.#n}-${Math.random().toString(36).slice(2, 8)}`, at: this.#clock.now(), kind, personId, summary, detail, snapshotId: null };

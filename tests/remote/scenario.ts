@@ -175,7 +175,7 @@ export async function outageAndRecovery(b: BrokerUnderTest): Promise<void> {
 
     await b.stop();
     await waitFor('the panel to notice', () => panel.remote.status !== 'online');
-    const during = [panel.actions.decide('grant', 'grace'), panel.actions.decide('deny', null, ['spoofAttempt']), panel.actions.decide('ring', null), panel.actions.decide('grant', 'alan')];
+    const during = [panel.actions.decide('grant', 'grace'), panel.actions.decide('deny', null, ['spoofAttempt']), panel.actions.ring(), panel.actions.decide('grant', 'alan')];
     // Decided locally, queued for later.
     await waitFor('the events queued', () => during.every((e) => panel.outbox.records.has(e.id)));
     expect(phone.delivered).not.toContain(during[0]!.id);
@@ -297,6 +297,40 @@ export async function bogusPairingProofs(b: BrokerUnderTest): Promise<void> {
   } finally {
     await attacker.link.close();
     phone.stop();
+    panel.stop();
+  }
+}
+
+/**
+ * Ring pressed at the kiosk reaches every paired phone, as a notification and in its log, however
+ * the link is doing; a stranger merely standing at the camera (decided again and again, never
+ * ringing) notifies nobody by itself: the panel's visit rule speaks for them once.
+ */
+export async function ringReachesEveryPhone(b: BrokerUnderTest): Promise<void> {
+  const panel = await startPanel(b);
+  const owner = await startPhone(b);
+  const manager = await startPhone(b);
+  try {
+    await pairPhone(panel, owner, 'owner phone');
+    await pairPhone(panel, manager, 'manager phone');
+    const strangers = [panel.actions.decide('ring', null), panel.actions.decide('ring', null), panel.actions.decide('ring', null)];
+    const ring = panel.actions.ring();
+    for (const p of [owner, manager]) {
+      await waitFor('the ring on each phone', () => p.alerts.some((a) => a.tag === 'doorbell') && p.delivered.includes(ring.id));
+      expect(p.phone.events.find((e) => e.id === ring.id)?.summary).toBe('doorbell rung at the door');
+      await waitFor('the stranger attempts listed', () => strangers.every((s) => p.delivered.includes(s.id)));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of [owner, manager]) expect(p.alerts.map((a) => a.tag)).toEqual(['doorbell']);
+    // Rung while the broker was away: queued, and delivered once it is back.
+    await b.stop();
+    await waitFor('the panel to notice', () => panel.remote.status !== 'online');
+    const later = panel.actions.ring();
+    await b.start();
+    for (const p of [owner, manager]) await waitFor('the later ring on each phone', () => p.delivered.includes(later.id), 30_000);
+  } finally {
+    owner.stop();
+    manager.stop();
     panel.stop();
   }
 }
