@@ -35,6 +35,9 @@ export default defineConfig({
   preview: { headers: isolationHeaders },
   build: { target: 'es2022', sourcemap: true },
   worker: { format: 'es' },
+  // Imported lazily (the WebGPU runtime only when a test asks for it): listed so the dev server
+  // bundles them at start instead of discovering them mid-test and reloading the page under it.
+  optimizeDeps: { include: ['onnxruntime-web/webgpu', 'onnxruntime-web/wasm', 'mqtt', 'idb', 'zxing-wasm/reader', 'zxing-wasm/writer'] },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts'],
     environment: 'node',

@@ -28,6 +28,7 @@ import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
 import { chooseBrokerUrl } from './remote/broker-url.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
+import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
@@ -52,6 +53,8 @@ export interface Services {
   readonly pins: PinChecker;
   readonly door: DoorLink;
   readonly gatekeeper: Gatekeeper;
+  /** A visit at the door: faces, PINs and keys to what the screen says. */
+  readonly session: DoorSession;
   readonly people: PeopleAdmin;
   readonly log: EventLog;
   readonly keys: GuestKeyBook;
@@ -126,16 +129,21 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
         .then(() => undefined),
     log: (m) => console.info(m),
   });
+  const kiosk = new KioskFlow(clock);
+  kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
+  const checkIn = new SelfCheckIn(vision, peopleAdmin);
+  const session = new DoorSession({ kiosk, vision, gate: gatekeeper, clock, offerSelfEnrol: (claims) => checkIn.offer(claims), log: (m, err) => console.warn(m, err) });
   return {
     clock,
-    kiosk: new KioskFlow(clock),
+    kiosk,
+    session,
     camera: new Camera(),
     network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),
     updates: new AppUpdates(),
     gate,
-    pins: { check: (pin) => gatekeeper.pin(pin) },
+    pins: { check: (pin) => session.pin(pin) },
     door,
     gatekeeper,
     people: peopleAdmin,
@@ -147,7 +155,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     remote,
     vision,
     enrolment: new Enrolment(vision, peopleAdmin),
-    checkIn: new SelfCheckIn(vision, peopleAdmin),
+    checkIn,
   };
 }
 
@@ -236,49 +244,18 @@ function startVision(s: Services): () => void {
     const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
     s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
   }, 500);
-  const offFace = s.vision.onFace((e) => s.kiosk.dispatch(e));
-  let busy = false;
-  const offEvidence = s.vision.onEvidence(({ trackId, evidence, snapshotJpeg, unknownEmbedding }) => {
-    // A face that stayed while the door was busy (open, another visitor) counts as arriving now.
-    if (s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen') {
-      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: false });
-      s.kiosk.dispatch({ type: 'faceTracked', trackId, stable: true });
-    }
-    // One attempt at a time, and only for the visit the flow is verifying.
-    if (busy || s.kiosk.state.kind !== 'verifying' || s.kiosk.state.trackId === null) return;
-    busy = true;
-    const faces = Math.max(1, s.vision.faces);
-    void (async () => {
-      let shown = await s.gatekeeper.face(evidence, faces, snapshotJpeg, unknownEmbedding);
-      if (shown.outcome === 'stepUp' && shown.step === 'activeLiveness') {
-        s.kiosk.dispatch(shown);
-        const blink = await s.vision.checkBlink(undefined, 6_000).catch(() => ({ blinked: false }));
-        shown = await s.gatekeeper.face({ ...evidence, liveness: { ...evidence.liveness, active: blink.blinked } }, faces, snapshotJpeg);
-      }
-      s.kiosk.dispatch(shown);
-    })()
-      .catch((err) => console.warn('[vision] attempt failed', err))
-      .finally(() => (busy = false));
-  });
+  const stopSession = s.session.start();
   s.vision.preload();
   return () => {
     clearInterval(watch);
-    offFace();
-    offEvidence();
+    stopSession();
     stopFrames();
   };
 }
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */
 function startKeyScanning(s: Services): () => void {
-  const onToken = (token: string) => {
-    s.kiosk.dispatch({ type: 'keyShown' });
-    void s.gatekeeper.guestKey(token).then(({ shown, selfEnrol }) => {
-      s.kiosk.dispatch(shown);
-      if (selfEnrol) s.checkIn.offer(selfEnrol);
-    });
-  };
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, onToken, () => s.kiosk.quiet || s.kiosk.state.kind === 'faceSeen'), 1000);
+  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
 }
 
 function startRetention(s: Services): () => void {

@@ -10,8 +10,11 @@ import {
   jwkThumbprint,
   MAX_SKEW_MS,
   maySelfEnrol,
+  isLowS,
+  lowS,
   selfEnrolPass,
   verifyGuestKey,
+  withKeyUses,
   type GuestKeyRequest,
   type IssuerKeys,
   type VerifyOptions,
@@ -60,7 +63,7 @@ const parts = (t: string) => t.split('.') as [string, string, string];
 async function signRaw(header: unknown, payload: unknown, key: CryptoKey = admin.privateKey): Promise<string> {
   const input = `${enc(header)}.${enc(payload)}`;
   const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(input));
-  return `${input}.${encodeBase64Url(new Uint8Array(sig))}`;
+  return `${input}.${encodeBase64Url(lowS(new Uint8Array(sig)))}`;
 }
 
 function validPayload(): Record<string, unknown> {
@@ -101,12 +104,12 @@ describe('guest keys: the happy path', () => {
     expect(ok).toBe(true);
   });
 
-  it('accepts a key signed by an independent implementation', async () => {
+  it('accepts a key signed by an independent implementation, in the canonical low-S form', async () => {
     const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = pair.publicKey.export({ format: 'jwk' });
     const { kid, publicKey } = await importIssuerKey(jwk as JsonWebKey);
     const input = `${enc({ alg: 'ES256', typ: GUEST_KEY_TYP, kid })}.${enc({ ...validPayload(), iss: kid })}`;
-    const sig = nodeSign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' });
+    const sig = lowS(nodeSign('sha256', Buffer.from(input), { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }));
     const r = await verifyGuestKey(`${input}.${encodeBase64Url(sig)}`, options({ issuers: new Map([[kid, publicKey]]) }));
     expect(r.ok).toBe(true);
   });
@@ -264,7 +267,7 @@ describe('hospitality self-enrolment', () => {
     const r = await verifyGuestKey(token, options());
     if (!r.ok) throw new Error('expected a valid key');
     const pass = selfEnrolPass(r.claims);
-    expect(pass).toEqual({ id: 'guest-key:key-123', personId: 'booking-77', from: T0, to: T0 + 3 * DAY, maxUses: 5, uses: 0 });
+    expect(pass).toEqual({ id: 'guest-key:key-123', personId: 'booking-77', from: T0, to: T0 + 3 * DAY, maxUses: 5, uses: 0, keyId: 'key-123' });
     const guest = { id: 'booking-77', name: 'Zoë Guest', role: 'guest' as const, active: true };
     const attempt = (now: number) =>
       decide(
@@ -280,6 +283,33 @@ describe('hospitality self-enrolment', () => {
       );
     expect(attempt(T0 + DAY)).toMatchObject({ outcome: 'grant', passId: 'guest-key:key-123' });
     expect(attempt(T0 + 3 * DAY)).toMatchObject({ outcome: 'deny', reasons: ['passExpired'] });
+  });
+
+  it("shares the key's use count: a 2-use key gives two entries in all, by QR or by face, and a revoked key stops the face", async () => {
+    const twoUses = await createGuestKey({ ...request, keyId: 'key-2', maxUses: 2 }, admin);
+    const r = await verifyGuestKey(twoUses, options());
+    if (!r.ok) throw new Error('expected a valid key');
+    const guest = { id: 'booking-77', name: 'Zoë Guest', role: 'guest' as const, active: true };
+    const byFace = (uses: Map<string, number>, revoked = new Set<string>()) =>
+      decide(
+        {
+          people: [guest],
+          passes: [withKeyUses(selfEnrolPass(r.claims), uses, revoked)],
+          stepUpRules: [],
+          door: NORMAL,
+          settings: DEFAULT_SETTINGS,
+          face: { match: { personId: guest.id, score: 0.9, margin: 0.3, agreedFrames: 5 }, liveness: { passive: 0.95, active: null } },
+        },
+        T0 + DAY,
+      );
+    // One entry by QR, one by face: the third by face is refused like the third QR scan.
+    expect(byFace(new Map([['key-2', 1]]))).toMatchObject({ outcome: 'grant', passId: 'guest-key:key-2' });
+    expect(byFace(new Map([['key-2', 2]]))).toMatchObject({ outcome: 'deny', reasons: ['passExhausted'] });
+    expect(await verifyGuestKey(twoUses, options({ uses: new Map([['key-2', 2]]) }))).toMatchObject({ ok: false, reason: 'keyExhausted' });
+    expect(byFace(new Map(), new Set(['key-2']))).toMatchObject({ outcome: 'deny', reasons: ['passRevoked'] });
+    // Passes that are not a key's keep their own count.
+    const plain = { id: 'p', personId: 'x', from: 0, to: 1, maxUses: 3, uses: 1 };
+    expect(withKeyUses(plain, new Map([['p', 9]]), new Set(['p']))).toBe(plain);
   });
 
   it('is off unless set', async () => {
@@ -353,5 +383,30 @@ describe('base64url', () => {
   });
   it('accepts the canonical spelling', () => {
     expect(decodeBase64Url('QQ')).toEqual(new Uint8Array([65]));
+  });
+});
+
+describe('signature malleability', () => {
+  const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const big = (b: Uint8Array) => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
+  const bytes32 = (v: bigint) => Uint8Array.from({ length: 32 }, (_, i) => Number((v >> BigInt(8 * (31 - i))) & 0xffn));
+
+  it('keys are issued with a low-S signature', async () => {
+    for (let i = 0; i < 16; i++) {
+      const t = await createGuestKey({ ...request, keyId: `k${i}` }, admin);
+      expect(isLowS(decodeBase64Url(parts(t)[2])!)).toBe(true);
+    }
+  });
+
+  it('the same key with s replaced by n - s verifies as ECDSA but is refused as a second spelling', async () => {
+    const [h, p, sig] = parts(token);
+    const raw = decodeBase64Url(sig)!;
+    const high = raw.slice();
+    high.set(bytes32(N - big(raw.subarray(32))), 32);
+    // WebCrypto itself accepts both forms, which is why the check is needed.
+    const imported = await importIssuerKey(admin.publicJwk);
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, imported.publicKey, high, new TextEncoder().encode(`${h}.${p}`))).toBe(true);
+    expect(await verifyGuestKey(`${h}.${p}.${encodeBase64Url(high)}`, options())).toMatchObject({ ok: false, reason: 'keyBadSignature' });
+    expect((await verifyGuestKey(token, options())).ok).toBe(true);
   });
 });

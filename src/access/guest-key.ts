@@ -126,7 +126,7 @@ export async function createGuestKey(request: GuestKeyRequest, signer: Pick<Issu
 
   const signingInput = `${encodeJson(header)}.${encodeJson(payload)}`;
   const signature = await crypto.subtle.sign(SIGN, signer.privateKey, new TextEncoder().encode(signingInput));
-  return `${signingInput}.${encodeBase64Url(new Uint8Array(signature))}`;
+  return `${signingInput}.${encodeBase64Url(lowS(new Uint8Array(signature)))}`;
 }
 
 export async function verifyGuestKey(token: string, options: VerifyOptions): Promise<GuestKeyResult> {
@@ -151,7 +151,9 @@ export async function verifyGuestKey(token: string, options: VerifyOptions): Pro
   if (!publicKey) return fail('keyUnknownIssuer');
 
   // Verify before interpreting a single claim: until then the payload is attacker-controlled.
-  if (signature.length !== 64) return fail('keyBadSignature');
+  // Only the low-S form is accepted: (r, n - s) is just as valid for the same key, and a second
+  // spelling of the same key would count as a different token wherever tokens are compared.
+  if (signature.length !== 64 || !isLowS(signature)) return fail('keyBadSignature');
   let valid = false;
   try {
     valid = await crypto.subtle.verify(SIGN, publicKey, signature as BufferSource, new TextEncoder().encode(`${headerText}.${payloadText}`));
@@ -184,7 +186,7 @@ export function maySelfEnrol(claims: GuestKeyClaims, now: number): boolean {
 /**
  * The pass a self-enrolled guest's face enters on: the key's own window and use limit, so the
  * face opens no more than the key would, and lapses with it (the panel then removes the face).
- * Face entries and key scans are counted separately.
+ * Its uses are the key's own count (see `withKeyUses`), not a second counter.
  */
 export function selfEnrolPass(claims: GuestKeyClaims): Pass {
   return {
@@ -194,7 +196,50 @@ export function selfEnrolPass(claims: GuestKeyClaims): Pass {
     to: claims.expires,
     maxUses: claims.maxUses,
     uses: 0,
+    keyId: claims.keyId,
   };
+}
+
+/**
+ * A pass as the policy must judge it: a key's pass carries the key's use count and revocation,
+ * so a 2-use key gives two entries in all, by QR or by face, and a revoked key stops the face too.
+ */
+export function withKeyUses(pass: Pass, uses: ReadonlyMap<string, number>, revoked: ReadonlySet<string>): Pass {
+  if (pass.keyId === undefined) return pass;
+  return { ...pass, uses: Math.max(pass.uses, uses.get(pass.keyId) ?? 0), revoked: pass.revoked === true || revoked.has(pass.keyId) };
+}
+
+/** The order of P-256's base point (SEC 2); ECDSA's s and n - s both verify. */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const HALF_N = P256_N >> 1n;
+
+function bigFrom(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+function bytesOf(v: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/** A raw r||s signature's s is in the lower half of the group order. */
+export function isLowS(signature: Uint8Array): boolean {
+  const s = bigFrom(signature.subarray(32, 64));
+  return s > 0n && s <= HALF_N;
+}
+
+/** The canonical form of a raw r||s signature: s replaced by n - s when it is in the upper half. */
+export function lowS(signature: Uint8Array): Uint8Array {
+  if (signature.length !== 64 || isLowS(signature)) return signature;
+  const out = signature.slice();
+  out.set(bytesOf(P256_N - bigFrom(signature.subarray(32, 64)), 32), 32);
+  return out;
 }
 
 function parseClaims(bytes: Uint8Array, kid: string): GuestKeyClaims | null {

@@ -24,6 +24,7 @@ export {
   verifyGuestKey,
   maySelfEnrol,
   selfEnrolPass,
+  withKeyUses,
   generateIssuerKeys,
   importIssuerKey,
   jwkThumbprint,

@@ -447,3 +447,42 @@ describe('other credentials, for attribution', () => {
     expect(d.credential).toEqual({ kind: 'exitButton' });
   });
 });
+
+describe('a household is not stranded by someone else at the door', () => {
+  // Alice has no PIN; Bob (an employee within his hours) has one.
+  const pinHolders = new Set(['bob']);
+
+  it('a spoof a moment ago asks the next live face for a blink, not a PIN, and the blink opens', () => {
+    const risk = { score: 0.6, reasons: ['recentSpoof'] };
+    const asked = decide(faceAttempt(face('bob'), { risk, pinHolders }), WED_11);
+    expect(asked).toMatchObject({ outcome: 'stepUp', step: 'activeLiveness', reasons: ['elevatedRisk'] });
+    const blinked = decide(faceAttempt(face('bob', { active: true }), { risk, pinHolders }), WED_11);
+    expect(blinked).toMatchObject({ outcome: 'grant', subject: { personId: 'bob' } });
+  });
+
+  it('a resident with no PIN at an unusual hour is asked to blink, which they can do, never for a PIN', () => {
+    const risk = { score: 0.6, reasons: ['unusualHour'] };
+    const asked = decide(faceAttempt(face('alice'), { risk, pinHolders }), WED_11);
+    expect(asked).toMatchObject({ outcome: 'stepUp', step: 'activeLiveness' });
+    expect(asked.reasons).toEqual(expect.arrayContaining(['elevatedRisk', 'noPinEnrolled']));
+    expect(decide(faceAttempt(face('alice', { active: true }), { risk, pinHolders }), WED_11).outcome).toBe('grant');
+    // Someone with a PIN is still asked for it at an unusual hour.
+    expect(decide(faceAttempt(face('bob'), { risk, pinHolders }), WED_11)).toMatchObject({ outcome: 'stepUp', step: 'pin' });
+  });
+
+  it('what cannot be given here sends the visitor to the bell with the reason, not to a PIN pad they cannot use', () => {
+    // A standing rule that asks everyone for a PIN, for someone who has none.
+    const everyonePin: StepUpRule = { id: 'all-pin', scope: { kind: 'everyone' }, require: ['pin'] };
+    const rule = decide(faceAttempt(face('alice'), { stepUpRules: [everyonePin], pinHolders }), WED_11);
+    expect(rule).toMatchObject({ outcome: 'deny' });
+    expect(rule.reasons).toEqual(expect.arrayContaining(['noPinEnrolled', 'stepUpRule']));
+    // The blink already failed to settle it: no second blink, no PIN pad.
+    const afterBlink = decide(faceAttempt(face('alice', { active: true, score: 0.6 }), { risk: { score: 0.6, reasons: ['unusualHour'] }, pinHolders }), WED_11);
+    expect(afterBlink.outcome).toBe('deny');
+    expect(afterBlink.reasons).toContain('noPinEnrolled');
+  });
+
+  it('without the list of PIN holders the policy keeps the stricter reading and asks for the PIN', () => {
+    expect(decide(faceAttempt(face('alice'), { risk: { score: 0.6, reasons: ['unusualHour'] } }), WED_11)).toMatchObject({ outcome: 'stepUp', step: 'pin' });
+  });
+});

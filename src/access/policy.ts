@@ -28,6 +28,12 @@ import type {
 
 export interface AccessContext {
   readonly people: readonly Person[];
+  /**
+   * Who has a PIN set. A step-up that calls for a PIN offers someone without one what they do
+   * have (a blink, or the bell) instead of a pad they cannot use. Absent: everyone is taken to
+   * have one (the stricter reading).
+   */
+  readonly pinHolders?: ReadonlySet<string>;
   readonly passes: readonly Pass[];
   readonly stepUpRules: readonly StepUpRule[];
   readonly door: DoorState;
@@ -189,6 +195,7 @@ function evaluate(
   const risk = normaliseRisk(ctx.risk);
   // Written as !(risk < limit) so that a corrupt (NaN) threshold tightens instead of switching off.
   if (!(risk < ctx.settings.risk.denyAt)) return deny(base, ['highRisk']);
+  const hasPin = ctx.pinHolders === undefined || ctx.pinHolders.has(person.id);
 
   const state: Record<Factor, FactorState> = {
     face: !face || !face.confident ? 'unavailable' : face.live ? 'satisfied' : face.activeAsked ? 'unavailable' : 'obtainable',
@@ -201,19 +208,28 @@ function evaluate(
   const required = new Map<Factor, Set<ReasonCode>>();
   const need = (f: Factor, why: ReasonCode) => required.set(f, (required.get(f) ?? new Set()).add(why));
   for (const rule of rules) for (const f of rule.require) need(f, 'stepUpRule');
-  if (!(risk < ctx.settings.risk.stepUpAt)) need('pin', 'elevatedRisk');
+  if (!(risk < ctx.settings.risk.stepUpAt)) {
+    // A spoof a moment ago is answered by proving this face is live, not by a PIN; so is any
+    // risk for someone with no PIN whose face is a confident match: they get what they can give.
+    const byLiveness = face !== null && (livenessAnswers(ctx.risk) || (!hasPin && face.confident));
+    need(byLiveness ? 'activeLiveness' : 'pin', 'elevatedRisk');
+    if (byLiveness && !hasPin && !livenessAnswers(ctx.risk)) need('activeLiveness', 'noPinEnrolled');
+  }
   // Someone has to be proven: a live confident face, or the PIN.
   if (state.face !== 'satisfied' && state.pin !== 'satisfied') {
     if (state.face === 'obtainable') need('face', 'livenessUncertain');
     else need('pin', 'lowMatchScore');
   }
+  // A PIN nobody can type: what a rule or an unsure match asks for cannot be given here.
+  if (!hasPin && state.pin !== 'satisfied' && required.has('pin')) state.pin = 'unavailable';
 
   const withRules: Base = { ...base, factors, ruleIds: rules.map((r) => r.id) };
   const missing = [...required.keys()].filter((f) => state[f] !== 'satisfied');
   // Refuse before asking for anything if some requirement cannot be met at all in this visit.
   const impossible = missing.filter((f) => state[f] === 'unavailable');
   if (impossible.length > 0) {
-    return deny(withRules, ['faceRequired', ...impossible.flatMap((f) => [...(required.get(f) ?? [])])]);
+    const noPin = impossible.includes('pin') && !hasPin ? (['noPinEnrolled'] as const) : [];
+    return deny(withRules, [...(noPin.length > 0 ? noPin : (['faceRequired'] as const)), ...impossible.flatMap((f) => [...(required.get(f) ?? [])])]);
   }
   const camera = missing.filter((f) => f === 'face' || f === 'activeLiveness');
   if (camera.length > 0) {
@@ -289,6 +305,17 @@ function scoresOf(face: FaceEvidence): FaceScores {
     passive: face.liveness.passive,
     active: face.liveness.active,
   };
+}
+
+/** Risk reasons that say nothing against the attempt (they only explain a score of 0). */
+const INFORMATIONAL_RISK = new Set(['usualHour', 'coldStart']);
+/** Risk reasons that a live move answers better than a PIN: a photo can be shown with a stolen PIN. */
+const LIVENESS_RISK = new Set(['recentSpoof']);
+
+/** The risk rests only on reasons a live move answers. */
+function livenessAnswers(risk: RiskHint | undefined): boolean {
+  const weighing = (risk?.reasons ?? []).filter((r) => !INFORMATIONAL_RISK.has(r));
+  return weighing.length > 0 && weighing.every((r) => LIVENESS_RISK.has(r));
 }
 
 /** Absent risk is none; a value that is not a number is the worst (fail closed). */

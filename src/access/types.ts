@@ -77,6 +77,11 @@ export interface Pass {
   readonly maxUses: number | null;
   readonly uses: number;
   readonly revoked?: boolean;
+  /**
+   * A guest key's own pass (self check-in): the face enters on the key's window, and its uses are
+   * the key's, counted in one place, so face and QR together open no more often than the key allows.
+   */
+  readonly keyId?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,6 +213,8 @@ export type ReasonCode =
   | 'elevatedRisk'
   | 'highRisk'
   | 'faceRequired'
+  /** A PIN was called for but the person has none: a blink was asked instead, or they were sent to the bell. */
+  | 'noPinEnrolled'
   // PIN pad
   | 'pinWrong'
   | 'pinLockedOut'

@@ -1,5 +1,7 @@
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
-import { NO_FAILURES, recordFailure, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
+import { NO_FAILURES, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
+import { countedCheck, type LockoutCell } from '../lib/counted-secret.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import type { SettingsRepo } from '../store/settings.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -23,6 +25,7 @@ export class AdminGate {
   #state = $state<GateState>({ kind: 'loading' });
   #lockout: LockoutRecord = NO_FAILURES;
   #lastActivity = 0;
+  readonly #flight = new SingleFlight();
   readonly #settings: SettingsRepo;
   readonly #clock: Clock;
 
@@ -50,24 +53,25 @@ export class AdminGate {
     return 'ok';
   }
 
-  async unlock(pin: string): Promise<PinAttempt> {
-    const now = this.#clock.now();
-    if (remainingLockMs(this.#lockout, now) > 0) {
+  /** One check at a time, the failure counted before the hash runs (see countedCheck). */
+  unlock(pin: string): Promise<PinAttempt> {
+    return this.#flight.run(async () => {
+      const cell: LockoutCell = { update: (change) => this.#settings.update('adminLockout', (r) => change(r ?? NO_FAILURES)) };
+      const stored = await this.#settings.get('adminPin');
+      const counted = await countedCheck(cell, this.#clock.now(), undefined, async () => stored !== undefined && (await verifySecret(pin, stored)), (ok) => ok);
+      this.#lockout = counted.record;
+      if (counted.kind === 'locked') {
+        this.#state = this.#lockedState();
+        return 'lockedOut';
+      }
+      if (counted.ok) {
+        this.#open();
+        return 'ok';
+      }
+      console.warn('[admin] wrong PIN', { failures: this.#lockout.failures });
       this.#state = this.#lockedState();
-      return 'lockedOut';
-    }
-    const stored = await this.#settings.get('adminPin');
-    if (stored && (await verifySecret(pin, stored))) {
-      this.#lockout = NO_FAILURES;
-      await this.#settings.put('adminLockout', NO_FAILURES);
-      this.#open();
-      return 'ok';
-    }
-    this.#lockout = recordFailure(this.#lockout, now);
-    await this.#settings.put('adminLockout', this.#lockout);
-    console.warn('[admin] wrong PIN', { failures: this.#lockout.failures });
-    this.#state = this.#lockedState();
-    return 'wrong';
+      return 'wrong';
+    });
   }
 
   /** Re-reads the lockout clock so the countdown on screen moves; also ends an idle session. */

@@ -13,6 +13,11 @@ export interface SignalKnobs {
   /** Refusals of one person from which a streak counts (their face or their PIN being tried). */
   readonly personStreakFrom: number;
   readonly spoofWindowMs: number;
+  /**
+   * How long trouble at the door (a spoof, a run of refusals) weighs on the next face there: one
+   * visit. It is someone else's doing, so it must not put the household on PINs for half an hour.
+   */
+  readonly visitWindowMs: number;
   /** A spoof that named a person makes that person's next entries suspect for longer. */
   readonly personSpoofWindowMs: number;
   readonly forcedWindowMs: number;
@@ -36,6 +41,7 @@ export const DEFAULT_SIGNAL_KNOBS: SignalKnobs = {
   doorStreakFrom: 3,
   personStreakFrom: 3,
   spoofWindowMs: 30 * 60_000,
+  visitWindowMs: 2 * 60_000,
   personSpoofWindowMs: 24 * 3_600_000,
   forcedWindowMs: 60 * 60_000,
   tamperWindowMs: 60 * 60_000,

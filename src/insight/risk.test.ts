@@ -52,6 +52,23 @@ describe('risk', () => {
     expect(adapt(key, rk, A).action).toEqual({ kind: 'stepUp', factor: 'pin' });
   });
 
+  it('a spoof or a run of refusals at the door weighs on the next face for one visit only; a PIN pad remembers longer', () => {
+    const door = createDoorSignals('front');
+    const t = at(2, 1, 10);
+    door.lastSpoofAt = t;
+    door.refusals = [t - 60_000, t - 30_000, t];
+    const faceSoon = attempt(t + 60_000);
+    const soon = assessRisk(faceSoon, ctx({ door }), faceSoon.at, config);
+    expect(soon.reasons).toEqual(expect.arrayContaining(['recentSpoof', 'failureStreak']));
+    const faceLater = attempt(t + DEFAULT_SIGNAL_KNOBS.visitWindowMs + 60_000);
+    const later = assessRisk(faceLater, ctx({ door }), faceLater.at, config);
+    expect(later.reasons).not.toContain('recentSpoof');
+    expect(later.reasons).not.toContain('failureStreak');
+    expect(later.score).toBeLessThan(A.stepUpAt);
+    const pinLater = attempt(t + 5 * 60_000, { credential: 'pin' });
+    expect(assessRisk(pinLater, ctx({ door }), pinLater.at, config).reasons).toEqual(expect.arrayContaining(['recentSpoof', 'failureStreak']));
+  });
+
   it('never restricts the exit button or a remote command', () => {
     const door = createDoorSignals('front');
     door.lastForcedAt = at(1, 0, 3);

@@ -122,9 +122,14 @@ export function assessRisk(input: AttemptInput, ctx: RiskContext, now: number, c
   const s = config.signals;
   if (ctx.door) {
     const d = ctx.door;
-    const doorStreak = streakWeight(streak(d.refusals, now, s), s.doorStreakFrom, k);
+    // For a face, trouble at the door counts only within the visit: it was someone else's, and a
+    // face answers for itself (its own spoofs and refusals follow it below). A PIN or key is a
+    // bearer secret that anyone at the pad may be trying, so the door's longer memory applies.
+    const face = input.credential === 'face';
+    const doorWindow = face ? { ...s, failureWindowMs: Math.min(s.failureWindowMs, s.visitWindowMs) } : s;
+    const doorStreak = streakWeight(streak(d.refusals, now, doorWindow), s.doorStreakFrom, k);
     if (doorStreak > 0) add('failureStreak', doorStreak);
-    if (within(d.lastSpoofAt, now, s.spoofWindowMs)) add('recentSpoof', k.recentSpoof);
+    if (within(d.lastSpoofAt, now, face ? s.visitWindowMs : s.spoofWindowMs)) add('recentSpoof', k.recentSpoof);
     if (fastGaps(d, now, s) >= s.fastGapsToFlag) add('inhumanSpeed', k.inhumanSpeed);
     if (loiteringMs(d, now, s) >= s.loiterMs) add('loitering', k.loitering);
     if (within(d.lastForcedAt, now, s.forcedWindowMs)) add('recentForcedDoor', k.recentForcedDoor);

@@ -48,10 +48,10 @@ describe('door flow: decisions', () => {
     expect(run([seen, stable, deny]).state).toMatchObject({ kind: 'denied', reason: 'notRecognised' });
   });
   it('asks for a PIN on step-up', () => {
-    expect(run([seen, stable, { type: 'decision', outcome: 'stepUp', step: 'pin' }]).state).toMatchObject({ kind: 'enterPin', why: 'stepUp' });
+    expect(run([seen, stable, { type: 'decision', outcome: 'stepUp', step: 'pin', because: 'rule' }]).state).toMatchObject({ kind: 'enterPin', why: 'stepUp' });
   });
   it('asks for a blink when liveness is unsure, and takes the decision that follows it', () => {
-    const blink: FlowEvent = { type: 'decision', outcome: 'stepUp', step: 'activeLiveness' };
+    const blink: FlowEvent = { type: 'decision', outcome: 'stepUp', step: 'activeLiveness', because: 'unsure' };
     expect(kind(run([seen, stable, blink]))).toBe('blink');
     expect(kind(run([seen, stable, blink, grant]))).toBe('granted');
     // A second liveness step-up after the blink falls back to the PIN rather than looping.
@@ -62,9 +62,33 @@ describe('door flow: decisions', () => {
   it('rings on a ring decision', () => {
     expect(kind(run([seen, stable, { type: 'decision', outcome: 'ring' }]))).toBe('ringing');
   });
-  it('ignores a decision nobody asked for', () => {
-    expect(kind(run([grant]))).toBe('idle');
-    expect(kind(run([seen, grant]))).toBe('faceSeen');
+  it('ignores a refusal or step-up nobody asked for', () => {
+    expect(kind(run([deny]))).toBe('idle');
+    expect(kind(run([seen, deny]))).toBe('faceSeen');
+    expect(kind(run([seen, { type: 'decision', outcome: 'stepUp', step: 'pin', because: 'rule' }]))).toBe('faceSeen');
+  });
+  it('shows a grant whatever the screen was doing: the relay has already been released', () => {
+    expect(run([grant]).state).toMatchObject({ kind: 'granted', name: 'Ada' });
+    expect(kind(run([seen, grant]))).toBe('granted');
+    expect(kind(run([{ type: 'ringRequested' }, grant]))).toBe('granted');
+  });
+  it('keeps a face whose attempt is being decided when the face turns away, and shows its outcome', () => {
+    const deciding = run([seen, stable, { type: 'attemptStarted' }, { type: 'faceLost' }]);
+    expect(deciding.state).toMatchObject({ kind: 'verifying', deciding: true });
+    expect(kind(step(deciding, grant, T0 + 10))).toBe('granted');
+    expect(kind(step(deciding, deny, T0 + 10))).toBe('denied');
+    expect(kind(run([seen, stable, { type: 'faceLost' }]))).toBe('idle');
+  });
+  it('remembers a PIN lockout from its refusal, and from the stored record at boot', () => {
+    const locked = run([{ type: 'pinRequested' }, { type: 'decision', outcome: 'deny', reason: 'lockedOut', retryAfterMs: 30_000 }]);
+    expect(locked.pinLockedUntil).toBe(T0 + 30_000);
+    expect(run([{ type: 'pinLock', until: T0 + 5_000 }]).pinLockedUntil).toBe(T0 + 5_000);
+    expect(run([{ type: 'pinRequested' }, { type: 'decision', outcome: 'deny', reason: 'pinWrong' }]).pinLockedUntil).toBe(0);
+  });
+  it('a fault or network report that changes nothing leaves the flow as it was', () => {
+    const f = run([{ type: 'fault', fault: 'noModels', active: false }]);
+    expect(step(f, { type: 'fault', fault: 'noModels', active: false }, T0 + 1)).toBe(f);
+    expect(step(f, { type: 'network', online: true }, T0 + 1)).toBe(f);
   });
   it('takes a PIN decision on the PIN screen', () => {
     expect(kind(run([{ type: 'pinRequested' }, grant]))).toBe('granted');

@@ -15,19 +15,31 @@ export type DenyReason =
   | 'doorFault'
   | 'timeout'
   | 'keyInvalid'
-  | 'notAllowed';
+  | 'notAllowed'
+  /** An extra check is needed now and this person has none to give here (no PIN, blink already tried). */
+  | 'noSecondFactor';
+
+/**
+ * Why the visitor is asked for more, in terms they can act on: a standing rule of this door,
+ * an hour that is unusual for them, something suspicious at the door a moment ago, or a face
+ * the panel is not sure of.
+ */
+export type StepUpCause = 'rule' | 'unusualTime' | 'recentTrouble' | 'unsure';
 
 export type FlowState =
   | { readonly kind: 'idle'; readonly since: number }
   | { readonly kind: 'offline'; readonly since: number }
   | { readonly kind: 'faceSeen'; readonly since: number; readonly trackId: number }
-  /** trackId null: a guest key is being checked, not a face. */
-  | { readonly kind: 'verifying'; readonly since: number; readonly trackId: number | null }
+  /**
+   * trackId null: a guest key is being checked, not a face. `deciding`: the attempt has gone to
+   * the access decision, so the face leaving no longer ends it (its outcome must be shown).
+   */
+  | { readonly kind: 'verifying'; readonly since: number; readonly trackId: number | null; readonly deciding: boolean }
   | { readonly kind: 'granted'; readonly since: number; readonly name: string }
   | { readonly kind: 'denied'; readonly since: number; readonly reason: DenyReason }
-  | { readonly kind: 'enterPin'; readonly since: number; readonly why: 'requested' | 'stepUp' }
+  | { readonly kind: 'enterPin'; readonly since: number; readonly why: 'requested' | 'stepUp'; readonly because?: StepUpCause }
   /** Active liveness: passive liveness was unsure, so the visitor is asked to blink. */
-  | { readonly kind: 'blink'; readonly since: number }
+  | { readonly kind: 'blink'; readonly since: number; readonly because: StepUpCause }
   | { readonly kind: 'ringing'; readonly since: number }
   | { readonly kind: 'doorOpen'; readonly since: number; readonly name: string | null }
   | { readonly kind: 'fault'; readonly since: number; readonly fault: Fault };
@@ -36,9 +48,14 @@ export type FlowEvent =
   | { readonly type: 'faceTracked'; readonly trackId: number; readonly stable: boolean }
   | { readonly type: 'faceLost' }
   | { readonly type: 'keyShown' }
+  /** The verified face's evidence has gone to the access decision. */
+  | { readonly type: 'attemptStarted' }
+  /** The PIN pad's stored lockout, read at boot (0: not locked). */
+  | { readonly type: 'pinLock'; readonly until: number }
   | { readonly type: 'decision'; readonly outcome: 'grant'; readonly name: string }
-  | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason }
-  | { readonly type: 'decision'; readonly outcome: 'stepUp'; readonly step: 'pin' | 'activeLiveness' }
+  /** retryAfterMs: how long the PIN pad stays locked (a lockout), 0 otherwise. */
+  | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason; readonly retryAfterMs?: number }
+  | { readonly type: 'decision'; readonly outcome: 'stepUp'; readonly step: 'pin' | 'activeLiveness'; readonly because: StepUpCause }
   | { readonly type: 'decision'; readonly outcome: 'ring' }
   | { readonly type: 'door'; readonly door: 'opened' | 'closed' }
   | { readonly type: 'pinRequested' }
@@ -54,6 +71,8 @@ export interface Flow {
   readonly online: boolean;
   /** Active faults, most serious first. */
   readonly faults: readonly Fault[];
+  /** Until when the PIN pad refuses entries (epoch ms; 0 when it does not): the kiosk counts down. */
+  readonly pinLockedUntil: number;
 }
 
 /** How long each transient screen stays before the flow falls back to rest. */
@@ -71,7 +90,7 @@ export const TIMEOUTS = {
 const FAULT_ORDER: readonly Fault[] = ['noDoorController', 'cameraDenied', 'cameraMissing', 'noModels'];
 
 export function initialFlow(now: number, online = true): Flow {
-  return { state: { kind: online ? 'idle' : 'offline', since: now }, online, faults: [] };
+  return { state: { kind: online ? 'idle' : 'offline', since: now }, online, faults: [], pinLockedUntil: 0 };
 }
 
 /** Where the flow rests when nothing is happening: a fault outranks offline, offline outranks idle. */
@@ -108,10 +127,13 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
 
   switch (event.type) {
     case 'network': {
+      if (event.online === flow.online) return flow;
       const next = { ...flow, online: event.online };
       return atRest(state) ? toRest(next) : next;
     }
     case 'fault': {
+      // Faults are re-sent by watchers on every poll: a report that changes nothing is no change.
+      if (flow.faults.includes(event.fault) === event.active) return flow;
       const set = new Set(flow.faults);
       if (event.active) set.add(event.fault);
       else set.delete(event.fault);
@@ -133,26 +155,37 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
       if (!visionUsable(flow.faults)) return flow;
       if (atRest(state)) return to({ kind: 'faceSeen', since: now, trackId: event.trackId });
       if (state.kind === 'faceSeen') {
-        if (event.stable) return to({ kind: 'verifying', since: now, trackId: event.trackId });
+        if (event.stable) return to({ kind: 'verifying', since: now, trackId: event.trackId, deciding: false });
         return state.trackId === event.trackId ? flow : to({ ...state, trackId: event.trackId });
       }
       return flow;
     }
     case 'faceLost':
       // A guest key check goes on when the face turns away: the visitor is looking at their phone.
-      return state.kind === 'faceSeen' || state.kind === 'blink' || (state.kind === 'verifying' && state.trackId !== null) ? toRest() : flow;
+      // So does a face whose attempt is being decided: its outcome is about to be shown.
+      return state.kind === 'faceSeen' || state.kind === 'blink' || (state.kind === 'verifying' && state.trackId !== null && !state.deciding) ? toRest() : flow;
     case 'keyShown':
-      return atRest(state) || state.kind === 'faceSeen' || state.kind === 'denied' ? to({ kind: 'verifying', since: now, trackId: null }) : flow;
+      return atRest(state) || state.kind === 'faceSeen' || state.kind === 'denied' ? to({ kind: 'verifying', since: now, trackId: null, deciding: true }) : flow;
+    case 'attemptStarted':
+      return state.kind === 'verifying' && !state.deciding ? to({ ...state, since: now, deciding: true }) : flow;
+    case 'pinLock':
+      return event.until === flow.pinLockedUntil ? flow : { ...flow, pinLockedUntil: event.until };
     case 'decision': {
-      // A decision only lands on the attempt that asked for it (face verifying or PIN entry).
+      // A grant has already released the relay: it is shown whatever the screen was doing.
+      if (event.outcome === 'grant') return to({ kind: 'granted', since: now, name: event.name });
+      // Anything else only lands on the attempt that asked for it (face verifying, PIN entry, blink).
       if (state.kind !== 'verifying' && state.kind !== 'enterPin' && state.kind !== 'blink') return flow;
       switch (event.outcome) {
-        case 'grant':
-          return to({ kind: 'granted', since: now, name: event.name });
-        case 'deny':
-          return to({ kind: 'denied', since: now, reason: event.reason });
+        case 'deny': {
+          const locked = event.reason === 'lockedOut' && (event.retryAfterMs ?? 0) > 0 ? { pinLockedUntil: now + (event.retryAfterMs ?? 0) } : {};
+          return { ...flow, ...locked, state: { kind: 'denied', since: now, reason: event.reason } };
+        }
         case 'stepUp':
-          return to(event.step === 'activeLiveness' && state.kind !== 'blink' ? { kind: 'blink', since: now } : { kind: 'enterPin', since: now, why: 'stepUp' });
+          return to(
+            event.step === 'activeLiveness' && state.kind !== 'blink'
+              ? { kind: 'blink', since: now, because: event.because }
+              : { kind: 'enterPin', since: now, why: 'stepUp', because: event.because },
+          );
         case 'ring':
           return to({ kind: 'ringing', since: now });
       }

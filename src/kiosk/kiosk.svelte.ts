@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent, type FlowState } from './flow.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -26,13 +27,19 @@ export class KioskFlow {
     return isQuiet(this.#flow);
   }
 
+  /**
+   * Untracked: watchers send events from inside `$effect`s, and an effect that read the flow it
+   * then wrote would run itself again (Svelte's effect_update_depth_exceeded).
+   */
   dispatch(event: FlowEvent): void {
-    const next = step(this.#flow, event, this.#clock.now());
-    if (next === this.#flow) return;
-    const previous = this.#flow.state;
-    this.#flow = next;
-    this.#schedule();
-    if (next.state !== previous) for (const l of this.#listeners) l(next.state, previous);
+    untrack(() => {
+      const next = step(this.#flow, event, this.#clock.now());
+      if (next === this.#flow) return;
+      const previous = this.#flow.state;
+      this.#flow = next;
+      this.#schedule();
+      if (next.state !== previous) for (const l of this.#listeners) l(next.state, previous);
+    });
   }
 
   /** Called on every state change, for side effects that follow the flow (the bell, logging). */

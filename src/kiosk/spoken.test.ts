@@ -11,6 +11,6 @@ describe('spoken feedback', () => {
   });
   it('stays quiet while idle or checking', () => {
     expect(spokenLine({ kind: 'idle', since: 0 })).toBeNull();
-    expect(spokenLine({ kind: 'verifying', since: 0, trackId: 1 })).toBeNull();
+    expect(spokenLine({ kind: 'verifying', since: 0, trackId: 1, deciding: false })).toBeNull();
   });
 });

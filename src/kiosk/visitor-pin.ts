@@ -1,8 +1,5 @@
-import type { FlowEvent } from './flow.ts';
-
-/** The visitor PIN pad's contract with the access layer: a PIN in, a flow decision out. */
-export type PinDecision = Extract<FlowEvent, { type: 'decision' }>;
-
+/** The visitor PIN pad's contract with the access layer: a PIN in; its outcome goes to the flow. */
 export interface PinChecker {
-  check(pin: string): Promise<PinDecision>;
+  /** Resolves once the outcome is on the screen; one check runs at a time for the whole panel. */
+  check(pin: string): Promise<void>;
 }

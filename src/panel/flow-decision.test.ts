@@ -26,7 +26,7 @@ describe('what the visitor is told', () => {
   });
 
   it('passes step-up through, and offers an unrecognised face the PIN pad and the bell without ringing', () => {
-    expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin' });
+    expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin', because: 'unsure' });
     expect(toFlowDecision({ ...base, outcome: 'ring' })).toEqual({ type: 'decision', outcome: 'deny', reason: 'notRecognised' });
   });
 });

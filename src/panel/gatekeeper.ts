@@ -1,8 +1,10 @@
-import { decidePin, decideGuestKey, decideRemote, decide, identifyByPin, maySelfEnrol, DEFAULT_SETTINGS } from '../access/index.ts';
+import { decidePin, decideGuestKey, decideRemote, decide, identifyByPin, maySelfEnrol, withKeyUses, DEFAULT_SETTINGS } from '../access/index.ts';
 import type { GuestKeyClaims } from '../access/index.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
 import type { AccessContext, Decision, DoorState, FaceEvidence, RiskHint } from '../access/index.ts';
 import { NO_FAILURES } from '../lib/lockout.ts';
+import { countedCheck, type LockoutCell } from '../lib/counted-secret.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import type { DoorwardDB } from '../store/db.ts';
 import type { EventLog } from '../store/events.ts';
 import type { Outbox } from '../store/outbox.ts';
@@ -50,6 +52,8 @@ const STEP_UP_WINDOW_MS = 30_000;
 
 export class Gatekeeper {
   readonly #d: GatekeeperDeps;
+  /** One attempt at a time for the whole panel: PIN, face, guest key and remote unlock alike. */
+  readonly #flight = new SingleFlight();
   /** The face of a visit that was asked for its PIN too ("face and PIN after 22:00"). */
   #pendingFace: { evidence: FaceEvidence; at: number } | null = null;
 
@@ -57,19 +61,43 @@ export class Gatekeeper {
     this.#d = deps;
   }
 
-  async pin(entered: string): Promise<FlowDecision> {
-    const now = this.#d.clock.now();
-    const lockout = (await this.#d.settings.get('pinPadLockout')) ?? NO_FAILURES;
-    const who = await identifyByPin(entered, await this.#d.people.pins());
-    const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
-    const pending = this.#pendingFace && now - this.#pendingFace.at <= STEP_UP_WINDOW_MS ? this.#pendingFace.evidence : undefined;
-    this.#pendingFace = null;
-    const { decision, lockout: next } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout, ...(pending ? { face: pending } : {}) }, now);
-    await this.#d.settings.put('pinPadLockout', next);
-    return this.#carryOut(decision, 0);
+  /** Until when the PIN pad refuses entries, from the stored record (0: it does not). */
+  async pinLockedUntil(): Promise<number> {
+    const record = await this.#d.settings.get('pinPadLockout');
+    return record && record.lockedUntil > this.#d.clock.now() ? record.lockedUntil : 0;
   }
 
-  async face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
+  /** True while an attempt is being decided or waits its turn: the kiosk holds the PIN pad meanwhile. */
+  get busy(): boolean {
+    return this.#flight.busy;
+  }
+
+  /**
+   * A PIN from the pad. The failure is counted before the (slow) hash check starts and taken back
+   * only if the PIN belongs to someone, and a locked pad refuses without checking at all: a burst
+   * of guesses gets no more checks than the back-off allows.
+   */
+  pin(entered: string): Promise<FlowDecision> {
+    return this.#flight.run(async () => {
+      const now = this.#d.clock.now();
+      const settings = (await this.#d.settings.get('accessSettings')) ?? DEFAULT_SETTINGS;
+      const pad: LockoutCell = { update: (change) => this.#d.settings.update('pinPadLockout', (r) => change(r ?? NO_FAILURES)) };
+      const counted = await countedCheck(pad, now, settings.lockout, async () => identifyByPin(entered, await this.#d.people.pins()), (who) => who !== null);
+      const who = counted.kind === 'checked' ? counted.result : null;
+      const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
+      const pending = this.#pendingFace && now - this.#pendingFace.at <= STEP_UP_WINDOW_MS ? this.#pendingFace.evidence : undefined;
+      this.#pendingFace = null;
+      const lockout = counted.kind === 'checked' ? counted.before : counted.record;
+      const { decision } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout, ...(pending ? { face: pending } : {}) }, now);
+      return this.#carryOut(decision, 0);
+    });
+  }
+
+  face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
+    return this.#flight.run(() => this.#face(evidence, faces, snapshot, unknownEmbedding));
+  }
+
+  async #face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
     const now = this.#d.clock.now();
     const { match, liveness } = evidence;
     const ctx = await this.#context({ at: now, personId: match.personId, credential: 'face', matchScore: match.personId ? match.score : null, liveness: liveness.passive, faces });
@@ -82,7 +110,11 @@ export class Gatekeeper {
    * A guest key from the camera. `selfEnrol` is set when the key lets its guest enrol their own
    * face for the stay and they have not yet: the kiosk then offers it.
    */
-  async guestKey(token: string): Promise<{ shown: FlowDecision; selfEnrol: GuestKeyClaims | null }> {
+  guestKey(token: string): Promise<{ shown: FlowDecision; selfEnrol: GuestKeyClaims | null }> {
+    return this.#flight.run(() => this.#guestKey(token));
+  }
+
+  async #guestKey(token: string): Promise<{ shown: FlowDecision; selfEnrol: GuestKeyClaims | null }> {
     const now = this.#d.clock.now();
     const result = await this.#d.keys.verify(token);
     const decision = decideGuestKey(result, this.#d.door.status(), now);
@@ -94,19 +126,23 @@ export class Gatekeeper {
   }
 
   /** An unlock from a paired admin whose command the remote layer has already verified. */
-  async remote(adminId: string): Promise<FlowDecision> {
-    return this.#carryOut(decideRemote(adminId, this.#d.door.status(), this.#d.clock.now()), 0);
+  remote(adminId: string): Promise<FlowDecision> {
+    return this.#flight.run(() => this.#carryOut(decideRemote(adminId, this.#d.door.status(), this.#d.clock.now()), 0));
   }
 
   async #context(attempt: Omit<AttemptInput, 'doorId'>): Promise<AccessContext> {
-    const [people, passes, settings, rules] = await Promise.all([
+    const [people, stored, settings, rules, pins, keys] = await Promise.all([
       this.#d.people.list(),
       this.#d.db.getAll('passes'),
       this.#d.settings.get('accessSettings'),
       this.#d.settings.get('stepUpRules'),
+      this.#d.people.pins(),
+      this.#d.keys.usage(),
     ]);
+    const passes = stored.map((p) => withKeyUses(p, keys.uses, keys.revoked));
     const risk = this.#d.insight?.risk(attempt);
-    return { people, passes, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
+    const pinHolders = new Set(pins.map((c) => c.personId));
+    return { people, passes, pinHolders, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
   }
 
   async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
@@ -129,8 +165,10 @@ export class Gatekeeper {
   async #countPassUse(passId: string): Promise<void> {
     const tx = this.#d.db.transaction('passes', 'readwrite');
     const pass = await tx.store.get(passId);
-    if (pass) await tx.store.put({ ...pass, uses: pass.uses + 1 });
+    // A key's pass has no count of its own: the entry is a use of the key.
+    if (pass && pass.keyId === undefined) await tx.store.put({ ...pass, uses: pass.uses + 1 });
     await tx.done;
+    if (pass?.keyId !== undefined) await this.#d.keys.countUse(pass.keyId);
   }
 
   async #record(decision: Decision, snapshot?: Uint8Array): Promise<{ id: string; snapshotId: string | null }> {

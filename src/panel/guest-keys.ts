@@ -53,6 +53,12 @@ export class GuestKeyBook {
     await this.#settings.put('guestKeysIssued', list);
   }
 
+  /** Use counts and revocations by key id, for the policy's view of key passes (`withKeyUses`). */
+  async usage(): Promise<{ uses: ReadonlyMap<string, number>; revoked: ReadonlySet<string> }> {
+    const [uses, issued] = await Promise.all([this.#settings.get('guestKeyUses'), this.issued()]);
+    return { uses: new Map(Object.entries(uses ?? {})), revoked: new Set(issued.filter((k) => k.revoked).map((k) => k.keyId)) };
+  }
+
   async verify(token: string): Promise<GuestKeyResult> {
     const issuer = await this.#settings.get('guestIssuer');
     const issuers = new Map<string, CryptoKey>();
@@ -65,10 +71,9 @@ export class GuestKeyBook {
     return verifyGuestKey(token, { issuers, doorId: this.#doorId, now: this.#clock.now(), revoked, uses });
   }
 
+  /** One more use of the key, by QR or by the face enrolled on it; read and written in one step. */
   async countUse(keyId: string): Promise<void> {
-    const uses = { ...((await this.#settings.get('guestKeyUses')) ?? {}) };
-    uses[keyId] = (uses[keyId] ?? 0) + 1;
-    await this.#settings.put('guestKeyUses', uses);
+    await this.#settings.update('guestKeyUses', (uses) => ({ ...uses, [keyId]: (uses?.[keyId] ?? 0) + 1 }));
   }
 
   async #issuer(): Promise<{ kid: string; privateKey: CryptoKey }> {

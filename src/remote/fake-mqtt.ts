@@ -614,6 +614,11 @@ export class MemorySettings implements SettingsRepo {
   async put<K extends keyof SettingsMap>(key: K, value: SettingsMap[K]): Promise<void> {
     this.values.set(key, structuredClone(value));
   }
+  async update<K extends keyof SettingsMap>(key: K, change: (current: SettingsMap[K] | undefined) => SettingsMap[K]): Promise<SettingsMap[K]> {
+    const next = change(await this.get(key));
+    await this.put(key, next);
+    return structuredClone(next);
+  }
 }
 
 /** People, PIN credentials and passes in Maps; templates only counted (nothing here decrypts). */

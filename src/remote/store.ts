@@ -1,3 +1,4 @@
+import { storable } from '../store/storable.ts';
 import type { DoorwardDB } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
 import { parsePublicJwk } from './keys.ts';
@@ -35,7 +36,7 @@ async function getSetting(db: DoorwardDB, key: string): Promise<unknown> {
 }
 
 async function putSetting(db: DoorwardDB, key: string, value: unknown): Promise<void> {
-  await db.put('settings', value, key);
+  await db.put('settings', storable(value), key);
 }
 
 async function getKey(db: DoorwardDB, name: string): Promise<CryptoKey | null> {

@@ -1,3 +1,4 @@
+import { storable } from './storable.ts';
 import type { DoorwardDB, EventRecord, SnapshotRecord } from './db.ts';
 import { dataKey, seal, unseal } from './sealing.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -61,7 +62,7 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
 
   async function write(event: EventRecord, snap: SnapshotRecord | null): Promise<void> {
     const tx = db.transaction(['events', 'snapshots'], 'readwrite');
-    await tx.objectStore('events').put(event);
+    await tx.objectStore('events').put(storable(event));
     if (snap) await tx.objectStore('snapshots').put(snap);
     await tx.done;
   }

@@ -1,3 +1,4 @@
+import { storable } from './storable.ts';
 import type { DoorwardDB, OutboxRecord } from './db.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -22,7 +23,7 @@ export function outbox(db: DoorwardDB, clock: Clock): Outbox {
   const self: Outbox = {
     async enqueue(id, topic, payload) {
       const now = clock.now();
-      await db.put('outbox', { id, topic, payload, createdAt: now, attempts: 0, nextAttemptAt: now });
+      await db.put('outbox', storable({ id, topic, payload, createdAt: now, attempts: 0, nextAttemptAt: now }));
     },
     async due(limit) {
       return db.getAllFromIndex('outbox', 'nextAttemptAt', IDBKeyRange.upperBound(clock.now()), limit);

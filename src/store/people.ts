@@ -1,3 +1,4 @@
+import { storable } from './storable.ts';
 import type { DoorwardDB, PassRecord, PersonRecord, PinCredentialRecord, TemplateRecord } from './db.ts';
 import { dataKey, seal, unseal, SealError } from './sealing.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -32,7 +33,7 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
     list: () => db.getAll('people'),
     get: (id) => db.get('people', id),
     async put(person) {
-      await db.put('people', person);
+      await db.put('people', storable(person));
     },
     async addTemplate(personId, embedding, quality) {
       if (!(await db.get('people', personId))) throw new Error(`no person ${personId}`);
@@ -62,7 +63,7 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
       return { templates: [...byPerson].map(([personId, embeddings]) => ({ personId, embeddings })), corrupt };
     },
     async putPass(pass) {
-      await db.put('passes', pass);
+      await db.put('passes', storable(pass));
     },
     passes: () => db.getAll('passes'),
     async templateCounts() {
@@ -76,7 +77,7 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
       return counts;
     },
     async setPin(record) {
-      await db.put('credentials', record);
+      await db.put('credentials', storable(record));
     },
     async clearPin(personId) {
       const tx = db.transaction('credentials', 'readwrite');

@@ -1,6 +1,7 @@
 import type { SecretHash } from '../lib/secret-hash.ts';
 import type { LockoutRecord } from '../lib/lockout.ts';
 import type { DoorwardDB } from './db.ts';
+import { storable } from './storable.ts';
 import type { Retention } from './events.ts';
 import type { Settings, StepUpRule } from '../access/types.ts';
 import type { InsightState } from '../insight/engine.ts';
@@ -53,6 +54,8 @@ export interface IssuedGuestKey {
 export interface SettingsRepo {
   get<K extends keyof SettingsMap>(key: K): Promise<SettingsMap[K] | undefined>;
   put<K extends keyof SettingsMap>(key: K, value: SettingsMap[K]): Promise<void>;
+  /** Reads, changes and writes one setting in a single transaction; resolves with what was written. */
+  update<K extends keyof SettingsMap>(key: K, change: (current: SettingsMap[K] | undefined) => SettingsMap[K]): Promise<SettingsMap[K]>;
 }
 
 export function settingsRepo(db: DoorwardDB): SettingsRepo {
@@ -61,7 +64,14 @@ export function settingsRepo(db: DoorwardDB): SettingsRepo {
       return (await db.get('settings', key)) as never;
     },
     async put(key, value) {
-      await db.put('settings', value, key);
+      await db.put('settings', storable(value), key);
+    },
+    async update(key, change) {
+      const tx = db.transaction('settings', 'readwrite');
+      const next = storable(change((await tx.store.get(key)) as never));
+      await tx.store.put(next, key);
+      await tx.done;
+      return next;
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, expect, test, type BrowserContext } from '@playwright/test';
 import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
 import { openAdmin } from './support/admin.ts';
-import { keyThenFaceVideo, qrVideo } from './support/qr-video.ts';
+import { keyThenFaceVideo, qrVideo, readQr } from './support/qr-video.ts';
 import { visitorFace } from './support/vision-fixtures.ts';
 import { shot } from './support/shots.ts';
 
@@ -41,7 +41,13 @@ async function issueKey(profile: string, name: string, revoke: boolean, options:
   }
   await page.getByRole('button', { name: 'Create key' }).click();
   const token = await page.getByTestId('guest-token').inputValue();
-  await expect(page.locator('[aria-label="QR code of the new key"] svg')).toBeVisible();
+  const qr = page.locator('[aria-label="QR code of the new key"] svg');
+  await expect(qr).toBeVisible();
+  // Big enough for a phone to read off the admin's screen: whole pixels per module, and it decodes.
+  const box = await qr.boundingBox();
+  const modules = Number(await qr.getAttribute('data-modules'));
+  expect((box?.width ?? 0) / modules).toBeGreaterThanOrEqual(4);
+  expect(await readQr(await qr.screenshot())).toEqual([token]);
   if (revoke) {
     await page.getByRole('button', { name: 'Revoke' }).click();
     // Only once the list says so is the revocation stored; closing earlier could lose it.

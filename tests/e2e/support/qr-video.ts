@@ -1,19 +1,29 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { prepareZXingModule, writeBarcode } from 'zxing-wasm/full';
+import { prepareZXingModule, readBarcodes, writeBarcode } from 'zxing-wasm/full';
 import { writeY4m, type Rgba } from './y4m.ts';
 import { FIXTURE_DIR } from './fixtures.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 let prepared = false;
 
+function prepare(): void {
+  if (prepared) return;
+  const wasm = readFileSync(join(root, 'node_modules/zxing-wasm/dist/full/zxing_full.wasm'));
+  prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer } });
+  prepared = true;
+}
+
+/** The QR texts a picture (a PNG screenshot, say) holds, read as a phone's scanner would. */
+export async function readQr(png: Uint8Array): Promise<string[]> {
+  prepare();
+  const found = await readBarcodes(png, { formats: ['QRCode'], tryHarder: true });
+  return found.filter((r) => r.isValid).map((r) => r.text);
+}
+
 /** A QR code as a phone screen would show it: black modules on white with a quiet zone. */
 async function qrImage(text: string, modulePx: number): Promise<Rgba> {
-  if (!prepared) {
-    const wasm = readFileSync(join(root, 'node_modules/zxing-wasm/dist/full/zxing_full.wasm'));
-    prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer } });
-    prepared = true;
-  }
+  prepare();
   const out = await writeBarcode(text, { format: 'QRCode', ecLevel: 'M' });
   if (out.error) throw new Error(out.error);
   const { width, height, data } = out.symbol;
