@@ -312,6 +312,7 @@ export class PanelRemote {
   }
 
   async #beat(): Promise<void> {
+    if (this.#admins.length === 0) return;
     try {
       if (this.#d.clock.now() - this.#configAt >= CONFIG_REFRESH_MS) await this.#publishConfig();
       await this.publishState();

@@ -56,6 +56,8 @@ const NOT_ANSWERED = 'no answer from the panel: check that this is the code it s
 const SEQUENCE_LOCK = 'doorward-phone-sequence';
 /** How long a phone waits for the panel to answer "are you there?" before showing it offline. */
 const PROBE_TIMEOUT_MS = 10_000;
+/** Anyone can publish to the will topic: it makes a live panel be asked at most this often. */
+const WILL_PROBE_GAP_MS = 15_000;
 
 /** The panel did not answer in time (as opposed to this phone being offline). */
 class NoAnswer extends Error {
@@ -98,6 +100,8 @@ export class PhoneRemote {
   /** Signed states believed so far: a probe that times out after one came proves nothing. */
   #beats = 0;
   #probing = false;
+  #willProbedAt: number | null = null;
+  #willTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pending = new Map<number, (a: Answer) => void>();
   readonly #eventListeners = new Set<(e: RemoteEvent) => void>();
   readonly #listeners = new Set<() => void>();
@@ -195,6 +199,8 @@ export class PhoneRemote {
     if (link) void link.close();
     clearTimeout(this.#catchUpTimer);
     clearTimeout(this.#livenessTimer);
+    clearTimeout(this.#willTimer);
+    this.#willTimer = undefined;
     if (this.#seenTimer) {
       clearTimeout(this.#seenTimer);
       this.#seenTimer = null;
@@ -451,7 +457,8 @@ export class PhoneRemote {
     const fast = this.#believed.panelId === panelId ? this.#believed : noSequences(panelId);
     const ok = admits(fast, stream, seq)
       ? await this.#tabs.exclusive(SEQUENCE_LOCK, async () => {
-          if (this.#panel?.panelId !== panelId) return false;
+          // Paired elsewhere meanwhile: the message is for a panel this tab no longer follows.
+          if (this.#panel?.panelId !== panelId) return true;
           const stored = await this.#d.store.loadSequences();
           const seen = newest(parseSequences(stored, panelId), fast);
           this.#believed = seen;
@@ -464,7 +471,7 @@ export class PhoneRemote {
         })
       : false;
     if (!ok) this.#dropped(stream, 'older');
-    return ok;
+    return ok && this.#panel?.panelId === panelId;
   }
 
   /** The reply that paired us is the line before which a config leaving us out is old news. */
@@ -524,8 +531,21 @@ export class PhoneRemote {
    * (with no signed state meanwhile) is what shows the panel offline.
    */
   #onWill(text: string): void {
-    if (text !== 'online' && text !== 'offline') return;
-    if (this.#confirmed) void this.#probe();
+    if ((text !== 'online' && text !== 'offline') || !this.#confirmed) return;
+    const now = this.#d.clock.now();
+    const last = this.#willProbedAt;
+    // Asked lately: a flood of wills must not become a flood of commands, so the next question
+    // waits for the gap (one pending at most), and a real goodbye is still asked about.
+    if (last !== null && now >= last && now - last < WILL_PROBE_GAP_MS) {
+      this.#willTimer ??= setTimeout(() => {
+        this.#willTimer = undefined;
+        this.#willProbedAt = this.#d.clock.now();
+        void this.#probe();
+      }, WILL_PROBE_GAP_MS - (now - last));
+      return;
+    }
+    this.#willProbedAt = now;
+    void this.#probe();
   }
 
   async #probe(): Promise<void> {

@@ -141,6 +141,7 @@ test('a stranger standing at the camera, decided again and again, is one unknown
     await expect.poll(() => attempts.count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(3);
     test.info().annotations.push({ type: 'stranger decisions listed on the phone', description: String(await attempts.count()) });
     const shown = await notifications(phone);
+    test.info().annotations.push({ type: 'notifications shown', description: JSON.stringify(shown.map((n) => n.title)) });
     expect(shown.filter((n) => n.tag === 'unknown-visitor').map((n) => n.title)).toEqual(['Unknown visitor at the door']);
     expect(shown.filter((n) => n.tag === 'doorbell')).toEqual([]);
     await expect(phone.getByTestId('phone-event').filter({ hasText: /alert unknownVisitor/ })).toHaveCount(1);
