@@ -175,7 +175,8 @@ export class Gatekeeper {
     const who = decision.subject?.name ?? 'unknown';
     const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
     const { id, snapshotId } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
-    await this.#d.outbox.enqueue(id, 'events', { id, summary, decision });
+    // The snapshot's id travels with the event, so a phone can ask for the picture (never sent unasked).
+    await this.#d.outbox.enqueue(id, 'events', { id, summary, decision, snapshotId });
     return { id, snapshotId };
   }
 }

@@ -274,7 +274,9 @@ describe('events and alerts', () => {
   it('normalises both outbox shapes and drops what cannot be sent', () => {
     const decision = { at: NOW, outcome: 'deny', subject: { personId: 'p1', name: 'Ada' }, alerts: ['spoofAttempt'] };
     const fromGate = toRemoteEvent({ id: 'e1', topic: 'events', payload: { id: 'e1', summary: 'deny Ada by face', decision }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
-    expect(fromGate).toMatchObject({ id: 'e1', at: NOW, kind: 'attempt', personId: 'p1', summary: 'deny Ada by face' });
+    expect(fromGate).toMatchObject({ id: 'e1', at: NOW, kind: 'attempt', personId: 'p1', summary: 'deny Ada by face', snapshotId: null });
+    // The picture logged with an attempt is named (not sent), whichever shape reaches the outbox last.
+    expect(toRemoteEvent({ id: 'e1', topic: 'events', payload: { id: 'e1', summary: 'deny Ada by face', decision, snapshotId: 'snap-e1' }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW })?.snapshotId).toBe('snap-e1');
     expect(alertFor(fromGate!)).toMatchObject({ title: 'Spoof attempt at the door', severity: 'critical' });
     const fromLog = toRemoteEvent({ id: 'e2', topic: 'events', payload: { id: 'e2', at: NOW, kind: 'door', summary: 'tamper raised', personId: null, snapshotId: null, detail: { tamper: true } }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
     expect(alertFor(fromLog!)).toMatchObject({ tag: 'tamper' });

@@ -96,7 +96,7 @@ export async function openPanelMessage(raw: Uint8Array | string, t: EnvelopeType
 }
 
 /**
- * The outbox holds two shapes: the gatekeeper's `{ id, summary, decision }` and the access-log
+ * The outbox holds two shapes: the gatekeeper's `{ id, summary, decision, snapshotId }` and the access-log
  * record the remote layer enqueues itself. Both become one RemoteEvent; anything else is null
  * and the caller drops it (and says so), because a record that can never be sent must not block
  * the queue behind it.
@@ -113,7 +113,7 @@ export function toRemoteEvent(record: OutboxRecord): RemoteEvent | null {
       kind: 'attempt',
       summary: typeof p.summary === 'string' ? p.summary : `${String(d.outcome)}`,
       personId: subject && typeof subject.personId === 'string' ? subject.personId : null,
-      snapshotId: null,
+      snapshotId: isNonEmptyString(p.snapshotId, 128) ? p.snapshotId : null,
       detail: d,
     };
   }
