@@ -10,10 +10,12 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { PeopleAdmin } from './admin/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
+import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
+import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
@@ -32,6 +34,7 @@ import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
+import { personErasure } from './panel/erasure.ts';
 import { Prefs } from './admin/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
@@ -86,7 +89,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
-  const insight = await InsightService.load(settings, log, clock, DOOR_ID);
+  const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
@@ -94,7 +97,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       .templates()
       .then(({ templates }) => vision.setTemplates(templates))
       .catch((err) => console.warn('[vision] templates', err));
-  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
+  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
@@ -184,13 +187,7 @@ function startDoorEvents(s: Services): () => void {
     if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
     if ('door' in e) void s.insight.door(e.door);
     if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    if ('controller' in e) {
-      // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
-      const lost = e.controller === 'lost';
-      void s.log.append({ at: s.clock.now(), kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${e.text}` : `door controller back: ${e.text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: e.text } });
-      return;
-    }
-    void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+    void s.log.append(doorLogEntry(e, s.clock.now()));
   });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assess, createInsight, observe, tick, type InsightState } from './engine.ts';
-import { at, attempt, doorEvent, face } from './fixtures.ts';
+import { assess, createInsight, forgetPerson, observe, tick, type InsightState } from './engine.ts';
+import { at, attempt, doorEvent, face } from '../../tests/support/insight/fixtures.ts';
 import { frequentVisitors } from './clusters.ts';
 import type { Alert } from './alerts.ts';
 
@@ -129,5 +129,23 @@ describe('insight engine', () => {
     }
     // Nobody since Friday of week 4: on holiday.
     expect(codes(tick(away, at(5, 1, 12)).raised)).toEqual([]);
+  });
+
+  it('forgets a person entirely: habit map, watched slot, alert bookkeeping and held alerts; others stay', () => {
+    const s = createInsight({ watchedPeople: ['carer', 'cleaner'], alerts: { ...createInsight().config.alerts, quietHours: { startHour: 0, endHour: 23 } } });
+    for (let w = 0; w < 5; w++) {
+      observe(s, attempt(at(w, 1, 9), { personId: 'carer', credential: 'guestKey' }));
+      for (let d = 0; d < 7; d++) observe(s, attempt(at(w, d, 18), { personId: 'alice' }));
+    }
+    observe(s, attempt(at(5, 0, 18), { personId: 'alice' }));
+    // The carer's missed Tuesday visit is raised inside quiet hours: held for later, keyed by them.
+    expect(tick(s, at(5, 1, 12)).raised.map((a) => [a.code, a.personId, a.deferred])).toEqual([['expectedArrivalMissed', 'carer', true]]);
+    const mentions = (state: InsightState, id: string) =>
+      state.people.has(id) || state.config.watchedPeople.includes(id) || [...state.alerts.lastRaised.keys()].some((k) => k.includes(id)) || state.alerts.deferred.some((a) => a.personId === id);
+    expect(mentions(s, 'carer')).toBe(true);
+    const after = forgetPerson(s, 'carer');
+    expect(mentions(after, 'carer')).toBe(false);
+    expect(after.people.has('alice')).toBe(true);
+    expect(after.config.watchedPeople).toEqual(['cleaner']);
   });
 });

@@ -128,6 +128,20 @@ export function createInsight(config: Partial<InsightConfig> = {}): InsightState
   };
 }
 
+/**
+ * Erasure: everything learnt about one person, gone. Their habit map and short memory, their
+ * place among the watched, the alert bookkeeping keyed by them and alerts held for them. What
+ * the door learnt from all traffic (its rhythm) keeps no trace of who and stays.
+ */
+export function forgetPerson(state: InsightState, personId: string): InsightState {
+  state.people.delete(personId);
+  const about = (a: { readonly personId: string | null; readonly key: string }) => a.personId === personId || a.key.includes(personId);
+  for (const key of [...state.alerts.lastRaised.keys()]) if (key.includes(personId)) state.alerts.lastRaised.delete(key);
+  state.alerts.deferred = state.alerts.deferred.filter((a) => !about(a));
+  const watched = state.config.watchedPeople.filter((id) => id !== personId);
+  return watched.length === state.config.watchedPeople.length ? state : { ...state, config: { ...state.config, watchedPeople: watched } };
+}
+
 /** Map order is insertion order; re-inserting on use makes the first entry the least recent. */
 function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
   map.delete(key);

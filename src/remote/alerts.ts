@@ -69,6 +69,8 @@ const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
   unknownVisitor: { title: 'Unknown visitor at the door', tag: 'unknown-visitor', severity: 'info', kind: 'visitor' },
   // Raised by the panel itself when its door controller stops answering: the door cannot open.
   controllerOffline: { title: 'Door controller offline', tag: 'controller-offline', severity: 'critical', kind: 'offline' },
+  // Frames on the door cable the panel could not verify: someone may be spliced into it.
+  doorLinkFault: { title: 'Door controller link tampered', tag: 'door-link', severity: 'critical', kind: 'tamper' },
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {

@@ -3,6 +3,7 @@ import type { EventLog } from '../store/events.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { IssuedGuestKey, SettingsMap, SettingsRepo } from '../store/settings.ts';
 import type { Outbox } from '../store/outbox.ts';
+import { keySealer, type Sealer } from '../store/sealing.ts';
 import type { Role } from '../access/types.ts';
 import type { PanelSnapshot, PersonChange, PersonSummary } from '../panel/actions.ts';
 import { applySettingsPatch, checkSettingsPatch, describeChanges, settingChanges, type PanelSettingsView, type SettingsPatch } from '../panel/panel-settings.ts';
@@ -620,6 +621,9 @@ export class MemorySettings implements SettingsRepo {
     return structuredClone(next);
   }
 }
+
+/** Seals with a fresh non-extractable AES-GCM key of its own (WebCrypto is real in both runtimes). */
+export const memorySealer = (): Sealer => keySealer(() => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
 
 /** People, PIN credentials and passes in Maps; templates only counted (nothing here decrypts). */
 export class MemoryPeopleRepo implements PeopleRepo {

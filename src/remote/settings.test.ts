@@ -11,7 +11,8 @@ import { checkSettingsPatch, parseSettingsView, settingProblem, weakenedBy, type
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, parseNotifyRules } from './alerts.ts';
 import { mayRun, parseCommandBody, settingsRefusedTo } from './command.ts';
-import { FakeBroker, FakeClock, FakePanelActions, MemoryPanelStore, MemoryPeopleRepo, MemorySettings, memoryEventLog, memoryOutbox } from './fake-mqtt.ts';
+import { FakeBroker, FakeClock, FakePanelActions, MemoryPanelStore, MemoryPeopleRepo, MemorySettings, memoryEventLog, memoryOutbox, memorySealer } from './fake-mqtt.ts';
+import { personErasure } from '../panel/erasure.ts';
 import { PanelRemote } from './panel-remote.ts';
 import { PhoneRemote } from './phone-remote.ts';
 import type { AuditEntry } from './ports.ts';
@@ -153,8 +154,8 @@ async function panelStores(clock: Clock) {
   const repo = new MemoryPeopleRepo();
   const prefs = new Prefs(settings);
   await prefs.load();
-  const insight = await InsightService.load(settings, log, clock, 'front-door');
-  const people = new PeopleAdmin(repo, clock);
+  const insight = await InsightService.load(settings, log, clock, 'front-door', memorySealer());
+  const people = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));
   const edits = adminEdits({ clock, log, people, repo, prefs, alerts: insight, timeZone: 'Europe/London' });
   return { settings, log, repo, prefs, insight, people, edits };
 }

@@ -28,7 +28,11 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const log = eventLog(db, clock);
     const box = outbox(db, clock);
     await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: now });
-    const insight = await InsightService.load(settings, log, clock, 'front-door');
+    // She has a PIN: the step-up at an odd hour asks for it (someone without one is asked to blink).
+    const { hashSecret } = await import('/src/lib/secret-hash.ts' as string);
+    await people.setPin({ id: 'pin-alice', kind: 'pin', personId: 'alice', createdAt: now, pin: await hashSecret('2468') });
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys: new GuestKeyBook(db, settings, clock, 'front-door'), insight, pulseMs: 500 });
@@ -51,7 +55,7 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     return { usual, unusual, riskReasons: last?.detail?.riskReasons ?? [], reasons: last?.detail?.reasons ?? [] };
   });
   expect(r.usual).toEqual({ type: 'decision', outcome: 'grant', name: 'Alice' });
-  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin' });
+  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin', because: 'unusualTime' });
   expect(r.riskReasons).toContain('unusualHour');
   expect(r.reasons).toContain('elevatedRisk');
 });
@@ -71,8 +75,11 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const clock = { now: () => now };
     const settings = settingsRepo(db);
     const repo = peopleRepo(db, clock);
-    const insight = await InsightService.load(settings, eventLog(db, clock), clock, 'front-door');
-    const admin = new PeopleAdmin(repo, clock);
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const { personErasure } = await import('/src/panel/erasure.ts' as string);
+    const log = eventLog(db, clock);
+    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
+    const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));
     // The same stranger's face (small per-visit noise) on four weekday mornings.
     const base = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37));
     const face = (seed: number) => {

@@ -1,7 +1,7 @@
-import { createInsight, observe, tick, TICK_MS, type InsightConfig } from './engine.ts';
-import type { Alert, AlertCode } from './alerts.ts';
+import { createInsight, observe, tick, TICK_MS, type InsightConfig } from '../../../src/insight/engine.ts';
+import type { Alert, AlertCode } from '../../../src/insight/alerts.ts';
 import { generateSites, INTRUDER_LIKE, type AnomalyKind, type Incident, type SiteHistory, type SiteKind } from './generator.ts';
-import { WEEK_MS } from './time.ts';
+import { WEEK_MS } from '../../../src/insight/time.ts';
 
 /**
  * Replays generated histories through the insight engine exactly as the app would (observe each
