@@ -40,6 +40,7 @@ import { personErasure } from './people/erasure.ts';
 import { Prefs } from './panel/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
+import { bellEvent } from './panel/bell.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -194,7 +195,7 @@ async function askPhoneLogin(panelId: string): Promise<{ url: string; login: Bro
  */
 export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
   const db = await openDoorwardDB();
-  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock });
+  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
 }
 
 /** Starts every side effect; the returned function stops them. */
@@ -217,11 +218,11 @@ function startDoorEvents(s: Services): () => void {
   });
 }
 
-/** A visitor who rings is logged (the phone hears of it) and tells insight this is a visitor, not a prowler. */
+/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
 function startBell(s: Services): () => void {
   return s.kiosk.onChange((state) => {
     if (state.kind !== 'ringing') return;
-    void s.log.append({ at: s.clock.now(), kind: 'attempt', personId: null, summary: 'bell rung', detail: { bell: true } });
+    void s.log.append(bellEvent(s.clock.now()));
     void s.insight.door('bell');
   });
 }

@@ -6,6 +6,7 @@ import type { PublicJwk } from './keys.ts';
 import type { PairedAdmin } from './pairing.ts';
 import type { NotifyRules } from './alerts.ts';
 import type { BrokerLogin } from './broker-url.ts';
+import type { SequenceBook, SequenceStore } from './sequence.ts';
 
 /**
  * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
@@ -26,7 +27,7 @@ export interface HaSettings {
   readonly code: SecretHash | null;
 }
 
-export interface PanelStore {
+export interface PanelStore extends SequenceStore {
   loadIdentity(): Promise<PanelIdentity | null>;
   saveIdentity(identity: PanelIdentity): Promise<void>;
   loadAdmins(): Promise<PairedAdmin[]>;
@@ -80,6 +81,9 @@ export interface PhoneStore {
   /** This phone's own choice of notifications (alerts.ts); null until it makes one. */
   loadNotifyRules(): Promise<unknown>;
   saveNotifyRules(rules: NotifyRules): Promise<void>;
+  /** The newest panel messages this device has believed (sequence.ts); shared by its tabs. */
+  loadSequences(): Promise<unknown>;
+  saveSequences(book: SequenceBook): Promise<void>;
 }
 
 /** What the remote layer may ask of the panel: exactly its PanelActions. */

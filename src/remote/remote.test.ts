@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeBroker, FakePanelActions } from './fake-mqtt.ts';
-import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
+import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, bogusPairingProofs, ringReachesEveryPhone, staleRetainedReplays, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
 import { topics } from './topics.ts';
 import { HA_STATUS_TOPIC } from './ha.ts';
 import { signCommand } from './command.ts';
@@ -16,6 +16,9 @@ describe('remote admin over the fake broker', () => {
   it('refuses replayed, unpaired and forged commands, and logs them', () => replayAndUnpaired(fake()));
   it('delivers events queued during an outage exactly once (sessions kept)', () => outageAndRecovery(fake({ persistent: true })));
   it('delivers events queued during an outage exactly once (sessions lost: catch-up fills the gap)', () => outageAndRecovery(fake({ persistent: false })));
+  it('a phone pairs whatever junk and guessed codes reach the panel while its QR is up, and the panel says someone tried', () => bogusPairingProofs(fake()), 60_000);
+  it('Ring at the kiosk reaches every paired phone as a notification and a log line; a stranger standing there notifies by no attempt of theirs', () => ringReachesEveryPhone(fake()), 60_000);
+  it('a re-published retained state, config and "offline" change nothing on a phone, open or reopened', () => staleRetainedReplays(fake()), 30_000);
   it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
     const b = fake({ versions: [4] });
     await pairingAndCommands(b);

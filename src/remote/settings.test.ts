@@ -374,7 +374,7 @@ describe('notification rules on the phone', () => {
     try {
       await pairPhone(panel, phone);
       await phone.phone.setNotifyRules({ ...DEFAULT_NOTIFY_RULES, visitor: false, spoof: false });
-      panel.actions.decide('ring', null);
+      panel.actions.ring();
       panel.actions.decide('deny', 'p1', ['spoofAttempt']);
       panel.actions.decide('deny', 'p2', ['pinLockout']);
       panel.actions.decide('grant', 'p3', ['duress']);

@@ -25,11 +25,13 @@ const S = {
   counters: 'remote.panel.counters',
   ha: 'remote.panel.homeAssistant',
   haLockout: 'remote.panel.haLockout',
+  sequence: 'remote.panel.sequenceCeiling',
   phoneIdentity: 'remote.phone.identity',
   phonePanel: 'remote.phone.panel',
   phoneCounter: 'remote.phone.counter',
   phoneSeen: 'remote.phone.seen',
   phoneNotify: 'remote.phone.notify',
+  phoneSequences: 'remote.phone.sequences',
 } as const;
 
 async function getSetting(db: DoorwardDB, key: string): Promise<unknown> {
@@ -99,6 +101,13 @@ export function idbPanelStore(db: DoorwardDB, clock: Clock): PanelStore {
         return next;
       },
     },
+    async loadSequenceCeiling() {
+      const n = await getSetting(db, S.sequence);
+      return typeof n === 'number' ? n : 0;
+    },
+    async saveSequenceCeiling(n) {
+      await putSetting(db, S.sequence, n);
+    },
   };
 }
 
@@ -150,6 +159,12 @@ export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
     },
     async saveNotifyRules(rules) {
       await putSetting(db, S.phoneNotify, { ...rules });
+    },
+    async loadSequences() {
+      return (await getSetting(db, S.phoneSequences)) ?? null;
+    },
+    async saveSequences(book) {
+      await putSetting(db, S.phoneSequences, structuredClone(book));
     },
   };
 }

@@ -9,6 +9,7 @@ export class PairPanelState {
   #admins = $state<readonly AdminSummary[]>([]);
   #offer = $state<PairingOffer | null>(null);
   #homeAssistant = $state(false);
+  #refusals = $state(0);
 
   constructor(remote: PanelRemote) {
     this.#remote = remote;
@@ -26,6 +27,7 @@ export class PairPanelState {
     this.#admins = this.#remote.admins;
     this.#offer = this.#remote.offer;
     this.#homeAssistant = this.#remote.homeAssistant;
+    this.#refusals = this.#remote.pairingRefusals;
   }
 
   get status(): LinkStatus {
@@ -39,6 +41,12 @@ export class PairPanelState {
   }
   get homeAssistant(): boolean {
     return this.#homeAssistant;
+  }
+  /** Someone sent pairing requests that did not prove the code on screen (it still works); empty when nobody did. */
+  get refusalsText(): string {
+    const n = this.#refusals;
+    if (n === 0) return '';
+    return `${n} pairing attempt${n === 1 ? '' : 's'} with a wrong code ${n === 1 ? 'was' : 'were'} refused. The code shown still works; each attempt is in the access log.`;
   }
   get panelId(): string {
     return this.#remote.panelId;
