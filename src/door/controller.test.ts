@@ -158,9 +158,7 @@ describe('DoorController over the simulated board', () => {
     door.transport.setLinkUp(true);
     await clock.advance(2100); // controller reconnects with a new HELLO
     await settleUntil(() => ctrl.state.state !== 'lost');
-    const s = ctrl.state;
-    expect(s.state).toBe('simulated');
-    if (s.state === 'simulated') expect(s.info.lastFail).toBe(1);
+    expect(ctrl.state).toMatchObject({ state: 'simulated', info: { lastFail: 1 } });
     expect((await ctrl.unlock(500)).outcome).toBe('done');
   });
 
