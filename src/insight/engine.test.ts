@@ -51,6 +51,21 @@ describe('insight engine', () => {
     expect(codes(alerts)).toEqual(['bruteForce']);
   });
 
+  it('a stranger decided every 5 s for 20 s is one unknown-visitor alert; another stranger later is another; one who rang is none', () => {
+    const s = createInsight({ alerts: { ...createInsight().config.alerts, quietHours: null } });
+    const stranger = (t: number, who: number, jitter: number) => observe(s, attempt(t, { personId: null, outcome: 'ring', matchScore: null, unknownEmbedding: face(who, jitter) })).alerts;
+    const t0 = at(4, 2, 14);
+    const standing = Array.from({ length: 5 }, (_, i) => stranger(t0 + i * 5_000, 3, i)).flat();
+    expect(codes(standing)).toEqual(['unknownVisitor']);
+    expect(standing[0]).toMatchObject({ severity: 'info', personId: null, deferred: false });
+    // Someone else ten minutes later.
+    expect(codes(stranger(t0 + 10 * 60_000, 11, 0))).toEqual(['unknownVisitor']);
+    // A visitor who rings first is announced by the bell, not by this alert.
+    const t1 = t0 + 30 * 60_000;
+    observe(s, doorEvent(t1, 'bell'));
+    expect(codes([...stranger(t1 + 2_000, 7, 0), ...stranger(t1 + 7_000, 7, 1)])).toEqual([]);
+  });
+
   it('alerts on a spoof and then asks Alice for a live move', () => {
     const s = seeded();
     const r = observe(s, attempt(at(4, 2, 17), { outcome: 'deny', liveness: 0.1, reasons: ['spoofSuspected'] }));

@@ -2,7 +2,7 @@ import type { PanelActions, PanelSnapshot, PersonSummary } from './actions.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
 import type { DoorLink } from './door-link.svelte.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
-import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
+import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { EventLog } from '../store/events.ts';
 import type { EventRecord } from '../store/db.ts';

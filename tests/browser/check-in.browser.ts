@@ -7,12 +7,12 @@ test('a self-enrolled guest enters on the key\'s own pass and is erased when the
   const r = await page.evaluate(async () => {
     const { openDoorwardDB } = await import('/src/store/db.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
     const db = await openDoorwardDB();
     let now = Date.UTC(2026, 10, 25, 12);
     const clock = { now: () => now };

@@ -10,14 +10,13 @@ async function panel(page: import('@playwright/test').Page) {
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
     const db = await openDoorwardDB();
     const w = window as unknown as Record<string, unknown>;
     const clock = { t: Date.UTC(2026, 10, 25, 12), now: () => clock.t };
@@ -28,7 +27,7 @@ async function panel(page: import('@playwright/test').Page) {
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, outbox: outbox(db, clock), keys, insight, pulseMs: 300 });
+    const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, keys, insight, pulseMs: 300 });
     Object.assign(w, { db, clock, settings, repo, log, keys, door, insight, gatekeeper, admin: new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock)) });
   });
 }
@@ -86,7 +85,7 @@ test('a setting changed from the UI survives a reload: reactive state is stored 
   const r = await page.evaluate(async () => {
     const { openDoorwardDB } = await import('/src/store/db.ts' as string);
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { Prefs } = await import('/src/admin/prefs.svelte.ts' as string);
+    const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
     const settings = settingsRepo(await openDoorwardDB());
     const prefs = new Prefs(settings);
     await prefs.load();

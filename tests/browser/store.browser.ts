@@ -174,9 +174,9 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const { outbox } = await import('/src/store/outbox.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { personErasure } = await import('/src/panel/erasure.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
-    const { Prefs } = await import('/src/admin/prefs.svelte.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
+    const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
@@ -197,7 +197,10 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((res) => setTimeout(res, 100));
     const keys = new GuestKeyBook(db, settings, clock, 'front-door');
-    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: 200 });
+    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: 200 });
+    // What the remote link does with every stored line: queue it for the phones.
+    const { remoteEventOf } = await import('/src/remote/messages.ts' as string);
+    log.onAppend((e: { id: string }) => void box.enqueue(e.id, 'events', remoteEventOf(e)));
     const actions = panelActions({ clock, gatekeeper, door, keys, people: admin, repo: people, log, online: () => true, enrolPhoto: null, prefs, alerts: insight, timeZone: 'UTC' });
     const ADMIN = 'admin-7f3a9c01d2e4';
 
@@ -275,7 +278,8 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     };
   });
   // The set-up really did leave the person everywhere the erasure must reach.
-  expect(r.beforeErasure).toEqual({ name: true, id: true, habit: true, events: 11, snapshots: 10, queued: 11, floatArrays: [] });
+  // Queued for the phones: his ten attempts, the audit lines naming him (added, enrolled from a photo), and the pruned one.
+  expect(r.beforeErasure).toEqual({ name: true, id: true, habit: true, events: 11, snapshots: 10, queued: 13, floatArrays: [] });
   expect(r.left).toEqual({ id: [], name: [], face: false, templates: 0, habit: false, floatArrays: [], strangerFaceInClear: false });
   expect(r.kept).toEqual({ other: true, otherHabit: true, otherTemplates: [r.stays], otherSnapshots: 10, strangers: [3], strangersAfterReload: 1 });
   // One line remains: that a person was erased, when and by which admin, naming nobody.

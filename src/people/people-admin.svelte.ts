@@ -7,7 +7,7 @@ import { hashSecret } from '../lib/secret-hash.ts';
 import type { PersonRecord } from '../store/db.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { ErasedBy, PersonErasure } from '../panel/erasure.ts';
+import type { ErasedBy, PersonErasure } from './erasure.ts';
 
 /**
  * Visitor PINs are 4-8 digits, so stretching cannot save them from an offline guess anyway; a
