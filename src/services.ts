@@ -14,7 +14,7 @@ import { settingsRepo } from './store/settings.ts';
 import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
-import { outbox } from './store/outbox.ts';
+import { idbOutboxStore, outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
 import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
@@ -90,7 +90,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
-  const box = outbox(db, clock);
+  const box = outbox(idbOutboxStore(db), clock);
   const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
   const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();

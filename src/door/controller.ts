@@ -27,7 +27,8 @@ import {
   unpackConfig,
 } from './protocol.ts';
 import type { DoorConfig, DoorEvent, Frame, HelloInfo, ReasonName, StatusInfo } from './protocol.ts';
-import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
+import type { ByteTransport, LinkChange } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 
 export type DoorFault =
   | 'not-provisioned'

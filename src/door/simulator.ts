@@ -32,7 +32,8 @@ import {
   unpackConfig,
 } from './protocol.ts';
 import type { DoorConfig, Frame, ReasonName } from './protocol.ts';
-import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
+import type { ByteTransport } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 
 export const FW_VERSION = [2, 0, 0] as const;
 export const SETUP_MODE_MS = 120_000;

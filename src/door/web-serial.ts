@@ -3,7 +3,8 @@
 // serial number; this file turns that into a ByteTransport that stays with the board across
 // unplugs and reboots. navigator.serial is injected: nothing here reads globals, so the tests
 // run it over the fake in fakes.ts.
-import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
+import type { ByteTransport, LinkChange } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 
 // ---- the parts of the Web Serial API used here (TypeScript 6's lib.dom has none of it) ----
 

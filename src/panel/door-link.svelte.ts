@@ -1,6 +1,6 @@
 import { DoorController, type DoorState as LinkState, type LinkFault } from '../door/controller.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
-import { systemClock as doorClock } from '../door/transport.ts';
+import { monotonicClock as doorClock } from '../platform/clock.ts';
 import { SerialDoor } from '../door/links.ts';
 import type { SerialLike } from '../door/web-serial.ts';
 import type { DoorEvent } from '../door/protocol.ts';

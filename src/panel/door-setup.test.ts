@@ -3,7 +3,9 @@
 // gets the door open.
 import { describe, expect, it } from 'vitest';
 import { DoorController } from '../door/controller.ts';
-import { FakeClock, FakeDoorKeyStore, TapTransport } from '../door/fakes.ts';
+import { FakeClock } from '../../tests/support/clock.ts';
+import { FakeDoorKeyStore } from '../../tests/support/idb.ts';
+import { TapTransport } from '../../tests/support/serial.ts';
 import { Cmd, FrameType, StateBit, decodeFrame } from '../door/protocol.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
 import { DOOR_KEY_NAME, loadDoorKey, provisionDoor, refusalMessage } from './door-setup.ts';

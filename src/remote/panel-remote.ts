@@ -11,7 +11,7 @@ import { SingleFlight } from '../lib/single-flight.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { configMessage, panelMessage, remoteEventOf, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { configMessage, panelMessage, remoteEventOf, toRemoteEvent } from './messages.ts';
 import { isSecureBrokerLink, type BrokerLogin } from './broker-url.ts';
 import { PanelSequence } from './sequence.ts';
 import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode, type PairRefusal } from './pairing.ts';

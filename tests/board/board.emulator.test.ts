@@ -8,7 +8,7 @@ import { USBCDC } from 'rp2040js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSigned, importDoorKey } from '../../src/door/auth.ts';
 import { DoorController } from '../../src/door/controller.ts';
-import { TapTransport } from '../../src/door/fakes.ts';
+import { TapTransport } from '../support/serial.ts';
 import { Cmd, FLAG_AUTH, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, encodeFrame, reasonName } from '../../src/door/protocol.ts';
 import type { DoorConfig, DoorEvent, Frame } from '../../src/door/protocol.ts';
 import { EmulatedBoard, PIN, UF2_PATH, buildFirmware, hasArmToolchain } from './board.ts';

@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BasePeripheral, GPIOPinState, Simulator } from 'rp2040js';
 import type { Logger, RP2040 } from 'rp2040js';
-import type { Clock, TimerHandle } from '../../src/door/transport.ts';
+import type { Clock, TimerHandle } from '../../src/platform/clock.ts';
 import { FlashSsi, IoQspi, SpiNorFlash, XipCtrl, guardXip } from './flash-chip.ts';
 import type { FlashTimings, FlashWrite } from './flash-chip.ts';
 import { checkRp2040Uf2, parseUf2, uf2ToFlash } from './uf2.ts';
