@@ -334,6 +334,33 @@ describe('DoorController believes only what the board signed', () => {
     expect((await unlocking).outcome).not.toBe('done');
   });
 
+  it('waits out a slow flash write: a PROVISION_KEY or SET_CONFIG answered 1.5 s later is done, not "unknown whether it took the key"', async () => {
+    // The board answers these only after erasing and programming a sector, each with 1 s of its
+    // watchdog: the answer window per try covers that, where 3 tries of 250 ms gave up at 750 ms.
+    const { ctrl, tap, clock } = await rig({ key: null, hostKey: null, inputs: Input.SetupButton });
+    await ctrl.connect();
+    for (const [cmd, send] of [
+      [Cmd.ProvisionKey, () => ctrl.provisionKey(KEY)],
+      [Cmd.SetConfig, () => ctrl.setConfig({ maxPulseMs: 4000, failMode: 0, heartbeatTimeoutMs: 5000, heldOpenMs: 30000 })],
+    ] as const) {
+      tap.withhold.add(cmd); // the board busy writing: the command reaches it only later
+      const pending = send();
+      await settleUntil(() => tap.withheld.length > 0);
+      await clock.advance(1500);
+      const first = tap.withheld.shift();
+      if (!first) throw new Error('nothing captured');
+      tap.withhold.clear();
+      tap.withheld.length = 0;
+      await tap.inject(first);
+      const d = decodeFrame(first.subarray(0, first.length - 1));
+      if (!d.ok) throw new Error('bad capture');
+      await settleUntil(() => tap.answersTo(d.frame.header.seq).length > 0);
+      await clock.advance(10);
+      expect((await pending).outcome).toBe('done');
+    }
+    expect(ctrl.state.state).toBe('simulated');
+  });
+
   it('an UNLOCK held back on the cable and let through 10 s later is refused by the board', async () => {
     const { ctrl, door, tap, clock } = await rig();
     await ctrl.connect();

@@ -72,12 +72,23 @@ export interface DoorControllerEvents {
   linkFault: LinkFault;
 }
 
+/** Commands the board answers only once its key store has erased and programmed a sector. */
+const FLASH_WRITES: ReadonlySet<number> = new Set([Cmd.ProvisionKey, Cmd.SetConfig]);
+/**
+ * The erase and the program each get 1 s of the board's watchdog (storage_flash.c): a try waits
+ * that long before it counts as lost, so a slow erase is not reported as "unknown whether it
+ * took the key" while the board is still writing it.
+ */
+const FLASH_WRITE_ANSWER_MS = 2000;
+
 export interface DoorControllerOptions {
   transport: ByteTransport;
   clock: Clock;
   /** The provisioned door key (non-extractable); null until provisioning. */
   key: CryptoKey | null;
   commandTimeoutMs?: number;
+  /** Per try, for a command the board answers only after writing flash (PROVISION_KEY, SET_CONFIG). */
+  flashWriteTimeoutMs?: number;
   maxTries?: number;
   heartbeatIntervalMs?: number;
   reconnectMs?: number;
@@ -124,6 +135,7 @@ export class DoorController {
   readonly #transport: ByteTransport;
   readonly #clock: Clock;
   readonly #timeoutMs: number;
+  readonly #flashWriteTimeoutMs: number;
   readonly #maxTries: number;
   readonly #heartbeatMs: number;
   readonly #reconnectMs: number;
@@ -159,6 +171,7 @@ export class DoorController {
     this.#clock = options.clock;
     this.#key = options.key;
     this.#timeoutMs = options.commandTimeoutMs ?? 250;
+    this.#flashWriteTimeoutMs = options.flashWriteTimeoutMs ?? FLASH_WRITE_ANSWER_MS;
     this.#maxTries = options.maxTries ?? 3;
     this.#heartbeatMs = options.heartbeatIntervalMs ?? 1000;
     this.#reconnectMs = options.reconnectMs ?? 2000;
@@ -356,12 +369,13 @@ export class DoorController {
     // No device behind the link: answer 'lost' now rather than after every retry has timed out.
     if (this.#linkDown) return null;
     const requestCrc = this.#crcOf(bytes);
+    const timeoutMs = cmd !== null && FLASH_WRITES.has(cmd) ? this.#flashWriteTimeoutMs : this.#timeoutMs;
     for (let attempt = 0; attempt < this.#maxTries && !this.#closed; attempt++) {
       const answer = new Promise<Answer | null>((resolve) => {
         const timer = this.#clock.setTimeout(() => {
           if (this.#pending?.seq === seq) this.#pending = null;
           resolve(null);
-        }, this.#timeoutMs);
+        }, timeoutMs);
         this.#pending = {
           seq,
           cmd,

@@ -97,7 +97,7 @@ describe('provisionDoor', () => {
     await controller.connect();
     door.transport.setLinkUp(false);
     const pending = provisionDoor({ controller, store, random });
-    await clock.advance(1000); // three tries of 250 ms
+    await clock.advance(3 * 2000 + 10); // three tries, each waiting out a flash write
     const r = await pending;
     expect(r.outcome).toBe('lost');
     expect(store.saves).toBe(0);
