@@ -275,11 +275,8 @@ describe.skipIf(!toolchain)('doorward.uf2 on an emulated RP2040', () => {
       const { board, ctrl, tap } = await provisioned();
       const state = ctrl.state;
       if (state.state !== 'ready') throw new Error(`not ready: ${state.state}`);
-      const hello = tap.lastCommand(Cmd.Hello);
-      const h = hello && decodeFrame(hello.subarray(0, hello.length - 1));
-      if (!h?.ok) throw new Error('no HELLO seen');
       // what someone on the cable who had the key's signature for one command would hold
-      const session = { mcuNonce: state.info.nonce, hostNonce: h.frame.payload.slice(0, 16) };
+      const session = tap.sessionNonces(state.info.nonce);
       const answerTo = async (seq: number) => {
         await board.until(() => tap.answersTo(seq).length > 0, 500, `an answer to ${seq.toString(16)}`);
         return tap.answersTo(seq).at(-1);

@@ -1,6 +1,7 @@
 // The door link's outside boundaries, faked once: a tap on the byte link, an impostor on it, and
 // Web Serial (navigator.serial and its SerialPorts, on real ReadableStream/WritableStream).
 import { deriveMcuKeyRaw, encodeMcuFrame } from '../../src/door/auth.ts';
+import type { SessionNonces } from '../../src/door/auth.ts';
 import { CHALLENGE_LEN, CHALLENGE_MS, Cmd, EventId, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, putU16, putU32 } from '../../src/door/protocol.ts';
 import type { Frame } from '../../src/door/protocol.ts';
 import type { ByteTransport, LinkChange } from '../../src/door/transport.ts';
@@ -84,6 +85,17 @@ export class TapTransport implements ByteTransport {
       return r.ok && r.frame.header.type === FrameType.Command && r.frame.header.cmd === cmd;
     });
     return matches.at(-1);
+  }
+
+  /**
+   * The session as someone on the cable knows it: our nonce from the last HELLO we wrote and
+   * the MCU's from its answer (the caller reads it from the controller's state).
+   */
+  sessionNonces(mcuNonce: Uint8Array): SessionNonces {
+    const hello = this.lastCommand(Cmd.Hello);
+    const h = hello && decodeFrame(hello.subarray(0, hello.length - 1));
+    if (!h?.ok) throw new Error('no HELLO seen');
+    return { mcuNonce, hostNonce: h.frame.payload.slice(0, 16) };
   }
 
   /** Every well-formed frame received so far, reassembled across reads. */

@@ -66,13 +66,13 @@ TEST(write_failure_is_reported_and_first_error_kept)
     CHECK(F.logs >= 2);
 }
 
-TEST(relay_failure_never_reports_released)
+/* A provisioned board in session, sent a genuine UNLOCK while its relay driver refuses to move.
+ * Returns the UNLOCK's bytes; the board's output since sending it is in F.out. */
+static wire_t unlock_with_failing_relay(void)
 {
     uint8_t body[2] = {0xE8, 0x03};
     uint8_t challenge[DW_CHALLENGE_LEN];
-    uint8_t scratch[DW_MAX_FRAME];
     host_session_t hs;
-    dw_frame_t r;
     wire_t w;
     boot_provisioned();
     open_session(&hs, challenge);
@@ -80,6 +80,14 @@ TEST(relay_failure_never_reports_released)
     F.out_len = 0;
     w = host_signed(3, DW_CMD_UNLOCK, body, 2, 1, &hs, challenge);
     CHECK(!dw_rx(&C, w.buf, w.len));
+    return w;
+}
+
+TEST(relay_failure_never_reports_released)
+{
+    uint8_t scratch[DW_MAX_FRAME];
+    dw_frame_t r;
+    (void)unlock_with_failing_relay();
     CHECK(strcmp(dw_error(&C), "relay drive failed") == 0);
     CHECK(!C.relay);
     /* "done" would have the panel log a door opened that never did: a signed refusal instead */
@@ -94,18 +102,10 @@ TEST(relay_failure_never_reports_released)
  * by itself, and the same bytes retried get the same refusal, not a second try at the relay. */
 TEST(relay_failure_leaves_no_pending_release)
 {
-    uint8_t body[2] = {0xE8, 0x03};
-    uint8_t challenge[DW_CHALLENGE_LEN];
     uint8_t scratch[DW_MAX_FRAME];
-    host_session_t hs;
     dw_frame_t r;
-    wire_t w;
+    wire_t w = unlock_with_failing_relay();
     int calls;
-    boot_provisioned();
-    open_session(&hs, challenge);
-    F.fail_relay = true;
-    w = host_signed(3, DW_CMD_UNLOCK, body, 2, 1, &hs, challenge);
-    CHECK(!dw_rx(&C, w.buf, w.len));
     F.fail_relay = false;
     calls = F.relay_calls;
     F.out_len = 0;
