@@ -210,17 +210,22 @@ export function startServices(s: Services): () => void {
 }
 
 function startDoorEvents(s: Services): () => void {
-  return s.door.on((e) => {
-    if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
-    if ('door' in e) void s.insight.door(e.door);
-    if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    void s.log.append(doorLogEntry(e, s.clock.now()));
-  });
+  const stops = [
+    s.door.on('door', (door) => {
+      s.kiosk.dispatch({ type: 'door', door });
+      void s.insight.door(door);
+    }),
+    s.door.on('tamper', (raised) => {
+      if (raised) void s.insight.door('tamper');
+    }),
+    s.door.onEvery((e) => void s.log.append(doorLogEntry(e, s.clock.now()))),
+  ];
+  return () => stops.forEach((stop) => stop());
 }
 
 /** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
 function startBell(s: Services): () => void {
-  return s.kiosk.onChange((state) => {
+  return s.kiosk.on('change', ({ state }) => {
     if (state.kind !== 'ringing') return;
     void s.log.append(bellEvent(s.clock.now()));
     void s.insight.door('bell');
@@ -229,7 +234,7 @@ function startBell(s: Services): () => void {
 
 function startSpeech(s: Services): () => void {
   const speaker = browserSpeaker(() => s.prefs.prefs.speech);
-  return s.kiosk.onChange((state) => {
+  return s.kiosk.on('change', ({ state }) => {
     const line = spokenLine(state);
     if (line) speaker.say(line);
   });

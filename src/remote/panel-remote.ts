@@ -16,7 +16,8 @@ import { isSecureBrokerLink, type BrokerLogin } from './broker-url.ts';
 import { PanelSequence } from './sequence.ts';
 import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode, type PairRefusal } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
-import { parseTopic, topics, type Topics } from './topics.ts';
+import { parseTopic, topics, type Topics } from './topics.ts';import { Events } from '../lib/events.ts';
+
 
 /**
  * The panel's end of the remote link. It verifies every command before calling PanelActions,
@@ -108,7 +109,7 @@ export class PanelRemote {
   readonly #seq: PanelSequence;
   #configAt = 0;
   #audits = { windowStart: 0, count: 0, suppressed: 0 };
-  readonly #listeners = new Set<() => void>();
+  readonly #events = new Events<{ change: null }>();
   #stateTimer: ReturnType<typeof setTimeout> | null = null;
   #configSoon = false;
 
@@ -178,8 +179,7 @@ export class PanelRemote {
 
   /** Status, admin list or pairing offer changed. */
   onChange(cb: () => void): () => void {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
+    return this.#events.on('change', cb);
   }
 
   start(): () => void {
@@ -669,7 +669,7 @@ export class PanelRemote {
   }
 
   #changed(): void {
-    for (const cb of this.#listeners) cb();
+    this.#events.emit('change', null);
   }
 }
 

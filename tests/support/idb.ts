@@ -3,7 +3,8 @@
 // by structured clone, as IndexedDB would.
 import type { DoorKeyStore } from '../../src/panel/door-setup.ts';
 import type { EventRecord, OutboxRecord, PassRecord, PersonRecord, PinCredentialRecord } from '../../src/store/db.ts';
-import type { EventLog } from '../../src/store/events.ts';
+import type { EventLog, LogEvents } from '../../src/store/events.ts';
+import { Events } from '../../src/lib/events.ts';
 import type { PeopleRepo } from '../../src/store/people.ts';
 import type { SettingsMap, SettingsRepo } from '../../src/store/settings.ts';
 import { outbox, type Outbox, type OutboxStore } from '../../src/store/outbox.ts';
@@ -206,14 +207,14 @@ export class MemoryPeopleRepo implements PeopleRepo {
 /** The access log's append/recent/prune/onAppend, without snapshots. */
 export function memoryEventLog(clock: Clock): EventLog & { readonly events: EventRecord[] } {
   const events: EventRecord[] = [];
-  const listeners = new Set<(e: EventRecord) => void>();
+  const appended = new Events<LogEvents>();
   let n = 0;
   return {
     events,
     async append(input) {
       const event: EventRecord = { ...input, id: input.id ?? `event-${++n}`, snapshotId: null };
       events.push(event);
-      for (const l of listeners) l(event);
+      appended.emit('appended', event);
       return { id: event.id, snapshotKept: false, snapshotId: null };
     },
     async recent(limit) {
@@ -228,10 +229,7 @@ export function memoryEventLog(clock: Clock): EventLog & { readonly events: Even
       events.splice(0, events.length, ...events.filter((e) => e.at >= cutoff));
       return { events: before - events.length, snapshots: 0 };
     },
-    onAppend(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onAppend: (listener) => appended.on('appended', listener),
   };
 }
 
