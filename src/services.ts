@@ -10,7 +10,7 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { serverSetupCheck } from './admin/setup-code.ts';
 import { PeopleAdmin } from './people/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
-import { settingsRepo } from './store/settings.ts';
+import { settingsRepo, type SettingsRepo } from './store/settings.ts';
 import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
@@ -18,7 +18,8 @@ import { idbOutboxStore, outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
 import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
-import { idbDoorKeyStore } from './panel/door-setup.ts';
+import { doorKeyStore } from './panel/door-setup.ts';
+import { keyRing } from './store/keys.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
 import { VisionSession } from './vision/vision-session.svelte.ts';
@@ -84,15 +85,16 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   // A real board once this origin holds a grant for one (chosen in the admin area, or the kiosk
   // policy); the simulator until then. The stored key goes to the controller either way.
   const serial = webSerial(navigator);
-  const doorKeys = idbDoorKeyStore(db, () => clock.now());
+  const ring = keyRing(db, clock);
+  const doorKeys = doorKeyStore(ring);
   const ports = serial ? new SerialDoorPorts(serial) : null;
   const useSerial = serial !== null && ports !== null && (await ports.remembered()).length > 0;
   const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
-  const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
+  const keys = new GuestKeyBook(ring, settings, clock, DOOR_ID);
   const box = outbox(idbOutboxStore(db), clock);
   const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
+  const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
     void people
@@ -118,7 +120,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       }
     },
   });
-  const broker = await panelBroker(db);
+  const broker = await panelBroker(settings);
   const remote = await PanelRemote.create({
     brokerUrl: broker?.url ?? '',
     brokerLogin: broker?.login ?? null,
@@ -169,14 +171,14 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
  * The panel's broker (see remote/broker-url.ts): the page's `?broker=`, else what the panel's own
  * server says, fetched fresh at each boot and kept for boots without it.
  */
-async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
+async function panelBroker(settings: SettingsRepo): Promise<BrokerChoice | null> {
   const server = await fetch('/panel-config.json', { cache: 'no-store', signal: AbortSignal.timeout(5_000) })
     .then(async (r) => (r.ok ? parseServerBrokerConfig(await r.json()) : null))
     .catch(() => null);
-  const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
+  const stored = { asked: (await settings.get('remote.brokerUrl')) ?? null, server: parseServerBrokerConfig(await settings.get('remote.serverBroker')) };
   const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
-  if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
-  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins }, 'remote.serverBroker');
+  if (rememberAsked) await settings.put('remote.brokerUrl', rememberAsked);
+  if (rememberServer) await settings.put('remote.serverBroker', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins });
   return choice;
 }
 

@@ -182,6 +182,14 @@ export class MemoryPeopleRepo implements PeopleRepo {
   async putPass(pass: PassRecord) {
     this.passList.push(pass);
   }
+  async countPassUse(passId: string) {
+    const i = this.passList.findIndex((p) => p.id === passId);
+    const pass = this.passList[i];
+    if (!pass) return null;
+    const counted = { ...pass, uses: pass.uses + 1 };
+    this.passList[i] = counted;
+    return counted;
+  }
   async passes() {
     return [...this.passList];
   }
