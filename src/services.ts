@@ -16,7 +16,6 @@ import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { idbOutboxStore, outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
-import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { doorKeyStore } from './panel/door-setup.ts';
 import { keyRing } from './store/keys.ts';
@@ -35,13 +34,9 @@ import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
-import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
 import { personErasure } from './people/erasure.ts';
 import { Prefs } from './panel/prefs.svelte.ts';
-import { browserSpeaker } from './platform/speech.ts';
-import { spokenLine } from './kiosk/spoken.ts';
-import { bellEvent } from './panel/bell.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -198,103 +193,4 @@ async function askPhoneLogin(panelId: string): Promise<{ url: string; login: Bro
 export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
   const db = await openDoorwardDB();
   return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
-}
-
-/** Starts every side effect; the returned function stops them. */
-export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s), startVision(s), s.remote.start()];
-  void s.storage.request();
-  void s.updates.register();
-  return () => {
-    stops.forEach((stop) => stop());
-    s.kiosk.stop();
-  };
-}
-
-function startDoorEvents(s: Services): () => void {
-  const stops = [
-    s.door.on('door', (door) => {
-      s.kiosk.dispatch({ type: 'door', door });
-      void s.insight.door(door);
-    }),
-    s.door.on('tamper', (raised) => {
-      if (raised) void s.insight.door('tamper');
-    }),
-    s.door.onEvery((e) => void s.log.append(doorLogEntry(e, s.clock.now()))),
-  ];
-  return () => stops.forEach((stop) => stop());
-}
-
-/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
-function startBell(s: Services): () => void {
-  return s.kiosk.on('change', ({ state }) => {
-    if (state.kind !== 'ringing') return;
-    void s.log.append(bellEvent(s.clock.now()));
-    void s.insight.door('bell');
-  });
-}
-
-function startSpeech(s: Services): () => void {
-  const speaker = browserSpeaker(() => s.prefs.prefs.speech);
-  return s.kiosk.on('change', ({ state }) => {
-    const line = spokenLine(state);
-    if (line) speaker.say(line);
-  });
-}
-
-/**
- * Faces: frames flow to the vision worker while the camera is live; tracking drives the flow,
- * and each stable face's evidence goes to the Gatekeeper. An unsure passive liveness score makes
- * the policy ask for a blink, which the worker checks before the attempt is decided again.
- */
-/**
- * Runs `use` on the camera's stream while there is one, and again on a new stream after the
- * camera comes back: the one place that follows the camera for its consumers.
- */
-function whileCameraLive(camera: Services['camera'], use: (stream: MediaStream) => () => void, everyMs: number): () => void {
-  let current: { stream: MediaStream; stop: () => void } | null = null;
-  const follow = () => {
-    const stream = camera.stream;
-    if (current && current.stream !== stream) {
-      current.stop();
-      current = null;
-    }
-    if (stream && !current) current = { stream, stop: use(stream) };
-  };
-  const timer = setInterval(follow, everyMs);
-  follow();
-  return () => {
-    clearInterval(timer);
-    current?.stop();
-  };
-}
-
-function startVision(s: Services): () => void {
-  const stopFrames = whileCameraLive(s.camera, (stream) => s.vision.start(stream), 500);
-  const watch = setInterval(() => {
-    const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
-    s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
-  }, 500);
-  const stopSession = s.session.start();
-  s.vision.preload();
-  return () => {
-    clearInterval(watch);
-    stopSession();
-    stopFrames();
-  };
-}
-
-/** Guest keys are read from the camera picture while nobody is mid-interaction. */
-function startKeyScanning(s: Services): () => void {
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
-}
-
-function startRetention(s: Services): () => void {
-  const prune = () => void s.log.prune(s.prefs.retention).catch((err) => console.warn('[retention]', err));
-  // Self-enrolled guests' faces and passes go when their key's window ends, to the minute.
-  const endStays = () => void s.people.removeEndedStays(s.clock.now()).catch((err) => console.warn('[retention] stays', err));
-  prune();
-  endStays();
-  const timers = [setInterval(prune, 3_600_000), setInterval(endStays, 60_000)];
-  return () => timers.forEach(clearInterval);
 }
