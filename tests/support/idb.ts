@@ -1,6 +1,7 @@
 // The IndexedDB boundary, faked once per store: the panel's and phone's remote stores, the outbox,
 // settings, people, the access log, a sealer of its own, and the door key store; values are kept
 // by structured clone, as IndexedDB would.
+import type { KeyRing } from '../../src/store/keys.ts';
 import type { DoorKeyStore } from '../../src/panel/door-setup.ts';
 import type { EventRecord, OutboxRecord, PassRecord, PersonRecord, PinCredentialRecord } from '../../src/store/db.ts';
 import type { EventLog, LogEvents } from '../../src/store/events.ts';
@@ -258,4 +259,14 @@ export class FakeDoorKeyStore implements DoorKeyStore {
     this.saves++;
     this.key = key;
   }
+}
+
+/** The `keys` store in a Map: CryptoKeys kept as the objects they are (IndexedDB keeps them too). */
+export function memoryKeyRing(): KeyRing & { readonly keys: Map<string, CryptoKey> } {
+  const keys = new Map<string, CryptoKey>();
+  return {
+    keys,
+    get: async (name) => keys.get(name) ?? null,
+    put: async (name, key) => void keys.set(name, key),
+  };
 }
