@@ -10,7 +10,8 @@ import { admits, advance, newest, noSequences, parseSequences, withSequences, ty
 import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
-import { parseTopic, topics, type Topics } from './topics.ts';import { Events } from '../lib/events.ts';
+import { parseTopic, topics, type Topics } from './topics.ts';
+import { Events } from '../lib/events.ts';
 
 
 /**

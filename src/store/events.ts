@@ -1,7 +1,8 @@
 import { storable } from './storable.ts';
 import type { DoorwardDB, EventRecord, SnapshotRecord } from './db.ts';
 import { dataKey, seal, unseal } from './sealing.ts';
-import type { Clock } from '../platform/clock.ts';import { Events } from '../lib/events.ts';
+import type { Clock } from '../platform/clock.ts';
+import { Events } from '../lib/events.ts';
 
 export interface LogEvents {
   appended: EventRecord;
