@@ -1,6 +1,11 @@
 import { untrack } from 'svelte';
 import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent, type FlowState } from './flow.ts';
 import type { Clock } from '../platform/clock.ts';
+import { Events } from '../lib/events.ts';
+
+export interface KioskEvents {
+  change: { readonly state: FlowState; readonly previous: FlowState };
+}
 
 /**
  * The kiosk's one source of truth: the pure flow plus the single timer that its deadline needs.
@@ -10,7 +15,7 @@ export class KioskFlow {
   #flow = $state<Flow>(initialFlow(0));
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #clock: Clock;
-  readonly #listeners = new Set<(state: FlowState, previous: FlowState) => void>();
+  readonly #events = new Events<KioskEvents>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -38,14 +43,13 @@ export class KioskFlow {
       const previous = this.#flow.state;
       this.#flow = next;
       this.#schedule();
-      if (next.state !== previous) for (const l of this.#listeners) l(next.state, previous);
+      if (next.state !== previous) this.#events.emit('change', { state: next.state, previous });
     });
   }
 
-  /** Called on every state change, for side effects that follow the flow (the bell, logging). */
-  onChange(listener: (state: FlowState, previous: FlowState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** For side effects that follow the flow (the bell, speech): every change of state. */
+  on<K extends keyof KioskEvents>(name: K, listener: (value: KioskEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
   }
 
   #schedule(): void {

@@ -28,7 +28,7 @@ async function kiosk(device: ByteTransport) {
   serial.grant(port);
   const link = await DoorLink.serial(serial, await importDoorKey(KEY));
   const heard: DoorLinkEvent[] = [];
-  link.on((e) => heard.push(e));
+  link.onEvery((e) => heard.push(e));
   stops.push(async () => link.serialDoor?.stop());
   const logged = () => heard.map((e) => doorLogEntry(e, 0).summary);
   return { link, heard, logged };

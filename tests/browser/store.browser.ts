@@ -196,8 +196,8 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     await prefs.load();
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((res) => setTimeout(res, 100));
-    const keys = new GuestKeyBook(db, settings, clock, 'front-door');
-    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: 200 });
+    const keys = new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door');
+    const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys, insight, pulseMs: 200 });
     // What the remote link does with every stored line: queue it for the phones.
     const { remoteEventOf } = await import('/src/remote/messages.ts' as string);
     log.onAppend((e: { id: string }) => void box.enqueue(e.id, 'events', remoteEventOf(e)));

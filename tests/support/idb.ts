@@ -1,9 +1,11 @@
 // The IndexedDB boundary, faked once per store: the panel's and phone's remote stores, the outbox,
 // settings, people, the access log, a sealer of its own, and the door key store; values are kept
 // by structured clone, as IndexedDB would.
+import type { KeyRing } from '../../src/store/keys.ts';
 import type { DoorKeyStore } from '../../src/panel/door-setup.ts';
 import type { EventRecord, OutboxRecord, PassRecord, PersonRecord, PinCredentialRecord } from '../../src/store/db.ts';
-import type { EventLog } from '../../src/store/events.ts';
+import type { EventLog, LogEvents } from '../../src/store/events.ts';
+import { Events } from '../../src/lib/events.ts';
 import type { PeopleRepo } from '../../src/store/people.ts';
 import type { SettingsMap, SettingsRepo } from '../../src/store/settings.ts';
 import { outbox, type Outbox, type OutboxStore } from '../../src/store/outbox.ts';
@@ -181,6 +183,14 @@ export class MemoryPeopleRepo implements PeopleRepo {
   async putPass(pass: PassRecord) {
     this.passList.push(pass);
   }
+  async countPassUse(passId: string) {
+    const i = this.passList.findIndex((p) => p.id === passId);
+    const pass = this.passList[i];
+    if (!pass) return null;
+    const counted = { ...pass, uses: pass.uses + 1 };
+    this.passList[i] = counted;
+    return counted;
+  }
   async passes() {
     return [...this.passList];
   }
@@ -206,14 +216,14 @@ export class MemoryPeopleRepo implements PeopleRepo {
 /** The access log's append/recent/prune/onAppend, without snapshots. */
 export function memoryEventLog(clock: Clock): EventLog & { readonly events: EventRecord[] } {
   const events: EventRecord[] = [];
-  const listeners = new Set<(e: EventRecord) => void>();
+  const appended = new Events<LogEvents>();
   let n = 0;
   return {
     events,
     async append(input) {
       const event: EventRecord = { ...input, id: input.id ?? `event-${++n}`, snapshotId: null };
       events.push(event);
-      for (const l of listeners) l(event);
+      appended.emit('appended', event);
       return { id: event.id, snapshotKept: false, snapshotId: null };
     },
     async recent(limit) {
@@ -228,10 +238,7 @@ export function memoryEventLog(clock: Clock): EventLog & { readonly events: Even
       events.splice(0, events.length, ...events.filter((e) => e.at >= cutoff));
       return { events: before - events.length, snapshots: 0 };
     },
-    onAppend(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onAppend: (listener) => appended.on('appended', listener),
   };
 }
 
@@ -252,4 +259,14 @@ export class FakeDoorKeyStore implements DoorKeyStore {
     this.saves++;
     this.key = key;
   }
+}
+
+/** The `keys` store in a Map: CryptoKeys kept as the objects they are (IndexedDB keeps them too). */
+export function memoryKeyRing(): KeyRing & { readonly keys: Map<string, CryptoKey> } {
+  const keys = new Map<string, CryptoKey>();
+  return {
+    keys,
+    get: async (name) => keys.get(name) ?? null,
+    put: async (name, key) => void keys.set(name, key),
+  };
 }
