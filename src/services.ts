@@ -98,7 +98,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       .catch((err) => console.warn('[vision] templates', err));
   const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
-  const network = new NetworkStatus();
+  const network = new NetworkStatus(clock);
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
     prefs, alerts: insight, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
@@ -134,13 +134,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   });
   const kiosk = new KioskFlow(clock);
   kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
-  const checkIn = new SelfCheckIn(vision, peopleAdmin);
+  const checkIn = new SelfCheckIn(vision, peopleAdmin, clock);
   const session = new DoorSession({ kiosk, vision, gate: gatekeeper, clock, offerSelfEnrol: (claims) => checkIn.offer(claims), log: (m, err) => console.warn(m, err) });
   return {
     clock,
     kiosk,
     session,
-    camera: new Camera(),
+    camera: new Camera(clock),
     network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),

@@ -1,6 +1,6 @@
 import { untrack } from 'svelte';
 import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent, type FlowState } from './flow.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 import { Events } from '../lib/events.ts';
 
 export interface KioskEvents {
@@ -13,7 +13,7 @@ export interface KioskEvents {
  */
 export class KioskFlow {
   #flow = $state<Flow>(initialFlow(0));
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   readonly #clock: Clock;
   readonly #events = new Events<KioskEvents>();
 
@@ -53,13 +53,13 @@ export class KioskFlow {
   }
 
   #schedule(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     const due = deadline(this.#flow.state);
     if (due === null) return;
-    this.#timer = setTimeout(() => this.dispatch({ type: 'tick' }), Math.max(0, due - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(() => this.dispatch({ type: 'tick' }), Math.max(0, due - this.#clock.now()));
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
   }
 }

@@ -6,6 +6,7 @@ import { scanForKeys } from './key-scanner.ts';
 import { bellEvent } from './bell.ts';
 import { browserSpeaker } from '../platform/speech.ts';
 import { spokenLine } from '../kiosk/spoken.ts';
+import { every, type Clock } from '../platform/clock.ts';
 
 /** Starts every side effect; the returned function stops them. */
 export function startPanel(s: Services): () => void {
@@ -58,7 +59,7 @@ function startSpeech(s: Services): () => void {
  * Runs `use` on the camera's stream while there is one, and again on a new stream after the
  * camera comes back: the one place that follows the camera for its consumers.
  */
-function whileCameraLive(camera: Services['camera'], use: (stream: MediaStream) => () => void, everyMs: number): () => void {
+function whileCameraLive(camera: Services['camera'], clock: Clock, use: (stream: MediaStream) => () => void, everyMs: number): () => void {
   let current: { stream: MediaStream; stop: () => void } | null = null;
   const follow = () => {
     const stream = camera.stream;
@@ -68,16 +69,16 @@ function whileCameraLive(camera: Services['camera'], use: (stream: MediaStream) 
     }
     if (stream && !current) current = { stream, stop: use(stream) };
   };
-  const timer = setInterval(follow, everyMs);
+  const stopFollowing = every(clock, everyMs, follow);
   follow();
   return () => {
-    clearInterval(timer);
+    stopFollowing();
     current?.stop();
   };
 }
 
 function startVision(s: Services): () => void {
-  const stopFrames = whileCameraLive(s.camera, (stream) => s.vision.start(stream), 500);
+  const stopFrames = whileCameraLive(s.camera, s.clock, (stream) => s.vision.start(stream), 500);
   const stopSession = s.session.start();
   s.vision.preload();
   return () => {
@@ -121,7 +122,7 @@ function startFaults(s: Services): () => void {
 
 /** Guest keys are read from the camera picture while nobody is mid-interaction. */
 function startKeyScanning(s: Services): () => void {
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
+  return whileCameraLive(s.camera, s.clock, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
 }
 
 function startRetention(s: Services): () => void {
@@ -130,6 +131,6 @@ function startRetention(s: Services): () => void {
   const endStays = () => void s.people.removeEndedStays(s.clock.now()).catch((err) => console.warn('[retention] stays', err));
   prune();
   endStays();
-  const timers = [setInterval(prune, 3_600_000), setInterval(endStays, 60_000)];
-  return () => timers.forEach(clearInterval);
+  const stops = [every(s.clock, 3_600_000, prune), every(s.clock, 60_000, endStays)];
+  return () => stops.forEach((stop) => stop());
 }

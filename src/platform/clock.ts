@@ -20,3 +20,18 @@ export const systemClock: Clock = { now: () => Date.now(), ...timers };
 
 /** Time since the page started, never set back: for link timeouts and heartbeats. */
 export const monotonicClock: Clock = { now: () => performance.now(), ...timers };
+
+/** Runs `fn` every `ms` by the clock's timers until the returned function stops it. */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    handle = clock.setTimeout(tick, ms);
+    fn();
+  };
+  let handle = clock.setTimeout(tick, ms);
+  return () => {
+    stopped = true;
+    clock.clearTimeout(handle);
+  };
+}

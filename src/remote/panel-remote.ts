@@ -1,6 +1,6 @@
 import type { EventRecord } from '../store/db.ts';
 import type { Outbox } from '../store/outbox.ts';
-import type { Clock } from '../platform/clock.ts';
+import { every, type Clock, type TimerHandle } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
 import { allow, type RateBook } from '../lib/rate-window.ts';
 import { verifyCommand, type AdminRole, type Op, type Refusal, type TrustedAdmin } from './command.ts';
@@ -111,7 +111,7 @@ export class PanelRemote {
   #configAt = 0;
   #audits = { windowStart: 0, count: 0, suppressed: 0 };
   readonly #events = new Events<{ change: null }>();
-  #stateTimer: ReturnType<typeof setTimeout> | null = null;
+  #stateTimer: TimerHandle | null = null;
   #configSoon = false;
 
   readonly #commands: CommandPanel;
@@ -221,12 +221,12 @@ export class PanelRemote {
       if (s === 'online') void this.#onOnline();
     });
     const offEvents = this.#d.actions.onEvent((e) => void this.#onEvent(e));
-    const timer = setInterval(() => void this.flush(), this.#d.flushIntervalMs ?? 5_000);
-    const beat = setInterval(() => void this.#beat(), this.#heartbeat.everyMs);
+    const stopFlushing = every(this.#d.clock, this.#d.flushIntervalMs ?? 5_000, () => void this.flush());
+    const stopBeating = every(this.#d.clock, this.#heartbeat.everyMs, () => void this.#beat());
     return () => {
-      clearInterval(timer);
-      clearInterval(beat);
-      if (this.#stateTimer) clearTimeout(this.#stateTimer);
+      stopFlushing();
+      stopBeating();
+      if (this.#stateTimer !== null) this.#d.clock.clearTimeout(this.#stateTimer);
       offEvents();
       offMessage();
       offStatus();
@@ -420,8 +420,8 @@ export class PanelRemote {
   /** Bursts (a door cycle, several phones asking at once) publish one state, and the config with it when asked. */
   #stateSoon(withConfig = false): void {
     this.#configSoon ||= withConfig;
-    if (this.#stateTimer) return;
-    this.#stateTimer = setTimeout(() => {
+    if (this.#stateTimer !== null) return;
+    this.#stateTimer = this.#d.clock.setTimeout(() => {
       this.#stateTimer = null;
       const config = this.#configSoon;
       this.#configSoon = false;
