@@ -1,19 +1,17 @@
 import type { FaceEvidence } from '../access/types.ts';
 import { agree } from './agreement.ts';
-import { alignFace } from './align.ts';
 import type { Detection } from './detect.ts';
 import { EMBEDDING_DIM } from './embedding.ts';
 import { startBlink, stepBlink, type BlinkState } from './eyes.ts';
-import { toGrey } from './image.ts';
-import { fivePoints } from './landmarks.ts';
+import { lookAtFace, type FaceLook } from './look.ts';
 import { TemplateIndex, type MatchResult, type PersonScore } from './matcher.ts';
 import type { FaceModels } from './models.ts';
 import { MotionDetector } from './motion.ts';
 import { embedPhoto, type PhotoResult } from './photo.ts';
-import { assessQuality, DEFAULT_QUALITY, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
+import { DEFAULT_QUALITY, qualityScore, type QualityReason, type QualityThresholds } from './quality.ts';
 import { LIVENESS_POLICY, MATCH_AGREEMENT, MATCH_POLICY } from './thresholds.ts';
 import { FaceTracker, type Track } from './tracker.ts';
-import type { Box, Point, RgbaImage } from './types.ts';
+import type { Box, RgbaImage } from './types.ts';
 
 /**
  * The live door loop, one frame at a time, as plain logic over injected models and time (no
@@ -97,18 +95,6 @@ export interface StepResult {
   readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null;
 }
 
-/**
- * 0 when the gate fails; otherwise (0, 1]: face size (full at twice the minimum eye distance),
- * frontality and sharpness (full at three times the minimum), multiplied. Ranks enrolment shots.
- */
-export function qualityScore(q: QualityReport, t: QualityThresholds = DEFAULT_QUALITY): number {
-  if (!q.ok) return 0;
-  const size = Math.min(1, q.metrics.interEyePx / (2 * t.minInterEyePx));
-  const frontal = 1 - 0.5 * Math.min(1, Math.abs(q.metrics.yaw) / t.maxAbsYaw);
-  const sharp = Math.min(1, q.metrics.sharpness / (3 * t.minSharpness));
-  return Math.max(0.01, size * frontal * sharp);
-}
-
 interface Analysed {
   readonly match: MatchResult;
   readonly liveness: number;
@@ -119,13 +105,6 @@ interface Attempt {
   qualityOk: boolean;
   results: Analysed[];
   cooldownUntil: number;
-}
-
-interface FaceLook {
-  readonly landmarks: readonly Point[];
-  readonly five: readonly Point[];
-  readonly aligned: RgbaImage;
-  readonly quality: QualityReport;
 }
 
 type Task =
@@ -207,7 +186,7 @@ export class VisionEngine {
    * tasks, idle) untouched, so it can run between camera frames.
    */
   embedPhoto(photo: RgbaImage): Promise<PhotoResult> {
-    return embedPhoto(this.#models, photo, this.#index, qualityScore, this.#o.quality);
+    return embedPhoto(this.#models, photo, this.#index, this.#o.quality);
   }
 
   reset(): void {
@@ -252,7 +231,7 @@ export class VisionEngine {
       const judging = ready && now >= attempt.cooldownUntil;
       const capturing = [...this.#tasks.values()].some((t) => t.kind === 'capture');
       if (judging || (ready && capturing)) {
-        look = await this.#look(frame, primary, timed);
+        look = await lookAtFace(this.#models, frame, primary.box, this.#o.quality, timed);
         if (look.quality.ok) attempt.qualityOk = true;
       }
       stable = ready && attempt.qualityOk;
@@ -293,16 +272,6 @@ export class VisionEngine {
     if (!this.#idle) return [];
     this.#idle = false;
     return [{ type: 'idle', idle: false }];
-  }
-
-  async #look(frame: RgbaImage, face: Track<Detection>, timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>): Promise<FaceLook> {
-    const landmarks = await timed('landmark', () => this.#models.landmarks(frame, face.box));
-    return timed('quality', () => {
-      const five = fivePoints(landmarks);
-      const aligned = alignFace(frame, five);
-      const quality = assessQuality({ box: face.box, frame, landmarks, alignedGrey: toGrey(aligned) }, this.#o.quality);
-      return { landmarks, five, aligned, quality };
-    });
   }
 
   async #judge(
