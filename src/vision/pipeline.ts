@@ -31,6 +31,8 @@ export interface FrameAnalysis {
   readonly faces: readonly FaceAnalysis[];
   readonly timings: StageTimings;
   readonly provider: string;
+  /** Which face detector found the faces ('fr_detect', 'mediapipe-full/CPU', ...). */
+  readonly detector: string;
 }
 
 export interface PipelineOptions {
@@ -97,5 +99,5 @@ export async function analyseFrame(
     });
   }
   timings.total = now() - start;
-  return { faces, timings, provider: models.provider };
+  return { faces, timings, provider: models.provider, detector: models.detectorName };
 }

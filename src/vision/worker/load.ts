@@ -3,10 +3,11 @@
  * capabilities, onnxruntime-web loaded for it and the sessions created. Everything that can go
  * wrong becomes a status the main thread can show, never an exception.
  */
-import { FaceModels, MODEL_FILES } from '../models.ts';
-import type { InitOptions, Provider, WorkerToMain } from '../protocol.ts';
-import { PROVIDERS } from '../protocol.ts';
-import { ortRuntime, type OrtLike } from '../runtime.ts';
+import { FaceModels, MODEL_FILES, type FaceDetectorModel } from '../models.ts';
+import type { DetectorChoice, InitOptions, Provider, WorkerToMain } from '../protocol.ts';
+import { DEFAULT_DETECTOR, PROVIDERS } from '../protocol.ts';
+import { ortRuntime, type InferenceRuntime, type OrtLike } from '../runtime.ts';
+import { loadMediaPipeDetector, MEDIAPIPE_FILES } from './mediapipe.ts';
 
 /** The slice of onnxruntime-web's module we configure. */
 interface OrtModule extends OrtLike {
@@ -93,6 +94,37 @@ export interface Loaded {
   readonly provider: Provider;
   readonly threads: number;
   readonly notes: string[];
+  /** Loads another detector on request (bench, golden tests); each is built once. */
+  readonly detector: (choice: DetectorChoice) => Promise<FaceDetectorModel>;
+}
+
+export const detectorKey = (c: DetectorChoice): string => (c.kind === 'fr_detect' ? 'fr_detect' : `${c.kind}/${c.delegate ?? 'CPU'}`);
+
+/** Builds detectors from the fetched weights; a MediaPipe one needs its .tflite fetched on first use. */
+function detectorFactory(runtime: InferenceRuntime, options: InitOptions, weights: Map<string, Uint8Array>) {
+  const built = new Map<string, Promise<FaceDetectorModel>>();
+  const load = async (choice: DetectorChoice): Promise<FaceDetectorModel> => {
+    if (choice.kind === 'fr_detect') return FaceModels.onnxDetector(runtime, async (f) => weights.get(f) ?? new Uint8Array());
+    const variant = choice.kind === 'mediapipe-full' ? 'full' : 'short';
+    const file = MEDIAPIPE_FILES[variant];
+    if (!weights.has(file)) {
+      const got = await fetchWeights(options.modelBase, [file]);
+      if (got.missing.length) throw new Error(`model weights missing: ${file} (run: node scripts/provision-models.mjs)`);
+      weights.set(file, got.weights.get(file)!);
+    }
+    return loadMediaPipeDetector(weights.get(file)!, variant, choice.delegate ?? 'CPU', options.mediapipeBase ?? '/mediapipe/');
+  };
+  return (choice: DetectorChoice): Promise<FaceDetectorModel> => {
+    const key = detectorKey(choice);
+    let p = built.get(key);
+    if (!p) {
+      p = load(choice);
+      built.set(key, p);
+      // A failed build may be tried again later.
+      p.catch(() => built.delete(key));
+    }
+    return p;
+  };
 }
 
 /** Loads the models; `report` hears the loading status and any failure. Null when it failed. */
@@ -116,8 +148,11 @@ export async function loadModels(options: InitOptions, report: (s: Status) => vo
     for (const provider of list) {
       try {
         const ort = await loadOrt(provider, options, threads);
-        const models = await FaceModels.create(ortRuntime(ort, provider), async (f) => weights.get(f) ?? new Uint8Array());
-        return { models, provider, threads, notes };
+        const runtime = ortRuntime(ort, provider);
+        const detector = detectorFactory(runtime, options, weights);
+        const live = await liveDetector(detector, options.detector ?? DEFAULT_DETECTOR, notes);
+        const models = await FaceModels.create(runtime, async (f) => weights.get(f) ?? new Uint8Array(), { detector: live });
+        return { models, provider, threads, notes, detector };
       } catch (err) {
         notes.push(`${provider}: ${errorText(err)}`);
       }
@@ -127,5 +162,16 @@ export async function loadModels(options: InitOptions, report: (s: Status) => vo
     const message = errorText(err);
     report({ type: 'status', status: 'error', provider: null, detail: message, threads, error: { code: 'failed', message } });
     return null;
+  }
+}
+
+/** The chosen detector, or fr_detect when it cannot start (the reason goes into the status). */
+async function liveDetector(detector: (c: DetectorChoice) => Promise<FaceDetectorModel>, choice: DetectorChoice, notes: string[]): Promise<FaceDetectorModel> {
+  if (choice.kind === 'fr_detect') return detector(choice);
+  try {
+    return await detector(choice);
+  } catch (err) {
+    notes.push(`${detectorKey(choice)}: ${errorText(err)}; detecting with fr_detect`);
+    return detector({ kind: 'fr_detect' });
   }
 }

@@ -9,6 +9,7 @@ export class WorkerStats {
   processed = 0;
   dropped = 0;
   skipped = 0;
+  blocked = 0;
   readonly #samples = new Map<Stage, number[]>();
   readonly #last: Timings = {};
   #processedAtReport = 0;
@@ -33,7 +34,7 @@ export class WorkerStats {
 
   /** The stats to send, or null when nothing changed (an idle panel should not wake the page); every 5 s regardless. */
   report(now: number, idle: boolean): VisionStats | null {
-    const key = `${this.processed}/${this.dropped}/${this.skipped}/${idle}`;
+    const key = `${this.processed}/${this.dropped}/${this.skipped}/${this.blocked}/${idle}`;
     if (key === this.#lastKey && now - this.#lastKeyAt < 5_000) return null;
     this.#lastKey = key;
     this.#lastKeyAt = now;
@@ -46,6 +47,6 @@ export class WorkerStats {
     const fps = ((this.processed - this.#processedAtReport) * 1000) / Math.max(1, now - this.#reportAt);
     this.#processedAtReport = this.processed;
     this.#reportAt = now;
-    return { fps, processed: this.processed, dropped: this.dropped, skipped: this.skipped, idle, timings };
+    return { fps, processed: this.processed, dropped: this.dropped, skipped: this.skipped, blocked: this.blocked, idle, timings };
   }
 }
