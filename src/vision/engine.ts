@@ -8,7 +8,10 @@ import { TemplateIndex, type MatchResult, type PersonScore } from './matcher.ts'
 import type { FaceModels } from './models.ts';
 import { MotionDetector } from './motion.ts';
 import { embedPhoto, type PhotoResult } from './photo.ts';
-import { DEFAULT_QUALITY, qualityScore, type QualityReason, type QualityThresholds } from './quality.ts';
+import { rankProblems } from './coaching.ts';
+import { fuseLiveness } from './liveness.ts';
+import { poseProblem, type PoseProblem, type PoseTarget } from './pose.ts';
+import { DEFAULT_QUALITY, qualityScore, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
 import { LIVENESS_POLICY, MATCH_AGREEMENT, MATCH_POLICY } from './thresholds.ts';
 import { FaceTracker, type Track } from './tracker.ts';
 import type { Box, RgbaImage } from './types.ts';
@@ -32,7 +35,15 @@ export interface TemplateSet {
   readonly embeddings: readonly Float32Array[];
 }
 
-export type CaptureProblem = QualityReason | 'no-face' | 'timed-out';
+export type CaptureProblem = QualityReason | PoseProblem | 'no-face' | 'timed-out';
+
+/** What a capture waits for besides a good picture. */
+export interface CaptureOptions {
+  /** The head pose to capture (guided enrolment); any pose the gate passes when absent. */
+  readonly pose?: PoseTarget;
+  /** Only a frame after this one (`CaptureResult.frame` of the previous capture): distinct frames. */
+  readonly after?: number;
+}
 
 export type CaptureResult =
   | {
@@ -40,8 +51,14 @@ export type CaptureResult =
       readonly embedding: Float32Array;
       /** 0..1, see qualityScore. */
       readonly quality: number;
+      /** Passive liveness fused over the frames of this face's track so far (fuseLiveness). */
       readonly liveness: number;
       readonly problems: readonly [];
+      /** The frame it came from (engine frame number) and the face's measured pose there. */
+      readonly frame: number;
+      readonly trackId: number;
+      readonly yaw: number;
+      readonly pitch: number;
       /** The face already matches this enrolled person at the operating threshold. */
       readonly alreadyEnrolledAs: PersonScore | null;
     }
@@ -92,8 +109,19 @@ export interface StepResult {
   readonly timings: Timings;
   readonly faces: number;
   /** The primary face's box, for an overlay. */
-  readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null;
+  readonly primary: PrimaryFace | null;
 }
+
+export interface PrimaryFace {
+  readonly trackId: number;
+  readonly box: Box;
+  readonly stable: boolean;
+  /** Why the gate refused this frame's face (what to tell the visitor); absent when it passed or was not looked at. */
+  readonly problems?: readonly QualityReason[];
+}
+
+/** Passive scores kept per track for fusion (about two attempts' worth). */
+const LIVENESS_FRAMES = 10;
 
 interface Analysed {
   readonly match: MatchResult;
@@ -105,18 +133,13 @@ interface Attempt {
   qualityOk: boolean;
   results: Analysed[];
   cooldownUntil: number;
+  /** Every passive score of this track, across attempts, newest last. */
+  liveness: number[];
 }
 
 type Task =
-  | { readonly kind: 'capture'; readonly id: number; readonly deadline: number; problems: CaptureProblem[] }
+  | { readonly kind: 'capture'; readonly id: number; readonly deadline: number; problems: CaptureProblem[]; readonly options: CaptureOptions }
   | { readonly kind: 'blink'; readonly id: number; readonly deadline: number; state: BlinkState | null; trackId: number | null };
-
-const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export class VisionEngine {
   readonly #models: FaceModels;
@@ -131,6 +154,7 @@ export class VisionEngine {
   #lastDetectAt = -Infinity;
   #idle = false;
   #tasks = new Map<number, Task>();
+  #frameNo = 0;
 
   /** `clock` times the stages (performance.now in the worker); frame times come with each frame. */
   constructor(models: FaceModels, options: Partial<EngineOptions> = {}, clock: () => number = () => performance.now()) {
@@ -170,9 +194,9 @@ export class VisionEngine {
     return moved || now - this.#lastDetectAt >= this.#o.idleDetectEveryMs;
   }
 
-  startTask(id: number, kind: TaskKind, now: number, timeoutMs: number): EngineEvent[] {
+  startTask(id: number, kind: TaskKind, now: number, timeoutMs: number, options: CaptureOptions = {}): EngineEvent[] {
     const deadline = now + timeoutMs;
-    this.#tasks.set(id, kind === 'capture' ? { kind, id, deadline, problems: [] } : { kind, id, deadline, state: null, trackId: null });
+    this.#tasks.set(id, kind === 'capture' ? { kind, id, deadline, problems: [], options } : { kind, id, deadline, state: null, trackId: null });
     return this.#wake();
   }
 
@@ -211,6 +235,7 @@ export class VisionEngine {
       }
     };
     const events: EngineEvent[] = [];
+    const frameNo = ++this.#frameNo;
     this.#lastFaceAt ??= now;
     this.#lastDetectAt = now;
 
@@ -225,7 +250,7 @@ export class VisionEngine {
     let stable = false;
     let look: FaceLook | null = null;
     if (primary) {
-      if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0 };
+      if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0, liveness: [] };
       const attempt = this.#attempt;
       const ready = primary.hits >= this.#o.stableHits;
       const judging = ready && now >= attempt.cooldownUntil;
@@ -252,7 +277,7 @@ export class VisionEngine {
       events.push({ type: 'face', face: { type: 'faceLost' } });
     }
 
-    events.push(...(await this.#runTasks(frame, primary ?? null, look, now, timed)));
+    events.push(...(await this.#runTasks(frame, frameNo, primary ?? null, look, now, timed)));
 
     if (!primary && !this.#idle && this.#tasks.size === 0 && now - (this.#lastFaceAt ?? now) >= this.#o.idleAfterMs) {
       this.#idle = true;
@@ -264,7 +289,7 @@ export class VisionEngine {
       events,
       timings,
       faces: detections.length,
-      primary: primary ? { trackId: primary.id, box: primary.box, stable } : null,
+      primary: primary ? { trackId: primary.id, box: primary.box, stable, ...(look && !look.quality.ok && { problems: look.quality.reasons }) } : null,
     };
   }
 
@@ -286,6 +311,7 @@ export class VisionEngine {
     const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
     const match = await timed('match', () => this.#index.match(embedding, MATCH_POLICY));
     attempt.results.push({ match, liveness });
+    this.#scored(attempt, liveness);
     if (attempt.results.length > MATCH_AGREEMENT.window) attempt.results.shift();
     const results = attempt.results;
     const agreement = agree(
@@ -296,7 +322,8 @@ export class VisionEngine {
     const full = results.length >= (noTemplates ? MATCH_AGREEMENT.need : MATCH_AGREEMENT.window);
     if (agreement.kind !== 'agreed' && !full) return null;
 
-    const passive = median(results.map((r) => r.liveness));
+    // The track's frames vote together: this attempt's and any before it (a face that stayed).
+    const passive = fuseLiveness(attempt.liveness);
     let evidence: FaceEvidence;
     if (agreement.kind === 'agreed') {
       const leads = results.flatMap((r) => (r.match.kind === 'match' && r.match.personId === agreement.personId ? [r.match.lead] : []));
@@ -319,8 +346,14 @@ export class VisionEngine {
     return { evidence, embedding };
   }
 
+  #scored(attempt: Attempt, liveness: number): void {
+    attempt.liveness.push(liveness);
+    if (attempt.liveness.length > LIVENESS_FRAMES) attempt.liveness.shift();
+  }
+
   async #runTasks(
     frame: RgbaImage,
+    frameNo: number,
     primary: Track<Detection> | null,
     look: FaceLook | null,
     now: number,
@@ -340,13 +373,18 @@ export class VisionEngine {
           if (!primary) events.push({ type: 'task-progress', id: task.id, problems: task.problems });
           continue;
         }
-        if (!look.quality.ok) {
-          task.problems = [...look.quality.reasons];
-          events.push({ type: 'task-progress', id: task.id, problems: task.problems });
+        // Each capture from a frame of its own.
+        if (task.options.after !== undefined && frameNo <= task.options.after) continue;
+        const problems = captureProblems(look.quality, task.options);
+        if (problems.length > 0) {
+          task.problems = problems;
+          events.push({ type: 'task-progress', id: task.id, problems });
           continue;
         }
         const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
         const liveness = await timed('liveness', () => this.#models.liveness(frame, primary.box));
+        const attempt = this.#attempt?.trackId === primary.id ? this.#attempt : null;
+        if (attempt) this.#scored(attempt, liveness);
         const top = this.#index.size > 0 ? (this.#index.scores(embedding, 1)[0] ?? null) : null;
         this.#tasks.delete(task.id);
         events.push({
@@ -356,9 +394,14 @@ export class VisionEngine {
           result: {
             ok: true,
             embedding,
-            quality: qualityScore(look.quality, this.#o.quality),
-            liveness,
+            // A turned capture is as good a template as a frontal one when the turn was asked for.
+            quality: qualityScore(task.options.pose && task.options.pose.want !== 'straight' ? { ...look.quality, ok: true, metrics: { ...look.quality.metrics, yaw: 0 } } : look.quality, this.#o.quality),
+            liveness: fuseLiveness(attempt ? attempt.liveness : [liveness]),
             problems: [],
+            frame: frameNo,
+            trackId: primary.id,
+            yaw: look.quality.metrics.yaw,
+            pitch: look.quality.metrics.pitch,
             alreadyEnrolledAs: top && top.score >= MATCH_POLICY.threshold ? top : null,
           },
         });
@@ -382,6 +425,20 @@ export class VisionEngine {
     }
     return events;
   }
+}
+
+/**
+ * What keeps this frame from being the capture: the gate's reasons (a turn that was asked for
+ * does not count as 'turned' unless it goes too far), then the pose, then an old frame.
+ */
+export function captureProblems(q: QualityReport, options: CaptureOptions): CaptureProblem[] {
+  const pose = options.pose;
+  const turning = pose !== undefined && pose.want !== 'straight';
+  const reasons: CaptureProblem[] = q.reasons.filter((r) => !(turning && r === 'turned'));
+  const posed = pose ? poseProblem(q.metrics, pose) : null;
+  // 'turned' already says "face the camera".
+  if (posed && !(posed === 'look-straight' && reasons.includes('turned'))) reasons.push(posed);
+  return rankProblems(reasons);
 }
 
 /** Passive liveness band for the overlay and logs (the policy decides; this only names the band). */

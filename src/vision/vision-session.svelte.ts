@@ -11,9 +11,12 @@
  */
 import type { FaceEvidence } from '../access/types.ts';
 import { VisionBridge } from './bridge.ts';
-import type { BlinkResult, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
+import { coachingText } from './coaching.ts';
+import type { BlinkResult, CaptureOptions, CaptureProblem, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
 import type { PhotoResult } from './photo.ts';
 import type { Provider, StageStats, VisionStats, VisionStatus, WorkerToMain } from './protocol.ts';
+import { trace } from './trace.ts';
+import type { QualityReason } from './quality.ts';
 import type { Box } from './types.ts';
 
 export interface EvidenceEvent {
@@ -31,6 +34,8 @@ export interface PrimaryFace {
   readonly stable: boolean;
   readonly frameWidth: number;
   readonly frameHeight: number;
+  /** Why the camera cannot use this face yet (the gate's reasons); empty when it can. */
+  readonly problems: readonly QualityReason[];
 }
 
 export interface SessionOptions {
@@ -49,6 +54,7 @@ export class VisionSession {
   readonly #o: SessionOptions;
   #status = $state<VisionStatus>('loading');
   #provider = $state<Provider | null>(null);
+  #detector = $state('');
   #detail = $state('');
   #threads = $state(0);
   #stats = $state<VisionStats | null>(null);
@@ -79,6 +85,17 @@ export class VisionSession {
   }
   get threads(): number {
     return this.#threads;
+  }
+  /** The face detector on the live path ('mediapipe-full/CPU', or 'fr_detect' as the fallback). */
+  get detector(): string {
+    return this.#detector;
+  }
+  /**
+   * What to tell the person in front of the camera so their face can be used (face the camera,
+   * come closer, more light), or null: the door screen shows it while a face is seen.
+   */
+  get coaching(): string | null {
+    return this.#primary ? coachingText(this.#primary.problems) : null;
   }
   /** Per-stage latency (ms): last, median and p95 over the last ~120 frames. */
   get timings(): Partial<Record<string, StageStats>> {
@@ -123,9 +140,12 @@ export class VisionSession {
     this.#bridge.setTemplates(list.map((p) => ({ personId: p.personId, embeddings: [...p.embeddings] })));
   }
 
-  /** Guided enrolment: the next good face's embedding, or what is wrong (problems, live through onProgress). */
-  captureTemplate(signal?: AbortSignal, onProgress?: (problems: readonly string[]) => void, timeoutMs = 4_000): Promise<CaptureResult> {
-    return this.#bridge.request('capture', { timeoutMs }, { ...(signal && { signal }), ...(onProgress && { onProgress }) });
+  /**
+   * Guided enrolment: the next good face's embedding (in the pose asked for, from a frame after
+   * `options.after`), or what is wrong (problems, live through onProgress).
+   */
+  captureTemplate(signal?: AbortSignal, onProgress?: (problems: readonly CaptureProblem[]) => void, timeoutMs = 4_000, options: CaptureOptions = {}): Promise<CaptureResult> {
+    return this.#bridge.request('capture', { timeoutMs, options }, { ...(signal && { signal }), ...(onProgress && { onProgress: onProgress as (p: readonly string[]) => void }) });
   }
 
   /** Active liveness: resolves { blinked } once the person at the door blinks, or false after the time. */
@@ -204,14 +224,17 @@ export class VisionSession {
       case 'status':
         this.#status = m.status;
         this.#provider = m.provider;
+        this.#detector = m.detector ?? '';
         this.#detail = m.detail;
         this.#threads = m.threads;
         return;
       case 'face':
         if (m.face.type === 'faceLost') this.#primary = null;
+        trace({ kind: 'face', face: m.face.type === 'faceLost' ? 'lost' : m.face.stable ? 'stable' : 'tracked', trackId: m.face.type === 'faceLost' ? null : m.face.trackId });
         for (const cb of this.#faceListeners) cb(m.face);
         return;
       case 'evidence': {
+        trace({ kind: 'evidence', trackId: m.trackId, personId: m.evidence.match.personId });
         const e: EvidenceEvent = { trackId: m.trackId, evidence: m.evidence, ...(m.snapshotJpeg && { snapshotJpeg: m.snapshotJpeg }), ...(m.unknownEmbedding && { unknownEmbedding: m.unknownEmbedding }) };
         this.#lastEvidence = e;
         for (const cb of this.#evidenceListeners) cb(e);
@@ -226,7 +249,8 @@ export class VisionSession {
         return;
       case 'frame-done':
         this.#faces = m.faces;
-        this.#primary = m.primary ? { ...m.primary, frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
+        this.#primary = m.primary ? { ...m.primary, problems: m.primary.problems ?? [], frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
+        trace({ kind: 'frame', at: m.at, faces: m.faces, stable: m.primary?.stable ?? null, timings: m.timings ?? {} });
         return;
       default:
         return;

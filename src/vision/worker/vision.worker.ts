@@ -8,8 +8,9 @@ import { VisionEngine } from '../engine.ts';
 import type { FaceModels } from '../models.ts';
 import { analyseFrame, DEFAULT_PIPELINE } from '../pipeline.ts';
 import type { InitOptions, MainToWorker, Requests, WorkerError, WorkerToMain } from '../protocol.ts';
+import { confineToOrigin } from './confine.ts';
 import { faceSnapshot, FrameReader } from './frames.ts';
-import { errorText, loadModels } from './load.ts';
+import { errorText, loadModels, type Loaded } from './load.ts';
 import { decodePhoto } from './photo-decode.ts';
 import { WorkerStats } from './stats.ts';
 
@@ -23,14 +24,17 @@ const emptyMetrics = { interEyePx: 0, yaw: 0, pitch: 0, rollDeg: 0, sharpness: 0
 /** Requests that take the worker like a frame does: live frames arriving meanwhile are dropped. */
 type Exclusive = Extract<MainToWorker, { type: 'request'; kind: 'analyse' | 'embedPhoto' }>;
 
+type Ready = { engine: VisionEngine; models: FaceModels; loaded: Loaded };
+
 class VisionWorker {
-  #ready: { engine: VisionEngine; models: FaceModels } | null = null;
+  #ready: Ready | null = null;
   #initialised = false;
   #busy = false;
   #chain: Promise<unknown> = Promise.resolve();
   readonly #cancelled = new Set<number>();
   readonly #frames = new FrameReader();
   readonly #stats = new WorkerStats(performance.now());
+  readonly #blockedOrigins = new Set<string>();
 
   receive(msg: MainToWorker): void {
     switch (msg.type) {
@@ -80,8 +84,8 @@ class VisionWorker {
   async #init(options: InitOptions): Promise<void> {
     const loaded = await loadModels(options, post);
     if (!loaded) return;
-    this.#ready = { engine: new VisionEngine(loaded.models), models: loaded.models };
-    post({ type: 'status', status: 'ready', provider: loaded.provider, detail: loaded.notes.join('; '), threads: loaded.threads });
+    this.#ready = { engine: new VisionEngine(loaded.models), models: loaded.models, loaded };
+    post({ type: 'status', status: 'ready', provider: loaded.provider, detail: loaded.notes.join('; '), threads: loaded.threads, detector: loaded.models.detectorName });
     setInterval(() => {
       const stats = this.#stats.report(performance.now(), this.#ready?.engine.idle ?? false);
       if (stats) post({ type: 'stats', stats });
@@ -124,7 +128,7 @@ class VisionWorker {
           break;
       }
     }
-    post({ type: 'frame-done', at, faces: result.faces, primary: result.primary });
+    post({ type: 'frame-done', at, faces: result.faces, primary: result.primary, timings: { ...result.timings, decode } });
   }
 
   async #request(msg: Extract<MainToWorker, { type: 'request' }>): Promise<void> {
@@ -142,17 +146,32 @@ class VisionWorker {
     try {
       if (msg.kind === 'analyse' || msg.kind === 'embedPhoto') await this.#exclusive(ready, msg);
       // Tasks run on the live frames; their reply comes from #frame.
-      else for (const e of ready.engine.startTask(id, msg.kind, performance.now(), msg.params.timeoutMs)) if (e.type === 'idle') post({ type: 'idle', idle: e.idle });
+      else {
+        const options = msg.kind === 'capture' ? (msg.params.options ?? {}) : {};
+        for (const e of ready.engine.startTask(id, msg.kind, performance.now(), msg.params.timeoutMs, options)) if (e.type === 'idle') post({ type: 'idle', idle: e.idle });
+      }
     } catch (err) {
       fail(id, { code: 'failed', message: errorText(err) });
     }
   }
 
-  async #exclusive(ready: { engine: VisionEngine; models: FaceModels }, msg: Exclusive): Promise<void> {
+  /** Counts a request the confinement refused; said once per origin. */
+  blocked(url: string, via: string): void {
+    this.#stats.blocked++;
+    const origin = URL.canParse(url) ? new URL(url).origin : url;
+    if (!this.#blockedOrigins.has(origin)) {
+      this.#blockedOrigins.add(origin);
+      console.warn(`[vision] refused ${via} to ${origin}: nothing leaves the panel`);
+    }
+  }
+
+  async #exclusive(ready: Ready, msg: Exclusive): Promise<void> {
     this.#busy = true;
     try {
       if (msg.kind === 'analyse') {
-        post({ type: 'reply', id: msg.id, kind: 'analyse', ok: true, result: await analyse(ready.models, this.#frames, msg.params) });
+        const choice = msg.params.options.detector;
+        const models = choice ? ready.models.withDetector(await ready.loaded.detector(choice)) : ready.models;
+        post({ type: 'reply', id: msg.id, kind: 'analyse', ok: true, result: await analyse(models, this.#frames, msg.params) });
       } else {
         const photo = await decodePhoto(msg.params.image);
         const result: Requests['embedPhoto']['result'] = photo ? await ready.engine.embedPhoto(photo) : { ok: false, problems: ['unreadable'], faces: 0 };
@@ -176,10 +195,13 @@ async function analyse(models: FaceModels, frames: FrameReader, params: Requests
       faces: faces.map((d) => ({ box: d.box, score: d.score, landmarks: [], five: [], quality: { ok: false, reasons: [], metrics: emptyMetrics } })),
       timings: { detect, landmark: 0, quality: 0, liveness: 0, embed: 0, eyes: 0, total: detect },
       provider: models.provider,
+      detector: models.detectorName,
     };
   }
   return analyseFrame(models, frame, { ...DEFAULT_PIPELINE, ...o });
 }
 
 const worker = new VisionWorker();
+// Before anything else loads: no library in this worker may reach another origin.
+confineToOrigin(self, (url, via) => worker.blocked(url, via));
 self.onmessage = (ev: MessageEvent<MainToWorker>) => worker.receive(ev.data);
