@@ -6,6 +6,7 @@ import type { SerialLike } from '../door/web-serial.ts';
 import type { DoorEvent } from '../door/protocol.ts';
 import type { DoorState } from '../access/types.ts';
 import type { DoorPort } from './gatekeeper.ts';
+import { trace } from '../vision/trace.ts';
 
 /**
  * The kiosk's view of the door controller: link state for the screen, the DoorPort for the
@@ -105,7 +106,9 @@ export class DoorLink implements DoorPort {
 
   async unlock(pulseMs: number): Promise<boolean> {
     if (!this.usable) return false;
+    trace({ kind: 'unlock-sent' });
     const r = await this.#controller.unlock(pulseMs);
+    trace({ kind: 'unlock-done', ok: r.outcome === 'done' });
     if (r.outcome !== 'done') console.warn('[door] unlock not done', r);
     return r.outcome === 'done';
   }
@@ -134,6 +137,7 @@ export class DoorLink implements DoorPort {
   }
 
   #onEvent(e: DoorEvent): void {
+    if (e.kind === 'relay') trace({ kind: 'relay', released: e.released, controllerMs: e.uptimeMs });
     if (e.kind === 'door') {
       this.#open = e.open;
       this.#emit({ door: e.open ? 'opened' : 'closed' });

@@ -25,7 +25,7 @@ import type { Box, RgbaImage } from './types.ts';
  * around it; Node tests drive it with the real models.
  */
 
-export type Stage = 'decode' | 'detect' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
+export type Stage = 'decode' | 'detect' | 'census' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
 export type Timings = Partial<Record<Stage, number>>;
 
 export type FaceEvent = { readonly type: 'faceTracked'; readonly trackId: number; readonly stable: boolean } | { readonly type: 'faceLost' };
@@ -93,6 +93,13 @@ export interface EngineOptions {
   /** After evidence for a face, wait this long before judging the same face again. */
   readonly evidenceCooldownMs: number;
   readonly quality: QualityThresholds;
+  /**
+   * With a second detector for the head count (FaceModels `census`): how often it looks at the
+   * whole frame while a face is there, besides the first frame of every new face.
+   */
+  readonly censusEveryMs: number;
+  /** A census count is trusted for this long. */
+  readonly censusFreshMs: number;
 }
 
 export const DEFAULT_ENGINE: EngineOptions = {
@@ -102,6 +109,8 @@ export const DEFAULT_ENGINE: EngineOptions = {
   lostAfterMs: 600,
   evidenceCooldownMs: 5_000,
   quality: DEFAULT_QUALITY,
+  censusEveryMs: 1_000,
+  censusFreshMs: 1_500,
 };
 
 export interface StepResult {
@@ -155,6 +164,7 @@ export class VisionEngine {
   #idle = false;
   #tasks = new Map<number, Task>();
   #frameNo = 0;
+  #census: { at: number; faces: number } | null = null;
 
   /** `clock` times the stages (performance.now in the worker); frame times come with each frame. */
   constructor(models: FaceModels, options: Partial<EngineOptions> = {}, clock: () => number = () => performance.now()) {
@@ -221,6 +231,7 @@ export class VisionEngine {
     this.#lastFaceAt = null;
     this.#idle = false;
     this.#tasks.clear();
+    this.#census = null;
   }
 
   async step(frame: RgbaImage, now: number): Promise<StepResult> {
@@ -242,6 +253,7 @@ export class VisionEngine {
     const detections = await timed('detect', () => this.#models.detect(frame));
     const tracks = this.#tracker.update(detections, now, frame);
     const primary = tracks[0];
+    const faces = await this.#headCount(frame, detections.length, primary, now, timed);
     if (primary) {
       this.#lastFaceAt = now;
       events.push(...this.#wake());
@@ -288,9 +300,25 @@ export class VisionEngine {
     return {
       events,
       timings,
-      faces: detections.length,
+      faces,
       primary: primary ? { trackId: primary.id, box: primary.box, stable, ...(look && !look.quality.ok && { problems: look.quality.reasons }) } : null,
     };
+  }
+
+  /**
+   * Faces in the picture, for tailgating: the live detector's count, or more when the census
+   * detector (which sees further: fr_detect next to BlazeFace) counted more in the last moment.
+   * It looks when a new face arrives and then every censusEveryMs while someone is there.
+   */
+  async #headCount(frame: RgbaImage, live: number, primary: Track<Detection> | undefined, now: number, timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>): Promise<number> {
+    if (!this.#models.hasCensus) return live;
+    const due = primary !== undefined && (primary.hits === 1 || !this.#census || now - this.#census.at >= this.#o.censusEveryMs);
+    if (due) {
+      const counted = await timed('census', () => this.#models.census(frame));
+      this.#census = { at: now, faces: counted.length };
+    }
+    const fresh = this.#census && now - this.#census.at <= this.#o.censusFreshMs ? this.#census.faces : 0;
+    return Math.max(live, fresh);
   }
 
   #wake(): EngineEvent[] {

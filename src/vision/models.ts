@@ -69,8 +69,10 @@ class OnnxDetector implements FaceDetectorModel {
 }
 
 export interface CreateOptions {
-  /** Detect with this instead of fr_detect (whose weights are then not loaded at all). */
+  /** Detect with this instead of fr_detect (whose weights are then not loaded unless `census` is it). */
   readonly detector?: FaceDetectorModel;
+  /** A second detector that only counts faces (one that sees further than `detector`), for tailgating. */
+  readonly census?: FaceDetectorModel;
 }
 
 /** The faceplugin models (and a face detector) behind one typed surface; built by `FaceModels.create`. */
@@ -78,11 +80,13 @@ export class FaceModels {
   readonly provider: string;
   readonly #s: Record<Exclude<ModelId, 'detect'>, SerialSession>;
   readonly #detector: FaceDetectorModel;
+  readonly #census: FaceDetectorModel | null;
 
-  private constructor(provider: string, sessions: Record<Exclude<ModelId, 'detect'>, SerialSession>, detector: FaceDetectorModel) {
+  private constructor(provider: string, sessions: Record<Exclude<ModelId, 'detect'>, SerialSession>, detector: FaceDetectorModel, census: FaceDetectorModel | null) {
     this.provider = provider;
     this.#s = sessions;
     this.#detector = detector;
+    this.#census = census;
   }
 
   static async create(runtime: InferenceRuntime, load: WeightLoader, options: CreateOptions = {}): Promise<FaceModels> {
@@ -98,7 +102,7 @@ export class FaceModels {
       }
     }
     const { detect, ...rest } = sessions as Record<ModelId, SerialSession>;
-    return new FaceModels(runtime.provider, rest, options.detector ?? new OnnxDetector(detect));
+    return new FaceModels(runtime.provider, rest, options.detector ?? new OnnxDetector(detect), options.census ?? null);
   }
 
   /** fr_detect on `runtime` alone, e.g. as the fallback or beside another detector in the bench. */
@@ -108,11 +112,20 @@ export class FaceModels {
 
   /** The same loaded models with another face detector (the bench compares detectors this way). */
   withDetector(detector: FaceDetectorModel): FaceModels {
-    return new FaceModels(this.provider, this.#s, detector);
+    return new FaceModels(this.provider, this.#s, detector, null);
   }
 
   get detectorName(): string {
     return this.#detector.name;
+  }
+
+  get hasCensus(): boolean {
+    return this.#census !== null;
+  }
+
+  /** The census detector's faces (the live detector's when there is no census). */
+  census(frame: RgbaImage): Promise<Detection[]> {
+    return (this.#census ?? this.#detector).detect(frame);
   }
 
   detect(frame: RgbaImage, opts?: DetectOptions): Promise<Detection[]> {
@@ -153,6 +166,7 @@ export class FaceModels {
 
   async release(): Promise<void> {
     await this.#detector.release();
+    await this.#census?.release();
     for (const s of Object.values(this.#s)) await s.session.release();
   }
 }

@@ -61,7 +61,7 @@ describe('guided capture waits for the pose it asks for', () => {
     expect(straight.result?.ok).toBe(true);
     if (!straight.result?.ok) return;
     const s = straight.result;
-    expect(Math.abs(s.yaw)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs(s.yaw)).toBeLessThanOrEqual(0.45);
 
     // Still looking straight: the left step keeps asking for the turn, and captures nothing.
     const notYet = await capture(engine, frames.straight, t, 2, { pose: { want: 'left', fromYaw: s.yaw }, after: s.frame });
@@ -71,13 +71,13 @@ describe('guided capture waits for the pose it asks for', () => {
     const left = await capture(engine, frames.left, t, 3, { pose: { want: 'left', fromYaw: s.yaw }, after: s.frame }, 6);
     expect(left.result?.ok).toBe(true);
     if (!left.result?.ok) return;
-    expect(left.result.yaw - s.yaw).toBeGreaterThanOrEqual(0.18);
+    expect(left.result.yaw - s.yaw).toBeGreaterThanOrEqual(0.15);
     expect(left.result.frame).toBeGreaterThan(s.frame);
 
     const right = await capture(engine, frames.right, t, 4, { pose: { want: 'right', fromYaw: s.yaw }, after: left.result.frame }, 6);
     expect(right.result?.ok).toBe(true);
     if (!right.result?.ok) return;
-    expect(s.yaw - right.result.yaw).toBeGreaterThanOrEqual(0.18);
+    expect(s.yaw - right.result.yaw).toBeGreaterThanOrEqual(0.15);
     expect(new Set([s.frame, left.result.frame, right.result.frame]).size).toBe(3);
     // Three different pictures of one person: all three templates are hers.
     const cos = (a: Float32Array, b: Float32Array) => a.reduce((x, v, i) => x + v * b[i]!, 0);
@@ -99,13 +99,14 @@ describe('guided capture waits for the pose it asks for', () => {
 
   it('poseProblem: straight wants a level, frontal face; a turn is judged from the straight yaw and not beyond a profile', () => {
     expect(poseProblem({ yaw: 0.1, pitch: 0.5 }, { want: 'straight' })).toBeNull();
-    expect(poseProblem({ yaw: 0.4, pitch: 0.5 }, { want: 'straight' })).toBe('look-straight');
+    expect(poseProblem({ yaw: 0.5, pitch: 0.5 }, { want: 'straight' })).toBe('look-straight');
     expect(poseProblem({ yaw: 0.1, pitch: 0.8 }, { want: 'straight' })).toBe('look-straight');
     expect(poseProblem({ yaw: 0.2, pitch: 0.5 }, { want: 'left', fromYaw: 0.1 })).toBe('turn-left');
     expect(poseProblem({ yaw: 0.3, pitch: 0.5 }, { want: 'left', fromYaw: 0.1 })).toBeNull();
     expect(poseProblem({ yaw: -0.1, pitch: 0.5 }, { want: 'right', fromYaw: 0.1 })).toBeNull();
     expect(poseProblem({ yaw: 0.3, pitch: 0.5 }, { want: 'right', fromYaw: 0.1 })).toBe('turn-right');
     expect(poseProblem({ yaw: 0.8, pitch: 0.5 }, { want: 'left', fromYaw: 0.1 })).toBe('turn-back');
+    expect(poseProblem({ yaw: -0.8, pitch: 0.5 }, { want: 'right', fromYaw: 0.1 })).toBe('turn-back');
   });
 });
 

@@ -1,14 +1,15 @@
-import type { QualityMetrics } from './quality.ts';
+import { DEFAULT_QUALITY, type QualityMetrics } from './quality.ts';
 
 /**
  * The head poses guided enrolment asks for, checked on the yaw and pitch measured from the 68
  * landmarks (quality.ts `poseFromLandmarks`). Yaw grows as the head turns to the image's
  * right, which is the person's left on the panel's (unmirrored) camera. The landmark yaw of a
  * face looking straight at the camera reads up to about +-0.3 depending on the face (measured
- * on the face-api and shared photos, models/README.md), so a turn is judged against the
- * person's own straight capture rather than against zero: about 0.02 per degree, so 0.18 is a
- * turn of roughly 8-10 degrees.
+ * on the face-api and shared photos, models/README.md), so "straight" is what the quality gate
+ * accepts as frontal, and a turn is judged against the person's own straight capture rather than
+ * against zero: about 0.015-0.02 per degree, so 0.15 is a turn of roughly 8-10 degrees.
  */
+
 export type PoseWant = 'straight' | 'left' | 'right';
 
 export type PoseTarget = { readonly want: 'straight' } | { readonly want: 'left' | 'right'; readonly fromYaw: number };
@@ -17,13 +18,13 @@ export type PoseTarget = { readonly want: 'straight' } | { readonly want: 'left'
 export type PoseProblem = 'look-straight' | 'turn-left' | 'turn-right' | 'turn-back';
 
 export const POSE_LIMITS = {
-  /** Straight: |yaw| at most this, and the pitch near level. */
-  straightMaxYaw: 0.3,
-  straightPitch: [0.32, 0.68] as const,
+  /** Straight: what the gate takes as frontal and level. */
+  straightMaxYaw: DEFAULT_QUALITY.maxAbsYaw,
+  straightPitch: DEFAULT_QUALITY.pitchRange,
   /** A turn: at least this much yaw away from the straight capture... */
-  minTurn: 0.18,
-  /** ...and not beyond this (a profile: the embedding and the landmarks get unreliable). */
-  maxYaw: 0.7,
+  minTurn: 0.15,
+  /** ...and not beyond this (towards a profile the landmarks and the embedding get unreliable). */
+  maxYaw: 0.75,
 } as const;
 
 export function poseProblem(m: Pick<QualityMetrics, 'yaw' | 'pitch'>, target: PoseTarget): PoseProblem | null {

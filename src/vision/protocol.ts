@@ -139,6 +139,8 @@ export type WorkerToMain =
       /** This frame's stage times (ms), for the door bench's breakdown and the overlay. */
       readonly timings?: Partial<Record<Stage, number>>;
     }
+  /** A frame the worker did not analyse (busy with a request, or idle and nothing moved): the next may come. */
+  | { readonly type: 'frame-dropped'; readonly at: number }
   | { readonly type: 'progress'; readonly id: number; readonly problems: readonly CaptureProblem[] }
   | { readonly [K in RequestKind]: { readonly type: 'reply'; readonly id: number; readonly kind: K; readonly ok: true; readonly result: Requests[K]['result'] } }[RequestKind]
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError };

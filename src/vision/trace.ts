@@ -12,7 +12,8 @@ export type TraceEvent =
   | { readonly kind: 'evidence'; readonly trackId: number; readonly personId: string | null }
   /** The door: unlock command handed to the controller link, the controller's relay event, its answer. */
   | { readonly kind: 'unlock-sent' }
-  | { readonly kind: 'relay'; readonly released: boolean }
+  /** controllerMs: the controller's clock when it switched (the simulator runs on the page's clock). */
+  | { readonly kind: 'relay'; readonly released: boolean; readonly controllerMs: number }
   | { readonly kind: 'unlock-done'; readonly ok: boolean };
 
 type Sink = (e: TraceEvent & { readonly t: number }) => void;

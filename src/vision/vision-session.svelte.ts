@@ -39,7 +39,7 @@ export interface PrimaryFace {
 }
 
 export interface SessionOptions {
-  /** Frames per second offered to the worker while someone may be there (it drops what it cannot take). */
+  /** Frames per second offered where the browser cannot say when a camera frame is new (no requestVideoFrameCallback). */
   readonly activeFps: number;
   /** Frames per second in idle mode (motion check only). */
   readonly idleFps: number;
@@ -64,6 +64,9 @@ export class VisionSession {
   #faces = 0;
   #lastEvidence = $state<EvidenceEvent | null>(null);
   #frameSize = { width: 0, height: 0 };
+  /** A frame is with the worker and its frame-done has not come back yet. */
+  #awaitingFrame = false;
+  #frameAnswered: () => void = () => undefined;
   readonly #faceListeners = new Set<(e: FaceEvent) => void>();
   readonly #evidenceListeners = new Set<(e: EvidenceEvent) => void>();
 
@@ -163,7 +166,14 @@ export class VisionSession {
     return this.#bridge.request('embedPhoto', { image: blob }, signal ? { signal } : {});
   }
 
-  /** Streams the camera track to the worker until the returned function is called. */
+  /**
+   * Streams the camera track to the worker until the returned function is called. One frame is
+   * in flight at a time, and the next one is the freshest: each new camera frame
+   * (requestVideoFrameCallback) goes to the worker at once when it is free, or as soon as it
+   * answers (frame-done), never queued behind older ones. A frame waits neither for a timer tick
+   * nor in a queue: that is camera latency taken off every analysed frame. In idle mode frames go
+   * at `idleFps` only.
+   */
   start(stream: MediaStream): () => void {
     this.#bridge.start();
     const video = document.createElement('video');
@@ -174,34 +184,64 @@ export class VisionSession {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let grabbing = false;
+    let sentAt = -Infinity;
+    /** A frame was sent and its frame-done is not back (a frame the worker drops never answers: 1 s at most). */
+    const inFlight = () => performance.now() - sentAt < 1_000 && this.#awaitingFrame;
+    let waiting = false;
 
-    const tick = async () => {
-      if (stopped) return;
+    const grab = async () => {
+      if (stopped || grabbing || this.#status !== 'ready' || video.readyState < 2 || video.videoWidth === 0) return;
+      grabbing = true;
       const started = performance.now();
-      if (!grabbing && this.#status === 'ready' && video.readyState >= 2 && video.videoWidth > 0) {
-        grabbing = true;
-        try {
-          const scale = Math.min(1, this.#o.maxWidth / video.videoWidth);
-          const width = Math.round(video.videoWidth * scale);
-          const height = Math.round(video.videoHeight * scale);
-          const bitmap = await createImageBitmap(video, scale < 1 ? { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' } : {});
-          this.#frameSize = { width: bitmap.width, height: bitmap.height };
-          if (stopped) bitmap.close();
-          else this.#bridge.sendFrame(bitmap, started);
-        } catch (err) {
-          console.warn('[vision] frame grab failed', err);
-        } finally {
-          grabbing = false;
+      try {
+        const scale = Math.min(1, this.#o.maxWidth / video.videoWidth);
+        const width = Math.round(video.videoWidth * scale);
+        const height = Math.round(video.videoHeight * scale);
+        const bitmap = await createImageBitmap(video, scale < 1 ? { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' } : {});
+        this.#frameSize = { width: bitmap.width, height: bitmap.height };
+        if (stopped) bitmap.close();
+        else {
+          this.#awaitingFrame = true;
+          sentAt = started;
+          this.#bridge.sendFrame(bitmap, started);
         }
+      } catch (err) {
+        console.warn('[vision] frame grab failed', err);
+      } finally {
+        grabbing = false;
       }
-      const period = 1000 / (this.#idle ? this.#o.idleFps : this.#o.activeFps);
-      timer = setTimeout(() => void tick(), Math.max(0, period - (performance.now() - started)));
     };
-    void tick();
+    /** A new camera frame (or a timer tick where the browser cannot say): send it if the worker is free. */
+    const offer = () => {
+      if (stopped) return;
+      if (this.#idle && performance.now() - sentAt < 1000 / this.#o.idleFps) return;
+      if (inFlight()) waiting = true;
+      else void grab();
+    };
+    this.#frameAnswered = () => {
+      if (!waiting || stopped) return;
+      waiting = false;
+      void grab();
+    };
+    if ('requestVideoFrameCallback' in video) {
+      const onFrame = () => {
+        if (stopped) return;
+        offer();
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    } else {
+      const tick = () => {
+        offer();
+        if (!stopped) timer = setTimeout(tick, 1000 / this.#o.activeFps);
+      };
+      tick();
+    }
 
     return () => {
       stopped = true;
       clearTimeout(timer);
+      this.#frameAnswered = () => undefined;
       video.pause();
       video.srcObject = null;
       this.#primary = null;
@@ -247,7 +287,13 @@ export class VisionSession {
         this.#stats = m.stats;
         this.#idle = m.stats.idle;
         return;
+      case 'frame-dropped':
+        this.#awaitingFrame = false;
+        this.#frameAnswered();
+        return;
       case 'frame-done':
+        this.#awaitingFrame = false;
+        this.#frameAnswered();
         this.#faces = m.faces;
         this.#primary = m.primary ? { ...m.primary, problems: m.primary.problems ?? [], frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
         trace({ kind: 'frame', at: m.at, faces: m.faces, stable: m.primary?.stable ?? null, timings: m.timings ?? {} });

@@ -151,7 +151,9 @@ export async function loadModels(options: InitOptions, report: (s: Status) => vo
         const runtime = ortRuntime(ort, provider);
         const detector = detectorFactory(runtime, options, weights);
         const live = await liveDetector(detector, options.detector ?? DEFAULT_DETECTOR, notes);
-        const models = await FaceModels.create(runtime, async (f) => weights.get(f) ?? new Uint8Array(), { detector: live });
+        // BlazeFace loses faces beyond about 1.5 m: fr_detect keeps counting them (tailgating).
+        const census = live.name === 'fr_detect' ? undefined : await detector({ kind: 'fr_detect' });
+        const models = await FaceModels.create(runtime, async (f) => weights.get(f) ?? new Uint8Array(), { detector: live, ...(census && { census }) });
         return { models, provider, threads, notes, detector };
       } catch (err) {
         notes.push(`${provider}: ${errorText(err)}`);

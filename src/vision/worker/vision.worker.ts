@@ -48,6 +48,7 @@ class VisionWorker {
         if (this.#busy || !ready) {
           msg.bitmap.close();
           if (ready) this.#stats.dropped++;
+          post({ type: 'frame-dropped', at: msg.at });
           return;
         }
         this.#busy = true;
@@ -96,6 +97,7 @@ class VisionWorker {
     const now = performance.now();
     if (engine.idle && !engine.probe(this.#frames.thumbnail(bitmap), now)) {
       this.#stats.skipped++;
+      post({ type: 'frame-dropped', at });
       return;
     }
     const t0 = performance.now();

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import jpeg from 'jpeg-js';
+import { turnHead } from './head-turn.ts';
 import { readJpeg, writeY4m, type Placement, type Rgba } from './y4m.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -9,12 +10,35 @@ export const VISION_VIDEO = join(root, 'tests/e2e/.fixtures/vision-visitors.y4m'
 
 /**
  * Two different real people from face-api's demo photos, each cut out around one frontal face
- * (boxes found by fr_detect on the full photos; both pass the quality gate there).
+ * with open eyes (boxes found by fr_detect on the full photos; both pass the quality gate there,
+ * passive liveness 1.00). "alice" is the woman at the bottom left of sample5 (she was sample2's
+ * downcast, half-closed-eyed face until guided enrolment started asking for turns and blinks).
  */
 export const VISITORS = {
-  alice: { file: 'sample2.jpg', face: { x1: 1442, y1: 168, x2: 1646, y2: 391 } },
+  alice: { file: 'sample5.jpg', face: { x1: 380, y1: 889, x2: 548, y2: 1166 } },
   bob: { file: 'sample5.jpg', face: { x1: 795, y1: 113, x2: 951, y2: 321 } },
 } as const;
+
+/** The software head turn guided enrolment is shown (degrees; positive: to the person's left). */
+export const ENROL_TURN = 20;
+
+/**
+ * The photo as the person holds it during a stay in front of the camera: straight, then (from
+ * 2 s) turned to their left for a second and to their right for a second, then straight again,
+ * so guided enrolment gets the poses it asks for. Shorter stays are straight throughout.
+ */
+function poseAt(poses: { straight: Rgba; left: Rgba; right: Rgba }, t: number, stay: number): Rgba {
+  if (stay < 5) return poses.straight;
+  if (t >= 2 && t < 3) return poses.left;
+  if (t >= 3 && t < 4) return poses.right;
+  return poses.straight;
+}
+
+function posesOf(who: keyof typeof VISITORS): { straight: Rgba; left: Rgba; right: Rgba } {
+  const photo = readJpeg(join(DEMO, VISITORS[who].file));
+  const face = VISITORS[who].face;
+  return { straight: photo, left: turnHead(photo, face, ENROL_TURN), right: turnHead(photo, face, -ENROL_TURN) };
+}
 
 export const VIDEO = { width: 640, height: 480, fps: 15, seconds: 10 } as const;
 
@@ -62,15 +86,16 @@ export function visitorFace(who: keyof typeof VISITORS): Placement {
 
 /**
  * One visitor coming and going: empty doorway for a second, the visitor walks in and stays
- * `stay` seconds (five unless asked), then two seconds of empty doorway before the loop repeats.
- * Enrolment captures during a visit; the next visit is a fresh arrival at the door.
+ * `stay` seconds (five unless asked; turning left and right in the middle, see poseAt), then two
+ * seconds of empty doorway before the loop repeats. Enrolment captures during a visit; the next
+ * visit is a fresh arrival at the door.
  */
 export function visitsVideo(who: keyof typeof VISITORS, stay = 5): string {
   const path = join(root, `tests/e2e/.fixtures/visits-${who}${stay === 5 ? '' : `-${stay}s`}.y4m`);
-  const sources = [import.meta.filename, join(DEMO, VISITORS[who].file)];
+  const sources = [import.meta.filename, join(import.meta.dirname, 'head-turn.ts'), join(DEMO, VISITORS[who].file)];
   if (existsSync(path) && sources.every((s) => statSync(path).mtimeMs > statSync(s).mtimeMs)) return path;
   mkdirSync(dirname(path), { recursive: true });
-  const photo = readJpeg(join(DEMO, VISITORS[who].file));
+  const poses = posesOf(who);
   const fps = 15;
   writeY4m(path, {
     width: VIDEO.width,
@@ -80,7 +105,7 @@ export function visitsVideo(who: keyof typeof VISITORS, stay = 5): string {
     scene: (i) => {
       const t = i / fps;
       if (t < 1 || t >= 1 + stay) return null;
-      return framing(photo, VISITORS[who].face, Math.round(Math.max(0, 1 - (t - 1) / 0.5) * VIDEO.width * 0.6));
+      return framing(poseAt(poses, t - 1, stay), VISITORS[who].face, Math.round(Math.max(0, 1 - (t - 1) / 0.5) * VIDEO.width * 0.6));
     },
   });
   return path;
@@ -101,4 +126,13 @@ export function faceJpeg(who: keyof typeof VISITORS): Buffer {
     data.set(photo.data.subarray(from, from + width * 4), y * width * 4);
   }
   return jpeg.encode({ data, width, height }, 90).data;
+}
+
+/** Nobody at the door: the empty doorway, looping (idle mode, motion checks only). */
+export function emptyDoorwayVideo(): string {
+  const path = join(root, 'tests/e2e/.fixtures/empty-doorway.y4m');
+  if (existsSync(path) && statSync(path).mtimeMs > statSync(import.meta.filename).mtimeMs) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  writeY4m(path, { width: VIDEO.width, height: VIDEO.height, fps: 15, frames: 30, scene: () => null });
+  return path;
 }
