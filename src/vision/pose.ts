@@ -3,13 +3,12 @@ import { DEFAULT_QUALITY, type QualityMetrics } from './quality.ts';
 /**
  * The head poses guided enrolment asks for, checked on the yaw and pitch measured from the 68
  * landmarks (quality.ts `poseFromLandmarks`). Yaw grows as the head turns to the image's
- * right, which is the person's left on the panel's (unmirrored) camera. The landmark yaw of a
- * face looking straight at the camera reads up to about +-0.3 depending on the face (measured
- * on the face-api and shared photos, models/README.md), so "straight" is what the quality gate
- * accepts as frontal, and a turn is judged against the person's own straight capture rather than
- * against zero: about 0.015-0.02 per degree, so 0.15 is a turn of roughly 8-10 degrees.
+ * right, which is the person's left on the panel's (unmirrored) camera; about 0.015-0.02 per
+ * degree. Measured on the face-api and shared photos against a head-pose model (fr_pose, not
+ * shipped): faces within 6 degrees of frontal read |yaw| <= 0.15, faces turned 14-17 degrees
+ * read 0.32-0.37. So "straight" is |yaw| <= 0.2, and a turn is judged against the person's own
+ * straight capture (faces differ), at least 0.15 (8-10 degrees) further in the asked direction.
  */
-
 export type PoseWant = 'straight' | 'left' | 'right';
 
 export type PoseTarget = { readonly want: 'straight' } | { readonly want: 'left' | 'right'; readonly fromYaw: number };
@@ -18,8 +17,8 @@ export type PoseTarget = { readonly want: 'straight' } | { readonly want: 'left'
 export type PoseProblem = 'look-straight' | 'turn-left' | 'turn-right' | 'turn-back';
 
 export const POSE_LIMITS = {
-  /** Straight: what the gate takes as frontal and level. */
-  straightMaxYaw: DEFAULT_QUALITY.maxAbsYaw,
+  /** Straight: within about 10 degrees of frontal, and level as the gate wants it. */
+  straightMaxYaw: 0.2,
   straightPitch: DEFAULT_QUALITY.pitchRange,
   /** A turn: at least this much yaw away from the straight capture... */
   minTurn: 0.15,
