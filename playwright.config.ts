@@ -5,6 +5,10 @@ import { DOOR_VIDEO } from './tests/e2e/support/fixtures.ts';
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 4311);
 export const HARNESS_PORT = Number(process.env.HARNESS_PORT ?? 4313);
 export const E2E_DIST = process.env.E2E_DIST ?? 'dist';
+/** Each test server's private state (broker logins, set-up code), by its port. */
+export const serverStateDir = (port: number): string => `.cache/e2e-state/${port}`;
+/** The tests' Mosquitto listens on a free loopback port the page is given with ?broker=: the CSP must let the page reach it. */
+export const TEST_BROKER_ORIGIN = 'ws://127.0.0.1:*';
 
 /** Debian's Chromium with the fake camera; nothing is downloaded (`npx playwright install` is not used). */
 export const chromiumArgs = [
@@ -45,7 +49,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node scripts/start.mjs --no-build --dist ${E2E_DIST} --port ${E2E_PORT} --broker-port ${E2E_PORT + 10} --no-lan`,
+      command: `node scripts/start.mjs --no-build --dist ${E2E_DIST} --port ${E2E_PORT} --broker-port ${E2E_PORT + 10} --no-lan --state-dir ${serverStateDir(E2E_PORT)} --broker-origin '${TEST_BROKER_ORIGIN}'`,
       url: `http://localhost:${E2E_PORT}/health`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -1,4 +1,4 @@
-// Runs the insight bench (src/insight/bench.ts) under Vite's module loader, so the TypeScript
+// Runs the insight bench (tests/support/insight/bench.ts) under Vite's module loader, so the TypeScript
 // sources run as-is on Node 20 without a separate build. Usage: node scripts/bench-insight.mjs [--tuning-only]
 import { createServer } from 'vite';
 
@@ -11,7 +11,7 @@ const server = await createServer({
   optimizeDeps: { noDiscovery: true, include: [] },
 });
 try {
-  const bench = await server.ssrLoadModule('/src/insight/bench.ts');
+  const bench = await server.ssrLoadModule('/tests/support/insight/bench.ts');
   if (process.argv.includes('--tuning-only')) console.log(bench.formatBench(bench.runBench({ seeds: bench.TUNING_SEEDS }), 'tuning seeds'));
   else console.log(bench.benchReport());
 } finally {

@@ -1,3 +1,5 @@
+import type { BrokerLogins } from './broker-auth.mjs';
+
 export interface EmbeddedBroker {
   readonly url: string;
   readonly port: number;
@@ -5,9 +7,12 @@ export interface EmbeddedBroker {
   readonly tlsUrls: readonly string[];
   close(): Promise<void>;
 }
-export function startBroker(options?: {
+export function isLoopback(host: string): boolean;
+/** Throws for a non-loopback `host`: plain ws never leaves the machine. */
+export function startBroker(options: {
   port?: number;
   host?: string;
+  logins: BrokerLogins;
   log?: (msg: string) => void;
   tlsListeners?: readonly { host: string; key: Uint8Array; cert: Uint8Array }[];
 }): Promise<EmbeddedBroker>;

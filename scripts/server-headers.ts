@@ -1,11 +1,6 @@
 import type { Plugin } from 'vite';
 
-/** Cross-origin isolation, so onnxruntime-web may use SharedArrayBuffer (WASM threads). */
-export const isolationHeaders: Record<string, string> = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+export { isolationHeaders, securityHeaders, contentSecurityPolicy } from './http-policy.mjs';
 
 /**
  * `/health` answers only from the network (the service worker lets it through), so the kiosk

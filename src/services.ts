@@ -7,34 +7,40 @@ import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { AppUpdates } from './pwa/updates.svelte.ts';
 import { AdminGate } from './admin/admin-gate.svelte.ts';
-import { PeopleAdmin } from './admin/people-admin.svelte.ts';
+import { serverSetupCheck } from './admin/setup-code.ts';
+import { PeopleAdmin } from './people/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
 import { settingsRepo } from './store/settings.ts';
+import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
 import { outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
+import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
 import { idbDoorKeyStore } from './panel/door-setup.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
 import { VisionSession } from './vision/vision-session.svelte.ts';
 import { photoProblemText } from './vision/photo.ts';
-import { Enrolment } from './admin/enrolment.svelte.ts';
+import { Enrolment } from './people/enrolment.svelte.ts';
 import { SelfCheckIn } from './kiosk/self-check-in.svelte.ts';
 import { PanelRemote } from './remote/panel-remote.ts';
 import { PhoneRemote } from './remote/phone-remote.ts';
 import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
-import { chooseBrokerUrl } from './remote/broker-url.ts';
+import { chooseBroker, isBrokerUrl, parseBrokerLogin, parseServerBrokerConfig, type BrokerChoice, type BrokerLogin } from './remote/broker-url.ts';
+import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
 import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
-import { Prefs } from './admin/prefs.svelte.ts';
+import { personErasure } from './people/erasure.ts';
+import { Prefs } from './panel/prefs.svelte.ts';
 import { browserSpeaker } from './platform/speech.ts';
 import { spokenLine } from './kiosk/spoken.ts';
+import { bellEvent } from './panel/bell.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -71,7 +77,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const settings = settingsRepo(db);
   const people = peopleRepo(db, clock);
   const log = eventLog(db, clock);
-  const gate = new AdminGate(settings, clock);
+  const gate = new AdminGate(settings, clock, serverSetupCheck());
   await gate.load();
   const prefs = new Prefs(settings);
   await prefs.load();
@@ -85,15 +91,15 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
   const box = outbox(db, clock);
-  const insight = await InsightService.load(settings, log, clock, DOOR_ID);
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys, insight, pulseMs: () => prefs.pulseMs });
+  const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
+  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
     void people
       .templates()
       .then(({ templates }) => vision.setTemplates(templates))
       .catch((err) => console.warn('[vision] templates', err));
-  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates);
+  const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus();
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
@@ -112,10 +118,11 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       }
     },
   });
-  const broker = chooseBrokerUrl(location, ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null);
-  if (broker.remember) await db.put('settings', broker.url, 'remote.brokerUrl');
+  const broker = await panelBroker(db);
   const remote = await PanelRemote.create({
-    brokerUrl: broker.url,
+    brokerUrl: broker?.url ?? '',
+    brokerLogin: broker?.login ?? null,
+    ...(broker?.phoneUrl ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: broker.phoneUrl ?? broker.url, login: null }) } : {}),
     connect: connectMqtt,
     store: idbPanelStore(db, clock),
     outbox: box,
@@ -159,12 +166,36 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
 }
 
 /**
+ * The panel's broker (see remote/broker-url.ts): the page's `?broker=`, else what the panel's own
+ * server says, fetched fresh at each boot and kept for boots without it.
+ */
+async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
+  const server = await fetch('/panel-config.json', { cache: 'no-store', signal: AbortSignal.timeout(5_000) })
+    .then(async (r) => (r.ok ? parseServerBrokerConfig(await r.json()) : null))
+    .catch(() => null);
+  const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
+  const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
+  if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
+  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins }, 'remote.serverBroker');
+  return choice;
+}
+
+/** A broker login for the phone about to pair, made by the panel's server (kiosk on loopback only). */
+async function askPhoneLogin(panelId: string): Promise<{ url: string; login: BrokerLogin }> {
+  const r = await fetch('/panel-config/phone-login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ panelId }), cache: 'no-store', signal: AbortSignal.timeout(5_000) });
+  const body = (await r.json().catch(() => null)) as { url?: unknown } | null;
+  const login = parseBrokerLogin(body);
+  if (!r.ok || !login || !isBrokerUrl(body?.url)) throw new Error(`the panel's server gave no broker login for the phone (HTTP ${r.status})`);
+  return { url: body.url, login };
+}
+
+/**
  * An admin's phone runs the same PWA but none of the panel: no camera, no door, no panel
  * identity on the broker; only its paired link to the panel.
  */
 export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
   const db = await openDoorwardDB();
-  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock });
+  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
 }
 
 /** Starts every side effect; the returned function stops them. */
@@ -183,21 +214,15 @@ function startDoorEvents(s: Services): () => void {
     if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
     if ('door' in e) void s.insight.door(e.door);
     if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    if ('controller' in e) {
-      // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
-      const lost = e.controller === 'lost';
-      void s.log.append({ at: s.clock.now(), kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${e.text}` : `door controller back: ${e.text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: e.text } });
-      return;
-    }
-    void s.log.append({ at: s.clock.now(), kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e });
+    void s.log.append(doorLogEntry(e, s.clock.now()));
   });
 }
 
-/** A visitor who rings is logged (the phone hears of it) and tells insight this is a visitor, not a prowler. */
+/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
 function startBell(s: Services): () => void {
   return s.kiosk.onChange((state) => {
     if (state.kind !== 'ringing') return;
-    void s.log.append({ at: s.clock.now(), kind: 'attempt', personId: null, summary: 'bell rung', detail: { bell: true } });
+    void s.log.append(bellEvent(s.clock.now()));
     void s.insight.door('bell');
   });
 }

@@ -57,7 +57,7 @@ describe('DoorSetupAdmin', () => {
     await until(() => setup.session.state === 'fault');
     expect(setup.link.state).toBe('open');
     expect(setup.session).toMatchObject({ state: 'fault', fault: 'not-provisioned' });
-    expect(setup.hello).toMatchObject({ firmware: '1.0.0', deviceId: '53494d0000000001' });
+    expect(setup.hello).toMatchObject({ firmware: '2.0.0', deviceId: '53494d0000000001' });
     expect(setup.inSetupMode).toBe(true);
     expect(setup.boardProvisioned).toBe(false);
     expect(setup.canProvision).toBe(true);

@@ -1,10 +1,10 @@
 // DoorController end to end against the simulated board (the firmware's twin), on a fake clock.
 import { describe, expect, it } from 'vitest';
-import { importDoorKey } from './auth.ts';
+import { encodeMcuFrame, encodeSigned, importDoorKey } from './auth.ts';
 import { DoorController } from './controller.ts';
-import type { DoorState } from './controller.ts';
-import { FakeClock, TapTransport, settle } from './fakes.ts';
-import { Cmd, FrameType, decodeFrame, reasonName } from './protocol.ts';
+import type { DoorState, LinkFault } from './controller.ts';
+import { FakeClock, ImpostorBoard, TapTransport, settle } from './fakes.ts';
+import { Cmd, EventId, FrameType, decodeFrame, encodeFrame, reasonName } from './protocol.ts';
 import type { DoorEvent } from './protocol.ts';
 import { Input, SimulatedDoor } from './simulator.ts';
 
@@ -16,12 +16,20 @@ async function rig(opts: { key?: Uint8Array | null; hostKey?: Uint8Array | null;
   const door = await SimulatedDoor.create({ clock, ...(boardKey ? { key: boardKey } : {}), inputs: opts.inputs ?? 0 });
   const tap = new TapTransport(door.transport);
   const hostKey = opts.hostKey === undefined ? KEY : opts.hostKey;
-  const ctrl = new DoorController({ transport: tap, clock, key: hostKey ? await importDoorKey(hostKey) : null, initialSeq: 0x4000 });
+  const logs: string[] = [];
+  const ctrl = new DoorController({ transport: tap, clock, key: hostKey ? await importDoorKey(hostKey) : null, initialSeq: 0x4000, log: (m) => logs.push(m) });
   const states: DoorState['state'][] = [];
   const events: DoorEvent[] = [];
+  const faults: LinkFault[] = [];
   ctrl.on('state', (s) => states.push(s.state));
   ctrl.on('event', (e) => events.push(e));
-  return { clock, door, tap, ctrl, states, events };
+  ctrl.on('linkFault', (f) => faults.push(f));
+  return { clock, door, tap, ctrl, states, events, faults, logs };
+}
+
+/** Lets the simulated link and WebCrypto settle until cond holds (bounded). */
+async function settleUntil(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await settle();
 }
 
 /** Answers (RESPONSE/NAK) the device sent, decoded. */
@@ -35,7 +43,8 @@ describe('DoorController over the simulated board', () => {
     const s = await ctrl.connect();
     expect(s.state).toBe('simulated');
     if (s.state !== 'simulated') return;
-    expect(s.info.firmware).toBe('1.0.0');
+    expect(s.info.firmware).toBe('2.0.0');
+    expect(ctrl.keyed).toBe(true);
     expect(s.info.nonce).toHaveLength(16);
     expect(states).toEqual(['connecting', 'simulated']);
   });
@@ -56,6 +65,7 @@ describe('DoorController over the simulated board', () => {
     const { ctrl, door, tap, clock } = await rig();
     await ctrl.connect();
     tap.dropAnswers = 1;
+    tap.dropAnswersTo = Cmd.Unlock;
     const pending = ctrl.unlock(2000);
     for (let i = 0; i < 200 && tap.dropAnswers > 0; i++) await settle();
     expect(tap.dropAnswers).toBe(0); // the first answer was swallowed
@@ -84,20 +94,40 @@ describe('DoorController over the simulated board', () => {
     for (let i = 0; i < 20; i++) await settle();
     const last = answers(tap).at(-1);
     expect(last?.header.type).toBe(FrameType.Nak);
-    expect(reasonName(last?.payload[0] ?? 0)).toBe('STALE_COUNTER');
+    // its challenge was spent by the first delivery
+    expect(reasonName(last?.payload[0] ?? 0)).toBe('STALE_CHALLENGE');
     expect(door.relay).toBe(false);
     expect(door.releases).toBe(1);
     const status = await ctrl.status();
     expect(status.outcome === 'done' && status.value.staleCounter).toBe(1);
   });
 
-  it('refuses a forged tag (wrong key) and keeps the door locked', async () => {
-    const { ctrl, door } = await rig({ hostKey: new Uint8Array(32).fill(0x5a) });
-    await ctrl.connect();
-    expect(await ctrl.unlock(1000)).toEqual({ outcome: 'refused', reason: 'BAD_TAG' });
+  it('refuses to work with a board that signs with another key, and sends it nothing signed', async () => {
+    const { ctrl, door, tap, faults } = await rig({ hostKey: new Uint8Array(32).fill(0x5a) });
+    expect(await ctrl.connect()).toMatchObject({ state: 'fault', fault: 'key-mismatch' });
+    expect(ctrl.keyed).toBe(false);
+    expect(await ctrl.unlock(1000)).toEqual({ outcome: 'refused', reason: 'UNTRUSTED_LINK' });
     expect(door.releases).toBe(0);
-    const status = await ctrl.status();
-    expect(status.outcome === 'done' && status.value.badTag).toBe(1);
+    expect(tap.lastCommand(Cmd.Unlock)).toBeUndefined();
+    expect(faults.map((f) => [f.kind, f.frame])).toContainEqual(['forged', 'RESPONSE to HELLO']);
+  });
+
+  it('has the board refuse an UNLOCK an attacker signed with a guessed key over the live challenge', async () => {
+    const { ctrl, door, tap } = await rig();
+    await ctrl.connect();
+    expect((await ctrl.status()).outcome).toBe('done');
+    const s = ctrl.state;
+    if (s.state !== 'simulated') throw new Error(s.state);
+    // The attacker asks for a challenge itself, reads it off the wire and signs with a guess.
+    await tap.inject(encodeFrame({ type: FrameType.Command, seq: 0x7000, cmd: Cmd.Challenge }));
+    await settleUntil(() => tap.answersTo(0x7000).length > 0);
+    const chal = tap.answersTo(0x7000)[0]?.payload.slice(0, 16) ?? new Uint8Array(16);
+    const guess = await importDoorKey(new Uint8Array(32).fill(1));
+    const forged = await encodeSigned({ seq: 0x7001, cmd: Cmd.Unlock, body: Uint8Array.of(0xe8, 0x03), counter: 99, key: guess, session: { mcuNonce: s.info.nonce, hostNonce: new Uint8Array(16) }, challenge: chal });
+    await tap.inject(forged);
+    await settleUntil(() => tap.answersTo(0x7001).length > 0);
+    expect(reasonName(tap.answersTo(0x7001)[0]?.payload[0] ?? 0)).toBe('BAD_TAG');
+    expect(door.releases).toBe(0);
   });
 
   it('goes lost when heartbeats stop being answered, and comes back by itself', async () => {
@@ -113,6 +143,8 @@ describe('DoorController over the simulated board', () => {
     expect(await attempt).toEqual({ outcome: 'lost' });
     door.transport.setLinkUp(true);
     await clock.advance(2100);
+    // The new session key is derived by WebCrypto off the event loop: real time, not fake time.
+    await settleUntil(() => ctrl.state.state !== 'lost');
     expect(ctrl.state.state).toBe('simulated');
     expect(states).toContain('lost');
     expect(door.releases).toBe(0);
@@ -125,6 +157,7 @@ describe('DoorController over the simulated board', () => {
     await clock.advance(11_000); // MCU: no heartbeat for 10 s -> fail-secure, session closed
     door.transport.setLinkUp(true);
     await clock.advance(2100); // controller reconnects with a new HELLO
+    await settleUntil(() => ctrl.state.state !== 'lost');
     const s = ctrl.state;
     expect(s.state).toBe('simulated');
     if (s.state === 'simulated') expect(s.info.lastFail).toBe(1);
@@ -186,8 +219,9 @@ describe('DoorController over the simulated board', () => {
       return d.ok && d.frame.header.type === FrameType.Command ? d.frame.header.seq : -1;
     }).filter((s) => s >= 0);
     const answered = answers(tap).map((f) => f.header.seq);
-    expect(seqs).toEqual(answered.slice(-4));
-    expect(new Set(seqs).size).toBe(4);
+    // the UNLOCK is two requests (CHALLENGE, then the signed command): five in all
+    expect(seqs).toEqual(answered.slice(-5));
+    expect(new Set(seqs).size).toBe(5);
   });
 
   it('changes config with a signed SET_CONFIG and the MCU enforces the new maximum', async () => {
@@ -197,5 +231,153 @@ describe('DoorController over the simulated board', () => {
     expect(await ctrl.setConfig(cfg)).toEqual({ outcome: 'done', value: cfg });
     expect(await ctrl.unlock(2500)).toEqual({ outcome: 'refused', reason: 'OUT_OF_RANGE' });
     expect(await ctrl.setConfig({ ...cfg, maxPulseMs: 60000 })).toEqual({ outcome: 'refused', reason: 'OUT_OF_RANGE' });
+  });
+});
+
+// Issue #12: the tablet believed forged controller replies, and a withheld UNLOCK worked hours later.
+describe('DoorController believes only what the board signed', () => {
+  it('a fake controller without the key that answers "done" gets unlock() false and no door event', async () => {
+    const clock = new FakeClock(1000);
+    const impostor = new ImpostorBoard();
+    const logs: string[] = [];
+    const ctrl = new DoorController({ transport: impostor, clock, key: await importDoorKey(KEY), initialSeq: 0x4000, log: (m) => logs.push(m) });
+    const events: DoorEvent[] = [];
+    ctrl.on('event', (e) => events.push(e));
+    expect(await ctrl.connect()).toMatchObject({ state: 'fault', fault: 'unauthenticated' });
+    const r = await ctrl.unlock(3000);
+    expect(r.outcome).not.toBe('done');
+    expect(impostor.unlocksClaimed).toBe(0); // the panel never even asked it
+    await clock.advance(1000);
+    expect(events).toEqual([]);
+    expect(ctrl.linkFaults).toBeGreaterThan(0);
+    expect(logs.some((m) => m.startsWith('door link fault: unauthenticated RESPONSE to HELLO'))).toBe(true);
+  });
+
+  it('a fake controller that signs with a key of its own is refused the same way', async () => {
+    const clock = new FakeClock(1000);
+    const impostor = new ImpostorBoard({ guessKey: new Uint8Array(32).fill(0x42) });
+    const ctrl = new DoorController({ transport: impostor, clock, key: await importDoorKey(KEY), initialSeq: 0x4000 });
+    const events: DoorEvent[] = [];
+    ctrl.on('event', (e) => events.push(e));
+    expect(await ctrl.connect()).toMatchObject({ state: 'fault', fault: 'key-mismatch' });
+    expect((await ctrl.unlock(3000)).outcome).not.toBe('done');
+    await clock.advance(1000);
+    expect(events).toEqual([]);
+  });
+
+  it('in a keyed session, forged "done" and "door opened" from the cable are dropped as link faults', async () => {
+    const { ctrl, door, tap, clock, events, faults } = await rig();
+    await ctrl.connect();
+    await clock.advance(300); // the BOOT retry, signed, arrives and is reported
+    events.length = 0;
+    // The attacker holds every UNLOCK back and answers for the board, unsigned and with a junk tag.
+    tap.withhold.add(Cmd.Unlock);
+    const pending = ctrl.unlock(3000);
+    await settleUntil(() => tap.withheld.length > 0);
+    const held = decodeFrame(tap.withheld[0]?.subarray(0, (tap.withheld[0]?.length ?? 1) - 1) ?? new Uint8Array());
+    if (!held.ok) throw new Error('no UNLOCK captured');
+    const { seq } = held.frame.header;
+    const done = Uint8Array.of(0xb8, 0x0b, 0xa1);
+    tap.toHost(encodeFrame({ type: FrameType.Response, seq, cmd: Cmd.Unlock, payload: done }));
+    tap.toHost(encodeMcuFrame({ type: FrameType.Response, seq, cmd: Cmd.Unlock, payload: done }, { mcuKey: new Uint8Array(32).fill(9), counter: 1000, requestCrc: held.frame.crc }));
+    tap.toHost(encodeFrame({ type: FrameType.Event, seq: 900, cmd: EventId.Door, payload: Uint8Array.of(0, 0, 0, 0, 1) }));
+    await clock.advance(3 * 250 + 10);
+    expect(await pending).toEqual({ outcome: 'lost' });
+    expect(events.filter((e) => e.kind === 'door' || e.kind === 'relay')).toEqual([]);
+    expect(door.releases).toBe(0);
+    expect(faults.map((f) => [f.kind, f.frame])).toEqual(
+      expect.arrayContaining([
+        ['unauthenticated', 'RESPONSE to UNLOCK'],
+        ['forged', 'RESPONSE to UNLOCK'],
+        ['unauthenticated', 'EVENT 0x82'],
+      ]),
+    );
+  });
+
+  it('a genuine event recorded and played again is a replay, reported once, not twice', async () => {
+    const { ctrl, door, tap, clock, events, faults } = await rig();
+    await ctrl.connect();
+    await clock.advance(300);
+    door.inputs = Input.DoorOpen;
+    await clock.advance(20);
+    const opened = tap.received.find((w) => {
+      const d = decodeFrame(w.subarray(0, w.length - 1));
+      return d.ok && d.frame.header.type === FrameType.Event && d.frame.header.cmd === EventId.Door;
+    });
+    if (!opened) throw new Error('no door event');
+    door.inputs = 0;
+    await clock.advance(20);
+    tap.toHost(opened); // the attacker plays the genuine "door opened" again, byte for byte
+    await settle();
+    expect(events.filter((e) => e.kind === 'door').map((e) => e.kind === 'door' && e.open)).toEqual([true, false]);
+    expect(faults.at(-1)).toMatchObject({ kind: 'replayed', frame: 'EVENT 0x82' });
+  });
+
+  it("an earlier session's answers, replayed byte for byte to a new session, are not believed", async () => {
+    const { ctrl, tap, clock } = await rig();
+    await ctrl.connect();
+    expect((await ctrl.unlock(1000)).outcome).toBe('done');
+    await clock.advance(1100);
+    const recorded = tap.received.map((b) => b.slice());
+    await ctrl.close();
+    // A second panel start with the same sequence numbers talks to a replayer of that session.
+    const clock2 = new FakeClock(1000);
+    const replayer = new TapTransport(new ImpostorBoard());
+    const ctrl2 = new DoorController({ transport: replayer, clock: clock2, key: await importDoorKey(KEY), initialSeq: 0x4000 });
+    replayer.withhold.add(Cmd.Hello);
+    const connecting = ctrl2.connect();
+    await settleUntil(() => replayer.withheld.length > 0);
+    for (const b of recorded) replayer.toHost(b);
+    expect(await connecting).toMatchObject({ state: 'fault', fault: 'key-mismatch' });
+    const unlocking = ctrl2.unlock(1000); // tries one more HELLO, which the replayer cannot answer
+    await settleUntil(() => replayer.withheld.length > 1);
+    await clock2.advance(3 * 250 + 10);
+    expect((await unlocking).outcome).not.toBe('done');
+  });
+
+  it('an UNLOCK held back on the cable and let through 10 s later is refused by the board', async () => {
+    const { ctrl, door, tap, clock } = await rig();
+    await ctrl.connect();
+    tap.withhold.add(Cmd.Unlock);
+    const pending = ctrl.unlock(2000);
+    await settleUntil(() => tap.withheld.length > 0);
+    await clock.advance(3 * 250 + 10);
+    expect(await pending).toEqual({ outcome: 'lost' }); // the kiosk never claims it
+    tap.withhold.clear();
+    await clock.advance(10_000); // heartbeats keep the session; they cannot keep the challenge
+    expect(ctrl.state.state).toBe('simulated');
+    const held = tap.withheld[0];
+    if (!held) throw new Error('nothing captured');
+    await tap.inject(held);
+    const d = decodeFrame(held.subarray(0, held.length - 1));
+    if (!d.ok) throw new Error('bad capture');
+    await settleUntil(() => tap.answersTo(d.frame.header.seq).length > 0);
+    expect(reasonName(tap.answersTo(d.frame.header.seq)[0]?.payload[0] ?? 0)).toBe('STALE_CHALLENGE');
+    expect(door.relay).toBe(false);
+    expect(door.releases).toBe(0);
+  });
+
+  it('names a board that speaks protocol v1 instead of timing out', async () => {
+    const clock = new FakeClock(1000);
+    const logs: string[] = [];
+    // A v1 board refuses our v2 HELLO with a v1 NAK BAD_VERSION (its own framing).
+    const v1: import('./transport.ts').ByteTransport = {
+      kind: 'serial',
+      listeners: new Set<(b: Uint8Array) => void>(),
+      async write(bytes: Uint8Array) {
+        const r = decodeFrame(bytes.subarray(0, bytes.length - 1));
+        if (!r.ok) return;
+        const nak = encodeFrame({ version: 1, type: FrameType.Nak, seq: r.frame.header.seq, cmd: r.frame.header.cmd, payload: Uint8Array.of(0x03) });
+        queueMicrotask(() => this.listeners.forEach((l) => l(nak)));
+      },
+      onBytes(cb: (b: Uint8Array) => void) {
+        this.listeners.add(cb);
+        return () => this.listeners.delete(cb);
+      },
+      async close() {},
+    } as import('./transport.ts').ByteTransport & { listeners: Set<(b: Uint8Array) => void> };
+    const ctrl = new DoorController({ transport: v1, clock, key: await importDoorKey(KEY), log: (m) => logs.push(m) });
+    expect(await ctrl.connect()).toMatchObject({ state: 'fault', fault: 'protocol-version' });
+    expect(logs).toContain("door controller speaks protocol v1; this panel speaks v2: update the controller's firmware");
   });
 });

@@ -1,7 +1,8 @@
 // The door driver's outside boundaries, faked once for every door test: the clock (time moves
 // only when a test says so), a tap on the byte link, Web Serial (navigator.serial and its
 // SerialPorts, on real ReadableStream/WritableStream) and the door key store.
-import { FrameSplitter, FrameType, decodeFrame } from './protocol.ts';
+import { deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
+import { CHALLENGE_LEN, CHALLENGE_MS, Cmd, EventId, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, putU16, putU32 } from './protocol.ts';
 import type { Frame } from './protocol.ts';
 import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
 import { DOORWARD_USB } from './web-serial.ts';
@@ -81,15 +82,22 @@ export class FakeClock implements Clock {
 
 /**
  * Wraps a transport to watch and disturb it the way a bad cable or an attacker would: records
- * every write, can swallow the next answers from the device, and can inject raw bytes.
+ * every write, can swallow answers from the device, hold the panel's commands back, and inject
+ * raw bytes either way.
  */
 export class TapTransport implements ByteTransport {
   readonly kind;
   readonly written: Uint8Array[] = [];
   readonly received: Uint8Array[] = [];
-  /** Answers (RESPONSE/NAK/HEARTBEAT) still to be swallowed. */
+  /** Answers (RESPONSE/NAK/HEARTBEAT) still to be swallowed ... */
   dropAnswers = 0;
+  /** ... only those answering this command id, when set. */
+  dropAnswersTo: number | null = null;
+  /** Commands with these ids are captured in `withheld` and never reach the device. */
+  readonly withhold = new Set<number>();
+  readonly withheld: Uint8Array[] = [];
   readonly #inner: ByteTransport;
+  readonly #host = new Set<(bytes: Uint8Array) => void>();
 
   constructor(inner: ByteTransport) {
     this.#inner = inner;
@@ -98,6 +106,11 @@ export class TapTransport implements ByteTransport {
 
   write(bytes: Uint8Array): Promise<void> {
     this.written.push(bytes.slice());
+    const r = decodeFrame(bytes.subarray(0, bytes.length - 1));
+    if (r.ok && r.frame.header.type === FrameType.Command && this.withhold.has(r.frame.header.cmd)) {
+      this.withheld.push(bytes.slice());
+      return Promise.resolve();
+    }
     return this.#inner.write(bytes);
   }
 
@@ -106,15 +119,25 @@ export class TapTransport implements ByteTransport {
     return this.#inner.write(bytes);
   }
 
+  /** Bytes from an attacker toward the panel, as if the device had sent them. */
+  toHost(bytes: Uint8Array): void {
+    for (const cb of this.#host) cb(bytes.slice());
+  }
+
   onBytes(cb: (bytes: Uint8Array) => void): () => void {
-    return this.#inner.onBytes((bytes) => {
+    this.#host.add(cb);
+    const off = this.#inner.onBytes((bytes) => {
       this.received.push(bytes.slice());
-      if (this.dropAnswers > 0 && isAnswer(bytes)) {
+      if (this.dropAnswers > 0 && isAnswer(bytes, this.dropAnswersTo)) {
         this.dropAnswers--;
         return;
       }
       cb(bytes);
     });
+    return () => {
+      this.#host.delete(cb);
+      off();
+    };
   }
 
   close(): Promise<void> {
@@ -149,9 +172,97 @@ export class TapTransport implements ByteTransport {
   }
 }
 
-function isAnswer(wire: Uint8Array): boolean {
+function isAnswer(wire: Uint8Array, to: number | null): boolean {
   const r = decodeFrame(wire.subarray(0, wire.length - 1));
-  return r.ok && (r.frame.header.type === FrameType.Response || r.frame.header.type === FrameType.Nak || r.frame.header.type === FrameType.Heartbeat);
+  const t = r.ok ? r.frame.header.type : 0;
+  return r.ok && (t === FrameType.Response || t === FrameType.Nak || t === FrameType.Heartbeat) && (to === null || r.frame.header.cmd === to);
+}
+
+// ---- an impostor on the door link ----
+
+/**
+ * Something on the cable that answers like a door controller but does not have the key: it
+ * says every UNLOCK was "done", reports the relay released and the door opened. With `guessKey`
+ * it signs all of it with a key of its own (a board provisioned by someone else, or a forger's
+ * best guess); without, it signs nothing. The panel must believe none of it.
+ */
+export class ImpostorBoard implements ByteTransport {
+  readonly kind: 'serial' | 'simulator';
+  /** UNLOCKs it claimed to have carried out. */
+  unlocksClaimed = 0;
+  readonly #guessKey: Uint8Array | null;
+  readonly #listeners = new Set<(bytes: Uint8Array) => void>();
+  #mcuKey: Uint8Array | null = null;
+  #answers = 0;
+  #events = 0;
+  #evSeq = 0;
+
+  constructor(options: { guessKey?: Uint8Array; kind?: 'serial' | 'simulator' } = {}) {
+    this.#guessKey = options.guessKey ?? null;
+    this.kind = options.kind ?? 'serial';
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    const r = decodeFrame(bytes.subarray(0, bytes.length - 1));
+    if (!r.ok) return;
+    const { type, cmd } = r.frame.header;
+    const state = StateBit.Provisioned | StateBit.Session;
+    if (type === FrameType.Heartbeat) return this.#answer(r.frame, FrameType.Heartbeat, Uint8Array.of(state));
+    if (type !== FrameType.Command) return;
+    if (cmd === Cmd.Hello) {
+      const mcuNonce = crypto.getRandomValues(new Uint8Array(16));
+      this.#mcuKey = this.#guessKey ? deriveMcuKeyRaw(this.#guessKey, { mcuNonce, hostNonce: r.frame.payload.slice(0, 16) }) : null;
+      this.#answers = 0;
+      this.#events = 0;
+      const p = new Uint8Array(32);
+      p.set([PROTOCOL_VERSION, 2, 0, 0, 0x46, 0x41, 0x4b, 0x45, 0, 0, 0, 1], 0);
+      putU16(p, 12, 0x3f);
+      p.set(mcuNonce, 14);
+      p[30] = state;
+      return this.#answer(r.frame, FrameType.Response, p);
+    }
+    if (cmd === Cmd.Challenge) {
+      const p = new Uint8Array(CHALLENGE_LEN + 2);
+      putU16(p, CHALLENGE_LEN, CHALLENGE_MS);
+      return this.#answer(r.frame, FrameType.Response, p);
+    }
+    if (cmd === Cmd.Unlock) {
+      this.unlocksClaimed++;
+      this.#answer(r.frame, FrameType.Response, Uint8Array.of(r.frame.payload[0] ?? 0, r.frame.payload[1] ?? 0, state | StateBit.Relay));
+      this.#event(EventId.Relay, [1, 1]);
+      this.#event(EventId.Door, [1]);
+      return;
+    }
+    return this.#answer(r.frame, FrameType.Response, Uint8Array.of(state));
+  }
+
+  onBytes(cb: (bytes: Uint8Array) => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  #send(wire: Uint8Array): void {
+    queueMicrotask(() => {
+      for (const l of this.#listeners) l(wire);
+    });
+  }
+
+  #answer(req: Frame, type: number, payload: Uint8Array): void {
+    const sign = this.#mcuKey ? { mcuKey: this.#mcuKey, counter: ++this.#answers, requestCrc: req.crc } : null;
+    this.#send(encodeMcuFrame({ type, seq: req.header.seq, cmd: type === FrameType.Heartbeat ? Cmd.Heartbeat : req.header.cmd, payload }, sign));
+  }
+
+  #event(id: number, rest: number[]): void {
+    const payload = new Uint8Array(4 + rest.length);
+    putU32(payload, 0, 1234);
+    payload.set(rest, 4);
+    const sign = this.#mcuKey ? { mcuKey: this.#mcuKey, counter: ++this.#events, requestCrc: null } : null;
+    this.#send(encodeMcuFrame({ type: FrameType.Event, seq: ++this.#evSeq, cmd: id, payload }, sign));
+  }
 }
 
 // ---- Web Serial ----

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FrameSplitter, MAX_ENCODED, Reason, cobsDecode, cobsEncode, crc16, decodeFrame, encodeFrame, parseEvent, parseHello, parseStatus } from './protocol.ts';
+import { AUTH_LEN, CHALLENGE_MS, FrameSplitter, MAX_ENCODED, PROTOCOL_VERSION, Reason, cobsDecode, cobsEncode, crc16, decodeFrame, encodeFrame, parseChallenge, parseEvent, parseHello, parseStatus } from './protocol.ts';
 
 const vectors = JSON.parse(readFileSync(new URL('../../panel-bridge/vectors/vectors.json', import.meta.url), 'utf8')) as Vectors;
 interface Vectors {
-  constants: { max_encoded: number; max_payload: number };
+  protocol_version: number;
+  constants: { max_encoded: number; max_payload: number; challenge_ms: number };
   reasons: Record<string, number>;
   crc: { name: string; input: string; crc: string }[];
   cobs: { name: string; decoded: string; encoded: string }[];
   cobs_invalid: { name: string; encoded: string }[];
   frames: { name: string; type: number; flags: number; seq: number; cmd: number; payload: string; raw: string; wire: string }[];
-  malformed: { name: string; chunk: string; reason: string; code: number }[];
+  malformed: { name: string; chunk: string; reason: string; code: number; mcu_reply: string | null }[];
 }
 const hex = (s: string): Uint8Array => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16));
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -18,6 +19,8 @@ const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).pad
 describe('shared constants', () => {
   it('match the vectors file', () => {
     expect(MAX_ENCODED).toBe(vectors.constants.max_encoded);
+    expect(PROTOCOL_VERSION).toBe(vectors.protocol_version);
+    expect(CHALLENGE_MS).toBe(vectors.constants.challenge_ms);
     expect(Reason).toEqual(vectors.reasons);
   });
 });
@@ -53,7 +56,7 @@ describe('frames', () => {
     const r = decodeFrame(wire.subarray(0, wire.length - 1));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.frame.header).toEqual({ version: 1, type: v.type, flags: v.flags, seq: v.seq, cmd: v.cmd, length: v.payload.length / 2 });
+    expect(r.frame.header).toEqual({ version: 2, type: v.type, flags: v.flags, seq: v.seq, cmd: v.cmd, length: v.payload.length / 2 });
     expect(toHex(r.frame.payload)).toBe(v.payload);
     expect(toHex(r.frame.headerBytes)).toBe(v.raw.slice(0, 16));
   });
@@ -70,16 +73,35 @@ describe('frames', () => {
     expect(() => encodeFrame({ type: 1, seq: 1, cmd: 1, payload: new Uint8Array(vectors.constants.max_payload + 1) })).toThrow(RangeError);
   });
 
-  it('parses the HELLO, STATUS and event payloads from the vectors', () => {
+  it('parses the HELLO, CHALLENGE, STATUS and event payloads from the vectors', () => {
     const byName = new Map(vectors.frames.map((f) => [f.name, f]));
-    const hello = parseHello(hex(byName.get('rsp_hello')?.payload ?? ''));
-    expect(hello).toMatchObject({ protocolVersion: 1, firmware: '1.0.0', deviceId: '4457524400000001', capabilities: 0x3f, state: 0xa0, lastFail: 0 });
-    expect(toHex(hello?.nonce ?? new Uint8Array())).toBe('a0a1a2a3a4a5a6a7a8a9aaabacadaeaf');
-    const status = parseStatus(hex(byName.get('rsp_status')?.payload ?? ''));
+    // Signed frames: the body is the payload without its 20-byte auth block.
+    const body = (name: string) => {
+      const f = byName.get(name);
+      const p = hex(f?.payload ?? '');
+      return f && f.flags & 1 ? p.subarray(0, p.length - AUTH_LEN) : p;
+    };
+    const hello = parseHello(body('rsp_hello_signed'));
+    expect(hello).toMatchObject({ protocolVersion: 2, firmware: '2.0.0', deviceId: '4457524400000001', capabilities: 0x3f, state: 0xa0, lastFail: 0 });
+    expect(hello?.nonce).toHaveLength(16);
+    expect(parseHello(body('rsp_hello_unprovisioned'))).toMatchObject({ state: 0xc0 });
+    expect(parseChallenge(body('rsp_challenge_signed'))).toMatchObject({ ttlMs: 3000 });
+    expect(parseChallenge(body('rsp_challenge_signed'))?.challenge).toHaveLength(16);
+    const status = parseStatus(body('rsp_status_signed'));
     expect(status).toMatchObject({ state: 0xa1, config: { maxPulseMs: 5000, failMode: 0, heartbeatTimeoutMs: 10000, heldOpenMs: 30000 }, lastCounter: 1, uptimeMs: 60 });
-    expect(parseEvent(0x85, hex(byName.get('ev_relay_released')?.payload ?? ''))).toEqual({ kind: 'relay', uptimeMs: 30, released: true, cause: 1 });
-    expect(parseEvent(0x86, hex(byName.get('ev_fault_watchdog')?.payload ?? ''))).toEqual({ kind: 'fault', uptimeMs: 2030, code: 1, detail: 1 });
-    expect(parseEvent(0x81, hex(byName.get('ev_boot')?.payload ?? ''))).toEqual({ kind: 'boot', uptimeMs: 0, firmware: '1.0.0', state: 0x20 });
+    expect(parseEvent(0x85, body('ev_relay_released_signed'))).toEqual({ kind: 'relay', uptimeMs: 30, released: true, cause: 1 });
+    expect(parseEvent(0x86, body('ev_fault_watchdog'))).toEqual({ kind: 'fault', uptimeMs: 2030, code: 1, detail: 1 });
+    expect(parseEvent(0x81, body('ev_boot'))).toEqual({ kind: 'boot', uptimeMs: 0, firmware: '2.0.0', state: 0x20 });
+  });
+
+  it('keeps the header and CRC of a frame in another protocol version, so the refusal can name it', () => {
+    const v1 = vectors.malformed.find((m) => m.name === 'v1_hello');
+    const r = decodeFrame(hex(v1?.chunk ?? ''));
+    expect(r).toMatchObject({ ok: false, reason: 'BAD_VERSION', header: { version: 1, type: 1, seq: 0x42, cmd: 1 } });
+    // The MCU's refusal is itself written in v1 framing: v1 decodes it, v2 does not.
+    const reply = hex(v1?.mcu_reply ?? '');
+    const d = decodeFrame(reply.subarray(0, reply.length - 1));
+    expect(d).toMatchObject({ ok: false, reason: 'BAD_VERSION', header: { version: 1, type: 5, seq: 0x42, cmd: 1, length: 2 } });
   });
 });
 

@@ -1,7 +1,7 @@
-// Panel-bridge wire format, v1 (panel-bridge/PROTOCOL.md). Pure and browser-safe: the same
+// Panel-bridge wire format, v2 (panel-bridge/PROTOCOL.md). Pure and browser-safe: the same
 // checks, in the same order, as firmware/core/dw_proto.c, held to panel-bridge/vectors/vectors.json.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEADER_LEN = 8;
 export const CRC_LEN = 2;
 export const MAX_PAYLOAD = 96;
@@ -11,6 +11,10 @@ export const NONCE_LEN = 16;
 export const TAG_LEN = 16;
 export const KEY_LEN = 32;
 export const AUTH_LEN = 4 + TAG_LEN;
+export const CHALLENGE_LEN = 16;
+/** How long the MCU keeps a challenge live for one signed command (PROTOCOL.md 2.1). */
+export const CHALLENGE_MS = 3000;
+export const CHALLENGE_RSP_LEN = CHALLENGE_LEN + 2;
 export const FLAG_AUTH = 0x01;
 const FLAGS_RESERVED = 0xfe;
 
@@ -32,6 +36,7 @@ export const Cmd = {
   SetConfig: 0x05,
   ProvisionKey: 0x06,
   Heartbeat: 0x07,
+  Challenge: 0x08,
 } as const;
 export type Cmd = (typeof Cmd)[keyof typeof Cmd];
 
@@ -69,6 +74,7 @@ export const Reason = {
   TAMPER_ACTIVE: 0x1b,
   STORAGE_FAILURE: 0x1c,
   RNG_FAILURE: 0x1d,
+  STALE_CHALLENGE: 0x1e,
 } as const;
 export type ReasonName = keyof typeof Reason;
 export type DecodeRejection =
@@ -121,7 +127,8 @@ export interface Frame {
 
 export type DecodeResult =
   | { ok: true; frame: Frame }
-  | { ok: false; reason: DecodeRejection; code: number; header?: Header };
+  /** header and crc are there when the CRC matched (rejections 5-9 of PROTOCOL.md 1.3). */
+  | { ok: false; reason: DecodeRejection; code: number; header?: Header; crc?: number };
 
 export function crc16(data: Uint8Array): number {
   let crc = 0xffff;
@@ -211,6 +218,8 @@ export function headerBytes(h: Omit<Header, 'version'> & { version?: number }): 
 }
 
 export interface FrameFields {
+  /** PROTOCOL_VERSION unless a refusal is written in a peer's version (PROTOCOL.md 1.3). */
+  version?: number;
   type: number;
   seq: number;
   cmd: number;
@@ -223,7 +232,7 @@ export function encodeFrame(f: FrameFields): Uint8Array {
   const payload = f.payload ?? new Uint8Array(0);
   if (payload.length > MAX_PAYLOAD) throw new RangeError(`payload ${payload.length} > ${MAX_PAYLOAD}`);
   const raw = new Uint8Array(HEADER_LEN + payload.length + CRC_LEN);
-  raw.set(headerBytes({ type: f.type, flags: f.flags ?? 0, seq: f.seq, cmd: f.cmd, length: payload.length }));
+  raw.set(headerBytes({ version: f.version ?? PROTOCOL_VERSION, type: f.type, flags: f.flags ?? 0, seq: f.seq, cmd: f.cmd, length: payload.length }));
   raw.set(payload, HEADER_LEN);
   putU16(raw, HEADER_LEN + payload.length, crc16(raw.subarray(0, HEADER_LEN + payload.length)));
   const enc = cobsEncode(raw);
@@ -232,8 +241,8 @@ export function encodeFrame(f: FrameFields): Uint8Array {
   return wire;
 }
 
-function reject(reason: DecodeRejection, header?: Header): DecodeResult {
-  return header ? { ok: false, reason, code: Reason[reason], header } : { ok: false, reason, code: Reason[reason] };
+function reject(reason: DecodeRejection, header?: Header, crc?: number): DecodeResult {
+  return header && crc !== undefined ? { ok: false, reason, code: Reason[reason], header, crc } : { ok: false, reason, code: Reason[reason] };
 }
 
 /** Decodes one chunk (no delimiter), checking in PROTOCOL.md 1.3 order. */
@@ -252,11 +261,11 @@ export function decodeFrame(chunk: Uint8Array): DecodeResult {
     cmd: raw[5] ?? 0,
     length: u16(raw, 6),
   };
-  if (header.version !== PROTOCOL_VERSION) return reject('BAD_VERSION', header);
-  if (header.type < FrameType.Command || header.type > FrameType.Heartbeat) return reject('BAD_TYPE', header);
-  if ((header.flags & FLAGS_RESERVED) !== 0) return reject('BAD_FLAGS', header);
-  if (header.length > MAX_PAYLOAD) return reject('OVERSIZE', header);
-  if (header.length + HEADER_LEN + CRC_LEN !== raw.length) return reject('LENGTH_MISMATCH', header);
+  if (header.version !== PROTOCOL_VERSION) return reject('BAD_VERSION', header, crc);
+  if (header.type < FrameType.Command || header.type > FrameType.Heartbeat) return reject('BAD_TYPE', header, crc);
+  if ((header.flags & FLAGS_RESERVED) !== 0) return reject('BAD_FLAGS', header, crc);
+  if (header.length > MAX_PAYLOAD) return reject('OVERSIZE', header, crc);
+  if (header.length + HEADER_LEN + CRC_LEN !== raw.length) return reject('LENGTH_MISMATCH', header, crc);
   return {
     ok: true,
     frame: {
@@ -341,6 +350,7 @@ export function unpackConfig(b: Uint8Array): DoorConfig {
 }
 
 export interface HelloInfo {
+  /** The version byte inside the payload; a v2 board says 2. */
   protocolVersion: number;
   firmware: string;
   deviceId: string;
@@ -355,6 +365,12 @@ export const HELLO_LEN = 32;
 export const STATUS_LEN = 32;
 
 const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** The CHALLENGE answer: the challenge and how long the MCU keeps it live. */
+export function parseChallenge(p: Uint8Array): { challenge: Uint8Array; ttlMs: number } | null {
+  if (p.length !== CHALLENGE_RSP_LEN) return null;
+  return { challenge: p.slice(0, CHALLENGE_LEN), ttlMs: u16(p, CHALLENGE_LEN) };
+}
 
 export function parseHello(p: Uint8Array): HelloInfo | null {
   if (p.length !== HELLO_LEN) return null;

@@ -2,9 +2,11 @@
 // held to the same vectors (exchanges in vectors.json), so browser tests and the kiosk's
 // simulated mode run the firmware's behaviour rather than a mock's. When the C changes, this
 // changes with it; simulator.test.ts replays every exchange against both expectations.
-import { constantTimeEqual } from './auth.ts';
+import { commandTagRaw, constantTimeEqual, deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
 import {
   AUTH_LEN,
+  CHALLENGE_LEN,
+  CHALLENGE_MS,
   CONFIG_LEN,
   Cmd,
   DEFAULT_CONFIG,
@@ -13,14 +15,12 @@ import {
   FaultCode,
   FrameSplitter,
   FrameType,
-  HEADER_LEN,
   KEY_LEN,
   NONCE_LEN,
   PROTOCOL_VERSION,
   Reason,
   RelayCause,
   StateBit,
-  TAG_LEN,
   configValid,
   decodeFrame,
   encodeFrame,
@@ -34,7 +34,7 @@ import {
 import type { DoorConfig, Frame, ReasonName } from './protocol.ts';
 import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
 
-export const FW_VERSION = [1, 0, 0] as const;
+export const FW_VERSION = [2, 0, 0] as const;
 export const SETUP_MODE_MS = 120_000;
 export const EVENT_RETRY_MS = 250;
 export const EVENT_MAX_TRIES = 4;
@@ -78,8 +78,16 @@ interface QueuedEvent {
 const reached = (now: number, t: number): boolean => ((now - t) | 0) >= 0;
 const bump = (n: number): number => Math.min(n + 1, 0xffff);
 
-async function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new Uint8Array(raw), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+/** An open session as the MCU holds it (dw_core_t's session fields). */
+interface McuSession {
+  mcuNonce: Uint8Array;
+  hostNonce: Uint8Array;
+  /** K_mcu, when provisioned: everything written in the session is signed with it. */
+  mcuKey: Uint8Array | null;
+  lastCounter: number;
+  txCounter: number;
+  evCounter: number;
+  challenge: { bytes: Uint8Array; at: number } | null;
 }
 
 export class DoorSimulator {
@@ -91,11 +99,9 @@ export class DoorSimulator {
   #bootMs = 0;
   #lastRxMs = 0;
   #cfg: DoorConfig = { ...DEFAULT_CONFIG };
-  #key: CryptoKey | null = null;
+  #key: Uint8Array | null = null;
   #setupMode = false;
-  #sessionOpen = false;
-  #nonce = new Uint8Array(NONCE_LEN);
-  #lastCounter = 0;
+  #session: McuSession | null = null;
   #cache: { seq: number; crc: number; bytes: Uint8Array } | null = null;
   #relay = false;
   #pulseActive = false;
@@ -121,7 +127,7 @@ export class DoorSimulator {
   /** dw_init: loads key and config, drives the relay locked, samples inputs, raises BOOT. */
   static async create(io: SimulatorIo, identity: SimulatorIdentity): Promise<DoorSimulator> {
     const sim = new DoorSimulator(io, identity);
-    await sim.#init();
+    sim.#init();
     return sim;
   }
 
@@ -138,7 +144,7 @@ export class DoorSimulator {
   /** Feeds received bytes; resolves when they are fully processed (calls are serialised). */
   rx(bytes: Uint8Array): Promise<void> {
     const copy = bytes.slice();
-    return this.#enqueue(async () => {
+    return this.#enqueue(() => {
       const chunks: (Uint8Array | null)[] = [];
       this.#splitter.push(copy, (c) => chunks.push(c));
       for (const chunk of chunks) {
@@ -146,7 +152,7 @@ export class DoorSimulator {
           this.counters.rxErrors = bump(this.counters.rxErrors);
           continue;
         }
-        await this.#handleChunk(chunk);
+        this.#handleChunk(chunk);
         this.#pumpEvents();
       }
     });
@@ -154,7 +160,7 @@ export class DoorSimulator {
 
   /** dw_tick, serialised behind any rx still in progress (the C core is single-threaded). */
   tick(): Promise<void> {
-    return this.#enqueue(async () => this.#tickNow());
+    return this.#enqueue(() => this.#tickNow());
   }
 
   state(): number {
@@ -166,11 +172,11 @@ export class DoorSimulator {
     if (this.#failActive) s |= StateBit.Fail;
     if (this.#key) s |= StateBit.Provisioned;
     if (this.#setupMode) s |= StateBit.Setup;
-    if (this.#sessionOpen) s |= StateBit.Session;
+    if (this.#session) s |= StateBit.Session;
     return s;
   }
 
-  #enqueue(work: () => Promise<void>): Promise<void> {
+  #enqueue(work: () => void): Promise<void> {
     const run = this.#chain.then(work);
     this.#chain = run.catch(() => undefined);
     return run;
@@ -180,13 +186,13 @@ export class DoorSimulator {
     return this.#io.millis() >>> 0;
   }
 
-  async #init(): Promise<void> {
+  #init(): void {
     this.#bootMs = this.#now();
     this.#lastRxMs = this.#bootMs;
     const cfg = this.#io.storeRead('config');
     if (cfg && cfg.length === CONFIG_LEN && configValid(unpackConfig(cfg))) this.#cfg = unpackConfig(cfg);
     const key = this.#io.storeRead('key');
-    if (key && key.length === KEY_LEN && key.some((b) => b !== 0)) this.#key = await hmacKey(key);
+    if (key && key.length === KEY_LEN && key.some((b) => b !== 0)) this.#key = key.slice();
     this.#io.setRelay(false);
     this.#inputs = this.#io.readInputs();
     this.#setupMode = (this.#inputs & Input.SetupButton) !== 0;
@@ -198,20 +204,30 @@ export class DoorSimulator {
 
   // ---- output ----
 
-  #send(type: number, seq: number, cmd: number, payload: Uint8Array): Uint8Array {
-    const wire = encodeFrame({ type, seq, cmd, payload });
+  /** send_frame: signed with K_mcu in a keyed session, from the answer or the event counter. */
+  #send(type: number, seq: number, cmd: number, payload: Uint8Array, requestCrc: number | null): Uint8Array {
+    const s = this.#session;
+    const isEvent = type === FrameType.Event;
+    if (s?.mcuKey && (isEvent ? s.evCounter : s.txCounter) >= 0xfffffffe) this.#closeSession();
+    const keyed = this.#session?.mcuKey ? this.#session : null;
+    let sign: { mcuKey: Uint8Array; counter: number; requestCrc: number | null } | null = null;
+    if (keyed?.mcuKey) {
+      const counter = isEvent ? ++keyed.evCounter : ++keyed.txCounter;
+      sign = { mcuKey: keyed.mcuKey, counter, requestCrc };
+    }
+    const wire = encodeMcuFrame({ type, seq, cmd, payload }, sign);
     this.#io.write(wire);
     return wire;
   }
 
   #answer(req: Frame, type: number, payload: Uint8Array): void {
-    const bytes = this.#send(type, req.header.seq, req.header.cmd, payload);
+    const bytes = this.#send(type, req.header.seq, req.header.cmd, payload, req.crc);
     this.#cache = { seq: req.header.seq, crc: req.crc, bytes };
   }
 
   #nak(req: Frame, reason: ReasonName): void {
     if (reason === 'BAD_TAG') this.counters.badTag = bump(this.counters.badTag);
-    else if (reason === 'STALE_COUNTER' || reason === 'COUNTER_EXHAUSTED') this.counters.staleCounter = bump(this.counters.staleCounter);
+    else if (reason === 'STALE_COUNTER' || reason === 'COUNTER_EXHAUSTED' || reason === 'STALE_CHALLENGE') this.counters.staleCounter = bump(this.counters.staleCounter);
     else if (reason === 'NO_SESSION') this.counters.noSession = bump(this.counters.noSession);
     else this.counters.otherNaks = bump(this.counters.otherNaks);
     this.#answer(req, FrameType.Nak, Uint8Array.of(Reason[reason]));
@@ -237,7 +253,7 @@ export class DoorSimulator {
     this.#evInFlight = true;
     this.#evSentAt = now;
     this.#evTries++;
-    this.#send(FrameType.Event, e.seq, e.id, e.payload);
+    this.#send(FrameType.Event, e.seq, e.id, e.payload, null);
   }
 
   #popEvent(): void {
@@ -276,23 +292,35 @@ export class DoorSimulator {
   }
 
   #closeSession(): void {
-    this.#sessionOpen = false;
+    const s = this.#session;
+    if (s) {
+      s.mcuNonce.fill(0);
+      s.hostNonce.fill(0);
+      s.mcuKey?.fill(0);
+      s.challenge?.bytes.fill(0);
+    }
+    this.#session = null;
     this.#cache = null;
-    this.#lastCounter = 0;
-    this.#nonce.fill(0);
   }
 
   // ---- commands ----
 
-  #hello(req: Frame): void {
+  #hello(req: Frame, body: Uint8Array): void {
     this.#closeSession();
     const nonce = this.#io.random(NONCE_LEN);
     if (!nonce || nonce.length !== NONCE_LEN) {
       this.#nak(req, 'RNG_FAILURE');
       return;
     }
-    this.#nonce = nonce.slice();
-    this.#sessionOpen = true;
+    const nonces = { mcuNonce: nonce.slice(), hostNonce: body.slice() };
+    this.#session = {
+      ...nonces,
+      mcuKey: this.#key ? deriveMcuKeyRaw(this.#key, nonces) : null,
+      lastCounter: 0,
+      txCounter: 0,
+      evCounter: 0,
+      challenge: null,
+    };
     if (this.#failActive) {
       this.#failActive = false;
       this.#relayUpdate(RelayCause.Hello);
@@ -302,10 +330,25 @@ export class DoorSimulator {
     p.set(FW_VERSION, 1);
     p.set(this.#identity.deviceId.subarray(0, 8), 4);
     putU16(p, 12, this.#identity.capabilities);
-    p.set(this.#nonce, 14);
+    p.set(nonces.mcuNonce, 14);
     p[30] = this.state();
     p[31] = this.#lastFail;
     this.#lastFail = 0;
+    this.#answer(req, FrameType.Response, p);
+  }
+
+  /** PROTOCOL.md 4.7: the one live challenge. */
+  #challenge(req: Frame): void {
+    if (!this.#key) return this.#nak(req, 'NOT_PROVISIONED');
+    const s = this.#session;
+    if (!s) return this.#nak(req, 'NO_SESSION');
+    s.challenge = null;
+    const bytes = this.#io.random(CHALLENGE_LEN);
+    if (!bytes || bytes.length !== CHALLENGE_LEN) return this.#nak(req, 'RNG_FAILURE');
+    s.challenge = { bytes: bytes.slice(), at: this.#now() };
+    const p = new Uint8Array(CHALLENGE_LEN + 2);
+    p.set(bytes, 0);
+    putU16(p, CHALLENGE_LEN, CHALLENGE_MS);
     this.#answer(req, FrameType.Response, p);
   }
 
@@ -315,7 +358,7 @@ export class DoorSimulator {
     p[0] = this.state();
     p.set(packConfig(this.#cfg), 1);
     [c.rxErrors, c.badTag, c.staleCounter, c.noSession, c.otherNaks, c.eventsDropped].forEach((v, i) => putU16(p, 12 + 2 * i, v));
-    putU32(p, 24, this.#lastCounter);
+    putU32(p, 24, this.#session?.lastCounter ?? 0);
     putU32(p, 28, (this.#now() - this.#bootMs) >>> 0);
     this.#answer(req, FrameType.Response, p);
   }
@@ -349,11 +392,12 @@ export class DoorSimulator {
     this.#answer(req, FrameType.Response, packed);
   }
 
-  async #provision(req: Frame, body: Uint8Array): Promise<void> {
-    if (!this.#setupMode) return this.#nak(req, 'NOT_IN_SETUP_MODE');
+  #provision(req: Frame, body: Uint8Array): void {
+    // the window is checked here too, not only by the tick that ends it
+    if (!this.#setupMode || reached(this.#now(), this.#bootMs + SETUP_MODE_MS)) return this.#nak(req, 'NOT_IN_SETUP_MODE');
     if (body.every((b) => b === 0)) return this.#nak(req, 'OUT_OF_RANGE');
     if (!this.#io.storeWrite('key', body)) return this.#nak(req, 'STORAGE_FAILURE');
-    this.#key = await hmacKey(body);
+    this.#key = body.slice();
     this.#setupMode = false;
     this.#closeSession();
     this.#answer(req, FrameType.Response, Uint8Array.of(this.state()));
@@ -362,7 +406,9 @@ export class DoorSimulator {
   static #bodyLenOk(cmd: number, body: Uint8Array): boolean {
     switch (cmd) {
       case Cmd.Hello:
+        return body.length === NONCE_LEN;
       case Cmd.Status:
+      case Cmd.Challenge:
         return body.length === 0;
       case Cmd.Unlock:
         return body.length === 2;
@@ -377,32 +423,35 @@ export class DoorSimulator {
     }
   }
 
-  async #verifyAuth(req: Frame, body: Uint8Array): Promise<ReasonName | null> {
+  /** PROTOCOL.md 2.3 step 6: consumes challenge and counter, or names the refusal. */
+  #verifyAuth(req: Frame, body: Uint8Array): ReasonName | null {
     const auth = req.payload.subarray(body.length);
     const counter = u32(auth, 0);
     if (!this.#key) return 'NOT_PROVISIONED';
-    if (!this.#sessionOpen) return 'NO_SESSION';
-    const msg = new Uint8Array(NONCE_LEN + 4 + HEADER_LEN + body.length);
-    msg.set(this.#nonce, 0);
-    putU32(msg, NONCE_LEN, counter);
-    msg.set(req.headerBytes, NONCE_LEN + 4);
-    msg.set(body, NONCE_LEN + 4 + HEADER_LEN);
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', this.#key, msg));
-    if (!constantTimeEqual(mac.subarray(0, TAG_LEN), auth.subarray(4, 4 + TAG_LEN))) return 'BAD_TAG';
+    const s = this.#session;
+    if (!s) return 'NO_SESSION';
+    const ch = s.challenge;
+    if (!ch || reached(this.#now(), ch.at + CHALLENGE_MS)) {
+      s.challenge = null;
+      return 'STALE_CHALLENGE';
+    }
+    const tag = commandTagRaw(this.#key, s, ch.bytes, counter, req.headerBytes, body);
+    if (!constantTimeEqual(tag, auth.subarray(4, 4 + 16))) return 'BAD_TAG';
+    s.challenge = null; // a genuine tag spends it, whatever follows
     if (counter === 0xffffffff) return 'COUNTER_EXHAUSTED';
-    if (counter <= this.#lastCounter) return 'STALE_COUNTER';
-    this.#lastCounter = counter;
+    if (counter <= s.lastCounter) return 'STALE_COUNTER';
+    s.lastCounter = counter;
     return null;
   }
 
-  async #handleCommand(req: Frame): Promise<void> {
+  #handleCommand(req: Frame): void {
     const hasAuth = (req.header.flags & FLAG_AUTH) !== 0;
     if (this.#cache && this.#cache.seq === req.header.seq && this.#cache.crc === req.crc) {
       this.#io.write(this.#cache.bytes);
       return;
     }
     const cmd = req.header.cmd;
-    if (cmd < Cmd.Hello || cmd > Cmd.ProvisionKey) return this.#nak(req, 'UNKNOWN_COMMAND');
+    if (cmd < Cmd.Hello || (cmd > Cmd.ProvisionKey && cmd !== Cmd.Challenge)) return this.#nak(req, 'UNKNOWN_COMMAND');
     let bodyLen = req.payload.length;
     if (hasAuth) {
       if (bodyLen < AUTH_LEN) return this.#nak(req, 'BAD_PAYLOAD');
@@ -413,12 +462,14 @@ export class DoorSimulator {
     const needsAuth = cmd === Cmd.Unlock || cmd === Cmd.SetConfig || (cmd === Cmd.Lock && ((body[0] ?? 0) & 1) !== 0);
     if (needsAuth && !hasAuth) return this.#nak(req, 'AUTH_REQUIRED');
     if (hasAuth) {
-      const refusal = await this.#verifyAuth(req, body);
+      const refusal = this.#verifyAuth(req, body);
       if (refusal) return this.#nak(req, refusal);
     }
     switch (cmd) {
       case Cmd.Hello:
-        return this.#hello(req);
+        return this.#hello(req, body);
+      case Cmd.Challenge:
+        return this.#challenge(req);
       case Cmd.Status:
         return this.#status(req);
       case Cmd.Unlock:
@@ -432,13 +483,18 @@ export class DoorSimulator {
     }
   }
 
-  async #handleChunk(chunk: Uint8Array): Promise<void> {
+  #handleChunk(chunk: Uint8Array): void {
     const r = decodeFrame(chunk);
     if (!r.ok) {
       this.counters.rxErrors = bump(this.counters.rxErrors);
       const h = r.header;
       if (h && (h.type === FrameType.Command || h.type === FrameType.Heartbeat)) {
-        this.#send(FrameType.Nak, h.seq, h.cmd, Uint8Array.of(r.code));
+        if (r.reason === 'BAD_VERSION') {
+          // In the refused frame's own version, never signed, so an older host can read it.
+          this.#io.write(encodeFrame({ version: h.version, type: FrameType.Nak, seq: h.seq, cmd: h.cmd, payload: Uint8Array.of(r.code, PROTOCOL_VERSION) }));
+        } else {
+          this.#send(FrameType.Nak, h.seq, h.cmd, Uint8Array.of(r.code), r.crc ?? 0);
+        }
       }
       return;
     }
@@ -449,9 +505,9 @@ export class DoorSimulator {
         return this.#handleCommand(f);
       case FrameType.Heartbeat:
         if (f.header.cmd !== Cmd.Heartbeat) {
-          this.#send(FrameType.Nak, f.header.seq, f.header.cmd, Uint8Array.of(Reason.UNKNOWN_COMMAND));
+          this.#send(FrameType.Nak, f.header.seq, f.header.cmd, Uint8Array.of(Reason.UNKNOWN_COMMAND), f.crc);
         } else {
-          this.#send(FrameType.Heartbeat, f.header.seq, Cmd.Heartbeat, Uint8Array.of(this.state()));
+          this.#send(FrameType.Heartbeat, f.header.seq, Cmd.Heartbeat, Uint8Array.of(this.state()), f.crc);
         }
         return;
       case FrameType.Ack: {
@@ -516,6 +572,8 @@ export class DoorSimulator {
       this.#raise(EventId.Fault, [FaultCode.Watchdog, this.#cfg.failMode]);
       this.#relayUpdate(RelayCause.FailSafe);
     }
+    const ch = this.#session?.challenge;
+    if (ch && reached(now, ch.at + CHALLENGE_MS) && this.#session) this.#session.challenge = null; // by the clock
     if (this.#setupMode && reached(now, this.#bootMs + SETUP_MODE_MS)) this.#setupMode = false;
     this.#pumpEvents();
   }

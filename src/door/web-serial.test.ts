@@ -227,7 +227,7 @@ describe('SerialDoor', () => {
   it('opens the remembered board at start and reaches ready by itself', async () => {
     const { clock, door, board } = await serialRig();
     await until(clock, () => door.controller.state.state === 'ready');
-    expect(door.controller.state).toMatchObject({ state: 'ready', info: { firmware: '1.0.0', deviceId: '53494d0000000001' } });
+    expect(door.controller.state).toMatchObject({ state: 'ready', info: { firmware: '2.0.0', deviceId: '53494d0000000001' } });
     expect((await door.controller.unlock(1500)).outcome).toBe('done');
     expect(board.relay).toBe(true);
     await door.stop();

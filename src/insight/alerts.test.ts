@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createAlertState, DEFAULT_ALERT_KNOBS as K, doorLeftOpen, flushDeferred, missedArrivals, panelSilent, raise, watchedSlots, type AlertDraft } from './alerts.ts';
 import { createDoorSignals } from './door-signals.ts';
 import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity, observeOpenDuration } from './door-rhythm.ts';
-import { at } from './fixtures.ts';
+import { at } from '../../tests/support/insight/fixtures.ts';
 import { createHabit, DEFAULT_HABIT_KNOBS, observeEntry } from './habits.ts';
 
 const draft = (code: AlertDraft['code'], time: number, key: string = code): AlertDraft => ({ code, at: time, doorId: 'front', personId: null, key, detail: '' });

@@ -15,6 +15,7 @@ export type AlertCode =
   | 'spoofAttempt'
   | 'tailgating'
   | 'loitering'
+  | 'unknownVisitor'
   | 'forcedDoor'
   | 'tamper'
   | 'doorLeftOpen'
@@ -30,6 +31,7 @@ export const SEVERITY: Readonly<Record<AlertCode, Severity>> = {
   spoofAttempt: 'critical',
   tailgating: 'warning',
   loitering: 'warning',
+  unknownVisitor: 'info',
   forcedDoor: 'critical',
   tamper: 'critical',
   doorLeftOpen: 'warning',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, face } from './fixtures.ts';
+import { at, face } from '../../tests/support/insight/fixtures.ts';
 import {
   calibrateThreshold,
   cosine,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at, attempt, doorEvent } from './fixtures.ts';
+import { at, attempt, doorEvent } from '../../tests/support/insight/fixtures.ts';
 import {
   createDoorSignals,
   createPersonSignals,

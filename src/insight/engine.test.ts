@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assess, createInsight, observe, tick, type InsightState } from './engine.ts';
-import { at, attempt, doorEvent, face } from './fixtures.ts';
+import { assess, createInsight, forgetPerson, observe, tick, type InsightState } from './engine.ts';
+import { at, attempt, doorEvent, face } from '../../tests/support/insight/fixtures.ts';
 import { frequentVisitors } from './clusters.ts';
 import type { Alert } from './alerts.ts';
 
@@ -49,6 +49,21 @@ describe('insight engine', () => {
     const alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) alerts.push(...observe(s, attempt(at(4, 2, 14) + i * 4_000, { personId: null, credential: 'pin', outcome: 'deny', reasons: ['pinWrong'] })).alerts);
     expect(codes(alerts)).toEqual(['bruteForce']);
+  });
+
+  it('a stranger decided every 5 s for 20 s is one unknown-visitor alert; another stranger later is another; one who rang is none', () => {
+    const s = createInsight({ alerts: { ...createInsight().config.alerts, quietHours: null } });
+    const stranger = (t: number, who: number, jitter: number) => observe(s, attempt(t, { personId: null, outcome: 'ring', matchScore: null, unknownEmbedding: face(who, jitter) })).alerts;
+    const t0 = at(4, 2, 14);
+    const standing = Array.from({ length: 5 }, (_, i) => stranger(t0 + i * 5_000, 3, i)).flat();
+    expect(codes(standing)).toEqual(['unknownVisitor']);
+    expect(standing[0]).toMatchObject({ severity: 'info', personId: null, deferred: false });
+    // Someone else ten minutes later.
+    expect(codes(stranger(t0 + 10 * 60_000, 11, 0))).toEqual(['unknownVisitor']);
+    // A visitor who rings first is announced by the bell, not by this alert.
+    const t1 = t0 + 30 * 60_000;
+    observe(s, doorEvent(t1, 'bell'));
+    expect(codes([...stranger(t1 + 2_000, 7, 0), ...stranger(t1 + 7_000, 7, 1)])).toEqual([]);
   });
 
   it('alerts on a spoof and then asks Alice for a live move', () => {
@@ -114,5 +129,23 @@ describe('insight engine', () => {
     }
     // Nobody since Friday of week 4: on holiday.
     expect(codes(tick(away, at(5, 1, 12)).raised)).toEqual([]);
+  });
+
+  it('forgets a person entirely: habit map, watched slot, alert bookkeeping and held alerts; others stay', () => {
+    const s = createInsight({ watchedPeople: ['carer', 'cleaner'], alerts: { ...createInsight().config.alerts, quietHours: { startHour: 0, endHour: 23 } } });
+    for (let w = 0; w < 5; w++) {
+      observe(s, attempt(at(w, 1, 9), { personId: 'carer', credential: 'guestKey' }));
+      for (let d = 0; d < 7; d++) observe(s, attempt(at(w, d, 18), { personId: 'alice' }));
+    }
+    observe(s, attempt(at(5, 0, 18), { personId: 'alice' }));
+    // The carer's missed Tuesday visit is raised inside quiet hours: held for later, keyed by them.
+    expect(tick(s, at(5, 1, 12)).raised.map((a) => [a.code, a.personId, a.deferred])).toEqual([['expectedArrivalMissed', 'carer', true]]);
+    const mentions = (state: InsightState, id: string) =>
+      state.people.has(id) || state.config.watchedPeople.includes(id) || [...state.alerts.lastRaised.keys()].some((k) => k.includes(id)) || state.alerts.deferred.some((a) => a.personId === id);
+    expect(mentions(s, 'carer')).toBe(true);
+    const after = forgetPerson(s, 'carer');
+    expect(mentions(after, 'carer')).toBe(false);
+    expect(after.people.has('alice')).toBe(true);
+    expect(after.config.watchedPeople).toEqual(['cleaner']);
   });
 });

@@ -39,6 +39,7 @@ import {
 import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity, observeOpenDuration, quietTail, rhythmKnown, type DoorRhythm, type RhythmKnobs } from './door-rhythm.ts';
 import { createHabit, DEFAULT_HABIT_KNOBS, observeEntry, type HabitKnobs, type HabitModel, type RegularSlot } from './habits.ts';
 import { assessRisk, DEFAULT_RISK_KNOBS, type RiskKnobs } from './risk.ts';
+import { createVisitBook, DEFAULT_VISIT_KNOBS, strangerSeen, visitorRang, type VisitBook, type VisitKnobs } from './visits.ts';
 import type { AccessEvent, AttemptEvent, AttemptInput, DoorEvent, RiskAssessment } from './types.ts';
 
 /**
@@ -56,6 +57,7 @@ export interface InsightConfig {
   readonly risk: RiskKnobs;
   readonly adaptive: AdaptiveKnobs;
   readonly alerts: AlertKnobs;
+  readonly visits: VisitKnobs;
   /** People whose weekly visits are expected (carers, cleaners): a missed one alerts. */
   readonly watchedPeople: readonly string[];
   readonly maxPeople: number;
@@ -71,6 +73,7 @@ export const DEFAULT_INSIGHT_CONFIG: InsightConfig = {
   risk: DEFAULT_RISK_KNOBS,
   adaptive: DEFAULT_ADAPTIVE_KNOBS,
   alerts: DEFAULT_ALERT_KNOBS,
+  visits: DEFAULT_VISIT_KNOBS,
   watchedPeople: [],
   maxPeople: 1_000,
   maxDoors: 16,
@@ -83,6 +86,8 @@ interface DoorState {
   pendingIntruderSince: number | null;
   /** Uncertain-liveness attempts (possible replays), newest last, capped. */
   uncertainLiveness: number[];
+  /** Strangers at the door now, so each visit alerts once (visits.ts). */
+  visits: VisitBook;
 }
 
 interface PersonState {
@@ -123,6 +128,20 @@ export function createInsight(config: Partial<InsightConfig> = {}): InsightState
   };
 }
 
+/**
+ * Erasure: everything learnt about one person, gone. Their habit map and short memory, their
+ * place among the watched, the alert bookkeeping keyed by them and alerts held for them. What
+ * the door learnt from all traffic (its rhythm) keeps no trace of who and stays.
+ */
+export function forgetPerson(state: InsightState, personId: string): InsightState {
+  state.people.delete(personId);
+  const about = (a: { readonly personId: string | null; readonly key: string }) => a.personId === personId || a.key.includes(personId);
+  for (const key of [...state.alerts.lastRaised.keys()]) if (key.includes(personId)) state.alerts.lastRaised.delete(key);
+  state.alerts.deferred = state.alerts.deferred.filter((a) => !about(a));
+  const watched = state.config.watchedPeople.filter((id) => id !== personId);
+  return watched.length === state.config.watchedPeople.length ? state : { ...state, config: { ...state.config, watchedPeople: watched } };
+}
+
 /** Map order is insertion order; re-inserting on use makes the first entry the least recent. */
 function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
   map.delete(key);
@@ -136,7 +155,9 @@ function touch<K, V>(map: Map<K, V>, key: K, value: V, cap: number): void {
 
 function doorOf(state: InsightState, doorId: string, at: number): DoorState {
   let d = state.doors.get(doorId);
-  if (!d) d = { signals: createDoorSignals(doorId), rhythm: createRhythm(doorId, at), pendingIntruderSince: null, uncertainLiveness: [] };
+  if (!d) d = { signals: createDoorSignals(doorId), rhythm: createRhythm(doorId, at), pendingIntruderSince: null, uncertainLiveness: [], visits: createVisitBook() };
+  // Learnt by an engine from before visits were followed.
+  d.visits ??= createVisitBook();
   touch(state.doors, doorId, d, state.config.maxDoors);
   return d;
 }
@@ -231,7 +252,12 @@ function observeAttempt(state: InsightState, e: AttemptEvent): ObserveResult {
   } else if ((e.personId === null || e.outcome === 'deny') && rhythmKnown(door.rhythm, e.at, c.rhythm) && quietTail(door.rhythm, e.at, c.timeZone) < c.risk.quietHourBelow) {
     door.pendingIntruderSince ??= e.at;
   }
-  if (e.unknownEmbedding) observeUnknownFace(state.clusters, e.unknownEmbedding, e.at, c.clusters, e.snapshotId, c.timeZone);
+  const face = e.unknownEmbedding ? observeUnknownFace(state.clusters, e.unknownEmbedding, e.at, c.clusters, e.snapshotId, c.timeZone) : null;
+  if (e.credential === 'face' && e.personId === null && e.outcome !== 'grant' && !isSpoof(e, c.signals)) {
+    // A stored state from before visits were followed has no knobs for them.
+    const visit = strangerSeen(door.visits, { at: e.at, stranger: face?.clusterId ?? null }, c.visits ?? DEFAULT_VISIT_KNOBS);
+    if (visit) drafts.push(draft('unknownVisitor', e, `visitor:${e.doorId}:${visit.start}`, 'someone the panel does not know is at the door'));
+  }
 
   return { alerts: raiseAll(state, drafts), assessment };
 }
@@ -242,8 +268,11 @@ function observeDoor(state: InsightState, e: DoorEvent): Alert[] {
   const openFor = observeDoorSignals(door.signals, e);
   if (openFor !== null) observeOpenDuration(door.rhythm, e.at, openFor, c.rhythm);
   const drafts: AlertDraft[] = [];
-  // Someone who rings is a visitor, not a prowler.
-  if (e.kind === 'bell') door.pendingIntruderSince = null;
+  // Someone who rings is a visitor, not a prowler, and has announced themselves.
+  if (e.kind === 'bell') {
+    door.pendingIntruderSince = null;
+    visitorRang(door.visits, e.at, c.visits ?? DEFAULT_VISIT_KNOBS);
+  }
   if (e.kind === 'forced') drafts.push(draft('forcedDoor', e, `forced:${e.doorId}`, 'opened without a grant'));
   if (e.kind === 'tamper') drafts.push(draft('tamper', e, `tamper:${e.doorId}`, 'panel tamper switch'));
   return raiseAll(state, drafts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { at } from './fixtures.ts';
+import { at } from '../../tests/support/insight/fixtures.ts';
 import {
   createHabit,
   credentialShare,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adapt, DEFAULT_ADAPTIVE_KNOBS as A, toRiskHint } from './adaptive.ts';
 import { createDoorSignals, createPersonSignals, DEFAULT_SIGNAL_KNOBS } from './door-signals.ts';
 import { createRhythm, DEFAULT_RHYTHM_KNOBS, observeActivity } from './door-rhythm.ts';
-import { at, attempt } from './fixtures.ts';
+import { at, attempt } from '../../tests/support/insight/fixtures.ts';
 import { createHabit, DEFAULT_HABIT_KNOBS, observeEntry } from './habits.ts';
 import { assessRisk, DEFAULT_RISK_KNOBS, type RiskContext } from './risk.ts';
 import type { RiskAssessment } from './types.ts';

@@ -1,7 +1,7 @@
 import type { GuestKeyClaims } from '../access/index.ts';
 import type { VisionSession } from '../vision/vision-session.svelte.ts';
-import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
-import { captureFaceFor, livenessAtEnrolment } from '../admin/enrolment.svelte.ts';
+import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
+import { captureFaceFor, livenessAtEnrolment } from '../people/enrolment.svelte.ts';
 
 /**
  * Hospitality self check-in at the kiosk: a guest whose key allows it may save their face for the

@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { coachingText } from '../vision/coaching.ts';
-import { statusText } from './status-text.ts';
+import { countdown, statusText } from './status-text.ts';
 
-describe('status text', () => {
+describe('what the kiosk says', () => {
+  it('names the real reason for a second check in plain words', () => {
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'stepUp', because: 'unusualTime' }).detail).toBe('This is not a time you usually come, so a PIN is needed as well.');
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'stepUp', because: 'rule' }).detail).toBe('This door asks for a PIN as well at this time.');
+    expect(statusText({ kind: 'blink', since: 0, because: 'recentTrouble' }).detail).toBe('Someone tried to fool the camera a moment ago. Look at the camera and blink slowly.');
+    expect(statusText({ kind: 'denied', since: 0, reason: 'noSecondFactor' }).detail).toMatch(/Please ring/);
+  });
+
+  it('counts a lockout down on the refusal and on the locked pad, and stops once it is over', () => {
+    const ctx = { now: 10_000, pinLockedUntil: 37_500 };
+    expect(statusText({ kind: 'denied', since: 0, reason: 'lockedOut' }, ctx).detail).toBe('Too many wrong PINs. Try again in 0:28, or ring.');
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, ctx)).toMatchObject({ title: 'PIN pad locked', tone: 'warn' });
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, { now: 40_000, pinLockedUntil: 37_500 }).title).toBe('Enter PIN');
+    expect(countdown(14 * 60_000 + 5_000)).toBe('14:05');
+    expect(countdown(-5)).toBe('0:00');
+  });
+});
+
+describe('the kiosk coaches a face it cannot use', () => {
   it('a face the camera cannot use is told what to do, on the face-seen screen and after it times out', () => {
     const turned = coachingText(['turned', 'too-dark']);
     expect(turned).toBe('Face the camera.');

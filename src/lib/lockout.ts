@@ -32,3 +32,8 @@ export function recordFailure(record: LockoutRecord, now: number, policy = DEFAU
 export function recordSuccess(): LockoutRecord {
   return NO_FAILURES;
 }
+
+export function isLockoutRecord(v: unknown): v is LockoutRecord {
+  const r = v as Partial<LockoutRecord> | null;
+  return !!r && typeof r === 'object' && Number.isSafeInteger(r.failures) && (r.failures ?? -1) >= 0 && Number.isSafeInteger(r.lockedUntil);
+}

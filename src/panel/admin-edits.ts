@@ -1,6 +1,6 @@
 import type { Schedule } from '../access/types.ts';
-import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
-import type { Prefs } from '../admin/prefs.svelte.ts';
+import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
+import type { Prefs } from './prefs.svelte.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { EventLog } from '../store/events.ts';
 import type { Clock } from '../platform/clock.ts';

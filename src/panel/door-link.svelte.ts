@@ -1,4 +1,4 @@
-import { DoorController, type DoorState as LinkState } from '../door/controller.ts';
+import { DoorController, type DoorState as LinkState, type LinkFault } from '../door/controller.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
 import { systemClock as doorClock } from '../door/transport.ts';
 import { SerialDoor } from '../door/links.ts';
@@ -16,7 +16,16 @@ import { trace } from '../vision/trace.ts';
  */
 export type DoorView = { readonly text: string; readonly tone: 'ok' | 'sim' | 'bad' };
 
-export type DoorListener = (e: { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean } | { controller: 'lost' | 'back'; text: string }) => void;
+/**
+ * What the kiosk hears from the door. Door, exit-button and tamper events come only from frames
+ * the board signed; a `linkFault` says something on the cable sent frames the panel would not
+ * believe (at most one report a minute, with the count).
+ */
+export type DoorLinkEvent = { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean } | { controller: 'lost' | 'back'; text: string } | { linkFault: string };
+export type DoorListener = (e: DoorLinkEvent) => void;
+
+/** How often a run of link faults is reported (each is logged to the console regardless). */
+const LINK_FAULT_REPORT_MS = 60_000;
 
 export class DoorLink implements DoorPort {
   #link = $state<LinkState>({ state: 'idle' });
@@ -26,6 +35,8 @@ export class DoorLink implements DoorPort {
   readonly #sim: SimulatedDoor | null;
   readonly #serial: SerialDoor | null;
   readonly #listeners = new Set<DoorListener>();
+  #faultReportedAt = -Infinity;
+  #faultsReported = 0;
 
   private constructor(controller: DoorController, sim: SimulatedDoor | null, serial: SerialDoor | null = null) {
     this.#controller = controller;
@@ -42,6 +53,7 @@ export class DoorLink implements DoorPort {
       else if (wasBad && view.tone !== 'bad' && this.usable) this.#emit({ controller: 'back', text: view.text });
     });
     controller.on('event', (e) => this.#onEvent(e));
+    controller.on('linkFault', (f) => this.#onLinkFault(f));
   }
 
   /** A simulated board provisioned with a fresh key, as an installer would do in set-up mode. */
@@ -151,12 +163,21 @@ export class DoorLink implements DoorPort {
     }
   }
 
+  #onLinkFault(f: LinkFault): void {
+    const now = doorClock.now();
+    if (now - this.#faultReportedAt < LINK_FAULT_REPORT_MS) return;
+    const since = f.total - this.#faultsReported;
+    this.#faultReportedAt = now;
+    this.#faultsReported = f.total;
+    this.#emit({ linkFault: `${f.kind} ${f.frame} dropped${since > 1 ? ` (${since} frames since the last report)` : ''}` });
+  }
+
   #simulateVisitorWalksThrough(sim: SimulatedDoor): void {
     setTimeout(() => (sim.inputs |= Input.DoorOpen), 800);
     setTimeout(() => (sim.inputs &= ~Input.DoorOpen), 3_800);
   }
 
-  #emit(e: Parameters<DoorListener>[0]): void {
+  #emit(e: DoorLinkEvent): void {
     for (const l of this.#listeners) l(e);
   }
 }

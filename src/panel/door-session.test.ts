@@ -3,7 +3,7 @@ import { DoorSession, type SessionGate, type SessionKiosk } from './door-session
 import { initialFlow, isQuiet, step, type Flow, type FlowEvent } from '../kiosk/flow.ts';
 import type { FlowDecision } from './flow-decision.ts';
 import type { FaceEvidence } from '../access/index.ts';
-import { FakeVision } from '../../tests/support/vision.ts';
+import { FakeVision } from '../../tests/support/vision-session.ts';
 
 const T0 = 1_700_000_000_000;
 

@@ -3,9 +3,8 @@
 // side), then keeps only a non-extractable WebCrypto copy in IndexedDB. The raw bytes live for
 // one command and are wiped. There is no default key: without one the controller is told so and
 // the kiosk shows a fault, and an unprovisioned controller never unlocks on command anyway.
-import type { CommandResult } from '../door/controller.ts';
+import type { CommandResult, RefusalReason } from '../door/controller.ts';
 import { KEY_LEN } from '../door/protocol.ts';
-import type { ReasonName } from '../door/protocol.ts';
 import type { DoorwardDB } from '../store/db.ts';
 
 export const DOOR_KEY_NAME = 'door-hmac';
@@ -45,7 +44,7 @@ export type ProvisionResult =
   | { readonly outcome: 'provisioned' }
   /** The board took the key and the controller uses it, but it could not be kept: lost at reload. */
   | { readonly outcome: 'unsaved'; readonly message: string }
-  | { readonly outcome: 'refused'; readonly reason: ReasonName | 'UNKNOWN'; readonly message: string }
+  | { readonly outcome: 'refused'; readonly reason: RefusalReason; readonly message: string }
   | { readonly outcome: 'lost'; readonly message: string };
 
 export interface ProvisionDeps {
@@ -82,7 +81,7 @@ export async function provisionDoor(deps: ProvisionDeps): Promise<ProvisionResul
 }
 
 /** What an installer should do about each refusal the board can give PROVISION_KEY. */
-export function refusalMessage(reason: ReasonName | 'UNKNOWN'): string {
+export function refusalMessage(reason: RefusalReason): string {
   switch (reason) {
     case 'NOT_IN_SETUP_MODE':
       return 'The controller is not in set-up mode. Hold its set-up button while powering it up, then provision within two minutes.';
@@ -90,6 +89,8 @@ export function refusalMessage(reason: ReasonName | 'UNKNOWN'): string {
       return 'The controller could not write the key to its flash. Power-cycle it in set-up mode and try again; if it repeats, the board needs service.';
     case 'OUT_OF_RANGE':
       return 'The controller refused the key as invalid. Try again.';
+    case 'UNTRUSTED_LINK':
+      return 'The panel does not trust what is answering on the door link (another protocol version, or answers it cannot verify). Check the cable and the controller firmware.';
     default:
       return `The controller refused the key (${reason}).`;
   }

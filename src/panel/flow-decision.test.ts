@@ -29,4 +29,18 @@ describe('what the visitor is told', () => {
     expect(toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin' })).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin', because: 'unsure' });
     expect(toFlowDecision({ ...base, outcome: 'ring' })).toEqual({ type: 'decision', outcome: 'deny', reason: 'notRecognised' });
   });
+
+  it('says why a second factor is asked for: a rule first, then the person\'s habits or trouble at the door, then an unsure face', () => {
+    const stepUp = (reasons: Decision['reasons'], riskReasons: string[] = []) => toFlowDecision({ ...base, outcome: 'stepUp', step: 'pin', reasons, riskReasons });
+    expect(stepUp(['stepUpRule', 'elevatedRisk'], ['unusualHour'])).toMatchObject({ because: 'rule' });
+    expect(stepUp(['elevatedRisk'], ['usualHour', 'unusualHour'])).toMatchObject({ because: 'unusualTime' });
+    expect(stepUp(['elevatedRisk'], ['recentSpoof'])).toMatchObject({ because: 'recentTrouble' });
+    expect(stepUp(['elevatedRisk'], ['unusualHour', 'failureStreak'])).toMatchObject({ because: 'recentTrouble' });
+    expect(stepUp(['livenessUncertain'])).toMatchObject({ because: 'unsure' });
+  });
+
+  it('a visitor who cannot give the extra check asked for is sent to the bell; a lockout says how long', () => {
+    expect(denyReasonOf(['noPinEnrolled', 'elevatedRisk'])).toBe('noSecondFactor');
+    expect(toFlowDecision({ ...base, outcome: 'deny', reasons: ['pinWrong', 'pinLockedOut'], retryAfterMs: 30_000 })).toEqual({ type: 'decision', outcome: 'deny', reason: 'lockedOut', retryAfterMs: 30_000 });
+  });
 });

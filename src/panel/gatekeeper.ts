@@ -7,7 +7,6 @@ import { countedCheck, type LockoutCell } from '../lib/counted-secret.ts';
 import { SingleFlight } from '../lib/single-flight.ts';
 import type { DoorwardDB } from '../store/db.ts';
 import type { EventLog } from '../store/events.ts';
-import type { Outbox } from '../store/outbox.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { SettingsRepo } from '../store/settings.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -33,7 +32,6 @@ export interface GatekeeperDeps {
   readonly people: PeopleRepo;
   readonly settings: SettingsRepo;
   readonly log: EventLog;
-  readonly outbox: Outbox;
   readonly keys: GuestKeyBook;
   /** Learnt behaviour: a risk hint before each decision, and learning from each outcome. */
   readonly insight?: InsightPort;
@@ -43,7 +41,7 @@ export interface GatekeeperDeps {
 
 /**
  * Turns one attempt (a PIN, a face, a guest key) into a decision, carries it out, and writes it
- * down: the policy decides, the door acts, the log and outbox record who and how. A grant the
+ * down: the policy decides, the door acts, the log records who and how. A grant the
  * door controller does not confirm is logged and shown as a refusal: the kiosk never claims an
  * unlock that did not happen.
  */
@@ -174,8 +172,9 @@ export class Gatekeeper {
   async #record(decision: Decision, snapshot?: Uint8Array): Promise<{ id: string; snapshotId: string | null }> {
     const who = decision.subject?.name ?? 'unknown';
     const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
+    // The log is the one writer of events: the remote link queues each stored line for the phones
+    // itself (a second copy queued here under the same id once replaced it, losing its snapshot).
     const { id, snapshotId } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
-    await this.#d.outbox.enqueue(id, 'events', { id, summary, decision });
     return { id, snapshotId };
   }
 }

@@ -18,6 +18,9 @@ export interface NewGuestKey {
   readonly selfEnrol: boolean;
 }
 
+/** The person a guest key names (a self-enrolled guest is stored under this id). */
+export const guestSubject = (keyId: string) => `guest:${keyId}`;
+
 export class GuestKeyBook {
   readonly #db: DoorwardDB;
   readonly #settings: SettingsRepo;
@@ -36,7 +39,7 @@ export class GuestKeyBook {
     const now = this.#clock.now();
     const keyId = crypto.randomUUID();
     const token = await createGuestKey(
-      { keyId, subject: `guest:${keyId}`, name: request.name, doors: [this.#doorId], notBefore: request.notBefore, expires: request.expires, issuedAt: now, maxUses: request.maxUses, selfEnrol: request.selfEnrol },
+      { keyId, subject: guestSubject(keyId), name: request.name, doors: [this.#doorId], notBefore: request.notBefore, expires: request.expires, issuedAt: now, maxUses: request.maxUses, selfEnrol: request.selfEnrol },
       signer,
     );
     const record: IssuedGuestKey = { keyId, name: request.name, notBefore: request.notBefore, expires: request.expires, maxUses: request.maxUses, revoked: false, issuedAt: now };

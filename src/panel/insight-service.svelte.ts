@@ -1,10 +1,12 @@
-import { assess, createInsight, observe, tick, TICK_MS, type InsightState } from '../insight/engine.ts';
+import { assess, createInsight, forgetPerson, observe, tick, TICK_MS, type InsightState } from '../insight/engine.ts';
 import { heatMap } from '../insight/habits.ts';
 import { frequentVisitors, nameCluster, promoteCluster, type VisitorSummary } from '../insight/clusters.ts';
 import type { Alert } from '../insight/alerts.ts';
 import type { AttemptInput, DoorEventKind } from '../insight/types.ts';
 import type { Decision, RiskHint } from '../access/types.ts';
 import type { SettingsRepo } from '../store/settings.ts';
+import { openInsightState, sealInsightState } from '../store/insight-state.ts';
+import type { Sealer } from '../store/sealing.ts';
 import type { EventLog } from '../store/events.ts';
 import type { Clock } from '../platform/clock.ts';
 import { settingProblem, type QuietHours } from './panel-settings.ts';
@@ -12,7 +14,8 @@ import { settingProblem, type QuietHours } from './panel-settings.ts';
 /**
  * Joins the pure insight engine to the panel: a risk hint before each decision, learning from
  * each logged event, time-driven alerts every few minutes. Alerts go to the access log, which
- * paired phones receive as it is written. The learnt state is saved so a reboot keeps the habits.
+ * paired phones receive as it is written. The learnt state is saved so a reboot keeps the habits,
+ * strangers' faces in it sealed with the data-at-rest key (store/insight-state.ts).
  */
 const SAVE_DELAY_MS = 2_000;
 
@@ -21,25 +24,35 @@ export class InsightService {
   #alerts = $state<Alert[]>([]);
   #version = $state(0);
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Writes in the order they were asked for, each of the state as it is when its turn comes. */
+  #saving: Promise<void> = Promise.resolve();
   readonly #settings: SettingsRepo;
+  readonly #sealer: Sealer;
   readonly #log: EventLog;
   readonly #clock: Clock;
   readonly #doorId: string;
 
-  private constructor(state: InsightState, settings: SettingsRepo, log: EventLog, clock: Clock, doorId: string) {
+  private constructor(state: InsightState, settings: SettingsRepo, sealer: Sealer, log: EventLog, clock: Clock, doorId: string) {
     this.#state = state;
     this.#settings = settings;
+    this.#sealer = sealer;
     this.#log = log;
     this.#clock = clock;
     this.#doorId = doorId;
   }
 
-  static async load(settings: SettingsRepo, log: EventLog, clock: Clock, doorId: string): Promise<InsightService> {
+  static async load(settings: SettingsRepo, log: EventLog, clock: Clock, doorId: string, sealer: Sealer): Promise<InsightService> {
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    let state = await settings.get('insightState').catch(() => undefined);
+    const stored = await settings.get('insightState').catch(() => undefined);
     // A state from an older engine or a corrupt record starts over rather than breaking decisions.
-    if (!state || !(state.people instanceof Map)) state = createInsight({ timeZone });
-    const service = new InsightService(state, settings, log, clock, doorId);
+    const opened = await openInsightState(stored, sealer).catch((err: unknown) => {
+      console.warn('[insight] learnt state unreadable, starting over', err);
+      return null;
+    });
+    if (opened?.unreadable.length) console.warn('[insight] unknown visitors failed their integrity check, dropped', opened.unreadable);
+    const service = new InsightService(opened?.state ?? createInsight({ timeZone }), settings, sealer, log, clock, doorId);
+    // Faces stored plain (before they were sealed) or dropped ones are rewritten now, not at the next change.
+    if (opened && (opened.plainFaces || opened.unreadable.length > 0)) await service.flush().catch((err: unknown) => console.warn('[insight] could not rewrite the learnt state sealed', err));
     // An admin's quiet hours outlive the learnt state; a damaged record keeps the engine's own.
     const quiet = await settings.get('alertQuietHours').catch(() => undefined);
     if (quiet !== undefined && settingProblem('quietHours', quiet) === null) service.#useQuietHours(quiet);
@@ -144,6 +157,25 @@ export class InsightService {
     return null;
   }
 
+  /**
+   * Erasure: drops what was learnt about the person (habit map, short memory, alerts held for
+   * them) and resolves once that is stored, so nothing of them outlives the erasure on disk.
+   */
+  async forget(personId: string): Promise<void> {
+    this.#state = forgetPerson(this.#state, personId);
+    this.#alerts = this.#alerts.filter((a) => a.personId !== personId);
+    this.#version++;
+    await this.flush();
+  }
+
+  /** Stores the learnt state now (after any write already under way); resolves when written. */
+  flush(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    const write = this.#saving.then(async () => this.#settings.put('insightState', await sealInsightState(this.#state, this.#sealer)));
+    this.#saving = write.catch(() => undefined);
+    return write;
+  }
+
   #changed(): void {
     this.#version++;
     this.#scheduleSave();
@@ -160,8 +192,6 @@ export class InsightService {
 
   #scheduleSave(): void {
     clearTimeout(this.#saveTimer);
-    this.#saveTimer = setTimeout(() => {
-      void this.#settings.put('insightState', this.#state).catch((err) => console.warn('[insight] save failed', err));
-    }, SAVE_DELAY_MS);
+    this.#saveTimer = setTimeout(() => void this.flush().catch((err: unknown) => console.warn('[insight] save failed', err)), SAVE_DELAY_MS);
   }
 }

@@ -2,12 +2,13 @@ import type { PanelActions, PanelSnapshot, PersonSummary } from './actions.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
 import type { DoorLink } from './door-link.svelte.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
-import type { PeopleAdmin } from '../admin/people-admin.svelte.ts';
+import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { EventLog } from '../store/events.ts';
 import type { EventRecord } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
 import { adminAudit, adminEdits, type AdminEditDeps } from './admin-edits.ts';
+import { guestSubject } from './guest-keys.ts';
 
 export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' | 'timeZone'> {
   readonly clock: Clock;
@@ -29,10 +30,12 @@ export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' 
  */
 export function panelActions(d: PanelActionDeps): PanelActions {
   let lastVisitor: PanelSnapshot['lastVisitor'] = null;
+  let lastVisitorId: string | null = null;
   d.log.onAppend((e) => {
     if (e.kind !== 'attempt') return;
     const detail = e.detail as { outcome?: string; subject?: { name?: string } | null } | null;
     lastVisitor = { name: detail?.subject?.name ?? null, outcome: detail?.outcome ?? e.summary, at: e.at };
+    lastVisitorId = e.personId;
   });
   const audit = adminAudit(d.log, d.clock);
 
@@ -53,20 +56,21 @@ export function panelActions(d: PanelActionDeps): PanelActions {
       await audit(adminId, `${active ? 'activated' : 'suspended'} a person`, {}, personId);
     },
     async removePerson(adminId, personId) {
-      await d.people.erase(personId);
-      // The person's id is not logged: erasure leaves nothing of them behind.
-      await audit(adminId, 'erased a person');
+      // Logs the tombstone itself (with the admin, without the person): erasure leaves nothing of them.
+      await d.people.erase(personId, { kind: 'remoteAdmin', adminId });
+      if (lastVisitorId === personId) lastVisitor = lastVisitorId = null;
     },
     async enrolPhoto(adminId, personId, jpeg) {
       if (!d.enrolPhoto) return { problem: 'Face recognition is not available on this panel (models missing).' };
       if (!(await d.repo.get(personId))) return { problem: 'No such person.' };
       const result = await d.enrolPhoto(personId, jpeg);
-      if ('ok' in result) await audit(adminId, 'enrolled a face from a photo', { personId });
+      if ('ok' in result) await audit(adminId, 'enrolled a face from a photo', {}, personId);
       return result;
     },
     async issueGuestKey(adminId, request) {
       const issued = await d.keys.issue(request);
-      await audit(adminId, `issued a guest key for ${request.name}`, { keyId: issued.record.keyId });
+      // About the guest it names: a self-enrolled guest's erasure removes this line with the rest.
+      await audit(adminId, `issued a guest key for ${request.name}`, { keyId: issued.record.keyId }, guestSubject(issued.record.keyId));
       return issued;
     },
     async revokeGuestKey(adminId, keyId) {

@@ -1,5 +1,6 @@
 import { isRecord } from './canonical.ts';
 import type { RemoteEvent } from './messages.ts';
+import { isBellEvent } from '../panel/bell.ts';
 
 /**
  * Which events deserve a notification on the phone, and what it says. Kept to facts the event
@@ -64,8 +65,12 @@ const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
   doorLeftOpen: { title: 'Door held open', tag: 'held-open', severity: 'warning', kind: 'heldOpen' },
   tailgating: { title: 'Several people at once', tag: 'tailgating', severity: 'warning', kind: 'intruder' },
   loitering: { title: 'Unknown visitor waiting', tag: 'loitering', severity: 'warning', kind: 'visitor' },
+  // Once per visit by the panel's rule (src/insight/visits.ts), however often the face is decided.
+  unknownVisitor: { title: 'Unknown visitor at the door', tag: 'unknown-visitor', severity: 'info', kind: 'visitor' },
   // Raised by the panel itself when its door controller stops answering: the door cannot open.
   controllerOffline: { title: 'Door controller offline', tag: 'controller-offline', severity: 'critical', kind: 'offline' },
+  // Frames on the door cable the panel could not verify: someone may be spliced into it.
+  doorLinkFault: { title: 'Door controller link tampered', tag: 'door-link', severity: 'critical', kind: 'tamper' },
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {
@@ -83,10 +88,12 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
     if (a && d.deferred !== true) return { ...a, body: e.summary };
     if (a) return null;
   }
-  if (d && d.outcome === 'ring') return { title: 'Someone is at the door', body: e.summary, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  // Ring pressed at the kiosk. An unrecognised face (a decision "ring": offered the bell) is not
+  // a ring: it is decided again every few seconds, and the visit rule above speaks for it.
+  if (isBellEvent(e)) return { title: 'Someone rang the doorbell', body: e.summary, tag: 'doorbell', severity: 'info', kind: 'visitor' };
   if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: e.summary, tag: 'tamper', severity: 'critical', kind: 'tamper' };
   if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: e.summary, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
   return null;
 }
 
-export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel lost its connection to the broker.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };
+export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel has stopped answering: its signed heartbeat lapsed or it did not answer when asked.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBase64Url } from '../access/base64url.ts';
 import { alertFor } from './alerts.ts';
+import { bellEvent } from '../panel/bell.ts';
 import { canonicalJson, utf8 } from './canonical.ts';
 import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type CommandBody, type TrustedAdmin } from './command.ts';
 import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
@@ -8,7 +9,7 @@ import { discoveryMessages, parseHaLockCommand } from './ha.ts';
 import { generateKeyPairs, importVerifyKey, parsePublicJwk, type KeyPairs } from './keys.ts';
 import { backoffDelay, isProtocolRefusal } from './link.ts';
 import { toRemoteEvent } from './messages.ts';
-import { acceptPairRequest, buildPairRequest, decodePairingPayload, encodePairingPayload, MAX_CODE_TRIES, newPairingCode, type PairedAdmin } from './pairing.ts';
+import { acceptPairRequest, buildPairRequest, decodePairingPayload, encodePairingPayload, MAX_CODE_TRIES, MAX_PAIR_BYTES, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
 import { openBox, sealBox } from './sealed.ts';
 import { parseTopic, topics } from './topics.ts';
 
@@ -181,6 +182,20 @@ describe('pairing', () => {
     expect(decodePairingPayload('https://example.com')).toBeNull();
   });
 
+  it("carries the phone's own broker login where the broker asks for one, and refuses a malformed one", async () => {
+    const panel = await generateKeyPairs();
+    const code = newPairingCode('owner', NOW);
+    const login = { username: 'phone-0123456789abcdef', password: 'x'.repeat(32) };
+    const base = { panelId: PANEL, brokerUrl: 'wss://192.168.1.20:8081', sign: panel.signingJwk, enc: panel.encryptionJwk, code: code.code, exp: code.expiresAt };
+    const text = encodePairingPayload({ ...base, login });
+    expect(decodePairingPayload(text)?.login).toEqual(login);
+    // Still short enough for the QR code and the phone's own limit.
+    expect(text.length).toBeLessThan(2048);
+    const bad = (o: unknown) => 'DOORWARD-PAIR:' + encodeBase64Url(utf8(JSON.stringify({ v: 1, ...base, login: o })));
+    expect(decodePairingPayload(bad({ username: 'a/b', password: 'x' }))).toBeNull();
+    expect(decodePairingPayload(bad({ username: 'a' }))).toBeNull();
+  });
+
   it('accepts the phone that proves the code; the first admin becomes owner; the code dies', async () => {
     const { text, code, panel } = await offer('manager');
     const phone = await generateKeyPairs();
@@ -188,9 +203,13 @@ describe('pairing', () => {
     expect(req).not.toContain(code.code);
     const d = await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [], now: NOW + 1000 });
     expect(d).toMatchObject({ ok: true, admin: { id: phone.id, role: 'owner', label: 'Ada phone' }, pending: [] });
-    // The same request again: the code is gone.
+    // The same request again: the code is gone, so it proves nothing and is dropped unanswered.
     const again = await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: d.pending, admins: d.ok ? [d.admin] : [], now: NOW + 2000 });
-    expect(again).toMatchObject({ ok: false, reason: 'alreadyPaired' });
+    expect(again).toMatchObject({ ok: false, reason: 'badCode', proven: false, requester: null });
+    // A phone already paired that proves a live code is told so.
+    const next = newPairingCode('manager', NOW);
+    const twice = encodeEnvelope(await buildPairRequest({ ...decodePairingPayload(text)!, code: next.code }, phone, 'Ada phone', NOW));
+    expect(await acceptPairRequest(twice, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [next], admins: d.ok ? [d.admin] : [], now: NOW + 3000 })).toMatchObject({ ok: false, reason: 'alreadyPaired', proven: true, pending: [{ tries: 1 }] });
   });
 
   it('gives the second admin the role chosen on the panel', async () => {
@@ -201,26 +220,47 @@ describe('pairing', () => {
     expect(await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [owner], now: NOW })).toMatchObject({ ok: true, admin: { role: 'manager' } });
   });
 
-  it('refuses a wrong code, an expired code and a swapped key, and burns a code after repeated guesses', async () => {
+  it('drops requests that do not prove the code without counting them, however many; counts only proven ones, each once', async () => {
     const { text, code, panel } = await offer();
     const payload = decodePairingPayload(text)!;
     const phone = await generateKeyPairs();
     const ctx = { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, admins: [], now: NOW };
-    const wrong = encodeEnvelope(await buildPairRequest({ ...payload, code: newPairingCode('owner', NOW).code }, phone, 'p', NOW));
-    const first = await acceptPairRequest(wrong, { ...ctx, pending: [code] });
-    expect(first).toMatchObject({ ok: false, reason: 'badCode', pending: [{ tries: 1 }] });
-    expect(first.ok ? null : first.requester?.id).toBe(phone.id);
-    let pending = first.pending;
-    for (let i = 1; i < MAX_CODE_TRIES; i++) pending = (await acceptPairRequest(wrong, { ...ctx, pending })).pending;
-    expect(pending).toEqual([]);
-    const late = encodeEnvelope(await buildPairRequest(payload, phone, 'p', code.expiresAt));
-    expect(await acceptPairRequest(late, { ...ctx, pending: [code], now: code.expiresAt + 1 })).toMatchObject({ ok: false, reason: 'badCode', pending: [] });
-    const right = encodeEnvelope(await buildPairRequest(payload, phone, 'p', NOW));
-    // The broker swaps in its own signing key: the thumbprint no longer matches the sender.
-    const parsed = parseEnvelope(right);
-    if (!parsed.ok) throw new Error('setup');
+    let pending: readonly PairingCode[] = [code];
+    // Guessed codes, each from a new key, as anyone who read the panel's public config can make.
+    for (let i = 0; i < 3 * MAX_CODE_TRIES; i++) {
+      const guess = encodeEnvelope(await buildPairRequest({ ...payload, code: newPairingCode('owner', NOW).code }, await generateKeyPairs(), 'p', NOW));
+      const d = await acceptPairRequest(guess, { ...ctx, pending });
+      expect(d).toMatchObject({ ok: false, reason: 'badCode', proven: false, requester: null });
+      pending = d.pending;
+    }
+    expect(pending).toEqual([code]);
+    // Junk, another panel's request, a proof cut short: dropped the same way.
+    const right = parseEnvelope(encodeEnvelope(await buildPairRequest(payload, phone, 'p', NOW)));
+    if (!right.ok) throw new Error('setup');
+    for (const junk of ['{}', 'x'.repeat(MAX_PAIR_BYTES + 1), encodeEnvelope({ ...right.env, to: 'panel0000000002' }), encodeEnvelope({ ...right.env, body: { mac: 'AAAA' } })]) {
+      expect(await acceptPairRequest(junk, { ...ctx, pending })).toMatchObject({ ok: false, proven: false, pending: [code] });
+    }
+    // The broker swaps in its own key as the sender: the proof covered the sender, so it no longer holds.
     const attacker = await generateKeyPairs();
-    expect(await acceptPairRequest(encodeEnvelope({ ...parsed.env, from: attacker.id }), { ...ctx, pending: [code] })).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(await acceptPairRequest(encodeEnvelope({ ...right.env, from: attacker.id }), { ...ctx, pending })).toMatchObject({ ok: false, reason: 'badCode', proven: false });
+
+    // Proven but wrong (a signature that does not hold): counted against the code, once per request.
+    const forged = encodeEnvelope({ ...right.env, sig: (await buildPairRequest(payload, attacker, 'p', NOW)).sig });
+    const once = await acceptPairRequest(forged, { ...ctx, pending });
+    expect(once).toMatchObject({ ok: false, reason: 'badSignature', proven: true, pending: [{ tries: 1 }] });
+    expect(await acceptPairRequest(forged, { ...ctx, pending: once.pending })).toMatchObject({ ok: false, proven: false, pending: [{ tries: 1 }] });
+    // A proven request out of its time counts too; enough of them and the code is spent.
+    pending = once.pending;
+    for (let i = 1; i < MAX_CODE_TRIES; i++) {
+      const stale = encodeEnvelope(await buildPairRequest(payload, await generateKeyPairs(), 'p', NOW - 10 * 60_000 - i));
+      const d = await acceptPairRequest(stale, { ...ctx, pending });
+      expect(d).toMatchObject({ ok: false, reason: 'expired', proven: true });
+      pending = d.pending;
+    }
+    expect(pending).toEqual([]);
+    // A code past its minutes proves nothing.
+    const late = encodeEnvelope(await buildPairRequest(payload, phone, 'p', code.expiresAt));
+    expect(await acceptPairRequest(late, { ...ctx, pending: [code], now: code.expiresAt + 1 })).toMatchObject({ ok: false, reason: 'badCode', proven: false, pending: [] });
   });
 });
 
@@ -248,13 +288,18 @@ describe('events and alerts', () => {
   it('normalises both outbox shapes and drops what cannot be sent', () => {
     const decision = { at: NOW, outcome: 'deny', subject: { personId: 'p1', name: 'Ada' }, alerts: ['spoofAttempt'] };
     const fromGate = toRemoteEvent({ id: 'e1', topic: 'events', payload: { id: 'e1', summary: 'deny Ada by face', decision }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
-    expect(fromGate).toMatchObject({ id: 'e1', at: NOW, kind: 'attempt', personId: 'p1', summary: 'deny Ada by face' });
+    expect(fromGate).toMatchObject({ id: 'e1', at: NOW, kind: 'attempt', personId: 'p1', summary: 'deny Ada by face', snapshotId: null });
+    // The picture logged with an attempt is named (not sent), whichever shape reaches the outbox last.
+    expect(toRemoteEvent({ id: 'e1', topic: 'events', payload: { id: 'e1', summary: 'deny Ada by face', decision, snapshotId: 'snap-e1' }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW })?.snapshotId).toBe('snap-e1');
     expect(alertFor(fromGate!)).toMatchObject({ title: 'Spoof attempt at the door', severity: 'critical' });
     const fromLog = toRemoteEvent({ id: 'e2', topic: 'events', payload: { id: 'e2', at: NOW, kind: 'door', summary: 'tamper raised', personId: null, snapshotId: null, detail: { tamper: true } }, createdAt: NOW, attempts: 0, nextAttemptAt: NOW });
     expect(alertFor(fromLog!)).toMatchObject({ tag: 'tamper' });
     expect(toRemoteEvent({ id: 'e3', topic: 'events', payload: 'junk', createdAt: NOW, attempts: 0, nextAttemptAt: NOW })).toBeNull();
     expect(alertFor({ id: 'x', at: NOW, kind: 'attempt', summary: 'grant Ada by face', personId: 'p1', snapshotId: null, detail: { outcome: 'grant', alerts: [] } })).toBeNull();
-    expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toMatchObject({ tag: 'doorbell' });
+    // A face not recognised (offered the bell) is decided again and again: it is not a ring.
+    expect(alertFor({ id: 'y', at: NOW, kind: 'attempt', summary: 'ring unknown by face', personId: null, snapshotId: null, detail: { outcome: 'ring', alerts: [] } })).toBeNull();
+    expect(alertFor({ id: 'b', snapshotId: null, ...bellEvent(NOW) })).toMatchObject({ tag: 'doorbell', title: 'Someone rang the doorbell', kind: 'visitor' });
+    expect(alertFor({ id: 'v', at: NOW, kind: 'system', summary: 'alert unknownVisitor', personId: null, snapshotId: null, detail: { code: 'unknownVisitor', deferred: false } })).toMatchObject({ tag: 'unknown-visitor', kind: 'visitor' });
     const lost = { id: 'z', at: NOW, kind: 'system', summary: 'alert controllerOffline: Door controller lost', personId: null, snapshotId: null, detail: { code: 'controllerOffline', detail: 'Door controller lost' } } as const;
     expect(alertFor(lost)).toMatchObject({ title: 'Door controller offline', severity: 'critical', kind: 'offline' });
     expect(alertFor({ ...lost, summary: 'door controller back', detail: { code: 'controllerBack' } })).toBeNull();
@@ -275,11 +320,28 @@ describe('link helpers', () => {
   });
 });
 
-import { chooseBrokerUrl } from './broker-url.ts';
+import { chooseBroker, isSecureBrokerLink, parseServerBrokerConfig } from './broker-url.ts';
 describe('broker address', () => {
-  it('prefers an explicit, valid ?broker=, then the stored one, then the dev broker beside the app', () => {
-    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=ws://127.0.0.1:9001' }, null)).toEqual({ url: 'ws://127.0.0.1:9001', remember: true });
-    expect(chooseBrokerUrl({ protocol: 'http:', hostname: 'panel.local', search: '?broker=javascript:alert(1)' }, 'wss://b.example/mqtt')).toEqual({ url: 'wss://b.example/mqtt', remember: false });
-    expect(chooseBrokerUrl({ protocol: 'https:', hostname: '192.168.1.20', search: '' }, null)).toEqual({ url: 'wss://192.168.1.20:8081', remember: false });
+  const server = parseServerBrokerConfig({ broker: { url: 'ws://127.0.0.1:9081', username: 'doorward-panel', password: 'pw' }, phoneBroker: 'wss://192.168.1.20:9081', phoneLogins: true });
+  it('prefers an explicit, valid ?broker=, then the stored one, then what the panel server says; never guesses', () => {
+    expect(server).not.toBeNull();
+    expect(chooseBroker({ search: '?broker=ws://127.0.0.1:9001' }, { asked: null, server: null }, server).choice).toEqual({ url: 'ws://127.0.0.1:9001', login: null, phoneUrl: null, phoneLogins: false });
+    expect(chooseBroker({ search: '?broker=javascript:alert(1)' }, { asked: 'wss://b.example/mqtt', server: null }, server).choice?.url).toBe('wss://b.example/mqtt');
+    // The kiosk dials the port its server's --broker-port names, with the server's login.
+    expect(chooseBroker({ search: '' }, { asked: null, server: null }, server)).toMatchObject({ choice: { url: 'ws://127.0.0.1:9081', login: { username: 'doorward-panel', password: 'pw' }, phoneUrl: 'wss://192.168.1.20:9081', phoneLogins: true }, rememberServer: server });
+    // Offline boot: the config kept from last time.
+    expect(chooseBroker({ search: '' }, { asked: null, server }, null).choice?.url).toBe('ws://127.0.0.1:9081');
+    expect(chooseBroker({ search: '' }, { asked: null, server: null }, null).choice).toBeNull();
+  });
+  it('reads only a well-formed server answer', () => {
+    expect(parseServerBrokerConfig({ broker: { url: 'http://x', username: 'a', password: 'b' }, phoneBroker: null })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: { url: 'ws://x:1', username: 'a b', password: 'b' }, phoneBroker: null })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: null, phoneBroker: 'javascript:1' })).toBeNull();
+    expect(parseServerBrokerConfig({ broker: null, phoneBroker: null })).toEqual({ broker: null, phoneBroker: null, phoneLogins: false });
+  });
+  it('calls a link secure only with TLS and a login', () => {
+    expect(isSecureBrokerLink('wss://ha.local:8883', { username: 'panel', password: 'x' })).toBe(true);
+    expect(isSecureBrokerLink('ws://ha.local:1883', { username: 'panel', password: 'x' })).toBe(false);
+    expect(isSecureBrokerLink('wss://ha.local:8883', null)).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import type { EventLog } from '../store/events.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { IssuedGuestKey, SettingsMap, SettingsRepo } from '../store/settings.ts';
 import type { Outbox } from '../store/outbox.ts';
+import { keySealer, type Sealer } from '../store/sealing.ts';
 import type { Role } from '../access/types.ts';
 import type { PanelSnapshot, PersonChange, PersonSummary } from '../panel/actions.ts';
 import { applySettingsPatch, checkSettingsPatch, describeChanges, settingChanges, type PanelSettingsView, type SettingsPatch } from '../panel/panel-settings.ts';
@@ -14,6 +15,10 @@ import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentit
 import type { LockRequester } from '../platform/locks.ts';
 import type { CameraStream, ScanRuntime } from './ui/pair-scanner.svelte.ts';
 import type { NotifyRules } from './alerts.ts';
+import { NO_FAILURES, type LockoutRecord } from '../lib/lockout.ts';
+import type { LockoutCell } from '../lib/counted-secret.ts';
+import type { SequenceBook } from './sequence.ts';
+import { bellEvent } from '../panel/bell.ts';
 
 /**
  * The remote layer's outside boundaries, each faked once, for every test to import: an MQTT
@@ -56,6 +61,7 @@ export class FakeBroker {
   readonly #retained = new Map<string, Uint8Array>();
   readonly #sessions = new Map<string, Session>();
   readonly #clients = new Set<FakeMqtt>();
+  readonly #silenced = new Set<string>();
   /** Every publish the broker accepted, as the broker saw it (for "the broker sees only ciphertext"). */
   readonly log: PublishRecord[] = [];
   /** Mosquitto with `persistence true` keeps sessions across a restart; aedes in memory does not. */
@@ -101,6 +107,15 @@ export class FakeBroker {
     this.#retained.set(topic, new TextEncoder().encode(payload));
   }
 
+  /**
+   * The broker turns against one client: it goes on acknowledging what that client publishes,
+   * its last will included, and delivers none of it (as if the client had frozen); `false` ends it.
+   */
+  silence(clientId: string, on = true): void {
+    if (on) this.#silenced.add(clientId);
+    else this.#silenced.delete(clientId);
+  }
+
   _attach(c: FakeMqtt): void {
     this.#clients.add(c);
   }
@@ -141,6 +156,7 @@ export class FakeBroker {
 
   _publish(from: string, topic: string, payload: Uint8Array, retain: boolean): void {
     this.log.push({ from, topic, payload: new TextDecoder().decode(payload), retain });
+    if (this.#silenced.has(from)) return;
     if (retain) {
       if (payload.byteLength === 0) this.#retained.delete(topic);
       else this.#retained.set(topic, payload);
@@ -363,6 +379,18 @@ export class MemoryPanelStore implements PanelStore {
   async saveHomeAssistant(s: HaSettings) {
     this.ha = s;
   }
+  /** The stored record; `haLockout` changes it with no await between read and write, as one IndexedDB transaction would. */
+  haFailures: LockoutRecord = NO_FAILURES;
+  readonly haLockout: LockoutCell = {
+    update: async (change) => (this.haFailures = change(this.haFailures)),
+  };
+  sequenceCeiling = 0;
+  async loadSequenceCeiling() {
+    return this.sequenceCeiling;
+  }
+  async saveSequenceCeiling(n: number) {
+    this.sequenceCeiling = n;
+  }
 }
 
 export class MemoryPhoneStore implements PhoneStore {
@@ -400,6 +428,13 @@ export class MemoryPhoneStore implements PhoneStore {
   }
   async saveNotifyRules(rules: NotifyRules) {
     this.notifyRules = { ...rules };
+  }
+  sequences: unknown = null;
+  async loadSequences() {
+    return this.sequences;
+  }
+  async saveSequences(book: SequenceBook) {
+    this.sequences = structuredClone(book);
   }
 }
 
@@ -557,9 +592,14 @@ export class FakePanelActions implements RemotePanelActions {
     this.#listeners.add(cb);
     return () => this.#listeners.delete(cb);
   }
-  /** A locally decided attempt (the panel works with no broker at all). */
+  /** A locally decided attempt (the panel works with no broker at all); "ring" is a face not recognised. */
   decide(outcome: 'grant' | 'deny' | 'ring', personId: string | null, alerts: readonly string[] = []): EventRecord {
     return this.write('attempt', personId, `${outcome} ${personId ?? 'unknown'} by pin`, { outcome, alerts });
+  }
+  /** Ring pressed at the kiosk: the line the app logs for it. */
+  ring(): EventRecord {
+    const b = bellEvent(this.#clock.now());
+    return this.write(b.kind, b.personId, b.summary, b.detail);
   }
   write(kind: EventRecord['kind'], personId: string | null, summary: string, detail: unknown): EventRecord {
     const e: EventRecord = { id: `ev-${++this.#n}-${Math.random().toString(36).slice(2, 8)}`, at: this.#clock.now(), kind, personId, summary, detail, snapshotId: null };
@@ -588,6 +628,9 @@ export class MemorySettings implements SettingsRepo {
     return structuredClone(next);
   }
 }
+
+/** Seals with a fresh non-extractable AES-GCM key of its own (WebCrypto is real in both runtimes). */
+export const memorySealer = (): Sealer => keySealer(() => crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
 
 /** People, PIN credentials and passes in Maps; templates only counted (nothing here decrypts). */
 export class MemoryPeopleRepo implements PeopleRepo {

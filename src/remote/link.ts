@@ -1,4 +1,5 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
+import type { BrokerLogin } from './broker-url.ts';
 
 /**
  * The MQTT boundary. Panel and phone code talk to `MqttLike`, never to MQTT.js, so tests use
@@ -41,6 +42,8 @@ export interface MqttLike {
 export interface LinkOptions {
   readonly url: string;
   readonly clientId: string;
+  /** The broker's login for this client, sent in CONNECT (so only over wss off this machine). */
+  readonly login?: BrokerLogin | null;
   readonly will?: { readonly topic: string; readonly payload: string; readonly retain: boolean };
   /** How long the broker keeps the session (subscriptions, queued QoS 1) while we are away. */
   readonly sessionExpirySeconds: number;
@@ -99,6 +102,7 @@ class MqttJsLink implements MqttLike {
     const opts: IClientOptions = {
       protocolVersion: this.#version,
       clientId: this.#o.clientId,
+      ...(this.#o.login ? { username: this.#o.login.username, password: this.#o.login.password } : {}),
       clean: false,
       keepalive: 30,
       connectTimeout: 10_000,

@@ -1,7 +1,7 @@
-import type { EventKind, OutboxRecord } from '../store/db.ts';
+import type { EventKind, EventRecord, OutboxRecord } from '../store/db.ts';
 import type { PanelSnapshot } from '../panel/actions.ts';
 import { isEpochMs, isNonEmptyString, isRecord, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
-import type { AdminRole, Op } from './command.ts';
+import { MAX_SKEW_MS, type AdminRole, type Op } from './command.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope, type EnvelopeType } from './envelope.ts';
 import type { PublicJwk } from './keys.ts';
 import { openBox, sealBox, type Recipient } from './sealed.ts';
@@ -56,8 +56,11 @@ export async function panelMessage(t: Exclude<EnvelopeType, 'cmd' | 'pair' | 'co
   return signEnvelope({ v: PROTOCOL_VERSION, t, from: signer.panelId, to, seq, iat: now, exp: now + ttlMs, box }, signer.signingKey);
 }
 
+/** The config counts for a week; the panel signs it again every day, so a live panel's never lapses. */
+export const CONFIG_TTL_MS = 7 * 86_400_000;
+
 export async function configMessage(config: PanelConfig, signer: PanelSigner, seq: number, now: number): Promise<Envelope> {
-  return signEnvelope({ v: PROTOCOL_VERSION, t: 'config', from: signer.panelId, to: '*', seq, iat: now, exp: now + 365 * 86_400_000, body: { ...config } }, signer.signingKey);
+  return signEnvelope({ v: PROTOCOL_VERSION, t: 'config', from: signer.panelId, to: '*', seq, iat: now, exp: now + CONFIG_TTL_MS, body: { ...config } }, signer.signingKey);
 }
 
 export interface PhoneKeysForOpen {
@@ -67,24 +70,35 @@ export interface PhoneKeysForOpen {
   readonly ecdhPrivate: CryptoKey;
 }
 
-export type Opened = { readonly env: Envelope; readonly payload: Record<string, unknown> };
+export type Opened = { readonly ok: true; readonly env: Envelope; readonly payload: Record<string, unknown> };
+/** Why a panel message is not acted on: not the panel's (or not for us), or out of its time. */
+export type NotOpened = { readonly ok: false; readonly reason: 'unverifiable' | 'expired' | 'notYetValid' };
 
-/** Null unless the panel signed it, it is of the expected type, and it opens for this admin. */
-export async function openPanelMessage(raw: Uint8Array | string, t: EnvelopeType, k: PhoneKeysForOpen): Promise<Opened | null> {
+/**
+ * The phone's whole check of a panel message: the panel signed it, it is of the expected type,
+ * it is still within its lifetime (and not from the future beyond the skew clocks may have), and
+ * it opens for this admin. Ordering (is it older than what this phone already believes?) is the
+ * caller's, per stream, because only it knows what it has seen.
+ */
+export async function openPanelMessage(raw: Uint8Array | string, t: EnvelopeType, k: PhoneKeysForOpen, now: number): Promise<Opened | NotOpened> {
+  const unverifiable: NotOpened = { ok: false, reason: 'unverifiable' };
   const parsed = parseEnvelope(raw);
-  if (!parsed.ok || parsed.env.t !== t || parsed.env.from !== k.panelId) return null;
+  if (!parsed.ok || parsed.env.t !== t || parsed.env.from !== k.panelId) return unverifiable;
   const env = parsed.env;
-  if (!(await verifyEnvelope(env, k.panelVerifyKey))) return null;
-  if (t === 'config') return env.body ? { env, payload: env.body } : null;
-  if (!env.box || (env.to !== '*' && env.to !== k.adminId)) return null;
+  if (!(await verifyEnvelope(env, k.panelVerifyKey))) return unverifiable;
+  if (!(env.exp > now)) return { ok: false, reason: 'expired' };
+  if (env.iat > now + MAX_SKEW_MS || env.exp < env.iat) return { ok: false, reason: 'notYetValid' };
+  if (t === 'config') return env.body ? { ok: true, env, payload: env.body } : unverifiable;
+  if (!env.box || (env.to !== '*' && env.to !== k.adminId)) return unverifiable;
   const plain = await openBox(env.box, k.adminId, k.ecdhPrivate, boxContext(t, env.from, env.to));
   const payload = plain ? parseJsonObject(plain, MAX_MESSAGE_BYTES) : null;
-  return payload ? { env, payload } : null;
+  return payload ? { ok: true, env, payload } : unverifiable;
 }
 
 /**
- * The outbox holds two shapes: the gatekeeper's `{ id, summary, decision }` and the access-log
- * record the remote layer enqueues itself. Both become one RemoteEvent; anything else is null
+ * The outbox holds the access-log record the remote layer enqueues itself (remoteEventOf), and,
+ * queued by panels before the log became the one writer and still waiting out an outage, the
+ * gatekeeper's `{ id, summary, decision, snapshotId }`. Both become one RemoteEvent; anything else is null
  * and the caller drops it (and says so), because a record that can never be sent must not block
  * the queue behind it.
  */
@@ -100,11 +114,16 @@ export function toRemoteEvent(record: OutboxRecord): RemoteEvent | null {
       kind: 'attempt',
       summary: typeof p.summary === 'string' ? p.summary : `${String(d.outcome)}`,
       personId: subject && typeof subject.personId === 'string' ? subject.personId : null,
-      snapshotId: null,
+      snapshotId: isNonEmptyString(p.snapshotId, 128) ? p.snapshotId : null,
       detail: d,
     };
   }
   return parseRemoteEvent(p);
+}
+
+/** A stored log line as it is queued for the phones (the outbox payload of topic 'events'). */
+export function remoteEventOf(e: EventRecord): RemoteEvent {
+  return { id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail };
 }
 
 export function parseRemoteEvent(p: Record<string, unknown>): RemoteEvent | null {

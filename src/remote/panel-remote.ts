@@ -3,14 +3,18 @@ import type { EventRecord } from '../store/db.ts';
 import type { Outbox } from '../store/outbox.ts';
 import type { Clock } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
-import { NO_FAILURES, recordFailure, recordSuccess, remainingLockMs, type LockoutRecord } from '../lib/lockout.ts';
+import { allow, type RateBook } from '../lib/rate-window.ts';
 import { refusedSettingsText, settingsRefusedTo, verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
+import { countedCheck } from '../lib/counted-secret.ts';
+import { SingleFlight } from '../lib/single-flight.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { configMessage, panelMessage, toRemoteEvent, type RemoteEvent } from './messages.ts';
-import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode } from './pairing.ts';
+import { configMessage, panelMessage, remoteEventOf, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { isSecureBrokerLink, type BrokerLogin } from './broker-url.ts';
+import { PanelSequence } from './sequence.ts';
+import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode, type PairRefusal } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 
@@ -26,6 +30,14 @@ import { parseTopic, topics, type Topics } from './topics.ts';
  */
 export interface PanelRemoteDeps {
   readonly brokerUrl: string;
+  /** The panel's login at the broker (from its server's /panel-config.json); null: none asked. */
+  readonly brokerLogin?: BrokerLogin | null;
+  /**
+   * Where the phone about to pair reaches the broker, and (where the panel's server makes them,
+   * see scripts/broker-auth.mjs) a login of its own there; absent: the pairing code names
+   * brokerUrl and carries no login.
+   */
+  readonly phoneBroker?: (panelId: string) => Promise<{ readonly url: string; readonly login: BrokerLogin | null }>;
   readonly connect: MqttFactory;
   readonly store: PanelStore;
   readonly outbox: Outbox;
@@ -38,6 +50,12 @@ export interface PanelRemoteDeps {
   readonly flushIntervalMs?: number;
   readonly sessionExpirySeconds?: number;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /**
+   * The signed state is also the panel's heartbeat: published this often, and believed by phones
+   * for `ttlMs` after it was signed. Phones show the panel online only while they hold an
+   * unexpired one, so a re-published old state or an unsigned "offline" cannot tell them otherwise.
+   */
+  readonly heartbeat?: { readonly everyMs: number; readonly ttlMs: number };
 }
 
 export interface PairingOffer {
@@ -48,10 +66,26 @@ export interface PairingOffer {
 
 export type AdminSummary = Pick<PairedAdmin, 'id' | 'role' | 'label' | 'pairedAt'>;
 
+export type HaChange = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Home Assistant's lock sends the code typed in its UI, as it is, every time: anyone who can read
+ * the topic can replay it. So it is only offered where the topic is not readable by anyone on the
+ * way: TLS to the broker, and a login there (whose ACL, on a broker such as HA's own Mosquitto,
+ * keeps the topic to the panel and HA).
+ */
+export const HA_NEEDS_SECURE_LINK = 'Home Assistant needs an encrypted, logged-in broker link (wss:// with a username and password): its unlock code travels as typed, so on this link anyone who can read the broker could replay it.';
+
 /** Refusal log lines allowed per minute; the rest are counted and summarised, so a flood of forged commands cannot drown the log. */
 const AUDIT_PER_MINUTE = 20;
 const EVENT_TTL_MS = 7 * 86_400_000;
+/** Every 30 s, believed for 3 min: two beats may be lost and the clocks a minute or two apart. */
+const HEARTBEAT = { everyMs: 30_000, ttlMs: 180_000 } as const;
+/** The config is signed again this often (it counts for CONFIG_TTL_MS), so a live panel's never lapses. */
+const CONFIG_REFRESH_MS = 86_400_000;
 const HA_ACTOR = 'home-assistant';
+/** Log lines for pairing requests that did not prove the code, per sender they claim to be. */
+const UNPROVEN_PAIR_LOG = { limit: 3, windowMs: 60_000, maxKeys: 64 } as const;
 
 export class PanelRemote {
   readonly #d: PanelRemoteDeps;
@@ -63,24 +97,29 @@ export class PanelRemote {
   #pending: PairingCode[] = [];
   #offer: PairingOffer | null = null;
   #offerCode: string | null = null;
+  #pairingRefusals = 0;
+  readonly #unprovenPairLog: RateBook = new Map();
   #ha: HaSettings;
-  #haLockout: LockoutRecord = NO_FAILURES;
+  /** Home Assistant unlock codes are checked one at a time (a burst cannot share one failure count). */
+  readonly #haChecks = new SingleFlight();
   #link: MqttLike | null = null;
   #queue: Promise<void> = Promise.resolve();
   #flushing: Promise<void> | null = null;
-  #seq = 0;
+  readonly #seq: PanelSequence;
+  #configAt = 0;
   #audits = { windowStart: 0, count: 0, suppressed: 0 };
   readonly #listeners = new Set<() => void>();
   #stateTimer: ReturnType<typeof setTimeout> | null = null;
+  #configSoon = false;
 
-  private constructor(d: PanelRemoteDeps, id: PanelIdentity, admins: PairedAdmin[], counters: Record<string, number>, ha: HaSettings | null) {
+  private constructor(d: PanelRemoteDeps, id: PanelIdentity, admins: PairedAdmin[], counters: Record<string, number>, ha: HaSettings | null, seq: PanelSequence) {
     this.#d = d;
     this.#id = id;
     this.#t = topics(id.panelId);
     this.#admins = admins;
     this.#counters = new Map(Object.entries(counters));
     this.#ha = ha ?? { enabled: false, code: null };
-    this.#seq = d.clock.now();
+    this.#seq = seq;
   }
 
   /** Loads the panel's identity, or makes one on first run (its keys never leave the panel). */
@@ -92,7 +131,8 @@ export class PanelRemote {
       id = { panelId: k.id.slice(0, 16), signingKey: k.signing.privateKey, ecdhKey: k.encryption.privateKey, signingJwk: k.signingJwk, encryptionJwk: k.encryptionJwk };
       await d.store.saveIdentity(id);
     }
-    const remote = new PanelRemote(d, id, await d.store.loadAdmins(), await d.store.loadCounters(), await d.store.loadHomeAssistant());
+    const seq = await PanelSequence.load(d.store, () => d.clock.now());
+    const remote = new PanelRemote(d, id, await d.store.loadAdmins(), await d.store.loadCounters(), await d.store.loadHomeAssistant(), seq);
     await remote.#refreshTrust();
     return remote;
   }
@@ -121,6 +161,21 @@ export class PanelRemote {
     return this.#ha.enabled;
   }
 
+  /** Why Home Assistant cannot be turned on here; null where it can. */
+  get homeAssistantBlocked(): string | null {
+    return isSecureBrokerLink(this.#d.brokerUrl, this.#d.brokerLogin ?? null) ? null : HA_NEEDS_SECURE_LINK;
+  }
+
+  /** The broker this panel uses and whether it logs in there (for the admin screen). */
+  get broker(): { readonly url: string; readonly loggedIn: boolean } {
+    return { url: this.#d.brokerUrl, loggedIn: !!this.#d.brokerLogin };
+  }
+
+  /** Pairing requests that did not prove the code on screen (guesses, junk), since it was made. */
+  get pairingRefusals(): number {
+    return this.#pairingRefusals;
+  }
+
   /** Status, admin list or pairing offer changed. */
   onChange(cb: () => void): () => void {
     this.#listeners.add(cb);
@@ -129,9 +184,14 @@ export class PanelRemote {
 
   start(): () => void {
     if (this.#link) throw new Error('PanelRemote already started');
+    if (!this.#d.brokerUrl) {
+      this.#d.log?.('[remote] no broker configured (no ?broker= and none from the panel server): remote admin is off');
+      return () => {};
+    }
     const link = this.#d.connect({
       url: this.#d.brokerUrl,
       clientId: `dw-panel-${this.#id.panelId}`,
+      login: this.#d.brokerLogin ?? null,
       will: { topic: this.#t.lwt, payload: 'offline', retain: true },
       sessionExpirySeconds: this.#d.sessionExpirySeconds ?? 3600,
       ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
@@ -149,8 +209,10 @@ export class PanelRemote {
     });
     const offEvents = this.#d.actions.onEvent((e) => void this.#onEvent(e));
     const timer = setInterval(() => void this.flush(), this.#d.flushIntervalMs ?? 5_000);
+    const beat = setInterval(() => void this.#beat(), this.#heartbeat.everyMs);
     return () => {
       clearInterval(timer);
+      clearInterval(beat);
       if (this.#stateTimer) clearTimeout(this.#stateTimer);
       offEvents();
       offMessage();
@@ -171,11 +233,14 @@ export class PanelRemote {
   /** A new one-time code replaces any earlier one shown on this panel. */
   async createPairing(role: AdminRole = 'manager'): Promise<PairingOffer> {
     const now = this.#d.clock.now();
+    // Asked for first: without a login of its own the phone could not reach a broker that asks for one.
+    const phone = this.#d.phoneBroker ? await this.#d.phoneBroker(this.#id.panelId) : null;
     const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
     this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
-    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt });
+    const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: phone?.url ?? this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt, ...(phone?.login ? { login: phone.login } : {}) });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };
     this.#offerCode = code.code;
+    this.#pairingRefusals = 0;
     this.#changed();
     return this.#offer;
   }
@@ -195,7 +260,12 @@ export class PanelRemote {
     return true;
   }
 
-  async setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+  async setHomeAssistant(enabled: boolean, code?: string): Promise<HaChange> {
+    const blocked = enabled ? this.homeAssistantBlocked : null;
+    if (blocked) {
+      await this.#audit({ outcome: 'refused', adminId: null, authentic: true, op: 'ha.unlock', reason: 'insecureLink', summary: `Home Assistant not turned on (insecureLink): the broker link ${this.#d.brokerUrl} is not wss:// with a login` });
+      return { ok: false, reason: blocked };
+    }
     const next: HaSettings = { enabled, code: code ? await hashSecret(code) : enabled ? this.#ha.code : null };
     const was = this.#ha.enabled;
     this.#ha = next;
@@ -211,6 +281,7 @@ export class PanelRemote {
       await this.#publishConfig();
     }
     this.#changed();
+    return { ok: true };
   }
 
   // --- outbound -------------------------------------------------------------------------------
@@ -243,20 +314,23 @@ export class PanelRemote {
     }
     // Nobody to tell: phones paired later read history with log.recent instead.
     if (this.#admins.length === 0) return;
+    const seq = await this.#seq.next();
     const now = this.#d.clock.now();
-    const env = await panelMessage('event', '*', this.#recipients(), event, this.#signer(), this.#nextSeq(), now, EVENT_TTL_MS);
+    const env = await panelMessage('event', '*', this.#recipients(), event, this.#signer(), seq, now, EVENT_TTL_MS);
     await link.publish(this.#t.events, encodeEnvelope(env), { qos: 1, expirySeconds: EVENT_TTL_MS / 1000 });
   }
 
+  /** The state, signed now: also the heartbeat that tells phones the panel is alive. */
   async publishState(): Promise<void> {
     const link = this.#link;
     if (!link || link.status !== 'online') return;
     const snap = this.#d.actions.snapshot();
-    const now = this.#d.clock.now();
     if (this.#admins.length === 0) {
       await link.publish(this.#t.state, '', { qos: 1, retain: true });
     } else {
-      const env = await panelMessage('state', '*', this.#recipients(), { at: now, panel: { ...snap, online: true } }, this.#signer(), this.#nextSeq(), now);
+      const seq = await this.#seq.next();
+      const now = this.#d.clock.now();
+      const env = await panelMessage('state', '*', this.#recipients(), { at: now, panel: { ...snap, online: true } }, this.#signer(), seq, now, this.#heartbeat.ttlMs);
       await link.publish(this.#t.state, encodeEnvelope(env), { qos: 1, retain: true });
     }
     if (this.#ha.enabled) {
@@ -281,9 +355,24 @@ export class PanelRemote {
     await this.flush();
   }
 
+  async #beat(): Promise<void> {
+    if (this.#admins.length === 0) return;
+    try {
+      if (this.#d.clock.now() - this.#configAt >= CONFIG_REFRESH_MS) await this.#publishConfig();
+      await this.publishState();
+    } catch (err) {
+      this.#d.log?.(`[remote] heartbeat failed: ${String(err)}`);
+    }
+  }
+
+  get #heartbeat(): { readonly everyMs: number; readonly ttlMs: number } {
+    return this.#d.heartbeat ?? HEARTBEAT;
+  }
+
   async #publishConfig(): Promise<void> {
     const link = this.#link;
     if (!link || link.status !== 'online') return;
+    const seq = await this.#seq.next();
     const now = this.#d.clock.now();
     const config = {
       panelId: this.#id.panelId,
@@ -294,7 +383,8 @@ export class PanelRemote {
       homeAssistant: this.#ha.enabled,
       updatedAt: now,
     };
-    await link.publish(this.#t.config, encodeEnvelope(await configMessage(config, this.#signer(), this.#nextSeq(), now)), { qos: 1, retain: true });
+    await link.publish(this.#t.config, encodeEnvelope(await configMessage(config, this.#signer(), seq, now)), { qos: 1, retain: true });
+    this.#configAt = now;
   }
 
   async #announceHa(): Promise<void> {
@@ -306,18 +396,26 @@ export class PanelRemote {
 
   async #onEvent(e: EventRecord): Promise<void> {
     try {
-      await this.#d.outbox.enqueue(e.id, 'events', { id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail });
+      await this.#d.outbox.enqueue(e.id, 'events', remoteEventOf(e));
     } catch (err) {
       this.#d.log?.(`[remote] could not queue event ${e.id}: ${String(err)}`);
     }
     void this.flush();
-    // Bursts of events (a door cycle) publish one state.
-    if (!this.#stateTimer) {
-      this.#stateTimer = setTimeout(() => {
-        this.#stateTimer = null;
-        void this.publishState().catch(() => undefined);
-      }, 200);
-    }
+    this.#stateSoon();
+  }
+
+  /** Bursts (a door cycle, several phones asking at once) publish one state, and the config with it when asked. */
+  #stateSoon(withConfig = false): void {
+    this.#configSoon ||= withConfig;
+    if (this.#stateTimer) return;
+    this.#stateTimer = setTimeout(() => {
+      this.#stateTimer = null;
+      const config = this.#configSoon;
+      this.#configSoon = false;
+      void (config ? this.#publishConfig() : Promise.resolve())
+        .then(() => this.publishState())
+        .catch(() => undefined);
+    }, 200);
   }
 
   // --- inbound --------------------------------------------------------------------------------
@@ -369,6 +467,9 @@ export class PanelRemote {
     const ok = (result: unknown) => ({ ok: true as const, result });
     switch (c.op) {
       case 'state.get':
+        // A phone that has just connected (or heard a last will) asks: a freshly signed config and
+        // state answer it for every phone, whatever the broker holds retained meanwhile.
+        this.#stateSoon(true);
         return ok({ ...a.snapshot(), online: true });
       case 'people.list':
         return ok(await a.listPeople());
@@ -416,7 +517,7 @@ export class PanelRemote {
         return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
       case 'log.recent': {
         const events = await a.recentEvents(c.limit);
-        return ok(events.map((e): RemoteEvent => ({ id: e.id, at: e.at, kind: e.kind, summary: e.summary, personId: e.personId, snapshotId: e.snapshotId, detail: e.detail })));
+        return ok(events.map(remoteEventOf));
       }
       case 'snapshot.get': {
         const bytes = await a.snapshotImage(c.snapshotId);
@@ -433,14 +534,16 @@ export class PanelRemote {
 
   async #onPair(m: MqttMessage): Promise<void> {
     if (m.payload.byteLength === 0) return;
-    if (m.retain) return void (await this.#refuse('retained', null, false, 'pair'));
+    if (m.retain) return this.#pairUnproven('retained', null);
     const now = this.#d.clock.now();
     const live = this.#pending.filter((c) => c.expiresAt > now);
-    if (live.length === 0) return void (await this.#refuse('noPairingOpen', null, false, 'pair'));
+    if (live.length === 0) return this.#pairUnproven('noPairingOpen', null);
     const d = await acceptPairRequest(m.payload, { panelId: this.#id.panelId, ecdhPrivate: this.#id.ecdhKey, pending: live, admins: this.#admins, now });
     this.#pending = [...d.pending];
+    if (!d.ok && !d.proven) return this.#pairUnproven(d.reason, d.source);
     if (!d.ok) {
-      await this.#refuse(d.reason, d.requester?.id ?? null, d.requester !== null, 'pair');
+      // It proved the code: someone who saw the QR, so it counts, is logged and answered.
+      await this.#refuse(d.reason, d.requester?.id ?? d.source, d.requester !== null, 'pair');
       if (d.requester) await this.#replyTo(d.requester, { re: 0, op: 'pair', ok: false, reason: d.reason });
       if (!this.#pending.some((c) => c.code === this.#offerCode)) this.#offer = null;
       this.#changed();
@@ -455,6 +558,22 @@ export class PanelRemote {
     await this.#replyTo(d.admin, { re: 0, op: 'pair', ok: true, result: { role: d.admin.role, panelId: this.#id.panelId } });
   }
 
+  /**
+   * A request that did not prove a live code: dropped with no answer and nothing counted against
+   * the code. It is shown on the panel while a code is up, and logged a few times a minute per
+   * sender it claims to be (the audit's own limit then bounds a sender that renames itself).
+   */
+  async #pairUnproven(reason: PairRefusal | 'retained' | 'noPairingOpen', source: string | null): Promise<void> {
+    const now = this.#d.clock.now();
+    if (reason !== 'noPairingOpen' && this.offer) {
+      this.#pairingRefusals++;
+      this.#changed();
+    }
+    if (!allow(this.#unprovenPairLog, source ?? '', now, UNPROVEN_PAIR_LOG)) return;
+    const what = reason === 'badCode' ? 'with a wrong code' : reason === 'noPairingOpen' ? 'while no pairing code is shown' : `(${reason})`;
+    await this.#audit({ outcome: 'refused', adminId: source, authentic: false, op: 'pair', reason, summary: `pairing attempt ${what} refused${source ? ` (claims to be ${short(source)})` : ''}` });
+  }
+
   async #onHaLock(m: MqttMessage): Promise<void> {
     if (m.retain || m.payload.byteLength === 0) return void (m.retain ? await this.#refuse('retained', HA_ACTOR, false, 'ha.unlock') : undefined);
     const cmd = parseHaLockCommand(m.payload);
@@ -464,13 +583,15 @@ export class PanelRemote {
       await this.publishState();
       return;
     }
-    const now = this.#d.clock.now();
-    if (remainingLockMs(this.#haLockout, now) > 0) return void (await this.#refuse('rateLimited', HA_ACTOR, false, 'ha.unlock'));
-    if (!this.#ha.code || !(await verifySecret(cmd.code, this.#ha.code))) {
-      this.#haLockout = recordFailure(this.#haLockout, now);
-      return void (await this.#refuse('badCode', HA_ACTOR, false, 'ha.unlock'));
-    }
-    this.#haLockout = recordSuccess();
+    // Stored as on before a link was secure, or the link changed since: refused, not trusted.
+    if (this.homeAssistantBlocked) return void (await this.#refuse('insecureLink', HA_ACTOR, false, 'ha.unlock'));
+    // Counted (and stored) before the code is checked, one check at a time, as at the PIN pad.
+    const stored = this.#ha.code;
+    const checked = await this.#haChecks.run(() =>
+      countedCheck(this.#d.store.haLockout, this.#d.clock.now(), undefined, async () => stored !== null && (await verifySecret(cmd.code, stored)), (ok) => ok),
+    );
+    if (checked.kind === 'locked') return void (await this.#refuse('rateLimited', HA_ACTOR, false, 'ha.unlock'));
+    if (!checked.ok) return void (await this.#refuse('badCode', HA_ACTOR, false, 'ha.unlock'));
     const r = await this.#d.actions.unlock(HA_ACTOR);
     if (r.opened) await this.#link?.publish(this.#t.haLockState, 'UNLOCKED', { qos: 1, retain: true }).catch(() => undefined);
   }
@@ -510,8 +631,9 @@ export class PanelRemote {
   async #replyTo(admin: PairedAdmin, payload: unknown): Promise<void> {
     const link = this.#link;
     if (!link || link.status !== 'online') return;
+    const seq = await this.#seq.next();
     const now = this.#d.clock.now();
-    const env = await panelMessage('reply', admin.id, [{ kid: admin.id, ecdh: admin.encryptionJwk }], payload, this.#signer(), this.#nextSeq(), now, 5 * 60_000);
+    const env = await panelMessage('reply', admin.id, [{ kid: admin.id, ecdh: admin.encryptionJwk }], payload, this.#signer(), seq, now, 5 * 60_000);
     await link.publish(this.#t.reply(admin.id), encodeEnvelope(env), { qos: 1, expirySeconds: 300 }).catch((err: unknown) => this.#d.log?.(`[remote] reply lost: ${String(err)}`));
   }
 
@@ -544,11 +666,6 @@ export class PanelRemote {
 
   #signer() {
     return { panelId: this.#id.panelId, signingKey: this.#id.signingKey };
-  }
-
-  #nextSeq(): number {
-    this.#seq = Math.max(this.#seq + 1, this.#d.clock.now());
-    return this.#seq;
   }
 
   #changed(): void {

@@ -5,7 +5,8 @@ import { nextCounter, signCommand, type AdminRole, type CommandBody } from './co
 import { encodeEnvelope } from './envelope.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
+import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type NotOpened, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
+import { admits, advance, newest, noSequences, parseSequences, withSequences, type OrderedStream, type PanelSequences } from './sequence.ts';
 import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
@@ -19,6 +20,12 @@ import { parseTopic, topics, type Topics } from './topics.ts';
  * Each open tab is its own PhoneRemote with its own MQTT client id (see tabs.ts) and so its own
  * copy of every event; the log is de-duplicated per tab, notifications per device (the ids
  * already notified are stored), so a reload or a second tab still lists the recent log.
+ *
+ * Nothing from the broker is believed for being there: a panel message counts only while it is
+ * within its signed lifetime, and a state or config only if it is not older (by the panel's
+ * sequence) than the newest this device has believed, in any tab (sequence.ts). The panel is
+ * online while this phone holds an unexpired signed state (its heartbeat); the broker's last
+ * will is only a reason to ask the panel, never an answer.
  */
 export interface PhoneRemoteDeps {
   readonly store: PhoneStore;
@@ -44,6 +51,29 @@ const SEND_LOCK = 'doorward-phone-send';
 const CATCH_UP_TRIES = 3;
 const CATCH_UP_RETRY_MS = 3_000;
 const EXPIRED_CODE = 'This pairing code has expired: on the panel, press Pair a phone for a new one.';
+const NOT_ANSWERED = 'no answer from the panel: check that this is the code it shows now (a new one replaces the last) and that it is online.';
+/** Held by one tab at a time while it compares a panel message with what the device has believed, and stores the newer. */
+const SEQUENCE_LOCK = 'doorward-phone-sequence';
+/** How long a phone waits for the panel to answer "are you there?" before showing it offline. */
+const PROBE_TIMEOUT_MS = 10_000;
+/** Anyone can publish to the will topic: it makes a live panel be asked at most this often. */
+const WILL_PROBE_GAP_MS = 15_000;
+
+/** The panel did not answer in time (as opposed to this phone being offline). */
+class NoAnswer extends Error {
+  constructor() {
+    super('no answer from the panel');
+  }
+}
+
+/** What this phone can say about the panel: nothing yet, alive until a signed time, or gone. */
+type Liveness = { readonly kind: 'unknown' } | { readonly kind: 'alive'; readonly until: number } | { readonly kind: 'gone' };
+
+interface Answer {
+  readonly reply: Reply;
+  /** The panel's sequence number on the reply (0 for an answer made up here, such as "not sent"). */
+  readonly seq: number;
+}
 
 export class PhoneRemote {
   readonly #d: PhoneRemoteDeps;
@@ -63,8 +93,16 @@ export class PhoneRemote {
   readonly #shown = new Set<string>();
   #state: RemoteState | null = null;
   #config: PanelConfig | null = null;
-  #panelOnline: boolean | null = null;
-  readonly #pending = new Map<number, (r: Reply) => void>();
+  /** The newest state and config this device has believed (this tab's copy of the shared record). */
+  #believed: PanelSequences;
+  #liveness: Liveness = { kind: 'unknown' };
+  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Signed states believed so far: a probe that times out after one came proves nothing. */
+  #beats = 0;
+  #probing = false;
+  #willProbedAt: number | null = null;
+  #willTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #pending = new Map<number, (a: Answer) => void>();
   readonly #eventListeners = new Set<(e: RemoteEvent) => void>();
   readonly #listeners = new Set<() => void>();
   #stopLink: (() => void) | null = null;
@@ -82,12 +120,16 @@ export class PhoneRemote {
     this.#seen = seen.slice(-MAX_SEEN);
     this.#seenSet = new Set(this.#seen);
     this.#confirmed = panel !== null && identity !== null;
+    this.#believed = noSequences(panel?.panelId ?? '');
   }
 
   static async create(d: PhoneRemoteDeps): Promise<PhoneRemote> {
     const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
     const p = new PhoneRemote(d, tabs, await tabs.claim(), await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
-    if (p.#panel) p.#panelKey = await importVerifyKey(p.#panel.sign);
+    if (p.#panel) {
+      p.#panelKey = await importVerifyKey(p.#panel.sign);
+      p.#believed = parseSequences(await d.store.loadSequences(), p.#panel.panelId);
+    }
     p.#notifyRules = parseNotifyRules(await d.store.loadNotifyRules());
     return p;
   }
@@ -113,9 +155,10 @@ export class PhoneRemote {
   get status(): LinkStatus {
     return this.#link?.status ?? 'offline';
   }
-  /** From the panel's last will: null until heard. */
+  /** True while this phone holds an unexpired signed state from the panel; null until it knows either way. */
   get panelOnline(): boolean | null {
-    return this.#panelOnline;
+    const l = this.#liveness;
+    return l.kind === 'unknown' ? null : l.kind === 'alive' && l.until > this.#d.clock.now();
   }
   get state(): RemoteState | null {
     return this.#state;
@@ -155,6 +198,9 @@ export class PhoneRemote {
     this.#link = null;
     if (link) void link.close();
     clearTimeout(this.#catchUpTimer);
+    clearTimeout(this.#livenessTimer);
+    clearTimeout(this.#willTimer);
+    this.#willTimer = undefined;
     if (this.#seenTimer) {
       clearTimeout(this.#seenTimer);
       this.#seenTimer = null;
@@ -180,8 +226,9 @@ export class PhoneRemote {
     this.#confirmed = false;
     this.#identity = identity;
     this.#panelKey = await importVerifyKey(payload.sign);
-    const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
+    const candidate: PanelLinkInfo = { panelId: payload.panelId, brokerUrl: payload.brokerUrl, ...(payload.login ? { login: payload.login } : {}), sign: payload.sign, enc: payload.enc, role: 'manager', pairedAt: this.#d.clock.now() };
     this.#panel = candidate;
+    this.#resetView(parseSequences(await this.#d.store.loadSequences(), candidate.panelId));
     const link = this.#open(candidate);
     let reachedBroker = false;
     try {
@@ -190,9 +237,10 @@ export class PhoneRemote {
       const reply = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
       await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
-      const r = await reply;
+      const { reply: r, seq } = await reply;
       if (!r.ok) throw new Error(r.reason);
       const role = (r.result as { role?: unknown } | null)?.role === 'owner' ? 'owner' : 'manager';
+      await this.#markPaired(candidate.panelId, seq);
       await this.#d.store.saveIdentity(identity);
       this.#panel = { ...candidate, role };
       await this.#d.store.savePanel(this.#panel);
@@ -206,11 +254,13 @@ export class PhoneRemote {
       this.#panel = await this.#d.store.loadPanel();
       this.#identity = await this.#d.store.loadIdentity();
       this.#panelKey = this.#panel ? await importVerifyKey(this.#panel.sign) : null;
+      this.#resetView(parseSequences(await this.#d.store.loadSequences(), this.#panel?.panelId ?? ''));
       this.#confirmed = this.#panel !== null && this.#identity !== null;
       if (this.#confirmed && this.#panel) this.#open(this.#panel);
-      // A panel ignores a code it no longer holds: past the code's time, silence means expired.
+      // A panel does not answer a request that fails to prove a code it holds (anyone could send
+      // one): past the code's time, silence means expired; before it, a code that is not the one shown.
       const expired = reachedBroker && payload.exp !== undefined && this.#d.clock.now() > payload.exp;
-      return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof Error ? err.message : String(err) };
+      return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof NoAnswer ? NOT_ANSWERED : err instanceof Error ? err.message : String(err) };
     }
   }
 
@@ -220,8 +270,7 @@ export class PhoneRemote {
     this.#panel = null;
     this.#confirmed = false;
     this.#events = [];
-    this.#state = null;
-    this.#config = null;
+    this.#resetView(noSequences(''));
     await this.#d.store.savePanel(null);
     this.#changed();
   }
@@ -241,6 +290,10 @@ export class PhoneRemote {
 
   /** Signs and sends one command, and waits for the panel's answer. */
   async send(body: CommandBody, ttlMs?: number): Promise<Reply> {
+    return (await this.#send(body, ttlMs)).reply;
+  }
+
+  async #send(body: CommandBody, ttlMs?: number, answerWithinMs?: number): Promise<Answer> {
     const link = this.#link;
     const identity = this.#identity;
     const panel = this.#panel;
@@ -251,12 +304,12 @@ export class PhoneRemote {
       const counter = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
       await this.#d.store.saveCounter(counter);
       const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
-      const answer = this.#await(counter);
+      const answer = this.#await(counter, answerWithinMs);
       try {
         await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
       } catch (err) {
         // Nothing will answer a command that never left: end its wait now.
-        this.#pending.get(counter)?.({ re: counter, op: body.op, ok: false, reason: 'not sent' });
+        this.#pending.get(counter)?.({ reply: { re: counter, op: body.op, ok: false, reason: 'not sent' }, seq: 0 });
         this.#pending.delete(counter);
         throw err;
       }
@@ -300,6 +353,7 @@ export class PhoneRemote {
     this.#t = t;
     const link = this.#d.connect({
       url: panel.brokerUrl,
+      login: panel.login ?? null,
       clientId: tabClientId(identity.clientId, this.#tab),
       sessionExpirySeconds: 7 * 86_400,
       ...(this.#d.backoff ? { backoff: this.#d.backoff } : {}),
@@ -311,14 +365,18 @@ export class PhoneRemote {
     const offMsg = link.onMessage((m) => void this.#onMessage(m).catch((err: unknown) => this.#d.log?.(`[phone] message dropped: ${String(err)}`)));
     const offStatus = link.onStatus((s) => {
       this.#changed();
-      // Reconnected after a gap: fetch what the broker's session may not have kept.
-      if (s === 'online' && !wasOnline && this.#confirmed) void this.catchUp();
+      // Reconnected after a gap: fetch what the broker's session may not have kept, and ask the
+      // panel for a fresh signed state rather than trust whatever the broker kept retained.
+      if (s === 'online' && !wasOnline && this.#confirmed) {
+        void this.catchUp();
+        void this.#probe();
+      }
       wasOnline = s === 'online';
     });
     this.#stopLink = () => {
       offMsg();
       offStatus();
-      for (const [, resolve] of this.#pending) resolve({ re: 0, op: null, ok: false, reason: 'disconnected' });
+      for (const [, resolve] of this.#pending) resolve({ reply: { re: 0, op: null, ok: false, reason: 'disconnected' }, seq: 0 });
       this.#pending.clear();
     };
     return link;
@@ -330,62 +388,179 @@ export class PhoneRemote {
     const identity = this.#identity;
     const key = this.#panelKey;
     if (!parsed || !panel || !identity || !key || parsed.panelId !== panel.panelId || m.payload.byteLength === 0) return;
-    if (parsed.kind === 'lwt') {
-      const text = new TextDecoder().decode(m.payload);
-      const online = text === 'online' ? true : text === 'offline' ? false : null;
-      if (online === null) return;
-      if (this.#panelOnline === true && !online) this.#alert(PANEL_OFFLINE_ALERT);
-      // The panel is back: anything it logged meanwhile may have gone out before we listened.
-      if (this.#panelOnline === false && online && this.#confirmed) void this.catchUp();
-      this.#panelOnline = online;
-      this.#changed();
-      return;
-    }
+    if (parsed.kind === 'lwt') return this.#onWill(new TextDecoder().decode(m.payload));
     const k = { panelId: panel.panelId, panelVerifyKey: key, adminId: identity.adminId, ecdhPrivate: identity.ecdhKey };
+    const now = this.#d.clock.now();
     switch (parsed.kind) {
       case 'reply': {
         if (parsed.adminId !== identity.adminId) return;
-        const o = await openPanelMessage(m.payload, 'reply', k);
-        const reply = o ? parseReply(o.payload) : null;
-        if (!reply) return this.#d.log?.('[phone] unverifiable reply dropped');
+        const o = await openPanelMessage(m.payload, 'reply', k, now);
+        const reply = o.ok ? parseReply(o.payload) : null;
+        if (!o.ok || !reply) return this.#dropped('reply', o.ok ? 'unreadable' : o.reason);
         const resolve = this.#pending.get(reply.re);
         this.#pending.delete(reply.re);
-        resolve?.(reply);
+        resolve?.({ reply, seq: o.env.seq });
         return;
       }
       case 'events': {
-        const o = await openPanelMessage(m.payload, 'event', k);
-        const e = o ? parseRemoteEvent(o.payload) : null;
-        if (!e) return this.#d.log?.('[phone] unverifiable event dropped');
+        const o = await openPanelMessage(m.payload, 'event', k, now);
+        const e = o.ok ? parseRemoteEvent(o.payload) : null;
+        if (!o.ok || !e) return this.#dropped('event', o.ok ? 'unreadable' : o.reason);
         this.#deliver(e);
         return;
       }
       case 'state': {
-        const o = await openPanelMessage(m.payload, 'state', k);
-        const s = o ? parseRemoteState(o.payload) : null;
-        // A replayed older state must not roll the view back.
-        if (s && (!this.#state || s.at >= this.#state.at)) {
+        const o = await openPanelMessage(m.payload, 'state', k, now);
+        const s = o.ok ? parseRemoteState(o.payload) : null;
+        if (!o.ok || !s) return this.#dropped('state', o.ok ? 'unreadable' : o.reason);
+        const { seq, exp } = o.env;
+        await this.#believe(panel.panelId, 'state', seq, () => true, () => {
           this.#state = s;
-          this.#changed();
-        }
+          this.#alive(exp);
+        });
         return;
       }
       case 'config': {
-        const o = await openPanelMessage(m.payload, 'config', k);
-        const c = o ? parsePanelConfig(o.payload) : null;
-        if (c && c.panelId === panel.panelId && (!this.#config || c.updatedAt >= this.#config.updatedAt)) {
+        const o = await openPanelMessage(m.payload, 'config', k, now);
+        const c = o.ok ? parsePanelConfig(o.payload) : null;
+        if (!o.ok || !c || c.panelId !== panel.panelId) return this.#dropped('config', o.ok ? 'unreadable' : o.reason);
+        const seq = o.env.seq;
+        const listsMe = c.admins.some((a) => a.id === identity.adminId);
+        // A config that leaves this phone out counts only if it is newer than the pairing: one
+        // from before it (kept by the broker, or re-published) says nothing about us.
+        const believed = await this.#believe(panel.panelId, 'config', seq, (seen) => listsMe || seq > seen.paired, () => {
           this.#config = c;
-          const mine = c.admins.find((a) => a.id === identity.adminId);
-          if (mine && mine.role !== panel.role) {
-            this.#panel = { ...panel, role: mine.role };
-            await this.#d.store.savePanel(this.#panel);
-          }
+          this.#changed();
+        });
+        const mine = c.admins.find((a) => a.id === identity.adminId);
+        if (believed && mine && this.#panel === panel && mine.role !== panel.role) {
+          this.#panel = { ...panel, role: mine.role };
+          await this.#d.store.savePanel(this.#panel);
           this.#changed();
         }
         return;
       }
       default:
         return;
+    }
+  }
+
+  #dropped(what: string, reason: NotOpened['reason'] | 'unreadable' | 'older'): void {
+    this.#d.log?.(`[phone] ${what} from the broker dropped: ${reason === 'older' ? 'older than one already believed (replayed?)' : reason}`);
+  }
+
+  /**
+   * Believes `apply` if the message numbered `seq` is not older on `stream` than anything this
+   * device has believed, in this tab or another, and `fits` what was seen; stores the number
+   * first, under the lock every tab takes for it, so two tabs cannot each believe a different past.
+   */
+  async #believe(panelId: string, stream: OrderedStream, seq: number, fits: (seen: PanelSequences) => boolean, apply: () => void): Promise<boolean> {
+    const fast = this.#believed.panelId === panelId ? this.#believed : noSequences(panelId);
+    const ok = admits(fast, stream, seq)
+      ? await this.#tabs.exclusive(SEQUENCE_LOCK, async () => {
+          // Paired elsewhere meanwhile: the message is for a panel this tab no longer follows.
+          if (this.#panel?.panelId !== panelId) return true;
+          const stored = await this.#d.store.loadSequences();
+          const seen = newest(parseSequences(stored, panelId), fast);
+          this.#believed = seen;
+          if (!admits(seen, stream, seq) || !fits(seen)) return false;
+          const next = advance(seen, stream, seq);
+          if (next[stream] !== seen[stream]) await this.#d.store.saveSequences(withSequences(stored, next));
+          this.#believed = next;
+          apply();
+          return true;
+        })
+      : false;
+    if (!ok) this.#dropped(stream, 'older');
+    return ok && this.#panel?.panelId === panelId;
+  }
+
+  /** The reply that paired us is the line before which a config leaving us out is old news. */
+  async #markPaired(panelId: string, seq: number): Promise<void> {
+    await this.#tabs.exclusive(SEQUENCE_LOCK, async () => {
+      const stored = await this.#d.store.loadSequences();
+      const seen = newest(parseSequences(stored, panelId), this.#believed.panelId === panelId ? this.#believed : noSequences(panelId));
+      const next = { ...seen, paired: Math.max(seen.paired, seq) };
+      await this.#d.store.saveSequences(withSequences(stored, next));
+      this.#believed = next;
+    });
+  }
+
+  #resetView(seen: PanelSequences): void {
+    this.#state = null;
+    this.#config = null;
+    this.#believed = seen;
+    this.#liveness = { kind: 'unknown' };
+    clearTimeout(this.#livenessTimer);
+  }
+
+  /** A signed state good until `until`: the panel is alive until then (or a newer one says longer). */
+  #alive(until: number): void {
+    const was = this.#liveness;
+    this.#beats++;
+    const longest = was.kind === 'alive' ? Math.max(was.until, until) : until;
+    this.#liveness = { kind: 'alive', until: longest };
+    clearTimeout(this.#livenessTimer);
+    this.#livenessTimer = setTimeout(() => this.#checkAlive(), Math.max(0, longest - this.#d.clock.now()) + 10);
+    // The panel is back: anything it logged meanwhile may have gone out before we listened.
+    if (was.kind === 'gone' && this.#confirmed) void this.catchUp();
+    this.#changed();
+  }
+
+  #checkAlive(): void {
+    const l = this.#liveness;
+    if (l.kind !== 'alive') return;
+    const left = l.until - this.#d.clock.now();
+    if (left > 0) {
+      this.#livenessTimer = setTimeout(() => this.#checkAlive(), left + 10);
+      return;
+    }
+    this.#gone();
+  }
+
+  #gone(): void {
+    const was = this.#liveness;
+    this.#liveness = { kind: 'gone' };
+    clearTimeout(this.#livenessTimer);
+    if (was.kind === 'alive') this.#alert(PANEL_OFFLINE_ALERT);
+    this.#changed();
+  }
+
+  /**
+   * The retained "online"/"offline" is unsigned, and anyone on the broker can publish it: it only
+   * makes the phone ask the panel. A fresh signed state answers; silence past the probe's wait
+   * (with no signed state meanwhile) is what shows the panel offline.
+   */
+  #onWill(text: string): void {
+    if ((text !== 'online' && text !== 'offline') || !this.#confirmed) return;
+    const now = this.#d.clock.now();
+    const last = this.#willProbedAt;
+    // Asked lately: a flood of wills must not become a flood of commands, so the next question
+    // waits for the gap (one pending at most), and a real goodbye is still asked about.
+    if (last !== null && now >= last && now - last < WILL_PROBE_GAP_MS) {
+      this.#willTimer ??= setTimeout(() => {
+        this.#willTimer = undefined;
+        this.#willProbedAt = this.#d.clock.now();
+        void this.#probe();
+      }, WILL_PROBE_GAP_MS - (now - last));
+      return;
+    }
+    this.#willProbedAt = now;
+    void this.#probe();
+  }
+
+  async #probe(): Promise<void> {
+    if (this.#probing || !this.#confirmed) return;
+    this.#probing = true;
+    const beats = this.#beats;
+    try {
+      // The panel answers, and publishes a fresh signed state for every phone.
+      await this.#send({ op: 'state.get' }, undefined, Math.min(PROBE_TIMEOUT_MS, this.#d.replyTimeoutMs ?? 20_000));
+    } catch (err) {
+      if (err instanceof NoAnswer && this.#beats === beats) this.#gone();
+      else if (!(err instanceof NoAnswer)) this.#d.log?.(`[phone] could not ask the panel: ${String(err)}`);
+    } finally {
+      this.#probing = false;
     }
   }
 
@@ -423,15 +598,15 @@ export class PhoneRemote {
     }
   }
 
-  #await(re: number): Promise<Reply> {
-    return new Promise<Reply>((resolve, reject) => {
+  #await(re: number, withinMs = this.#d.replyTimeoutMs ?? 20_000): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(re);
-        reject(new Error('no answer from the panel'));
-      }, this.#d.replyTimeoutMs ?? 20_000);
-      this.#pending.set(re, (r) => {
+        reject(new NoAnswer());
+      }, withinMs);
+      this.#pending.set(re, (a) => {
         clearTimeout(timer);
-        resolve(r);
+        resolve(a);
       });
     });
   }

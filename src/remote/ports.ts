@@ -1,9 +1,12 @@
+import type { LockoutCell } from '../lib/counted-secret.ts';
 import type { PanelActions } from '../panel/actions.ts';
 import type { SecretHash } from '../lib/secret-hash.ts';
 import type { AdminRole, Op } from './command.ts';
 import type { PublicJwk } from './keys.ts';
 import type { PairedAdmin } from './pairing.ts';
 import type { NotifyRules } from './alerts.ts';
+import type { BrokerLogin } from './broker-url.ts';
+import type { SequenceBook, SequenceStore } from './sequence.ts';
 
 /**
  * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
@@ -24,7 +27,7 @@ export interface HaSettings {
   readonly code: SecretHash | null;
 }
 
-export interface PanelStore {
+export interface PanelStore extends SequenceStore {
   loadIdentity(): Promise<PanelIdentity | null>;
   saveIdentity(identity: PanelIdentity): Promise<void>;
   loadAdmins(): Promise<PairedAdmin[]>;
@@ -33,6 +36,13 @@ export interface PanelStore {
   saveCounter(adminId: string, counter: number): Promise<void>;
   loadHomeAssistant(): Promise<HaSettings | null>;
   saveHomeAssistant(settings: HaSettings): Promise<void>;
+  /**
+   * One Home Assistant unlock attempt, before its code is checked: refused while the back-off
+   * runs, otherwise counted as a failure there and then (read and write in one transaction, so
+   * a restart or a burst cannot win a free try). The check clears it when the code was right.
+   */
+  /** The Home Assistant unlock code's failure record, read and written in one step (see countedCheck). */
+  readonly haLockout: LockoutCell;
 }
 
 export interface PhoneIdentity {
@@ -51,6 +61,8 @@ export interface PhoneIdentity {
 export interface PanelLinkInfo {
   readonly panelId: string;
   readonly brokerUrl: string;
+  /** This phone's login at the broker, from the pairing code; absent where the broker asks none. */
+  readonly login?: BrokerLogin;
   readonly sign: PublicJwk;
   readonly enc: PublicJwk;
   readonly role: AdminRole;
@@ -69,6 +81,9 @@ export interface PhoneStore {
   /** This phone's own choice of notifications (alerts.ts); null until it makes one. */
   loadNotifyRules(): Promise<unknown>;
   saveNotifyRules(rules: NotifyRules): Promise<void>;
+  /** The newest panel messages this device has believed (sequence.ts); shared by its tabs. */
+  loadSequences(): Promise<unknown>;
+  saveSequences(book: SequenceBook): Promise<void>;
 }
 
 /** What the remote layer may ask of the panel: exactly its PanelActions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeBroker, FakePanelActions } from './fake-mqtt.ts';
-import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
+import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, bogusPairingProofs, ringReachesEveryPhone, staleRetainedReplays, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
 import { topics } from './topics.ts';
 import { HA_STATUS_TOPIC } from './ha.ts';
 import { signCommand } from './command.ts';
@@ -16,6 +16,9 @@ describe('remote admin over the fake broker', () => {
   it('refuses replayed, unpaired and forged commands, and logs them', () => replayAndUnpaired(fake()));
   it('delivers events queued during an outage exactly once (sessions kept)', () => outageAndRecovery(fake({ persistent: true })));
   it('delivers events queued during an outage exactly once (sessions lost: catch-up fills the gap)', () => outageAndRecovery(fake({ persistent: false })));
+  it('a phone pairs whatever junk and guessed codes reach the panel while its QR is up, and the panel says someone tried', () => bogusPairingProofs(fake()), 60_000);
+  it('Ring at the kiosk reaches every paired phone as a notification and a log line; a stranger standing there notifies by no attempt of theirs', () => ringReachesEveryPhone(fake()), 60_000);
+  it('a re-published retained state, config and "offline" change nothing on a phone, open or reopened', () => staleRetainedReplays(fake()), 30_000);
   it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
     const b = fake({ versions: [4] });
     await pairingAndCommands(b);
@@ -102,7 +105,7 @@ describe('remote admin over the fake broker', () => {
   }, 40_000);
 
   it('publishes Home Assistant discovery when opted in and checks the unlock code', async () => {
-    const b = fake();
+    const b = secureFake();
     const panel = await startPanel(b);
     const t = topics(panel.remote.panelId);
     await panel.remote.setHomeAssistant(true, '2468');
@@ -128,6 +131,75 @@ describe('remote admin over the fake broker', () => {
   });
 });
 
+describe('Home Assistant unlock: safe by construction', () => {
+  const UNLOCK = (code: string) => `{"action":"UNLOCK","code":"${code}"}`;
+
+  it('stays off over ws:// or without a login: refused, logged, and the reason given', async () => {
+    for (const b of [fake(), { ...fake(), url: 'wss://fake.invalid/mqtt' }, { ...fake(), panelLogin: { username: 'panel', password: 'pw' } }]) {
+      const panel = await startPanel(b);
+      expect(panel.remote.homeAssistantBlocked).toMatch(/encrypted, logged-in broker link/);
+      expect(await panel.remote.setHomeAssistant(true, '2468')).toEqual({ ok: false, reason: panel.remote.homeAssistantBlocked });
+      expect(panel.remote.homeAssistant).toBe(false);
+      expect(panel.audits).toContainEqual(expect.objectContaining({ outcome: 'refused', op: 'ha.unlock', reason: 'insecureLink' }));
+      panel.stop();
+    }
+  });
+
+  it('refuses an unlock from Home Assistant, right code and all, once the link is no longer secure', async () => {
+    const b = secureFake();
+    const first = await startPanel(b);
+    expect(await first.remote.setHomeAssistant(true, '2468')).toEqual({ ok: true });
+    first.stop();
+    // The same panel (same store), now pointed at a plain ws:// broker.
+    const again = await startPanelWith({ ...b, url: 'ws://fake.invalid/mqtt' }, first);
+    b.broker.inject(topics(again.remote.panelId).haLockSet, UNLOCK('2468'));
+    await waitFor('refused', () => again.audits.some((a) => a.op === 'ha.unlock' && a.reason === 'insecureLink'));
+    await again.remote.idle();
+    expect(again.actions.calls.filter((c) => c.op === 'unlock')).toHaveLength(0);
+    again.stop();
+  });
+
+  it('counts a burst of wrong codes one at a time, each before it is checked', async () => {
+    const b = secureFake();
+    const panel = await startPanel(b);
+    await panel.remote.setHomeAssistant(true, '2468');
+    const t = topics(panel.remote.panelId);
+    for (let i = 0; i < 10; i++) b.broker.inject(t.haLockSet, UNLOCK(String(1000 + i)));
+    // The right code straight after the burst: the back-off holds it too.
+    b.broker.inject(t.haLockSet, UNLOCK('2468'));
+    await waitFor('all handled', () => panel.audits.filter((a) => a.op === 'ha.unlock').length >= 11);
+    await panel.remote.idle();
+    const reasons = panel.audits.filter((a) => a.op === 'ha.unlock').map((a) => a.reason);
+    // DEFAULT_LOCKOUT: three wrong codes are checked, then it waits; nothing else was even checked.
+    expect(reasons).toEqual([...Array(3).fill('badCode'), ...Array(8).fill('rateLimited')]);
+    expect(panel.store.haFailures.failures).toBe(3);
+    expect(panel.store.haFailures.lockedUntil).toBeGreaterThan(Date.now());
+    expect(panel.actions.calls.filter((c) => c.op === 'unlock')).toHaveLength(0);
+    panel.stop();
+  });
+
+  it('keeps its back-off through a restart of the panel', async () => {
+    const b = secureFake();
+    const first = await startPanel(b);
+    await first.remote.setHomeAssistant(true, '2468');
+    const t = topics(first.remote.panelId);
+    for (let i = 0; i < 3; i++) b.broker.inject(t.haLockSet, UNLOCK('1111'));
+    await waitFor('three refused', () => first.audits.filter((a) => a.reason === 'badCode').length === 3);
+    first.stop();
+    const again = await startPanelWith(b, first);
+    b.broker.inject(t.haLockSet, UNLOCK('2468'));
+    await waitFor('the right code held back', () => again.audits.some((a) => a.op === 'ha.unlock' && a.reason === 'rateLimited'));
+    await again.remote.idle();
+    expect(again.actions.calls.filter((c) => c.op === 'unlock')).toHaveLength(0);
+    again.stop();
+  });
+});
+
+/** A broker the panel reaches over TLS with a login: where Home Assistant may be turned on. */
+function secureFake(): BrokerUnderTest & { broker: FakeBroker } {
+  return { ...fake(), url: 'wss://fake.invalid/mqtt', panelLogin: { username: 'panel-frontdoor', password: 'pw' } };
+}
+
 /** A second PanelRemote on the same identity and admins, as after a reload. */
 async function startPanelWith(b: BrokerUnderTest, previous: Awaited<ReturnType<typeof startPanel>>) {
   const { PanelRemote } = await import('./panel-remote.ts');
@@ -135,7 +207,7 @@ async function startPanelWith(b: BrokerUnderTest, previous: Awaited<ReturnType<t
   const { systemClock } = await import('../platform/clock.ts');
   const actions = new FakePanelActions(systemClock);
   const audits: import('./ports.ts').AuditEntry[] = [];
-  const remote = await PanelRemote.create({ brokerUrl: b.url, connect: b.connect, store: previous.store, outbox: memoryOutbox(systemClock), actions, audit: (e) => void audits.push(e), clock: systemClock });
+  const remote = await PanelRemote.create({ brokerUrl: b.url, ...(b.panelLogin ? { brokerLogin: b.panelLogin } : {}), connect: b.connect, store: previous.store, outbox: memoryOutbox(systemClock), actions, audit: (e) => void audits.push(e), clock: systemClock });
   const stop = remote.start();
   await waitFor('panel online again', () => remote.status === 'online');
   return { remote, actions, audits, stop };

@@ -3,15 +3,16 @@
 // and old -> new values in the log, and the phone's own notification rules.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkSchedule, DEFAULT_SETTINGS, decide, identifyByPin, type FaceAttempt, type Schedule } from '../access/index.ts';
-import { PeopleAdmin } from '../admin/people-admin.svelte.ts';
-import { Prefs } from '../admin/prefs.svelte.ts';
+import { PeopleAdmin } from '../people/people-admin.svelte.ts';
+import { Prefs } from '../panel/prefs.svelte.ts';
 import { adminEdits } from '../panel/admin-edits.ts';
 import { InsightService } from '../panel/insight-service.svelte.ts';
 import { checkSettingsPatch, parseSettingsView, settingProblem, weakenedBy, type PanelSettingsView } from '../panel/panel-settings.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, parseNotifyRules } from './alerts.ts';
 import { mayRun, parseCommandBody, settingsRefusedTo } from './command.ts';
-import { FakeBroker, FakeClock, FakePanelActions, MemoryPanelStore, MemoryPeopleRepo, MemorySettings, memoryEventLog, memoryOutbox } from './fake-mqtt.ts';
+import { FakeBroker, FakeClock, FakePanelActions, MemoryPanelStore, MemoryPeopleRepo, MemorySettings, memoryEventLog, memoryOutbox, memorySealer } from './fake-mqtt.ts';
+import { personErasure } from '../people/erasure.ts';
 import { PanelRemote } from './panel-remote.ts';
 import { PhoneRemote } from './phone-remote.ts';
 import type { AuditEntry } from './ports.ts';
@@ -153,8 +154,8 @@ async function panelStores(clock: Clock) {
   const repo = new MemoryPeopleRepo();
   const prefs = new Prefs(settings);
   await prefs.load();
-  const insight = await InsightService.load(settings, log, clock, 'front-door');
-  const people = new PeopleAdmin(repo, clock);
+  const insight = await InsightService.load(settings, log, clock, 'front-door', memorySealer());
+  const people = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));
   const edits = adminEdits({ clock, log, people, repo, prefs, alerts: insight, timeZone: 'Europe/London' });
   return { settings, log, repo, prefs, insight, people, edits };
 }
@@ -373,7 +374,7 @@ describe('notification rules on the phone', () => {
     try {
       await pairPhone(panel, phone);
       await phone.phone.setNotifyRules({ ...DEFAULT_NOTIFY_RULES, visitor: false, spoof: false });
-      panel.actions.decide('ring', null);
+      panel.actions.ring();
       panel.actions.decide('deny', 'p1', ['spoofAttempt']);
       panel.actions.decide('deny', 'p2', ['pinLockout']);
       panel.actions.decide('grant', 'p3', ['duress']);

@@ -3,6 +3,8 @@ import type { DoorwardDB } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
 import { parsePublicJwk } from './keys.ts';
 import { parsePairedAdmin, type PairedAdmin } from './pairing.ts';
+import { parseBrokerLogin } from './broker-url.ts';
+import { isLockoutRecord, NO_FAILURES } from '../lib/lockout.ts';
 import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentity, PhoneStore } from './ports.ts';
 
 /**
@@ -22,11 +24,14 @@ const S = {
   admins: 'remote.panel.admins',
   counters: 'remote.panel.counters',
   ha: 'remote.panel.homeAssistant',
+  haLockout: 'remote.panel.haLockout',
+  sequence: 'remote.panel.sequenceCeiling',
   phoneIdentity: 'remote.phone.identity',
   phonePanel: 'remote.phone.panel',
   phoneCounter: 'remote.phone.counter',
   phoneSeen: 'remote.phone.seen',
   phoneNotify: 'remote.phone.notify',
+  phoneSequences: 'remote.phone.sequences',
 } as const;
 
 async function getSetting(db: DoorwardDB, key: string): Promise<unknown> {
@@ -86,6 +91,23 @@ export function idbPanelStore(db: DoorwardDB, clock: Clock): PanelStore {
     async saveHomeAssistant(s) {
       await putSetting(db, S.ha, s);
     },
+    haLockout: {
+      async update(change) {
+        const tx = db.transaction('settings', 'readwrite');
+        const stored: unknown = await tx.store.get(S.haLockout);
+        const next = change(isLockoutRecord(stored) ? stored : NO_FAILURES);
+        await tx.store.put({ ...next }, S.haLockout);
+        await tx.done;
+        return next;
+      },
+    },
+    async loadSequenceCeiling() {
+      const n = await getSetting(db, S.sequence);
+      return typeof n === 'number' ? n : 0;
+    },
+    async saveSequenceCeiling(n) {
+      await putSetting(db, S.sequence, n);
+    },
   };
 }
 
@@ -111,7 +133,9 @@ export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
     async loadPanel() {
       const p = (await getSetting(db, S.phonePanel)) as PanelLinkInfo | null | undefined;
       if (!p || typeof p.panelId !== 'string' || typeof p.brokerUrl !== 'string' || !parsePublicJwk(p.sign) || !parsePublicJwk(p.enc)) return null;
-      return { ...p, role: p.role === 'owner' ? 'owner' : 'manager' };
+      const { login: rawLogin, ...rest } = p;
+      const login = rawLogin === undefined ? null : parseBrokerLogin(rawLogin);
+      return { ...rest, ...(login ? { login } : {}), role: p.role === 'owner' ? 'owner' : 'manager' };
     },
     async savePanel(p) {
       await putSetting(db, S.phonePanel, p);
@@ -135,6 +159,12 @@ export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
     },
     async saveNotifyRules(rules) {
       await putSetting(db, S.phoneNotify, { ...rules });
+    },
+    async loadSequences() {
+      return (await getSetting(db, S.phoneSequences)) ?? null;
+    },
+    async saveSequences(book) {
+      await putSetting(db, S.phoneSequences, structuredClone(book));
     },
   };
 }

@@ -3,13 +3,14 @@
  * can then give each panel and each admin exactly their subtree (see README). Topic names are the
  * only thing the broker learns besides sizes and timing.
  *
- *   state            retained, signed + encrypted to admins: online, door, last visitor
+ *   state            retained, signed + encrypted to admins: door, last visitor; the heartbeat (short expiry)
  *   config           retained, signed, public: panel keys, admin ids and roles, versions
  *   events           signed + encrypted: the access log as it happens (QoS 1, de-dup by id)
  *   cmd/<adminId>    signed (+ encrypted body) admin commands; never retained, expire in MQTT 5
  *   reply/<adminId>  signed + encrypted replies to one admin
  *   pair             pairing requests from phones (encrypted to the panel)
- *   lwt              retained "online" / "offline": the panel's last will, also HA availability
+ *   lwt              retained "online" / "offline", unsigned: the panel's last will; HA availability,
+ *                    and to phones only a reason to ask the panel (they go by the signed state)
  *   ha/...           only with Home Assistant opted in: plain, because HA cannot decrypt
  */
 export const ROOT = 'doorward';

@@ -24,7 +24,11 @@ export interface PeopleRepo {
   /** Removes the person's PIN and duress PIN. */
   clearPin(personId: string): Promise<void>;
   pins(): Promise<PinCredentialRecord[]>;
-  /** Real erasure: the person, their templates, credentials, passes and snapshots, and their name in the log. */
+  /**
+   * Real erasure, in one transaction: the person, their templates, credentials and passes, every
+   * log line and snapshot about them, and what the outbox still holds about them. The tombstone
+   * (a person was erased, by whom) is the caller's (PeopleAdmin.erase).
+   */
   erase(id: string): Promise<void>;
 }
 
@@ -87,18 +91,47 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
     pins: () => db.getAll('credentials'),
     async erase(id) {
       const tx = db.transaction(['people', 'templates', 'credentials', 'passes', 'snapshots', 'events', 'outbox'], 'readwrite');
-      const deleteByPerson = async (store: 'templates' | 'credentials' | 'passes' | 'snapshots') => {
+      const deleteByPerson = async (store: 'templates' | 'credentials' | 'passes') => {
         for (const key of await tx.objectStore(store).index('personId').getAllKeys(id)) await tx.objectStore(store).delete(key);
       };
       await tx.objectStore('people').delete(id);
-      await Promise.all([deleteByPerson('templates'), deleteByPerson('credentials'), deleteByPerson('passes'), deleteByPerson('snapshots')]);
-      // The log keeps that an attempt happened, not who it was: the person is replaced by a marker.
+      await Promise.all([deleteByPerson('templates'), deleteByPerson('credentials'), deleteByPerson('passes')]);
+      // Every line about them goes, not just their name: their attempts' times are their habits
+      // again. Found by the index, and by any personId inside (older lines kept it in the detail).
       const events = tx.objectStore('events');
-      for (const event of await events.index('personId').getAll(id)) {
-        await events.put({ ...event, personId: null, summary: 'erased person', detail: { erased: true }, snapshotId: null });
-        await tx.objectStore('outbox').delete(event.id);
+      const gone = new Set<string>();
+      let cursor = await events.openCursor();
+      while (cursor) {
+        if (cursor.value.personId === id || namesPerson(cursor.value.detail, id)) {
+          gone.add(cursor.value.id);
+          await cursor.delete();
+        }
+        cursor = await cursor.continue();
+      }
+      const snaps = tx.objectStore('snapshots');
+      let snap = await snaps.openCursor();
+      while (snap) {
+        if (snap.value.personId === id || gone.has(snap.value.eventId)) {
+          const event = gone.has(snap.value.eventId) ? undefined : await events.get(snap.value.eventId);
+          if (event) await events.put({ ...event, snapshotId: null });
+          await snap.delete();
+        }
+        snap = await snap.continue();
+      }
+      const box = tx.objectStore('outbox');
+      let queued = await box.openCursor();
+      while (queued) {
+        if (gone.has(queued.value.id) || namesPerson(queued.value.payload, id)) await queued.delete();
+        queued = await queued.continue();
       }
       await tx.done;
     },
   };
+}
+
+/** True when a plain record has a `personId` naming the person anywhere inside (a subject, a payload). */
+export function namesPerson(value: unknown, personId: string, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null || depth > 8) return false;
+  if (Array.isArray(value)) return value.some((v) => namesPerson(v, personId, depth + 1));
+  return Object.entries(value).some(([k, v]) => (k === 'personId' && v === personId) || namesPerson(v, personId, depth + 1));
 }

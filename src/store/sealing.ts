@@ -1,4 +1,5 @@
 import type { DoorwardDB } from './db.ts';
+import type { Clock } from '../platform/clock.ts';
 
 /**
  * Encryption at rest for face templates and snapshots. The AES-GCM key is generated inside
@@ -47,3 +48,27 @@ export async function unseal(key: CryptoKey, recordId: string, sealed: Sealed): 
     throw new SealError(`record ${recordId} failed its integrity check`);
   }
 }
+
+/** Seals and opens records with the data-at-rest key, for code that should not hold the database. */
+export interface Sealer {
+  seal(recordId: string, plain: BufferSource): Promise<Sealed>;
+  /** Throws SealError when the record was altered or moved. */
+  unseal(recordId: string, sealed: Sealed): Promise<ArrayBuffer>;
+}
+
+/** A sealer over a key fetched on first use; a failed fetch is tried again next time, not remembered. */
+export function keySealer(getKey: () => Promise<CryptoKey>): Sealer {
+  let key: Promise<CryptoKey> | null = null;
+  const current = () =>
+    (key ??= getKey().catch((err: unknown) => {
+      key = null;
+      throw err;
+    }));
+  return {
+    seal: async (recordId, plain) => seal(await current(), recordId, plain),
+    unseal: async (recordId, sealed) => unseal(await current(), recordId, sealed),
+  };
+}
+
+/** The panel's sealer: the data-at-rest key of this database, the one templates are sealed with. */
+export const dataSealer = (db: DoorwardDB, clock: Clock): Sealer => keySealer(() => dataKey(db, clock.now()));

@@ -4,7 +4,7 @@ import type { DoorwardDB } from './db.ts';
 import { storable } from './storable.ts';
 import type { Retention } from './events.ts';
 import type { Settings, StepUpRule } from '../access/types.ts';
-import type { InsightState } from '../insight/engine.ts';
+import type { StoredInsightState } from './insight-state.ts';
 import type { AlertKnobs } from '../insight/alerts.ts';
 
 /** Typed keys for the settings store, so a misspelt key is a compile error, not a lost setting. */
@@ -21,8 +21,8 @@ export interface SettingsMap {
   guestKeysIssued: readonly IssuedGuestKey[];
   /** Uses this panel has counted per key id. */
   guestKeyUses: Readonly<Record<string, number>>;
-  /** The insight engine's learnt state (plain Maps and typed arrays, stored by structured clone). */
-  insightState: InsightState;
+  /** The insight engine's learnt state, strangers' faces sealed (see insight-state.ts). */
+  insightState: StoredInsightState;
   panelPrefs: PanelPrefs;
   /** The relay pulse of an unlock, ms (bounds in panel/panel-settings.ts). */
   unlockPulseMs: number;

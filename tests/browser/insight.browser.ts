@@ -12,7 +12,6 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
     const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
     const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
@@ -26,12 +25,15 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const settings = settingsRepo(db);
     const people = peopleRepo(db, clock);
     const log = eventLog(db, clock);
-    const box = outbox(db, clock);
     await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: now });
-    const insight = await InsightService.load(settings, log, clock, 'front-door');
+    // She has a PIN: the step-up at an odd hour asks for it (someone without one is asked to blink).
+    const { hashSecret } = await import('/src/lib/secret-hash.ts' as string);
+    await people.setPin({ id: 'pin-alice', kind: 'pin', personId: 'alice', createdAt: now, pin: await hashSecret('2468') });
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
-    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, outbox: box, keys: new GuestKeyBook(db, settings, clock, 'front-door'), insight, pulseMs: 500 });
+    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys: new GuestKeyBook(db, settings, clock, 'front-door'), insight, pulseMs: 500 });
 
     // Three weeks of weekday arrivals around 08:00.
     const subject = { personId: 'alice', name: 'Alice', role: 'resident' };
@@ -51,7 +53,7 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     return { usual, unusual, riskReasons: last?.detail?.riskReasons ?? [], reasons: last?.detail?.reasons ?? [] };
   });
   expect(r.usual).toEqual({ type: 'decision', outcome: 'grant', name: 'Alice' });
-  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin' });
+  expect(r.unusual).toEqual({ type: 'decision', outcome: 'stepUp', step: 'pin', because: 'unusualTime' });
   expect(r.riskReasons).toContain('unusualHour');
   expect(r.reasons).toContain('elevatedRisk');
 });
@@ -63,7 +65,7 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/admin/people-admin.svelte.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { decideExitButton } = await import('/src/access/policy.ts' as string);
 
     const db = await openDoorwardDB();
@@ -71,8 +73,11 @@ test('a frequent unknown visitor is remembered across visits, then named and let
     const clock = { now: () => now };
     const settings = settingsRepo(db);
     const repo = peopleRepo(db, clock);
-    const insight = await InsightService.load(settings, eventLog(db, clock), clock, 'front-door');
-    const admin = new PeopleAdmin(repo, clock);
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
+    const log = eventLog(db, clock);
+    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
+    const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));
     // The same stranger's face (small per-visit noise) on four weekday mornings.
     const base = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37));
     const face = (seed: number) => {

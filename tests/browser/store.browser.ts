@@ -75,45 +75,215 @@ test('a tampered or moved template is skipped and reported, the others still loa
   expect(r.first).toBe(0.5);
 });
 
-test('erasing a person leaves nothing of them in any store', async ({ page }) => {
+test('no plain float array of a face is in any store at any time: strangers\' embeddings are sealed like templates', async ({ page }) => {
   const r = await page.evaluate(async () => {
-    const { openDoorwardDB, ALL_STORES } = await import('/src/store/db.ts' as string);
+    const { strangerFace, unitOf } = await import('/tests/browser/faces.ts' as string);
+    const { openDoorwardDB, DB_NAME } = await import('/src/store/db.ts' as string);
+    const { settingsRepo } = await import('/src/store/settings.ts' as string);
+    const { eventLog } = await import('/src/store/events.ts' as string);
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
+    const { decideExitButton } = await import('/src/access/policy.ts' as string);
+    const { dumpDatabase, containsBytes } = await import('/tests/browser/idb-dump.ts' as string);
+
+    const db = await openDoorwardDB();
+    let now = new Date(2026, 10, 2, 10, 0).getTime();
+    const clock = { now: () => now };
+    const settings = settingsRepo(db);
+    const log = eventLog(db, clock);
+    const sealer = dataSealer(db, clock);
+    const insight = await InsightService.load(settings, log, clock, 'front-door', sealer);
+    const kept: Float32Array[] = [];
+    const steps: { step: string; floatArrays: string[]; leakedFaces: number }[] = [];
+    const check = async (step: string) => {
+      const dump = await dumpDatabase(DB_NAME, 512);
+      steps.push({ step, floatArrays: dump.floatArrays, leakedFaces: kept.filter((f) => containsBytes(dump, f)).length });
+    };
+    // Two strangers, each on four weekday mornings, as the Gatekeeper reports unrecognised faces.
+    for (let visit = 0; visit < 4; visit++) {
+      for (const who of [0, 1]) {
+        now = new Date(2026, 10, 2 + visit, 10 + who, 5 * visit).getTime();
+        const decision = { ...decideExitButton(now), outcome: 'ring', credential: { kind: 'face' }, subject: null, reasons: ['unknownFace'], face: { score: 0.1, margin: 0.1, agreedFrames: 0, passive: 0.98, active: null } };
+        const face = strangerFace(who, visit);
+        kept.push(unitOf(face));
+        await insight.attempt(`visit-${who}-${visit}`, decision, 1, face);
+      }
+    }
+    // The panel's own debounced save, not a test hook.
+    for (let i = 0; i < 50 && (await settings.get('insightState')) === undefined; i++) await new Promise((res) => setTimeout(res, 100));
+    await check('learnt and saved');
+    const reloaded = await InsightService.load(settings, log, clock, 'front-door', sealer);
+    const visitors = reloaded.visitors();
+    reloaded.nameVisitor(visitors[0].id, 'Postman Pat');
+    await reloaded.flush();
+    await check('reloaded and named');
+    const stored = await settings.get('insightState');
+    const sealed = stored.clusters.clusters.map((c: { sealed: { data: ArrayBuffer; iv: Uint8Array } }) => c.sealed.data instanceof ArrayBuffer && c.sealed.iv.length === 12);
+    // A cluster's sealed face moved onto another does not open (its id is the additional data).
+    const [a, b] = stored.clusters.clusters;
+    await settings.put('insightState', { ...stored, clusters: { ...stored.clusters, clusters: [{ ...a, sealed: b.sealed }, b] } });
+    const afterTamper = (await InsightService.load(settings, log, clock, 'front-door', sealer)).visitors();
+    await check('tampered and reloaded');
+    return { steps, visitors: visitors.map((v: { visits: number }) => v.visits), named: reloaded.visitors().map((v: { name: string | null }) => v.name), sealed, afterTamper: afterTamper.map((v: { id: string }) => v.id), b: b.id };
+  });
+  for (const step of r.steps) expect(step, step.step).toEqual({ step: step.step, floatArrays: [], leakedFaces: 0 });
+  expect(r.steps.map((s) => s.step)).toEqual(['learnt and saved', 'reloaded and named', 'tampered and reloaded']);
+  // What was sealed still works after a reload: both visitors, their four visits, the name.
+  expect(r.visitors).toEqual([4, 4]);
+  expect(r.named).toContain('Postman Pat');
+  expect(r.sealed).toEqual([true, true]);
+  expect(r.afterTamper).toEqual([r.b]);
+});
+
+test('a learnt state an older panel stored with plain faces is sealed as soon as it loads, visitors kept', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const { strangerFace, unitOf } = await import('/tests/browser/faces.ts' as string);
+    const { openDoorwardDB, DB_NAME } = await import('/src/store/db.ts' as string);
+    const { settingsRepo } = await import('/src/store/settings.ts' as string);
+    const { eventLog } = await import('/src/store/events.ts' as string);
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const { createInsight, observe } = await import('/src/insight/engine.ts' as string);
+    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
+    const { dumpDatabase, containsBytes } = await import('/tests/browser/idb-dump.ts' as string);
+    const db = await openDoorwardDB();
+    const clock = { now: () => new Date(2026, 10, 9, 12).getTime() };
+    // The engine's state exactly as the previous release wrote it: by structured clone, faces and all.
+    const old = createInsight({ timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    for (let visit = 0; visit < 3; visit++) {
+      observe(old, { type: 'attempt', id: `v${visit}`, at: new Date(2026, 10, 2 + visit, 10).getTime(), doorId: 'front-door', personId: null, credential: 'face', matchScore: null, liveness: 0.98, faces: 1, outcome: 'ring', reasons: ['unknownFace'], unknownEmbedding: strangerFace(0, visit) });
+    }
+    await db.put('settings', old, 'insightState');
+    const before = (await dumpDatabase(DB_NAME, 512)).floatArrays.length;
+    const service = await InsightService.load(settingsRepo(db), eventLog(db, clock), clock, 'front-door', dataSealer(db, clock));
+    const dump = await dumpDatabase(DB_NAME, 512);
+    return { before, after: dump.floatArrays, leaked: [0, 1, 2].filter((v) => containsBytes(dump, unitOf(strangerFace(0, v)))).length, visits: service.visitors().map((v: { visits: number }) => v.visits) };
+  });
+  expect(r.before).toBeGreaterThan(0);
+  expect(r.after).toEqual([]);
+  expect(r.leaked).toBe(0);
+  expect(r.visits).toEqual([3]);
+});
+
+test('erasing a person leaves no trace in any store: records, log lines, outbox, snapshots, habit map, face', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    const { strangerFace, unitOf } = await import('/tests/browser/faces.ts' as string);
+    const { openDoorwardDB, DB_NAME } = await import('/src/store/db.ts' as string);
+    const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
     const { outbox } = await import('/src/store/outbox.ts' as string);
-    const { hashSecret } = await import('/src/lib/secret-hash.ts' as string);
+    const { dataSealer } = await import('/src/store/sealing.ts' as string);
+    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
+    const { personErasure } = await import('/src/people/erasure.ts' as string);
+    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
+    const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
+    const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
+    const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
+    const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
+    const { panelActions } = await import('/src/panel/panel-actions.ts' as string);
+    const { dumpDatabase, containsBytes } = await import('/tests/browser/idb-dump.ts' as string);
+
     const db = await openDoorwardDB();
-    const clock = { now: () => Date.now() };
+    let now = new Date(2026, 10, 2, 8, 0).getTime();
+    const clock = { now: () => now };
+    const settings = settingsRepo(db);
     const people = peopleRepo(db, clock);
     const log = eventLog(db, clock);
     const box = outbox(db, clock);
-    for (const [id, name] of [['gone-7f3a', 'Zebedee Quartermain'], ['stays-1', 'Ada']] as const) {
-      await people.put({ id, name, role: 'resident', active: true, createdAt: 1 });
-      await people.addTemplate(id, new Float32Array(512).fill(0.1), 0.8);
-      await people.setPin({ id: `pin-${id}`, personId: id, kind: 'pin', pin: await hashSecret('1234', 1000), createdAt: 1 });
+    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
+    const admin = new PeopleAdmin(people, clock, () => undefined, personErasure(insight, log, clock));
+    const prefs = new Prefs(settings);
+    await prefs.load();
+    const door = await DoorLink.simulated();
+    for (let i = 0; i < 50 && !door.usable; i++) await new Promise((res) => setTimeout(res, 100));
+    const keys = new GuestKeyBook(db, settings, clock, 'front-door');
+    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: 200 });
+    // What the remote link does with every stored line: queue it for the phones.
+    const { remoteEventOf } = await import('/src/remote/messages.ts' as string);
+    log.onAppend((e: { id: string }) => void box.enqueue(e.id, 'events', remoteEventOf(e)));
+    const actions = panelActions({ clock, gatekeeper, door, keys, people: admin, repo: people, log, online: () => true, enrolPhoto: null, prefs, alerts: insight, timeZone: 'UTC' });
+    const ADMIN = 'admin-7f3a9c01d2e4';
+
+    // Added from a phone (an audit line naming them), a face and a pass each, then two weeks of
+    // mornings at the door: granted attempts with snapshots, queued for the phones, learnt as habits.
+    const ids: Record<string, string> = {};
+    const embedding: Record<string, Float32Array> = {};
+    for (const [name, seed] of [['Zebedee Quartermain', 0.11], ['Ada Lovelace', 0.53]] as const) {
+      const added = await actions.addPerson(ADMIN, { name, role: 'resident', pin: seed < 0.5 ? '482913' : '735120' });
+      const id = added.personId as string;
+      ids[name] = id;
+      embedding[name] = Float32Array.from({ length: 512 }, (_, i) => Math.cos(i * seed));
+      await people.addTemplate(id, embedding[name], 0.9);
       await db.put('passes', { id: `pass-${id}`, personId: id, from: 0, to: 1e13, maxUses: null, uses: 0 });
-      const ev = await log.append({ at: Date.now(), kind: 'attempt', personId: id, summary: `granted ${name}`, detail: { name } }, new Uint8Array([0xff, 0xd8, 1, 2, 3]));
-      await box.enqueue(ev.id, 'events', { name, personId: id });
     }
-    await people.erase('gone-7f3a');
-    const dump: string[] = [];
-    for (const store of ALL_STORES) {
-      for (const value of await db.getAll(store)) dump.push(JSON.stringify(value));
+    const gone = ids['Zebedee Quartermain'] as string;
+    const stays = ids['Ada Lovelace'] as string;
+    for (let day = 0; day < 10; day++) {
+      for (const [id, hour] of [[gone, 8], [stays, 9]] as const) {
+        now = new Date(2026, 10, 2 + day + Math.floor(day / 5) * 2, hour, day).getTime();
+        await gatekeeper.face({ match: { personId: id, score: 0.9, margin: 0.5, agreedFrames: 3 }, liveness: { passive: 0.99, active: null } }, 1, new Uint8Array([0xff, 0xd8, day, hour]));
+        await new Promise((res) => setTimeout(res, 250)); // the relay pulse ends before the next visit
+      }
     }
-    const text = dump.join('\n');
+    // A stranger who keeps coming: their face stays remembered (sealed) through the erasure.
+    for (let visit = 0; visit < 3; visit++) {
+      now = new Date(2026, 10, 16 + visit, 11).getTime();
+      await gatekeeper.face({ match: { personId: null, score: 0.1, margin: 0.1, agreedFrames: 0 }, liveness: { passive: 0.98, active: null } }, 1, undefined, strangerFace(3, visit));
+    }
+    // What older releases and other writers left: a photo enrolment's audit line with the id only
+    // in its detail, and an event still queued for the phones whose log line retention removed.
+    await log.append({ at: now, kind: 'admin', personId: null, summary: 'enrolled a face from a photo (remote admin admin-7f)', detail: { adminId: ADMIN, personId: gone } });
+    await box.enqueue('pruned-event-1', 'events', { id: 'pruned-event-1', kind: 'attempt', personId: gone, summary: 'grant Zebedee Quartermain by face' });
+    await insight.flush();
+
+    const has = (dump: { texts: string[] }, s: string) => dump.texts.some((t) => t.includes(s));
+    const before = await dumpDatabase(DB_NAME, 512);
+    const storedBefore = await settings.get('insightState');
+    const beforeErasure = {
+      name: has(before, 'Zebedee'),
+      id: has(before, gone),
+      habit: storedBefore.people.has(gone),
+      events: (await db.getAllFromIndex('events', 'personId', gone)).length,
+      snapshots: (await db.getAllFromIndex('snapshots', 'personId', gone)).length,
+      queued: (await db.getAll('outbox')).filter((o: { payload: unknown }) => JSON.stringify(o.payload).includes(gone)).length,
+      floatArrays: before.floatArrays,
+    };
+
+    await actions.removePerson(ADMIN, gone);
+
+    const after = await dumpDatabase(DB_NAME, 512);
+    const stored = await settings.get('insightState');
+    const tombstones = (await log.recent(500)).filter((e: { summary: string }) => e.summary.includes('erased'));
     return {
-      leftId: text.includes('gone-7f3a'),
-      leftName: text.includes('Zebedee'),
-      keptOther: text.includes('stays-1') && text.includes('Ada'),
-      templates: (await people.templates()).templates.map((t: { personId: string }) => t.personId),
-      erasedEvents: (await log.recent(10)).filter((e: { summary: string }) => e.summary === 'erased person').length,
+      beforeErasure,
+      left: {
+        id: after.texts.filter((t: string) => t.includes(gone)),
+        name: after.texts.filter((t: string) => /Zebedee|Quartermain/.test(t)),
+        face: containsBytes(after, embedding['Zebedee Quartermain'] as Float32Array),
+        templates: (await db.getAllFromIndex('templates', 'personId', gone)).length,
+        habit: stored.people.has(gone),
+        floatArrays: after.floatArrays,
+        strangerFaceInClear: [0, 1, 2].some((v) => containsBytes(after, unitOf(strangerFace(3, v)))),
+      },
+      kept: {
+        other: has(after, stays) && has(after, 'Ada Lovelace'),
+        otherHabit: stored.people.has(stays),
+        otherTemplates: (await people.templates()).templates.map((t: { personId: string }) => t.personId),
+        otherSnapshots: (await db.getAllFromIndex('snapshots', 'personId', stays)).length,
+        strangers: insight.visitors().map((v: { visits: number }) => v.visits),
+        strangersAfterReload: (await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock))).visitors().length,
+      },
+      stays,
+      tombstones: tombstones.map((e: { summary: string; personId: string | null; detail: unknown }) => ({ summary: e.summary, personId: e.personId, detail: e.detail })),
     };
   });
-  expect(r.leftId).toBe(false);
-  expect(r.leftName).toBe(false);
-  expect(r.keptOther).toBe(true);
-  expect(r.templates).toEqual(['stays-1']);
-  expect(r.erasedEvents).toBe(1);
+  // The set-up really did leave the person everywhere the erasure must reach.
+  // Queued for the phones: his ten attempts, the audit lines naming him (added, enrolled from a photo), and the pruned one.
+  expect(r.beforeErasure).toEqual({ name: true, id: true, habit: true, events: 11, snapshots: 10, queued: 13, floatArrays: [] });
+  expect(r.left).toEqual({ id: [], name: [], face: false, templates: 0, habit: false, floatArrays: [], strangerFaceInClear: false });
+  expect(r.kept).toEqual({ other: true, otherHabit: true, otherTemplates: [r.stays], otherSnapshots: 10, strangers: [3], strangersAfterReload: 1 });
+  // One line remains: that a person was erased, when and by which admin, naming nobody.
+  expect(r.tombstones).toEqual([{ summary: 'a person was erased by remote admin admin-7f', personId: null, detail: { erasure: 'remoteAdmin', adminId: 'admin-7f3a9c01d2e4' } }]);
 });
 
 test('retention removes old events with their snapshots and keeps the snapshot budget, oldest first', async ({ page }) => {

@@ -1,15 +1,41 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { setupCode, typePin } from './support/admin.ts';
 import { shot } from './support/shots.ts';
 
-async function typePin(page: Page, pin: string): Promise<void> {
-  for (const d of pin) await page.getByRole('button', { name: d, exact: true }).click();
-  await page.getByRole('button', { name: 'OK' }).click();
-}
+/** A code of the right length that is certainly not the live one. */
+const otherThan = (code: string) => code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
 
-test('admin area: setup PIN at first boot, wrong PIN refused with back-off, right PIN opens it', async ({ page }) => {
+test('first boot: a passer-by without the set-up code cannot choose the setup PIN', async ({ page }) => {
+  await page.goto('/#/admin');
+  await expect(page.getByRole('heading', { name: 'Set up this panel' })).toBeVisible();
+  await shot(page, 'admin-first-boot');
+  // Nothing on screen leads to the setup PIN; a guessed code is refused by the panel's server.
+  await typePin(page, otherThan(setupCode(page)));
+  await expect(page.getByTestId('admin-message')).toHaveText('That is not the set-up code.');
+  await expect(page.getByRole('heading', { name: 'Choose a setup PIN' })).toHaveCount(0);
+  // A reload starts again at the code, not at the PIN.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Set up this panel' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Choose a setup PIN' })).toHaveCount(0);
+});
+
+test('admin area: set-up code then setup PIN at first boot, wrong PIN refused with back-off, right PIN opens it', async ({ page, browser }) => {
   await page.clock.install();
   await page.goto('/#/admin');
+  await expect(page.getByRole('heading', { name: 'Set up this panel' })).toBeVisible();
+  // The installer reads the code off the server's console.
+  const code = setupCode(page);
+  // Each pad shows as many dots as digits it asks for: eight for the code, six for the PIN.
+  await expect(page.getByTestId('pin-dots').locator('span')).toHaveCount(code.length);
+  await typePin(page, code);
   await expect(page.getByRole('heading', { name: 'Choose a setup PIN' })).toBeVisible();
+  await expect(page.getByTestId('pin-dots').locator('span')).toHaveCount(6);
+  // Burnt once used: the same code opens no other first boot.
+  const other = await browser.newPage();
+  await other.goto('/#/admin');
+  await typePin(other, code);
+  await expect(other.getByTestId('admin-message')).toHaveText('That is not the set-up code.');
+  await other.close();
   await typePin(page, '123');
   await expect(page.getByTestId('admin-message')).toHaveText('Use at least 6 digits.');
   await typePin(page, '731964');

@@ -1,5 +1,4 @@
 import { expect, test } from '@playwright/test';
-import { E2E_PORT } from '../../playwright.config.ts';
 
 // The production build, left alone at the door and then visited, says nothing alarming in its
 // console: an error here is either a bug (a reactive loop once threw about 3 times a second at
@@ -11,7 +10,7 @@ test('no console error and no uncaught exception over 30 s of idle and a visit',
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  await page.goto(`/?broker=ws://localhost:${E2E_PORT + 10}`);
+  await page.goto('/');
   const kiosk = page.getByTestId('kiosk');
   await expect(kiosk).toHaveAttribute('data-state', /^(idle|faceSeen|verifying|denied)$/);
   // Thirty seconds of the panel's own life (the default camera plays a group of strangers walking in).

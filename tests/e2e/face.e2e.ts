@@ -1,24 +1,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { deviceBrowser } from './support/device.ts';
 import { addPerson, openAdmin } from './support/admin.ts';
 import { visitsVideo } from './support/vision-fixtures.ts';
 import { shot } from './support/shots.ts';
 
 // The panel's profile (people, sealed templates) is shared by the launches; each launch plays
 // a different visitor to the fake camera.
-const base = `http://localhost:${E2E_PORT}`;
 
 async function panel(profile: string, video: string): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${video}`],
-    permissions: ['camera'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-  });
+  const ctx = await deviceBrowser({ profile, video, permissions: ['camera'] });
   return { ctx, page: ctx.pages()[0] ?? (await ctx.newPage()) };
 }
 

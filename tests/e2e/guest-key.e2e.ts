@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { deviceBrowser } from './support/device.ts';
 import { openAdmin } from './support/admin.ts';
 import { keyThenFaceVideo, qrVideo, readQr } from './support/qr-video.ts';
 import { visitorFace } from './support/vision-fixtures.ts';
@@ -10,17 +10,9 @@ import { shot } from './support/shots.ts';
 
 // The panel's state lives in its browser profile, so the admin session and the visitor at the
 // camera share one profile; the camera video is chosen at launch, hence two launches.
-const base = `http://localhost:${E2E_PORT}`;
 
-async function panel(profile: string, video?: string): Promise<BrowserContext> {
-  const args = video ? [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${video}`] : chromiumArgs;
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args,
-    permissions: ['camera'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-  });
+function panel(profile: string, video?: string): Promise<BrowserContext> {
+  return deviceBrowser({ profile, ...(video ? { video } : {}), permissions: ['camera'] });
 }
 
 async function issueKey(profile: string, name: string, revoke: boolean, options: { selfEnrol?: boolean; startsInHours?: number } = {}): Promise<string> {

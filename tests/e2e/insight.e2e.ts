@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { deviceBrowser } from './support/device.ts';
 import { addPerson, openAdmin, typePin } from './support/admin.ts';
 import { visitsVideo, type VISITORS } from './support/vision-fixtures.ts';
 import { shot } from './support/shots.ts';
@@ -12,18 +12,10 @@ import { installWallClock, setWallClock } from './support/wall-clock.ts';
 // visit, while the fake camera plays a visitor who comes, stays 12 seconds and goes.
 // Every attempt goes through the same path as at a real door (vision worker, Gatekeeper,
 // insight, IndexedDB); nothing is written behind the app's back.
-const base = `http://localhost:${E2E_PORT}`;
 const day = (n: number, h: number, m = 0) => new Date(Date.UTC(2026, 10, 2 + n, h, m)); // day 0: Monday 2 November 2026
 
 async function panel(who: keyof typeof VISITORS, start: Date): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-insight-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${visitsVideo(who, 12)}`],
-    permissions: ['camera'],
-    baseURL: base,
-    viewport: { width: 800, height: 1280 },
-    timezoneId: 'UTC',
-  });
+  const ctx = await deviceBrowser({ profile: mkdtempSync(join(tmpdir(), 'doorward-insight-')), video: visitsVideo(who, 12), permissions: ['camera'], timezoneId: 'UTC' });
   await installWallClock(ctx);
   // The kiosk's states as they pass, printed when a visit is not judged in time.
   await ctx.addInitScript(() => {
@@ -91,7 +83,7 @@ test('with a learnt history, the same face opens hands-free at a usual hour and 
   // ... and at 03:00 the same face must add her PIN.
   await visitAt(page, day(17, 3), 'enterPin');
   await expect(page.getByTestId('status-title')).toHaveText('Enter PIN');
-  await expect(page.getByTestId('status-detail')).toHaveText('A PIN is needed as well at this time.');
+  await expect(page.getByTestId('status-detail')).toHaveText('This is not a time you usually come, so a PIN is needed as well.');
   await shot(page, 'kiosk-step-up-unusual-hour');
   await typePin(page, '2468');
   await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', /granted|doorOpen/);

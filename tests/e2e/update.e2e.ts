@@ -2,6 +2,7 @@ import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { E2E_DIST } from '../../playwright.config.ts';
 import { startServer } from './support/server.ts';
 
 const PORT = 4314;
@@ -10,7 +11,7 @@ test('an update waits while a visitor is at the PIN pad and is applied by the ki
   test.setTimeout(180_000);
   // A copy of the build, so a new version can be published under the running kiosk.
   const dist = join(mkdtempSync(join(tmpdir(), 'doorward-update-')), 'dist');
-  cpSync('dist', dist, { recursive: true });
+  cpSync(E2E_DIST, dist, { recursive: true });
   const server = await startServer(PORT, dist);
   try {
     await page.goto(`http://localhost:${PORT}/`);

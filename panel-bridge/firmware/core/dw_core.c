@@ -6,6 +6,12 @@
 
 static const dw_config_t DEFAULT_CONFIG = {5000u, DW_FAIL_SECURE, 10000u, 30000u};
 
+/* First byte of every MAC input (PROTOCOL.md section 2): no tag of one kind verifies as another. */
+#define KIND_COMMAND 0x01u
+#define KIND_ANSWER 0x02u
+#define KIND_EVENT 0x03u
+static const uint8_t MCU_KEY_LABEL[7] = {'d', 'w', '2', '-', 'm', 'c', 'u'};
+
 /* ---- small helpers ------------------------------------------------------------------------ */
 
 static bool fail(dw_core_t *c, const char *msg)
@@ -80,13 +86,101 @@ void dw_config_unpack(const uint8_t in[DW_CONFIG_LEN], dw_config_t *cfg)
     cfg->held_open_ms = dw_get_u32(&in[7]);
 }
 
+/* ---- session and signing ---------------------------------------------------------------- */
+
+static void drop_challenge(dw_core_t *c)
+{
+    c->challenge_live = false;
+    dw_wipe(c->challenge, sizeof(c->challenge));
+}
+
+static void close_session(dw_core_t *c)
+{
+    c->session_open = false;
+    c->cache_valid = false;
+    c->last_counter = 0;
+    c->tx_counter = 0;
+    c->ev_counter = 0;
+    drop_challenge(c);
+    dw_wipe(c->nonce, sizeof(c->nonce));
+    dw_wipe(c->host_nonce, sizeof(c->host_nonce));
+    dw_wipe(&c->mcu_mac, sizeof(c->mcu_mac));
+}
+
+/* A keyed session: everything we write is signed with K_mcu (PROTOCOL.md 2.2). */
+static bool keyed(const dw_core_t *c)
+{
+    return c->provisioned && c->session_open;
+}
+
+/* K_mcu = HMAC(key, "dw2-mcu" || mcu_nonce || host_nonce); kept as a ready HMAC state. */
+static void derive_mcu_key(dw_core_t *c)
+{
+    uint8_t k[DW_SHA256_LEN];
+    dw_hmac_t h = c->key_mac;
+    dw_hmac_update(&h, MCU_KEY_LABEL, sizeof(MCU_KEY_LABEL));
+    dw_hmac_update(&h, c->nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, c->host_nonce, DW_NONCE_LEN);
+    dw_hmac_final(&h, k);
+    dw_hmac_init(&c->mcu_mac, k, sizeof(k));
+    dw_wipe(k, sizeof(k));
+    dw_wipe(&h, sizeof(h));
+}
+
+static void mcu_tag(const dw_core_t *c, uint8_t kind, uint32_t counter, uint16_t req_crc,
+                    const uint8_t hdr[DW_HEADER_LEN], const uint8_t *body, size_t len, uint8_t tag[DW_TAG_LEN])
+{
+    uint8_t pre[7];
+    uint8_t mac[DW_SHA256_LEN];
+    size_t n = 5;
+    dw_hmac_t h = c->mcu_mac;
+
+    pre[0] = kind;
+    dw_put_u32(&pre[1], counter);
+    if (kind == KIND_ANSWER) {
+        dw_put_u16(&pre[5], req_crc);
+        n = 7;
+    }
+    dw_hmac_update(&h, pre, n);
+    dw_hmac_update(&h, hdr, DW_HEADER_LEN);
+    dw_hmac_update(&h, body, len);
+    dw_hmac_final(&h, mac);
+    memcpy(tag, mac, DW_TAG_LEN);
+    dw_wipe(mac, sizeof(mac));
+    dw_wipe(&h, sizeof(h));
+}
+
 /* ---- output ------------------------------------------------------------------------------- */
 
+/* Writes one frame; in a keyed session it carries the MCU auth block, from the answer counter
+ * (req_crc names the request answered) or the event counter. */
 static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload,
-                       size_t len, uint8_t *out, size_t *out_len)
+                       size_t len, uint8_t kind, uint16_t req_crc, uint8_t *out, size_t *out_len)
 {
+    uint8_t body[DW_MAX_PAYLOAD];
+    uint8_t hdr_bytes[DW_HEADER_LEN];
     dw_header_t hdr = {DW_PROTO_VERSION, type, 0, seq, cmd, (uint16_t)len};
-    if (!dw_frame_encode(&hdr, payload, len, out, DW_MAX_WIRE, out_len)) {
+    uint32_t *counter = kind == KIND_EVENT ? &c->ev_counter : &c->tx_counter;
+
+    if (len + DW_AUTH_LEN > sizeof(body)) {
+        return fail(c, "frame too long to sign");
+    }
+    if (len > 0) {
+        memcpy(body, payload, len);
+    }
+    if (keyed(c) && *counter >= 0xFFFFFFFEu) {
+        close_session(c); /* the host must HELLO again; this frame goes unsigned */
+    }
+    if (keyed(c)) {
+        (*counter)++;
+        hdr.flags = DW_FLAG_AUTH;
+        hdr.length = (uint16_t)(len + DW_AUTH_LEN);
+        dw_header_pack(&hdr, hdr_bytes);
+        dw_put_u32(&body[len], *counter);
+        mcu_tag(c, kind, *counter, req_crc, hdr_bytes, body, len, &body[len + 4u]);
+        len += DW_AUTH_LEN;
+    }
+    if (!dw_frame_encode(&hdr, body, len, out, DW_MAX_WIRE, out_len)) {
         return fail(c, "frame encode failed");
     }
     if (!c->io->write(c->io->ctx, out, *out_len)) {
@@ -95,19 +189,38 @@ static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, co
     return true;
 }
 
+/* An answer that is not cached: NAKs for rejected chunks and heartbeat replies. */
 static bool send_once(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload,
-                      size_t len)
+                      size_t len, uint16_t req_crc)
 {
     uint8_t wire[DW_MAX_WIRE];
     size_t n = 0;
-    return send_frame(c, type, seq, cmd, payload, len, wire, &n);
+    return send_frame(c, type, seq, cmd, payload, len, KIND_ANSWER, req_crc, wire, &n);
+}
+
+/* A frame of another protocol version: refused in that version's framing, never signed, so an
+ * older host can read why (PROTOCOL.md 1.3). */
+static bool send_version_nak(dw_core_t *c, const dw_frame_t *f)
+{
+    uint8_t wire[DW_MAX_WIRE];
+    size_t n = 0;
+    uint8_t p[2] = {DW_R_BAD_VERSION, DW_PROTO_VERSION};
+    dw_header_t hdr = {f->hdr.version, DW_T_NAK, 0, f->hdr.seq, f->hdr.cmd, sizeof(p)};
+    if (!dw_frame_encode(&hdr, p, sizeof(p), wire, sizeof(wire), &n)) {
+        return fail(c, "frame encode failed");
+    }
+    if (!c->io->write(c->io->ctx, wire, n)) {
+        return fail(c, "serial write failed");
+    }
+    return true;
 }
 
 /* Answers a COMMAND and keeps the bytes so a retry of the same request gets them again. */
 static bool answer(dw_core_t *c, const dw_frame_t *req, uint8_t type, const uint8_t *payload, size_t len)
 {
     c->cache_valid = false;
-    if (!send_frame(c, type, req->hdr.seq, req->hdr.cmd, payload, len, c->cache, &c->cache_len)) {
+    if (!send_frame(c, type, req->hdr.seq, req->hdr.cmd, payload, len, KIND_ANSWER, req->crc, c->cache,
+                    &c->cache_len)) {
         return false;
     }
     c->cache_valid = true;
@@ -125,6 +238,7 @@ static bool nak(dw_core_t *c, const dw_frame_t *req, dw_reason_t reason)
         break;
     case DW_R_STALE_COUNTER:
     case DW_R_COUNTER_EXHAUSTED:
+    case DW_R_STALE_CHALLENGE:
         bump(&c->counters.stale_counter);
         break;
     case DW_R_NO_SESSION:
@@ -167,7 +281,11 @@ static bool send_head_event(dw_core_t *c, uint32_t now)
     c->ev_in_flight = true;
     c->ev_sent_at = now;
     c->ev_tries++;
-    return send_once(c, DW_T_EVENT, e->seq, e->id, e->payload, e->len);
+    {
+        uint8_t wire[DW_MAX_WIRE];
+        size_t n = 0;
+        return send_frame(c, DW_T_EVENT, e->seq, e->id, e->payload, e->len, KIND_EVENT, 0, wire, &n);
+    }
 }
 
 static void pop_event(dw_core_t *c)
@@ -227,17 +345,9 @@ static bool fault(dw_core_t *c, dw_fault_t code, uint8_t detail)
     return raise_event(c, DW_EV_FAULT, ev, 2);
 }
 
-static void close_session(dw_core_t *c)
-{
-    c->session_open = false;
-    c->cache_valid = false;
-    c->last_counter = 0;
-    dw_wipe(c->nonce, sizeof(c->nonce));
-}
-
 /* ---- commands ----------------------------------------------------------------------------- */
 
-static bool cmd_hello(dw_core_t *c, const dw_frame_t *req)
+static bool cmd_hello(dw_core_t *c, const dw_frame_t *req, const uint8_t *body)
 {
     uint8_t p[DW_HELLO_LEN];
     bool ok = true;
@@ -245,9 +355,14 @@ static bool cmd_hello(dw_core_t *c, const dw_frame_t *req)
     close_session(c);
     if (!c->io->random(c->io->ctx, c->nonce, DW_NONCE_LEN)) {
         (void)fail(c, "random source failed");
+        dw_wipe(c->nonce, sizeof(c->nonce));
         return nak(c, req, DW_R_RNG_FAILURE);
     }
+    memcpy(c->host_nonce, body, DW_NONCE_LEN);
     c->session_open = true;
+    if (c->provisioned) {
+        derive_mcu_key(c);
+    }
     if (c->fail_active) {
         c->fail_active = false;
         ok = relay_update(c, DW_CAUSE_HELLO);
@@ -263,6 +378,30 @@ static bool cmd_hello(dw_core_t *c, const dw_frame_t *req)
     p[31] = c->last_fail;
     c->last_fail = 0;
     return answer(c, req, DW_T_RESPONSE, p, sizeof(p)) && ok;
+}
+
+/* PROTOCOL.md 4.7: the one live challenge, good for DW_CHALLENGE_MS and one signed command. */
+static bool cmd_challenge(dw_core_t *c, const dw_frame_t *req)
+{
+    uint8_t p[DW_CHALLENGE_RSP_LEN];
+
+    if (!c->provisioned) {
+        return nak(c, req, DW_R_NOT_PROVISIONED);
+    }
+    if (!c->session_open) {
+        return nak(c, req, DW_R_NO_SESSION);
+    }
+    drop_challenge(c);
+    if (!c->io->random(c->io->ctx, c->challenge, DW_CHALLENGE_LEN)) {
+        (void)fail(c, "random source failed");
+        drop_challenge(c);
+        return nak(c, req, DW_R_RNG_FAILURE);
+    }
+    c->challenge_live = true;
+    c->challenge_at = now_ms(c);
+    memcpy(p, c->challenge, DW_CHALLENGE_LEN);
+    dw_put_u16(&p[DW_CHALLENGE_LEN], (uint16_t)DW_CHALLENGE_MS);
+    return answer(c, req, DW_T_RESPONSE, p, sizeof(p));
 }
 
 static bool cmd_status(dw_core_t *c, const dw_frame_t *req)
@@ -338,7 +477,8 @@ static bool cmd_provision(dw_core_t *c, const dw_frame_t *req, const uint8_t *bo
     static const uint8_t zero[DW_KEY_LEN] = {0};
     uint8_t s;
 
-    if (!c->setup_mode) {
+    /* the window is checked here too, not only by the tick that ends it */
+    if (!c->setup_mode || reached(now_ms(c), c->boot_ms + DW_SETUP_MODE_MS)) {
         return nak(c, req, DW_R_NOT_IN_SETUP_MODE);
     }
     if (dw_ct_equal(body, zero, DW_KEY_LEN)) {
@@ -348,6 +488,7 @@ static bool cmd_provision(dw_core_t *c, const dw_frame_t *req, const uint8_t *bo
         return nak(c, req, DW_R_STORAGE_FAILURE);
     }
     memcpy(c->key, body, DW_KEY_LEN);
+    dw_hmac_init(&c->key_mac, c->key, DW_KEY_LEN);
     c->provisioned = true;
     c->setup_mode = false;
     close_session(c);
@@ -360,7 +501,9 @@ static bool body_len_ok(uint8_t cmd, size_t len, const uint8_t *body)
 {
     switch (cmd) {
     case DW_CMD_HELLO:
+        return len == DW_NONCE_LEN;
     case DW_CMD_STATUS:
+    case DW_CMD_CHALLENGE:
         return len == 0;
     case DW_CMD_UNLOCK:
         return len == 2;
@@ -380,12 +523,12 @@ static bool needs_auth(uint8_t cmd, const uint8_t *body)
     return cmd == DW_CMD_UNLOCK || cmd == DW_CMD_SET_CONFIG || (cmd == DW_CMD_LOCK && (body[0] & 0x01u));
 }
 
-/* PROTOCOL.md 2.1 step 6. Returns DW_OK and consumes the counter, or the refusal. */
+/* PROTOCOL.md 2.3 step 6. Returns DW_OK and consumes challenge and counter, or the refusal. */
 static dw_reason_t verify_auth(dw_core_t *c, const dw_frame_t *req, size_t body_len)
 {
+    static const uint8_t kind = KIND_COMMAND;
     const uint8_t *auth = &req->payload[body_len];
     uint32_t counter = dw_get_u32(auth);
-    uint8_t ctr[4];
     uint8_t mac[DW_SHA256_LEN];
     dw_hmac_t h;
     bool match;
@@ -396,18 +539,26 @@ static dw_reason_t verify_auth(dw_core_t *c, const dw_frame_t *req, size_t body_
     if (!c->session_open) {
         return DW_R_NO_SESSION;
     }
-    dw_put_u32(ctr, counter);
-    dw_hmac_init(&h, c->key, DW_KEY_LEN);
+    if (!c->challenge_live || reached(now_ms(c), c->challenge_at + DW_CHALLENGE_MS)) {
+        drop_challenge(c);
+        return DW_R_STALE_CHALLENGE;
+    }
+    h = c->key_mac;
+    dw_hmac_update(&h, &kind, 1);
     dw_hmac_update(&h, c->nonce, DW_NONCE_LEN);
-    dw_hmac_update(&h, ctr, 4);
+    dw_hmac_update(&h, c->host_nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, c->challenge, DW_CHALLENGE_LEN);
+    dw_hmac_update(&h, auth, 4); /* the counter, as sent */
     dw_hmac_update(&h, req->raw, DW_HEADER_LEN);
     dw_hmac_update(&h, req->payload, body_len);
     dw_hmac_final(&h, mac);
     match = dw_ct_equal(mac, &auth[4], DW_TAG_LEN);
     dw_wipe(mac, sizeof(mac));
+    dw_wipe(&h, sizeof(h));
     if (!match) {
         return DW_R_BAD_TAG;
     }
+    drop_challenge(c); /* a genuine tag spends it, whatever follows */
     if (counter == 0xFFFFFFFFu) {
         return DW_R_COUNTER_EXHAUSTED;
     }
@@ -432,7 +583,7 @@ static bool handle_command(dw_core_t *c, const dw_frame_t *req)
         }
         return true;
     }
-    if (req->hdr.cmd < DW_CMD_HELLO || req->hdr.cmd > DW_CMD_PROVISION_KEY) {
+    if (req->hdr.cmd < DW_CMD_HELLO || (req->hdr.cmd > DW_CMD_PROVISION_KEY && req->hdr.cmd != DW_CMD_CHALLENGE)) {
         return nak(c, req, DW_R_UNKNOWN_COMMAND);
     }
     if (has_auth) {
@@ -458,7 +609,9 @@ static bool handle_command(dw_core_t *c, const dw_frame_t *req)
     }
     switch (req->hdr.cmd) {
     case DW_CMD_HELLO:
-        return cmd_hello(c, req);
+        return cmd_hello(c, req, body);
+    case DW_CMD_CHALLENGE:
+        return cmd_challenge(c, req);
     case DW_CMD_STATUS:
         return cmd_status(c, req);
     case DW_CMD_UNLOCK:
@@ -482,7 +635,10 @@ static bool handle_chunk(dw_core_t *c, const uint8_t *chunk, size_t len)
         bump(&c->counters.rx_errors);
         if (f.header_trusted && (f.hdr.type == DW_T_COMMAND || f.hdr.type == DW_T_HEARTBEAT)) {
             uint8_t reason = (uint8_t)r;
-            return send_once(c, DW_T_NAK, f.hdr.seq, f.hdr.cmd, &reason, 1);
+            if (r == DW_R_BAD_VERSION) {
+                return send_version_nak(c, &f);
+            }
+            return send_once(c, DW_T_NAK, f.hdr.seq, f.hdr.cmd, &reason, 1, f.crc);
         }
         return true;
     }
@@ -493,10 +649,10 @@ static bool handle_chunk(dw_core_t *c, const uint8_t *chunk, size_t len)
     case DW_T_HEARTBEAT:
         if (f.hdr.cmd != DW_CMD_HEARTBEAT) {
             uint8_t reason = DW_R_UNKNOWN_COMMAND;
-            return send_once(c, DW_T_NAK, f.hdr.seq, f.hdr.cmd, &reason, 1);
+            return send_once(c, DW_T_NAK, f.hdr.seq, f.hdr.cmd, &reason, 1, f.crc);
         }
         s = dw_state(c);
-        return send_once(c, DW_T_HEARTBEAT, f.hdr.seq, DW_CMD_HEARTBEAT, &s, 1);
+        return send_once(c, DW_T_HEARTBEAT, f.hdr.seq, DW_CMD_HEARTBEAT, &s, 1, f.crc);
     case DW_T_ACK:
         if (c->ev_in_flight && c->evq[c->ev_head].seq == f.hdr.seq && c->evq[c->ev_head].id == f.hdr.cmd) {
             pop_event(c);
@@ -538,6 +694,7 @@ bool dw_init(dw_core_t *c, const dw_io_t *io, const dw_identity_t *identity)
     }
     if (io->store_read(io->ctx, DW_SLOT_KEY, c->key, DW_KEY_LEN) && !dw_ct_equal(c->key, zero, DW_KEY_LEN)) {
         c->provisioned = true;
+        dw_hmac_init(&c->key_mac, c->key, DW_KEY_LEN);
     } else {
         dw_wipe(c->key, sizeof(c->key));
     }
@@ -656,6 +813,9 @@ bool dw_tick(dw_core_t *c)
         c->last_fail = (uint8_t)(1u + c->cfg.fail_mode);
         ok = fault(c, DW_FAULT_WATCHDOG, c->cfg.fail_mode) && ok;
         ok = relay_update(c, DW_CAUSE_FAIL_SAFE) && ok;
+    }
+    if (c->challenge_live && reached(now, c->challenge_at + DW_CHALLENGE_MS)) {
+        drop_challenge(c); /* expired by the clock, not only when next used: see PROTOCOL.md 2.1 */
     }
     if (c->setup_mode && reached(now, c->boot_ms + DW_SETUP_MODE_MS)) {
         c->setup_mode = false;

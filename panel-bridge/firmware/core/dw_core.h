@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 #include "dw_proto.h"
+#include "dw_sha256.h"
 
-#define DW_FW_MAJOR 1u
+#define DW_FW_MAJOR 2u
 #define DW_FW_MINOR 0u
 #define DW_FW_PATCH 0u
 
@@ -24,6 +25,8 @@
 #define DW_EVENT_MAX_TRIES 4u
 #define DW_EVENT_QUEUE 8u
 #define DW_EVENT_MAX_PAYLOAD 8u
+/* How long a CHALLENGE stays good for one signed command (PROTOCOL.md 2.1). */
+#define DW_CHALLENGE_MS 3000u
 
 /* Inputs sampled by read_inputs(); the glue debounces and maps polarity. */
 #define DW_IN_DOOR_OPEN 0x01u
@@ -51,6 +54,7 @@
 #define DW_CONFIG_LEN 11u
 #define DW_HELLO_LEN 32u
 #define DW_STATUS_LEN 32u
+#define DW_CHALLENGE_RSP_LEN (DW_CHALLENGE_LEN + 2u)
 
 typedef enum { DW_FAIL_SECURE = 0, DW_FAIL_SAFE = 1 } dw_fail_mode_t;
 
@@ -130,12 +134,20 @@ typedef struct {
     dw_config_t cfg;
 
     uint8_t key[DW_KEY_LEN];
+    dw_hmac_t key_mac; /* HMAC state keyed with key: verifies commands, derives K_mcu */
     bool provisioned;
     bool setup_mode;
 
     bool session_open;
-    uint8_t nonce[DW_NONCE_LEN];
+    uint8_t nonce[DW_NONCE_LEN];      /* mcu_nonce */
+    uint8_t host_nonce[DW_NONCE_LEN];
+    dw_hmac_t mcu_mac;                /* HMAC state keyed with K_mcu: signs what we send */
     uint32_t last_counter;
+    uint32_t tx_counter; /* last MCU answer counter used */
+    uint32_t ev_counter; /* last MCU event counter used */
+    bool challenge_live;
+    uint8_t challenge[DW_CHALLENGE_LEN];
+    uint32_t challenge_at;
 
     bool cache_valid;
     uint16_t cache_seq;

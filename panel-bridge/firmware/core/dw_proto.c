@@ -111,21 +111,28 @@ bool dw_cobs_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_c
     return true;
 }
 
+void dw_header_pack(const dw_header_t *hdr, uint8_t out[DW_HEADER_LEN])
+{
+    out[0] = hdr->version;
+    out[1] = hdr->type;
+    out[2] = hdr->flags;
+    dw_put_u16(&out[3], hdr->seq);
+    out[5] = hdr->cmd;
+    dw_put_u16(&out[6], hdr->length);
+}
+
 bool dw_frame_encode(const dw_header_t *hdr, const uint8_t *payload, size_t payload_len,
                      uint8_t *out, size_t out_cap, size_t *out_len)
 {
     uint8_t raw[DW_MAX_FRAME];
     size_t enc_len = 0;
+    dw_header_t h = *hdr;
 
     if (payload_len > DW_MAX_PAYLOAD || (payload_len > 0 && payload == NULL)) {
         return false;
     }
-    raw[0] = hdr->version;
-    raw[1] = hdr->type;
-    raw[2] = hdr->flags;
-    dw_put_u16(&raw[3], hdr->seq);
-    raw[5] = hdr->cmd;
-    dw_put_u16(&raw[6], (uint16_t)payload_len);
+    h.length = (uint16_t)payload_len;
+    dw_header_pack(&h, raw);
     if (payload_len > 0) {
         memcpy(&raw[DW_HEADER_LEN], payload, payload_len);
     }

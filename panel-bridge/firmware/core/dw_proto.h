@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DW_PROTO_VERSION 1u
+#define DW_PROTO_VERSION 2u
 #define DW_HEADER_LEN 8u
 #define DW_CRC_LEN 2u
 #define DW_MAX_PAYLOAD 96u
@@ -19,6 +19,7 @@
 #define DW_TAG_LEN 16u
 #define DW_KEY_LEN 32u
 #define DW_AUTH_LEN (4u + DW_TAG_LEN)
+#define DW_CHALLENGE_LEN 16u
 
 #define DW_FLAG_AUTH 0x01u
 #define DW_FLAGS_RESERVED 0xFEu
@@ -39,7 +40,8 @@ typedef enum {
     DW_CMD_LOCK = 0x04,
     DW_CMD_SET_CONFIG = 0x05,
     DW_CMD_PROVISION_KEY = 0x06,
-    DW_CMD_HEARTBEAT = 0x07
+    DW_CMD_HEARTBEAT = 0x07,
+    DW_CMD_CHALLENGE = 0x08
 } dw_cmd_t;
 
 typedef enum {
@@ -75,7 +77,8 @@ typedef enum {
     DW_R_NOT_IN_SETUP_MODE = 0x1A,
     DW_R_TAMPER_ACTIVE = 0x1B,
     DW_R_STORAGE_FAILURE = 0x1C,
-    DW_R_RNG_FAILURE = 0x1D
+    DW_R_RNG_FAILURE = 0x1D,
+    DW_R_STALE_CHALLENGE = 0x1E
 } dw_reason_t;
 
 typedef struct {
@@ -107,6 +110,9 @@ void dw_put_u16(uint8_t *p, uint16_t v);
 void dw_put_u32(uint8_t *p, uint32_t v);
 uint16_t dw_get_u16(const uint8_t *p);
 uint32_t dw_get_u32(const uint8_t *p);
+
+/* The 8 header bytes as they go on the wire (the auth tags cover them). */
+void dw_header_pack(const dw_header_t *hdr, uint8_t out[DW_HEADER_LEN]);
 
 /* Builds header || payload || crc, COBS-encodes it and appends the 0x00 delimiter.
  * hdr->length is taken from payload_len. */

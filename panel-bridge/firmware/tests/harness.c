@@ -100,10 +100,20 @@ static uint8_t f_inputs(void *ctx)
 static bool f_random(void *ctx, uint8_t *buf, size_t len)
 {
     fake_t *f = ctx;
-    if (f->fail_random || len != DW_NONCE_LEN || f->next_nonce >= f->n_nonces) {
+    if (f->fail_random || len != DW_NONCE_LEN) {
         return false;
     }
-    memcpy(buf, f->nonces[f->next_nonce++], len);
+    if (f->next_nonce < f->n_nonces) {
+        memcpy(buf, f->nonces[f->next_nonce++], len);
+        return true;
+    }
+    if (!f->auto_random) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        buf[i] = (uint8_t)(0xC0u + (unsigned)f->next_nonce * 7u + i);
+    }
+    f->next_nonce++;
     return true;
 }
 
@@ -190,39 +200,80 @@ wire_t host_frame(uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payloa
     return w;
 }
 
-wire_t host_signed(uint16_t seq, uint8_t cmd, const uint8_t *body, size_t body_len, uint32_t counter,
-                   const uint8_t key[DW_KEY_LEN], const uint8_t nonce[DW_NONCE_LEN])
+void host_session_derive(host_session_t *s)
 {
+    static const uint8_t label[7] = {'d', 'w', '2', '-', 'm', 'c', 'u'};
+    dw_hmac_t h;
+    dw_hmac_init(&h, s->key, DW_KEY_LEN);
+    dw_hmac_update(&h, label, sizeof(label));
+    dw_hmac_update(&h, s->mcu_nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, s->host_nonce, DW_NONCE_LEN);
+    dw_hmac_final(&h, s->mcu_key);
+}
+
+wire_t host_signed(uint16_t seq, uint8_t cmd, const uint8_t *body, size_t body_len_, uint32_t counter,
+                   const host_session_t *s, const uint8_t challenge[DW_CHALLENGE_LEN])
+{
+    static const uint8_t kind = 0x01;
     uint8_t payload[DW_MAX_PAYLOAD];
     uint8_t hdr[DW_HEADER_LEN];
     uint8_t mac[DW_SHA256_LEN];
     dw_hmac_t h;
     wire_t w;
-    size_t len = body_len + DW_AUTH_LEN;
+    size_t len = body_len_ + DW_AUTH_LEN;
     dw_header_t hd = {DW_PROTO_VERSION, DW_T_COMMAND, DW_FLAG_AUTH, seq, cmd, (uint16_t)len};
 
-    hdr[0] = DW_PROTO_VERSION;
-    hdr[1] = DW_T_COMMAND;
-    hdr[2] = DW_FLAG_AUTH;
-    dw_put_u16(&hdr[3], seq);
-    hdr[5] = cmd;
-    dw_put_u16(&hdr[6], (uint16_t)len);
-    if (body_len > 0) {
-        memcpy(payload, body, body_len);
+    dw_header_pack(&hd, hdr);
+    if (body_len_ > 0) {
+        memcpy(payload, body, body_len_);
     }
-    dw_put_u32(&payload[body_len], counter);
-    dw_hmac_init(&h, key, DW_KEY_LEN);
-    dw_hmac_update(&h, nonce, DW_NONCE_LEN);
-    dw_hmac_update(&h, &payload[body_len], 4);
+    dw_put_u32(&payload[body_len_], counter);
+    dw_hmac_init(&h, s->key, DW_KEY_LEN);
+    dw_hmac_update(&h, &kind, 1);
+    dw_hmac_update(&h, s->mcu_nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, s->host_nonce, DW_NONCE_LEN);
+    dw_hmac_update(&h, challenge, DW_CHALLENGE_LEN);
+    dw_hmac_update(&h, &payload[body_len_], 4);
     dw_hmac_update(&h, hdr, sizeof(hdr));
-    dw_hmac_update(&h, body, body_len);
+    dw_hmac_update(&h, payload, body_len_);
     dw_hmac_final(&h, mac);
-    memcpy(&payload[body_len + 4], mac, DW_TAG_LEN);
+    memcpy(&payload[body_len_ + 4], mac, DW_TAG_LEN);
     if (!dw_frame_encode(&hd, payload, len, w.buf, sizeof(w.buf), &w.len)) {
         fprintf(stderr, "[%s] host_signed encode failed\n", g_test);
         exit(2);
     }
     return w;
+}
+
+size_t body_len(const dw_frame_t *f)
+{
+    return (f->hdr.flags & DW_FLAG_AUTH) && f->hdr.length >= DW_AUTH_LEN ? f->hdr.length - DW_AUTH_LEN : f->hdr.length;
+}
+
+bool host_verify(const host_session_t *s, const dw_frame_t *f, uint16_t request_crc, uint32_t *counter)
+{
+    uint8_t pre[7];
+    uint8_t mac[DW_SHA256_LEN];
+    size_t n = 5;
+    size_t bl = body_len(f);
+    dw_hmac_t h;
+
+    if (!(f->hdr.flags & DW_FLAG_AUTH) || f->hdr.length < DW_AUTH_LEN) {
+        return false;
+    }
+    pre[0] = f->hdr.type == DW_T_EVENT ? 0x03 : 0x02;
+    memcpy(&pre[1], &f->payload[bl], 4);
+    if (pre[0] == 0x02) {
+        dw_put_u16(&pre[5], request_crc);
+        n = 7;
+    }
+    dw_hmac_init(&h, s->mcu_key, sizeof(s->mcu_key));
+    dw_hmac_update(&h, pre, n);
+    dw_hmac_update(&h, f->raw, DW_HEADER_LEN);
+    dw_hmac_update(&h, f->payload, bl);
+    dw_hmac_final(&h, mac);
+    *counter = dw_get_u32(&f->payload[bl]);
+    return memcmp(mac, &f->payload[bl + 4], DW_TAG_LEN) == 0;
 }
 
 bool find_frame(const fake_t *f, uint8_t type, size_t nth, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME])

@@ -51,6 +51,7 @@ bool bytes_eq_hex(const uint8_t *b, size_t len, const char *hex, const char *wha
 
 #define FAKE_OUT_CAP 8192u
 #define FAKE_MAX_FRAMES 32u
+#define FAKE_MAX_RANDOM 16
 
 typedef struct {
     uint32_t now;
@@ -60,9 +61,12 @@ typedef struct {
     bool relay;
     int releases;
     int relay_calls;
-    uint8_t nonces[4][DW_NONCE_LEN];
+    /* random draws (session nonces and challenges), in order; past the script, auto_random makes
+     * distinct ones and otherwise the source fails */
+    uint8_t nonces[FAKE_MAX_RANDOM][DW_NONCE_LEN];
     int n_nonces;
     int next_nonce;
+    bool auto_random;
     uint8_t key[DW_KEY_LEN];
     bool key_stored;
     uint8_t cfg[DW_CONFIG_LEN];
@@ -88,9 +92,24 @@ typedef struct {
     size_t len;
 } wire_t;
 
+/* What the host knows of one session (PROTOCOL.md section 2). */
+typedef struct {
+    uint8_t key[DW_KEY_LEN];
+    uint8_t mcu_nonce[DW_NONCE_LEN];
+    uint8_t host_nonce[DW_NONCE_LEN];
+    uint8_t mcu_key[DW_SHA256_LEN];
+} host_session_t;
+
 wire_t host_frame(uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload, size_t len);
 wire_t host_signed(uint16_t seq, uint8_t cmd, const uint8_t *body, size_t body_len, uint32_t counter,
-                   const uint8_t key[DW_KEY_LEN], const uint8_t nonce[DW_NONCE_LEN]);
+                   const host_session_t *s, const uint8_t challenge[DW_CHALLENGE_LEN]);
+/* Fills s->mcu_key from key and both nonces. */
+void host_session_derive(host_session_t *s);
+/* An MCU frame's auth block (PROTOCOL.md 2.2) checked with K_mcu: request_crc for answers,
+ * ignored for events. False when unsigned or the tag does not verify; *counter gets its counter. */
+bool host_verify(const host_session_t *s, const dw_frame_t *f, uint16_t request_crc, uint32_t *counter);
+/* The frame's payload length without its auth block. */
+size_t body_len(const dw_frame_t *f);
 
 /* Decodes the last frame the fake saw; returns false when there is none. */
 bool last_frame(const fake_t *f, dw_frame_t *out, uint8_t scratch[DW_MAX_FRAME]);

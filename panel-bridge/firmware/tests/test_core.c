@@ -10,7 +10,10 @@ typedef struct {
     fake_t f;
     dw_core_t c;
     uint16_t seq;
-    uint8_t nonce[DW_NONCE_LEN];
+    host_session_t hs; /* the honest host's view of the session */
+    bool keyed;        /* the last HELLO answer was signed and verified */
+    uint8_t next_host_nonce;
+    uint8_t challenge[DW_CHALLENGE_LEN];
     uint8_t scratch[DW_MAX_FRAME];
     dw_frame_t last;
 } rig_t;
@@ -25,13 +28,12 @@ static void boot(bool provisioned, uint8_t inputs, uint32_t at)
         memcpy(R.f.key, KEY, sizeof(KEY));
         R.f.key_stored = true;
     }
-    for (int i = 0; i < 4; i++) {
-        memset(R.f.nonces[i], 0x10 * (i + 1), DW_NONCE_LEN);
-    }
-    R.f.n_nonces = 4;
+    R.f.auto_random = true;
     R.f.now = at;
     R.f.inputs = inputs;
     R.seq = 100;
+    R.keyed = false;
+    memcpy(R.hs.key, KEY, sizeof(KEY));
     CHECK(dw_init(&R.c, fake_io(&R.f), &id));
 }
 
@@ -47,12 +49,25 @@ static void deliver(const wire_t *w)
     CHECK(dw_rx(&R.c, w->buf, w->len));
 }
 
-/* Sends a frame and returns the controller's answer to it (RESPONSE, NAK or HEARTBEAT). */
+static uint16_t wire_crc(const wire_t *w)
+{
+    uint8_t scratch[DW_MAX_FRAME];
+    dw_frame_t f;
+    CHECK_EQ(dw_frame_decode(w->buf, w->len - 1, scratch, &f), DW_OK);
+    return f.crc;
+}
+
+/* Sends a frame and returns the controller's answer to it (RESPONSE, NAK or HEARTBEAT). In a
+ * keyed session every answer must carry a tag that verifies for exactly this request. */
 static const dw_frame_t *exchange(const wire_t *w)
 {
+    uint32_t counter = 0;
     deliver(w);
     if (find_frame(&R.f, DW_T_RESPONSE, 0, &R.last, R.scratch) || find_frame(&R.f, DW_T_NAK, 0, &R.last, R.scratch) ||
         find_frame(&R.f, DW_T_HEARTBEAT, 0, &R.last, R.scratch)) {
+        if (R.keyed && R.c.session_open) {
+            CHECK(host_verify(&R.hs, &R.last, wire_crc(w), &counter));
+        }
         return &R.last;
     }
     memset(&R.last, 0, sizeof(R.last));
@@ -65,18 +80,51 @@ static const dw_frame_t *command(uint8_t cmd, const uint8_t *body, size_t len)
     return exchange(&w);
 }
 
+/* Asks for a challenge; R.challenge holds it when the answer was a RESPONSE. */
+static const dw_frame_t *challenge(void)
+{
+    const dw_frame_t *r = command(DW_CMD_CHALLENGE, NULL, 0);
+    if (r->hdr.type == DW_T_RESPONSE) {
+        CHECK_EQ(body_len(r), DW_CHALLENGE_RSP_LEN);
+        CHECK_EQ(dw_get_u16(&r->payload[DW_CHALLENGE_LEN]), DW_CHALLENGE_MS);
+        memcpy(R.challenge, r->payload, DW_CHALLENGE_LEN);
+    }
+    return r;
+}
+
+/* A command signed over the given challenge, as an attacker with a captured or stale one would. */
+static wire_t signed_over(uint8_t cmd, const uint8_t *body, size_t len, uint32_t counter, const uint8_t ch[DW_CHALLENGE_LEN])
+{
+    return host_signed(++R.seq, cmd, body, len, counter, &R.hs, ch);
+}
+
+/* What the honest host does: a fresh challenge, then the command signed over it. */
 static const dw_frame_t *signed_cmd(uint8_t cmd, const uint8_t *body, size_t len, uint32_t counter)
 {
-    wire_t w = host_signed(++R.seq, cmd, body, len, counter, KEY, R.nonce);
+    wire_t w;
+    (void)challenge();
+    w = signed_over(cmd, body, len, counter, R.challenge);
     return exchange(&w);
 }
 
 static void hello(void)
 {
-    const dw_frame_t *r = command(DW_CMD_HELLO, NULL, 0);
+    const dw_frame_t *r;
+    uint32_t counter = 0;
+    wire_t w;
+    memset(R.hs.host_nonce, 0x61 + R.next_host_nonce++, DW_NONCE_LEN);
+    w = host_frame(DW_T_COMMAND, ++R.seq, DW_CMD_HELLO, R.hs.host_nonce, DW_NONCE_LEN);
+    R.keyed = false;
+    r = exchange(&w);
     CHECK_EQ(r->hdr.type, DW_T_RESPONSE);
-    CHECK_EQ(r->hdr.length, DW_HELLO_LEN);
-    memcpy(R.nonce, &r->payload[14], DW_NONCE_LEN);
+    CHECK_EQ(body_len(r), DW_HELLO_LEN);
+    memcpy(R.hs.mcu_nonce, &r->payload[14], DW_NONCE_LEN);
+    host_session_derive(&R.hs);
+    R.keyed = (r->hdr.flags & DW_FLAG_AUTH) != 0;
+    if (R.keyed) {
+        CHECK(host_verify(&R.hs, r, wire_crc(&w), &counter));
+        CHECK_EQ(counter, 1); /* the HELLO answer is answer 1 of the session */
+    }
 }
 
 static const dw_frame_t *unlock(uint16_t pulse, uint32_t counter)
@@ -88,7 +136,7 @@ static const dw_frame_t *unlock(uint16_t pulse, uint32_t counter)
 
 static uint8_t nak_reason(const dw_frame_t *r)
 {
-    return r->hdr.type == DW_T_NAK && r->hdr.length == 1 ? r->payload[0] : 0xFF;
+    return r->hdr.type == DW_T_NAK && body_len(r) == 1 ? r->payload[0] : 0xFF;
 }
 
 /* ACKs whatever event is in flight until the queue is empty; returns how many there were. */
@@ -118,7 +166,7 @@ static bool event_pending(uint8_t id, int detail)
 static uint16_t status_u16(size_t off)
 {
     const dw_frame_t *r = command(DW_CMD_STATUS, NULL, 0);
-    CHECK_EQ(r->hdr.length, DW_STATUS_LEN);
+    CHECK_EQ(body_len(r), DW_STATUS_LEN);
     return dw_get_u16(&r->payload[off]);
 }
 
@@ -129,7 +177,7 @@ TEST(boot_is_locked_and_reports)
     boot(true, 0, 5);
     CHECK(!R.f.relay);
     CHECK_EQ(R.f.relay_calls, 1); /* driven locked explicitly at boot */
-    CHECK(event_pending(DW_EV_BOOT, 1));
+    CHECK(event_pending(DW_EV_BOOT, DW_FW_MAJOR));
     CHECK(R.c.ev_in_flight);
     CHECK_EQ(dw_state(&R.c), DW_S_PROVISIONED);
 }
@@ -140,18 +188,25 @@ TEST(hello_gives_fresh_nonce_each_session)
     const dw_frame_t *r;
     boot(true, 0, 0);
     hello();
-    memcpy(first, R.nonce, sizeof(first));
+    memcpy(first, R.hs.mcu_nonce, sizeof(first));
+    CHECK(R.keyed);
     CHECK_EQ(R.last.payload[0], DW_PROTO_VERSION);
     CHECK_EQ(R.last.payload[4], 1);
     CHECK_EQ(dw_get_u16(&R.last.payload[12]), 0x3F);
     CHECK_EQ(R.last.payload[30], DW_S_PROVISIONED | DW_S_SESSION);
-    hello();
-    CHECK(memcmp(first, R.nonce, sizeof(first)) != 0);
-    /* the old session's nonce no longer authenticates */
-    memcpy(R.nonce, first, sizeof(first));
-    r = unlock(1000, 1);
-    CHECK_EQ(nak_reason(r), DW_R_BAD_TAG);
-    CHECK(!R.f.relay);
+    {
+        host_session_t old = R.hs;
+        wire_t w;
+        hello();
+        CHECK(memcmp(first, R.hs.mcu_nonce, sizeof(first)) != 0);
+        CHECK(memcmp(old.mcu_key, R.hs.mcu_key, sizeof(old.mcu_key)) != 0);
+        /* the old session's nonces no longer authenticate, even over a live challenge */
+        CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+        w = host_signed(++R.seq, DW_CMD_UNLOCK, (const uint8_t *)"\xe8\x03", 2, 1, &old, R.challenge);
+        r = exchange(&w);
+        CHECK_EQ(nak_reason(r), DW_R_BAD_TAG);
+        CHECK(!R.f.relay);
+    }
 }
 
 TEST(unlock_pulses_and_relocks_by_itself)
@@ -180,7 +235,8 @@ TEST(retried_unlock_pulses_once)
     boot(true, 0, 0);
     hello();
     dw_put_u16(body, 2000);
-    w = host_signed(++R.seq, DW_CMD_UNLOCK, body, 2, 1, KEY, R.nonce);
+    CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+    w = signed_over(DW_CMD_UNLOCK, body, 2, 1, R.challenge);
     deliver(&w);
     memcpy(first, R.f.out, R.f.out_len);
     first_len = R.f.out_len;
@@ -205,7 +261,8 @@ TEST(unlock_refusals_keep_door_locked_and_count)
     boot(true, 0, 0);
 
     /* no session yet */
-    CHECK_EQ(nak_reason(unlock(1000, 1)), DW_R_NO_SESSION);
+    w = signed_over(DW_CMD_UNLOCK, body, 2, 1, R.challenge);
+    CHECK_EQ(nak_reason(exchange(&w)), DW_R_NO_SESSION);
     hello();
     /* unsigned UNLOCK */
     CHECK_EQ(nak_reason(command(DW_CMD_UNLOCK, body, 2)), DW_R_AUTH_REQUIRED);
@@ -220,8 +277,13 @@ TEST(unlock_refusals_keep_door_locked_and_count)
     CHECK_EQ(nak_reason(signed_cmd(DW_CMD_UNLOCK, body, 1, 1)), DW_R_BAD_PAYLOAD);
     /* forged: signed with another key */
     memset(other_key, 0x5A, sizeof(other_key));
-    w = host_signed(++R.seq, DW_CMD_UNLOCK, body, 2, 1, other_key, R.nonce);
-    CHECK_EQ(nak_reason(exchange(&w)), DW_R_BAD_TAG);
+    {
+        host_session_t forger = R.hs;
+        memcpy(forger.key, other_key, sizeof(other_key));
+        CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+        w = host_signed(++R.seq, DW_CMD_UNLOCK, body, 2, 1, &forger, R.challenge);
+        CHECK_EQ(nak_reason(exchange(&w)), DW_R_BAD_TAG);
+    }
     /* pulse bounds */
     CHECK_EQ(nak_reason(unlock(0, 1)), DW_R_OUT_OF_RANGE);
     CHECK_EQ(nak_reason(unlock(5001, 2)), DW_R_OUT_OF_RANGE);
@@ -246,7 +308,8 @@ TEST(tampered_bytes_under_tag_are_refused)
     wire_t w;
     boot(true, 0, 0);
     hello();
-    w = host_signed(++R.seq, DW_CMD_UNLOCK, body, 2, 1, KEY, R.nonce);
+    CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+    w = signed_over(DW_CMD_UNLOCK, body, 2, 1, R.challenge);
     /* change the pulse to 5000 and fix up the CRC: only the tag can catch it */
     CHECK(dw_cobs_decode(w.buf, w.len - 1, raw, sizeof(raw), &raw_len));
     dw_put_u16(&raw[DW_HEADER_LEN], 5000);
@@ -575,7 +638,7 @@ TEST(stream_resync_and_byte_at_a_time)
     CHECK(dw_rx(&R.c, junk, sizeof(junk))); /* longer than any frame: discarded to the delimiter */
     CHECK(dw_rx(&R.c, &zero, 1));
     CHECK_EQ(R.c.counters.rx_errors, 1);
-    w = host_frame(DW_T_COMMAND, 7, DW_CMD_HELLO, NULL, 0);
+    w = host_frame(DW_T_COMMAND, 7, DW_CMD_HELLO, junk, DW_NONCE_LEN);
     for (size_t i = 0; i < w.len; i++) {
         CHECK(dw_rx(&R.c, &w.buf[i], 1));
     }
@@ -597,6 +660,172 @@ TEST(clock_wraparound)
     advance(1);
     CHECK(!R.f.relay);
     CHECK(!R.c.fail_active);
+}
+
+/* ---- issue #12: the link, hardened ---- */
+
+/* Keeps the session alive the way v1 let anyone do: unsigned heartbeats, every `every` ms,
+ * for `total` ms of the MCU's clock. */
+static void heartbeats_for(uint64_t total, uint32_t every)
+{
+    while (total > 0) {
+        wire_t hb = host_frame(DW_T_HEARTBEAT, ++R.seq, DW_CMD_HEARTBEAT, NULL, 0);
+        uint32_t step = total < every ? (uint32_t)total : every;
+        deliver(&hb);
+        advance(step);
+        total -= step;
+    }
+}
+
+static void heartbeats_until(uint32_t until, uint32_t every)
+{
+    heartbeats_for(until - R.f.now, every);
+}
+
+/* The review's attack: a signed command captured at t = 10 s and held back on the cable while
+ * unsigned heartbeats keep the session open, then let through at t = 8 h. In v1 the UNLOCK
+ * released the relay (its counter was still above the last); now its challenge is long dead. */
+TEST(withheld_signed_commands_are_refused_hours_later)
+{
+    static const uint8_t pulse[2] = {0xE8, 0x03};
+    static const uint8_t clear = 0x01;
+    uint8_t cfg[DW_CONFIG_LEN];
+    dw_config_t wide = {30000, DW_FAIL_SAFE, 600000, 3600000};
+    struct {
+        uint8_t cmd;
+        const uint8_t *body;
+        size_t len;
+    } held[3] = {{DW_CMD_UNLOCK, pulse, 2}, {DW_CMD_SET_CONFIG, cfg, DW_CONFIG_LEN}, {DW_CMD_LOCK, &clear, 1}};
+    dw_config_pack(&wide, cfg);
+    for (int i = 0; i < 3; i++) {
+        wire_t w;
+        boot(true, 0, 0);
+        hello();
+        heartbeats_until(10000, 5000);
+        CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+        w = signed_over(held[i].cmd, held[i].body, held[i].len, 1, R.challenge); /* captured, withheld */
+        heartbeats_until(8u * 3600u * 1000u, 5000);
+        CHECK(R.c.session_open); /* the session is still the one the command was signed in */
+        CHECK_EQ(nak_reason(exchange(&w)), DW_R_STALE_CHALLENGE);
+        CHECK(!R.f.relay);
+        CHECK_EQ(R.f.releases, 0);
+        CHECK_EQ(R.c.cfg.max_pulse_ms, 5000); /* the withheld SET_CONFIG changed nothing */
+        CHECK_EQ(R.c.last_counter, 0);
+    }
+}
+
+/* The same frame released 49.7 days later, when the 32-bit millisecond clock has come round to
+ * the minute it was signed in: only expiry by the tick (not by comparing times) stops it. */
+TEST(withheld_unlock_is_refused_after_the_clock_wraps)
+{
+    static const uint8_t pulse[2] = {0xE8, 0x03};
+    uint8_t cfg[DW_CONFIG_LEN];
+    dw_config_t slow = {5000, DW_FAIL_SECURE, 600000, 30000};
+    uint32_t signed_at;
+    wire_t w;
+    boot(true, 0, 1000);
+    hello();
+    dw_config_pack(&slow, cfg);
+    CHECK_EQ(signed_cmd(DW_CMD_SET_CONFIG, cfg, sizeof(cfg), 1)->hdr.type, DW_T_RESPONSE);
+    CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+    signed_at = R.f.now;
+    w = signed_over(DW_CMD_UNLOCK, pulse, 2, 2, R.challenge);
+    advance(DW_CHALLENGE_MS);
+    CHECK(!R.c.challenge_live); /* gone at once, by the clock */
+    /* 2^32 ms later, plus one second, by 599 s steps: the times compare as if 1 s had passed */
+    heartbeats_for((1ull << 32) + 1000u - DW_CHALLENGE_MS, 599000);
+    CHECK_EQ(R.f.now, signed_at + 1000u);
+    CHECK(R.c.session_open);
+    CHECK_EQ(nak_reason(exchange(&w)), DW_R_STALE_CHALLENGE);
+    CHECK(!R.f.relay);
+}
+
+/* The tablet believed forged replies: now, in a keyed session, every answer and event carries a
+ * tag under K_mcu, counters only go up, an answer is bound to the request it answers, and an
+ * event retry is signed afresh. Outside a keyed session nothing is signed. */
+TEST(keyed_session_signs_every_frame_the_mcu_writes)
+{
+    const uint8_t *starts[FAKE_MAX_FRAMES];
+    size_t lens[FAKE_MAX_FRAMES];
+    uint8_t scratch[DW_MAX_FRAME];
+    uint32_t last_answer = 1, last_event = 0, counter = 0, first_try = 0;
+    dw_frame_t f;
+    wire_t w;
+    boot(true, 0, 0);
+    /* before HELLO: BOOT and its retries are unsigned */
+    CHECK(find_frame(&R.f, DW_T_EVENT, 0, &f, scratch));
+    CHECK_EQ(f.hdr.flags, 0);
+    hello();
+    CHECK(R.keyed);
+    for (int i = 0; i < 6; i++) {
+        w = host_frame(DW_T_HEARTBEAT, ++R.seq, DW_CMD_HEARTBEAT, NULL, 0);
+        deliver(&w);
+        for (size_t k = 0, n = fake_frames(&R.f, starts, lens, FAKE_MAX_FRAMES); k < n; k++) {
+            CHECK_EQ(dw_frame_decode(starts[k], lens[k] - 1, scratch, &f), DW_OK);
+            CHECK(host_verify(&R.hs, &f, wire_crc(&w), &counter));
+            if (f.hdr.type == DW_T_EVENT) {
+                CHECK(counter > last_event);
+                last_event = counter;
+            } else {
+                CHECK(counter > last_answer);
+                last_answer = counter;
+                /* the same answer does not verify for any other request */
+                CHECK(!host_verify(&R.hs, &f, (uint16_t)(wire_crc(&w) + 1), &counter));
+            }
+        }
+        advance(250); /* the BOOT event is retried: each try a new counter and tag */
+        if (find_frame(&R.f, DW_T_EVENT, 0, &f, scratch)) {
+            CHECK(host_verify(&R.hs, &f, 0, &counter));
+            CHECK(counter > last_event);
+            first_try = first_try == 0 ? counter : first_try;
+            last_event = counter;
+        }
+    }
+    CHECK(first_try > 0 && last_event > first_try);
+    /* a NAK and a RESPONSE with cmd/seq of the request, signed */
+    CHECK_EQ(nak_reason(command(DW_CMD_STATUS, (const uint8_t *)"x", 1)), DW_R_BAD_PAYLOAD);
+    CHECK(R.last.hdr.flags & DW_FLAG_AUTH);
+    /* the watchdog closes the session: from then on nothing is signed */
+    advance(10000);
+    CHECK(!R.c.session_open);
+    w = host_frame(DW_T_HEARTBEAT, ++R.seq, DW_CMD_HEARTBEAT, NULL, 0);
+    deliver(&w);
+    CHECK(find_frame(&R.f, DW_T_HEARTBEAT, 0, &f, scratch));
+    CHECK_EQ(f.hdr.flags, 0);
+    CHECK_EQ(f.payload[0] & DW_S_SESSION, 0);
+}
+
+TEST(challenge_needs_key_and_session_and_is_good_once)
+{
+    static const uint8_t pulse[2] = {0xE8, 0x03};
+    uint8_t first[DW_CHALLENGE_LEN];
+    wire_t w, again;
+    boot(false, DW_IN_SETUP_BUTTON, 0);
+    CHECK_EQ(nak_reason(challenge()), DW_R_NOT_PROVISIONED);
+    boot(true, 0, 0);
+    CHECK_EQ(nak_reason(challenge()), DW_R_NO_SESSION);
+    hello();
+    /* no challenge asked for yet */
+    w = signed_over(DW_CMD_UNLOCK, pulse, 2, 1, R.challenge);
+    CHECK_EQ(nak_reason(exchange(&w)), DW_R_STALE_CHALLENGE);
+    /* a retried CHALLENGE gets the same one (cached answer); a new CHALLENGE a new one */
+    w = host_frame(DW_T_COMMAND, ++R.seq, DW_CMD_CHALLENGE, NULL, 0);
+    CHECK_EQ(exchange(&w)->hdr.type, DW_T_RESPONSE);
+    memcpy(first, R.last.payload, DW_CHALLENGE_LEN);
+    CHECK_EQ(exchange(&w)->hdr.type, DW_T_RESPONSE);
+    CHECK(memcmp(first, R.last.payload, DW_CHALLENGE_LEN) == 0);
+    CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+    CHECK(memcmp(first, R.challenge, DW_CHALLENGE_LEN) != 0);
+    /* used once: a second command over it, with a fresh counter, finds it spent */
+    w = signed_over(DW_CMD_UNLOCK, pulse, 2, 1, R.challenge);
+    again = signed_over(DW_CMD_UNLOCK, pulse, 2, 2, R.challenge);
+    CHECK_EQ(exchange(&w)->hdr.type, DW_T_RESPONSE);
+    CHECK_EQ(nak_reason(exchange(&again)), DW_R_STALE_CHALLENGE);
+    CHECK_EQ(R.f.releases, 1);
+    /* HELLO ends the challenge with the session */
+    CHECK_EQ(challenge()->hdr.type, DW_T_RESPONSE);
+    hello();
+    CHECK(!R.c.challenge_live);
 }
 
 void run_core_tests(void)
@@ -623,4 +852,8 @@ void run_core_tests(void)
     RUN(events_retry_then_drop_and_queue_bound);
     RUN(stream_resync_and_byte_at_a_time);
     RUN(clock_wraparound);
+    RUN(withheld_signed_commands_are_refused_hours_later);
+    RUN(withheld_unlock_is_refused_after_the_clock_wraps);
+    RUN(keyed_session_signs_every_frame_the_mcu_writes);
+    RUN(challenge_needs_key_and_session_and_is_good_once);
 }

@@ -18,6 +18,27 @@ static void boot_provisioned(void)
     CHECK(dw_init(&C, fake_io(&F), &ID));
 }
 
+static const uint8_t HOST_NONCE[DW_NONCE_LEN] = {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                                 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66};
+
+/* HELLO, then a CHALLENGE: the session as the host knows it, and the live challenge. */
+static void open_session(host_session_t *hs, uint8_t challenge[DW_CHALLENGE_LEN])
+{
+    uint8_t scratch[DW_MAX_FRAME];
+    dw_frame_t r;
+    wire_t w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, HOST_NONCE, sizeof(HOST_NONCE));
+    CHECK(dw_rx(&C, w.buf, w.len));
+    memset(hs->key, 0x33, sizeof(hs->key));
+    memcpy(hs->mcu_nonce, F.nonces[0], DW_NONCE_LEN);
+    memcpy(hs->host_nonce, HOST_NONCE, DW_NONCE_LEN);
+    host_session_derive(hs);
+    F.out_len = 0;
+    w = host_frame(DW_T_COMMAND, 2, DW_CMD_CHALLENGE, NULL, 0);
+    CHECK(dw_rx(&C, w.buf, w.len));
+    CHECK(find_frame(&F, DW_T_RESPONSE, 0, &r, scratch));
+    memcpy(challenge, r.payload, DW_CHALLENGE_LEN);
+}
+
 TEST(missing_callback_is_refused)
 {
     dw_io_t io = *fake_io(&F);
@@ -48,17 +69,16 @@ TEST(write_failure_is_reported_and_first_error_kept)
 TEST(relay_failure_never_reports_released)
 {
     uint8_t body[2] = {0xE8, 0x03};
-    uint8_t key[DW_KEY_LEN];
+    uint8_t challenge[DW_CHALLENGE_LEN];
     uint8_t scratch[DW_MAX_FRAME];
+    host_session_t hs;
     dw_frame_t r;
     wire_t w;
     boot_provisioned();
-    w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, NULL, 0);
-    CHECK(dw_rx(&C, w.buf, w.len));
-    memset(key, 0x33, sizeof(key));
+    open_session(&hs, challenge);
     F.fail_relay = true;
     F.out_len = 0;
-    w = host_signed(2, DW_CMD_UNLOCK, body, 2, 1, key, F.nonces[0]);
+    w = host_signed(3, DW_CMD_UNLOCK, body, 2, 1, &hs, challenge);
     CHECK(!dw_rx(&C, w.buf, w.len));
     CHECK(strcmp(dw_error(&C), "relay drive failed") == 0);
     CHECK(!C.relay);
@@ -70,7 +90,7 @@ TEST(random_failure_opens_no_session)
 {
     uint8_t scratch[DW_MAX_FRAME];
     dw_frame_t r;
-    wire_t w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, NULL, 0);
+    wire_t w = host_frame(DW_T_COMMAND, 1, DW_CMD_HELLO, HOST_NONCE, sizeof(HOST_NONCE));
     boot_provisioned();
     F.fail_random = true;
     F.out_len = 0;
@@ -78,6 +98,33 @@ TEST(random_failure_opens_no_session)
     CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
     CHECK_EQ(r.payload[0], DW_R_RNG_FAILURE);
     CHECK(!C.session_open);
+    CHECK(strcmp(dw_error(&C), "random source failed") == 0);
+}
+
+TEST(random_failure_gives_no_challenge)
+{
+    uint8_t scratch[DW_MAX_FRAME];
+    uint8_t challenge[DW_CHALLENGE_LEN];
+    uint8_t body[2] = {0xE8, 0x03};
+    host_session_t hs;
+    dw_frame_t r;
+    wire_t w;
+    boot_provisioned();
+    open_session(&hs, challenge);
+    F.fail_random = true;
+    F.out_len = 0;
+    w = host_frame(DW_T_COMMAND, 3, DW_CMD_CHALLENGE, NULL, 0);
+    CHECK(dw_rx(&C, w.buf, w.len));
+    CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
+    CHECK_EQ(r.payload[0], DW_R_RNG_FAILURE);
+    CHECK(!C.challenge_live);
+    /* the failed draw also killed the challenge before it: nothing signed over it is accepted */
+    F.out_len = 0;
+    w = host_signed(4, DW_CMD_UNLOCK, body, 2, 1, &hs, challenge);
+    CHECK(dw_rx(&C, w.buf, w.len));
+    CHECK(find_frame(&F, DW_T_NAK, 0, &r, scratch));
+    CHECK_EQ(r.payload[0], DW_R_STALE_CHALLENGE);
+    CHECK(!F.relay);
     CHECK(strcmp(dw_error(&C), "random source failed") == 0);
 }
 
@@ -98,5 +145,6 @@ void run_io_error_tests(void)
     RUN(write_failure_is_reported_and_first_error_kept);
     RUN(relay_failure_never_reports_released);
     RUN(random_failure_opens_no_session);
+    RUN(random_failure_gives_no_challenge);
     RUN(storage_read_failure_means_unprovisioned_defaults);
 }

@@ -3,4 +3,5 @@
 void run_vector_tests(void);
 void run_core_tests(void);
 void run_io_error_tests(void);
+void run_store_tests(void);
 #endif

@@ -25,9 +25,23 @@ def main(src, dst):
     o.append("static const struct { const char *name, *key, *data, *mac; } HMAC_VECTORS[] = {")
     o += ["    {%s, %s, %s, %s}," % (s(c["name"]), s(c["key"]), s(c["data"]), s(c["mac"])) for c in v["hmac_sha256"]]
     o.append("};")
-    o.append("static const struct { const char *name, *key, *nonce; unsigned long counter; const char *header, *body, *tag; } AUTH_VECTORS[] = {")
-    o += ["    {%s, %s, %s, %dUL, %s, %s, %s}," % (s(c["name"]), s(c["key"]), s(c["nonce"]), c["counter"],
-                                                s(c["header"]), s(c["body"]), s(c["tag"])) for c in v["auth_tags"]]
+    o.append("static const struct { const char *name, *key, *mcu_nonce, *host_nonce, *mcu_key; } SESSION_KEYS[] = {")
+    o += ["    {%s, %s, %s, %s, %s}," % (s(c["name"]), s(c["key"]), s(c["mcu_nonce"]), s(c["host_nonce"]),
+                                      s(c["mcu_key"])) for c in v["session_keys"]]
+    o.append("};")
+    o.append("static const struct { const char *name, *key, *mcu_nonce, *host_nonce, *challenge; unsigned long counter; const char *header, *body, *tag; } COMMAND_TAGS[] = {")
+    o += ["    {%s, %s, %s, %s, %s, %dUL, %s, %s, %s}," % (s(c["name"]), s(c["key"]), s(c["mcu_nonce"]), s(c["host_nonce"]),
+                                                       s(c["challenge"]), c["counter"], s(c["header"]), s(c["body"]),
+                                                       s(c["tag"])) for c in v["command_tags"]]
+    o.append("};")
+    o.append("static const struct { const char *name; int kind; const char *mcu_key; unsigned long counter; long request_crc; const char *header, *body, *tag; } MCU_TAGS[] = {")
+    o += ["    {%s, %d, %s, %dUL, %dL, %s, %s, %s}," % (s(c["name"]), c["kind"], s(c["mcu_key"]), c["counter"],
+                                                    -1 if c["request_crc"] is None else c["request_crc"],
+                                                    s(c["header"]), s(c["body"]), s(c["tag"])) for c in v["mcu_tags"]]
+    o.append("};")
+    o.append("static const struct { const char *name; unsigned long seq; const char *key, *config, *page; } STORE_RECORDS[] = {")
+    o += ["    {%s, %dUL, %s, %s, %s}," % (s(c["name"]), c["seq"], s(c["key"]), s(c["config"]), s(c["page"]))
+          for c in v["store_records"]]
     o.append("};")
     o.append("static const struct { const char *name; int type, flags, seq, cmd; const char *payload, *raw, *wire; } FRAME_VECTORS[] = {")
     o += ["    {%s, %d, %d, %d, %d, %s, %s, %s}," % (s(c["name"]), c["type"], c["flags"], c["seq"], c["cmd"],
@@ -38,7 +52,8 @@ def main(src, dst):
     o.append("};")
     o.append("#define MAX_EXPECT 4")
     o.append("typedef struct { unsigned long at_ms; int inputs; const char *host; int relay; int n_expect; const char *expect[MAX_EXPECT]; } vec_step_t;")
-    o.append("typedef struct { const char *name, *key; int provisioned; const char *nonces[4]; unsigned long boot_ms; int inputs, releases; size_t n_steps; const vec_step_t *steps; } vec_exchange_t;")
+    o.append("#define MAX_RANDOM 8")
+    o.append("typedef struct { const char *name, *key; int provisioned; const char *random[MAX_RANDOM]; unsigned long boot_ms; int inputs, releases; size_t n_steps; const vec_step_t *steps; } vec_exchange_t;")
     for i, ex in enumerate(v["exchanges"]):
         o.append("static const vec_step_t EX%d_STEPS[] = {" % i)
         for st in ex["steps"]:
@@ -49,7 +64,8 @@ def main(src, dst):
         o.append("};")
     o.append("static const vec_exchange_t EXCHANGES[] = {")
     for i, ex in enumerate(v["exchanges"]):
-        nonces = ", ".join(s(n) for n in ex["nonces"])
+        assert len(ex["random"]) <= 8
+        nonces = ", ".join(s(n) for n in ex["random"])
         o.append("    {%s, %s, %d, {%s}, %dUL, %d, %d, sizeof(EX%d_STEPS) / sizeof(EX%d_STEPS[0]), EX%d_STEPS}," % (
             s(ex["name"]), s(ex["key"]), 1 if ex["provisioned"] else 0, nonces, ex["boot_ms"], ex["inputs"],
             ex["releases"], i, i, i))

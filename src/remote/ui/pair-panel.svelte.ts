@@ -1,6 +1,6 @@
 import type { AdminRole } from '../command.ts';
 import type { LinkStatus } from '../link.ts';
-import type { AdminSummary, PairingOffer, PanelRemote } from '../panel-remote.ts';
+import type { AdminSummary, HaChange, PairingOffer, PanelRemote } from '../panel-remote.ts';
 
 /** The panel admin's view of remote pairing: mirrors PanelRemote into runes for the screen. */
 export class PairPanelState {
@@ -9,6 +9,7 @@ export class PairPanelState {
   #admins = $state<readonly AdminSummary[]>([]);
   #offer = $state<PairingOffer | null>(null);
   #homeAssistant = $state(false);
+  #refusals = $state(0);
 
   constructor(remote: PanelRemote) {
     this.#remote = remote;
@@ -26,6 +27,7 @@ export class PairPanelState {
     this.#admins = this.#remote.admins;
     this.#offer = this.#remote.offer;
     this.#homeAssistant = this.#remote.homeAssistant;
+    this.#refusals = this.#remote.pairingRefusals;
   }
 
   get status(): LinkStatus {
@@ -40,8 +42,21 @@ export class PairPanelState {
   get homeAssistant(): boolean {
     return this.#homeAssistant;
   }
+  /** Someone sent pairing requests that did not prove the code on screen (it still works); empty when nobody did. */
+  get refusalsText(): string {
+    const n = this.#refusals;
+    if (n === 0) return '';
+    return `${n} pairing attempt${n === 1 ? '' : 's'} with a wrong code ${n === 1 ? 'was' : 'were'} refused. The code shown still works; each attempt is in the access log.`;
+  }
   get panelId(): string {
     return this.#remote.panelId;
+  }
+  /** Why Home Assistant cannot be turned on over this panel's broker link; null where it can. */
+  get homeAssistantBlocked(): string | null {
+    return this.#remote.homeAssistantBlocked;
+  }
+  get broker(): { readonly url: string; readonly loggedIn: boolean } {
+    return this.#remote.broker;
   }
 
   pair(role: AdminRole): Promise<PairingOffer> {
@@ -53,7 +68,7 @@ export class PairPanelState {
   unpair(adminId: string): Promise<boolean> {
     return this.#remote.unpair(adminId, 'panel');
   }
-  setHomeAssistant(enabled: boolean, code?: string): Promise<void> {
+  setHomeAssistant(enabled: boolean, code?: string): Promise<HaChange> {
     return this.#remote.setHomeAssistant(enabled, code);
   }
 }

@@ -29,20 +29,7 @@ export function mosquittoForTests(): () => Mosquitto {
   };
 }
 
-/**
- * A browser with a profile of its own (its own IndexedDB and keys), as a separate device is.
- * `video` replaces the fake camera's picture; `profile` reuses a device across launches.
- */
-export async function deviceBrowser(o: { profile?: string; video?: string; permissions?: string[] } = {}): Promise<BrowserContext> {
-  const args = o.video ? [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake-video-capture')), `--use-file-for-fake-video-capture=${o.video}`, '--use-fake-ui-for-media-stream'] : chromiumArgs;
-  return chromium.launchPersistentContext(o.profile ?? mkdtempSync(join(tmpdir(), 'doorward-device-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args,
-    permissions: o.permissions ?? ['camera', 'notifications'],
-    baseURL: `http://localhost:${E2E_PORT}`,
-    viewport: { width: 800, height: 1280 },
-  });
-}
+export { deviceBrowser } from './device.ts';
 
 /** The panel joins `brokerUrl`, shows a pairing QR in its admin area, and gives the code's text. */
 export async function showPairingCode(panel: Page, brokerUrl: string): Promise<string> {

@@ -111,6 +111,15 @@ export function visitsVideo(who: keyof typeof VISITORS, stay = 5): string {
   return path;
 }
 
+/** Nobody at the door, ever: a camera that only sees the empty doorway. */
+export function emptyDoorwayVideo(): string {
+  const path = join(root, 'tests/e2e/.fixtures/empty-doorway.y4m');
+  if (existsSync(path) && statSync(path).mtimeMs > statSync(import.meta.filename).mtimeMs) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  writeY4m(path, { width: VIDEO.width, height: VIDEO.height, fps: 15, frames: 15, scene: () => null });
+  return path;
+}
+
 /** A portrait photo of one visitor (the face box with a generous margin), as a phone would take it. */
 export function faceJpeg(who: keyof typeof VISITORS): Buffer {
   const photo = readJpeg(join(DEMO, VISITORS[who].file));
@@ -126,13 +135,4 @@ export function faceJpeg(who: keyof typeof VISITORS): Buffer {
     data.set(photo.data.subarray(from, from + width * 4), y * width * 4);
   }
   return jpeg.encode({ data, width, height }, 90).data;
-}
-
-/** Nobody at the door: the empty doorway, looping (idle mode, motion checks only). */
-export function emptyDoorwayVideo(): string {
-  const path = join(root, 'tests/e2e/.fixtures/empty-doorway.y4m');
-  if (existsSync(path) && statSync(path).mtimeMs > statSync(import.meta.filename).mtimeMs) return path;
-  mkdirSync(dirname(path), { recursive: true });
-  writeY4m(path, { width: VIDEO.width, height: VIDEO.height, fps: 15, frames: 30, scene: () => null });
-  return path;
 }

@@ -1,36 +1,36 @@
-/* Key and config in the last 4 KB flash sector, through the RP2040 boot ROM's flash routines.
- * Those run with XIP off, so the writer lives in RAM (.ramfunc) and interrupts are masked.
- * Record: magic, key, config, CRC-16 over all of it. A torn write fails the CRC and reads as
- * "unprovisioned, default config": the controller then refuses every signed command, which is
- * the safe direction. */
+/* Key and config in the last two 4 KB flash sectors (A and B), through the RP2040 boot ROM's
+ * flash routines, with the two-record logic of core/dw_store.c: a write erases and programs only
+ * the sector that does not hold the newest record, so a power cut at any point leaves the board
+ * with its key and a valid config (old or new). The same module runs in the host tests, where a
+ * RAM flash cuts the power at every step of a write.
+ *
+ * The ROM routines run with XIP off, so the code that calls them lives in RAM (.ramfunc) and
+ * interrupts are masked around each call. */
 #include <stddef.h>
 #include <string.h>
 
 #include "dw_core.h"
-#include "dw_sha256.h"
+#include "dw_store.h"
 #include "rp2040_regs.h"
 #include "storage_flash.h"
 
 #define FLASH_SIZE (2u * 1024u * 1024u)
 #define SECTOR 4096u
-#define PAGE 256u
-#define STORE_OFFSET (FLASH_SIZE - SECTOR)
 #define XIP_BASE 0x10000000u
-#define MAGIC 0x3157444Bu /* "KDW1" */
-
-typedef struct {
-    uint32_t magic;
-    uint8_t has_key;
-    uint8_t has_cfg;
-    uint8_t key[DW_KEY_LEN];
-    uint8_t cfg[DW_CONFIG_LEN];
-    uint8_t crc[2];
-} record_t;
 
 typedef void *(*rom_lookup_fn)(uint16_t *table, uint32_t code);
 typedef void (*rom_void_fn)(void);
 typedef void (*rom_erase_fn)(uint32_t addr, size_t count, uint32_t block_size, uint8_t block_cmd);
 typedef void (*rom_program_fn)(uint32_t addr, const uint8_t *data, size_t count);
+
+typedef struct {
+    rom_void_fn connect_internal_flash;
+    rom_void_fn flash_exit_xip;
+    rom_erase_fn flash_range_erase;
+    rom_program_fn flash_range_program;
+    rom_void_fn flash_flush_cache;
+    rom_void_fn flash_enter_cmd_xip;
+} rom_flash_t;
 
 static void *rom_func(char c1, char c2)
 {
@@ -45,74 +45,83 @@ static void *rom_func(char c1, char c2)
     return fn((uint16_t *)(uintptr_t)table, (uint32_t)c1 | ((uint32_t)c2 << 8));
 }
 
-static void load(record_t *r)
+static bool rom_flash(rom_flash_t *rom)
 {
-    memcpy(r, (const void *)(uintptr_t)(XIP_BASE + STORE_OFFSET), sizeof(*r));
-    if (r->magic != MAGIC || dw_get_u16(r->crc) != dw_crc16((const uint8_t *)r, offsetof(record_t, crc))) {
-        memset(r, 0, sizeof(*r));
-    }
+    rom->connect_internal_flash = (rom_void_fn)rom_func('I', 'F');
+    rom->flash_exit_xip = (rom_void_fn)rom_func('E', 'X');
+    rom->flash_range_erase = (rom_erase_fn)rom_func('R', 'E');
+    rom->flash_range_program = (rom_program_fn)rom_func('R', 'P');
+    rom->flash_flush_cache = (rom_void_fn)rom_func('F', 'C');
+    rom->flash_enter_cmd_xip = (rom_void_fn)rom_func('C', 'X');
+    return rom->connect_internal_flash && rom->flash_exit_xip && rom->flash_range_erase && rom->flash_range_program &&
+           rom->flash_flush_cache && rom->flash_enter_cmd_xip;
 }
 
-__attribute__((section(".ramfunc"), noinline)) static void program_sector(const uint8_t page[PAGE], void *fns[6])
+static uint32_t sector_offset(uint8_t sector)
 {
-    ((rom_void_fn)fns[0])(); /* connect_internal_flash */
-    ((rom_void_fn)fns[1])(); /* flash_exit_xip */
-    ((rom_erase_fn)fns[2])(STORE_OFFSET, SECTOR, 1u << 16, 0xD8);
-    ((rom_program_fn)fns[3])(STORE_OFFSET, page, PAGE);
-    ((rom_void_fn)fns[4])(); /* flash_flush_cache */
-    ((rom_void_fn)fns[5])(); /* flash_enter_cmd_xip */
+    return FLASH_SIZE - (2u - sector) * SECTOR; /* A = second to last, B = last */
 }
+
+/* Erases the sector (page == NULL) or programs its first page; XIP is off meanwhile. */
+__attribute__((section(".ramfunc"), noinline)) static void flash_op(const rom_flash_t *rom, uint32_t offset,
+                                                                     const uint8_t *page)
+{
+    rom->connect_internal_flash();
+    rom->flash_exit_xip();
+    if (page == NULL) {
+        rom->flash_range_erase(offset, SECTOR, 1u << 16, 0xD8); /* < one block: 4 KB sector erase */
+    } else {
+        rom->flash_range_program(offset, page, DW_STORE_PAGE);
+    }
+    rom->flash_flush_cache();
+    rom->flash_enter_cmd_xip();
+}
+
+static bool run_op(uint8_t sector, const uint8_t *page)
+{
+    rom_flash_t rom;
+    uint32_t primask;
+    if (sector > 1u || !rom_flash(&rom)) {
+        return false;
+    }
+    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+    flash_op(&rom, sector_offset(sector), page);
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return true; /* the ROM routines report nothing: dw_store reads the record back */
+}
+
+static bool fl_erase(void *ctx, uint8_t sector)
+{
+    (void)ctx;
+    return run_op(sector, NULL);
+}
+
+static bool fl_program(void *ctx, uint8_t sector, const uint8_t page[DW_STORE_PAGE])
+{
+    (void)ctx;
+    return run_op(sector, page);
+}
+
+static bool fl_read(void *ctx, uint8_t sector, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    if (sector > 1u || len > SECTOR) {
+        return false;
+    }
+    memcpy(buf, (const void *)(uintptr_t)(XIP_BASE + sector_offset(sector)), len);
+    return true;
+}
+
+static const dw_flash_t g_flash = {NULL, fl_erase, fl_program, fl_read};
 
 bool storage_read(dw_slot_t slot, uint8_t *buf, size_t len)
 {
-    record_t r;
-    bool found = false;
-    load(&r);
-    if (slot == DW_SLOT_KEY && r.has_key && len == DW_KEY_LEN) {
-        memcpy(buf, r.key, len);
-        found = true;
-    } else if (slot == DW_SLOT_CONFIG && r.has_cfg && len == DW_CONFIG_LEN) {
-        memcpy(buf, r.cfg, len);
-        found = true;
-    }
-    dw_wipe(&r, sizeof(r));
-    return found;
+    dw_store_t s;
+    return dw_store_init(&s, &g_flash) && dw_store_read(&s, slot, buf, len);
 }
 
 bool storage_write(dw_slot_t slot, const uint8_t *buf, size_t len)
 {
-    uint8_t page[PAGE];
-    record_t r;
-    void *fns[6];
-    uint32_t primask;
-
-    load(&r);
-    r.magic = MAGIC;
-    if (slot == DW_SLOT_KEY && len == DW_KEY_LEN) {
-        memcpy(r.key, buf, len);
-        r.has_key = 1;
-    } else if (slot == DW_SLOT_CONFIG && len == DW_CONFIG_LEN) {
-        memcpy(r.cfg, buf, len);
-        r.has_cfg = 1;
-    } else {
-        return false;
-    }
-    dw_put_u16(r.crc, dw_crc16((const uint8_t *)&r, offsetof(record_t, crc)));
-    memset(page, 0xFF, sizeof(page));
-    memcpy(page, &r, sizeof(r));
-    fns[0] = rom_func('I', 'F');
-    fns[1] = rom_func('E', 'X');
-    fns[2] = rom_func('R', 'E');
-    fns[3] = rom_func('R', 'P');
-    fns[4] = rom_func('F', 'C');
-    fns[5] = rom_func('C', 'X');
-    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
-    program_sector(page, fns);
-    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
-    dw_wipe(page, sizeof(page));
-    dw_wipe(&r, sizeof(r));
-    /* read back: a failed program must not be reported as stored */
-    load(&r);
-    return slot == DW_SLOT_KEY ? (r.has_key && memcmp(r.key, buf, len) == 0)
-                               : (r.has_cfg && memcmp(r.cfg, buf, len) == 0);
+    dw_store_t s;
+    return dw_store_init(&s, &g_flash) && dw_store_write(&s, slot, buf, len);
 }

@@ -1,3 +1,5 @@
+/* The RP2040's key and config store: core/dw_store.c's two records in the last two flash
+ * sectors. The glue passes these straight to dw_io_t's store_read/store_write. */
 #ifndef DW_RP2040_STORAGE_H
 #define DW_RP2040_STORAGE_H
 #include <stdbool.h>

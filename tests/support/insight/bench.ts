@@ -1,7 +1,7 @@
-import { createInsight, observe, tick, TICK_MS, type InsightConfig } from './engine.ts';
-import type { Alert, AlertCode } from './alerts.ts';
+import { createInsight, observe, tick, TICK_MS, type InsightConfig } from '../../../src/insight/engine.ts';
+import type { Alert, AlertCode } from '../../../src/insight/alerts.ts';
 import { generateSites, INTRUDER_LIKE, type AnomalyKind, type Incident, type SiteHistory, type SiteKind } from './generator.ts';
-import { WEEK_MS } from './time.ts';
+import { WEEK_MS } from '../../../src/insight/time.ts';
 
 /**
  * Replays generated histories through the insight engine exactly as the app would (observe each
@@ -22,6 +22,12 @@ export const ALERTS_FOR: Readonly<Record<AnomalyKind, readonly AlertCode[]>> = {
 };
 
 const ALL_KINDS = Object.keys(ALERTS_FOR) as AnomalyKind[];
+/**
+ * Alerts that announce an ordinary visit rather than claim an anomaly: not scored as true or
+ * false, but counted, with the unrecognised attempts they stand for (each of which notified a
+ * phone before the visit rule, src/insight/visits.ts).
+ */
+export const ANNOUNCEMENTS: readonly AlertCode[] = ['unknownVisitor'];
 /** An alert this long after an incident's last event still belongs to it (time-driven detectors lag). */
 const ATTRIBUTION_SLACK_MS = 30 * 60_000;
 
@@ -68,6 +74,8 @@ export interface BenchFigures {
   /** False alerts in the evaluation window, per site and week; by site kind and by code. */
   readonly falseAlertsPerSiteWeek: Readonly<Record<SiteKind, number>>;
   readonly falseAlertsByCode: Readonly<Partial<Record<AlertCode, number>>>;
+  /** Unknown-visitor announcements, and the unrecognised face attempts behind them, per site and week. */
+  readonly visitors: Readonly<Record<SiteKind, { readonly announced: number; readonly unrecognised: number }>>;
   readonly friction: { readonly legitEntries: number; readonly steppedUp: number; readonly share: number; readonly byRule: Readonly<Record<string, number>>; readonly byReason: Readonly<Record<string, number>> };
   readonly events: number;
   readonly ms: number;
@@ -78,6 +86,8 @@ interface SiteTally {
   alerted: Set<string>;
   tp: Map<AnomalyKind, number>;
   falseAlerts: Alert[];
+  announced: number;
+  unrecognised: number;
   legit: number;
   stepped: number;
   byRule: Map<string, number>;
@@ -92,11 +102,15 @@ function attribute(alert: Alert, incidents: readonly Incident[]): Incident[] {
 
 export function runSite(site: SiteHistory, config: Partial<InsightConfig>, tickMs: number): SiteTally {
   const state = createInsight({ ...config, watchedPeople: site.watchedPeople });
-  const t: SiteTally = { caught: new Set(), alerted: new Set(), tp: new Map(), falseAlerts: [], legit: 0, stepped: 0, byRule: new Map(), byReason: new Map() };
+  const t: SiteTally = { caught: new Set(), alerted: new Set(), tp: new Map(), falseAlerts: [], announced: 0, unrecognised: 0, legit: 0, stepped: 0, byRule: new Map(), byReason: new Map() };
   const incidentById = new Map(site.incidents.map((i) => [i.id, i]));
   const onAlerts = (alerts: readonly Alert[]): void => {
     for (const a of alerts) {
       if (a.at < site.evalFrom) continue;
+      if (ANNOUNCEMENTS.includes(a.code)) {
+        t.announced++;
+        continue;
+      }
       const hits = attribute(a, site.incidents);
       if (hits.length === 0) t.falseAlerts.push(a);
       for (const h of hits) {
@@ -114,6 +128,7 @@ export function runSite(site: SiteHistory, config: Partial<InsightConfig>, tickM
     }
     const res = observe(state, e);
     onAlerts(res.alerts);
+    if (e.type === 'attempt' && e.at >= site.evalFrom && e.credential === 'face' && e.personId === null && e.outcome !== 'grant') t.unrecognised++;
     const a = res.assessment;
     if (!a || e.type !== 'attempt') continue;
     const incidentId = site.incidentOf.get(e.id);
@@ -146,6 +161,8 @@ export function runBench(options: Partial<BenchOptions> = {}): BenchFigures {
   const falseByCode = new Map<AlertCode, number>();
   const falseBySiteKind = new Map<SiteKind, number>();
   const sitesByKind = new Map<SiteKind, number>();
+  const announcedBySiteKind = new Map<SiteKind, number>();
+  const unrecognisedBySiteKind = new Map<SiteKind, number>();
   const byRule = new Map<string, number>();
   const byReason = new Map<string, number>();
   let legit = 0;
@@ -165,6 +182,8 @@ export function runBench(options: Partial<BenchOptions> = {}): BenchFigures {
       for (const [k, n] of t.tp) bump(tp, k, n);
       for (const a of t.falseAlerts) bump(falseByCode, a.code);
       bump(falseBySiteKind, site.kind, t.falseAlerts.length);
+      bump(announcedBySiteKind, site.kind, t.announced);
+      bump(unrecognisedBySiteKind, site.kind, t.unrecognised);
       legit += t.legit;
       stepped += t.stepped;
       for (const [k, n] of t.byRule) bump(byRule, k, n);
@@ -195,7 +214,9 @@ export function runBench(options: Partial<BenchOptions> = {}): BenchFigures {
     intruderN += incidents.get(k) ?? 0;
     intruderC += caught.get(k) ?? 0;
   }
-  const perSiteWeek = (k: SiteKind): number => (falseBySiteKind.get(k) ?? 0) / Math.max(1, (sitesByKind.get(k) ?? 0) * evalWeeks);
+  const perSiteWeekOf = (m: Map<SiteKind, number>, k: SiteKind): number => (m.get(k) ?? 0) / Math.max(1, (sitesByKind.get(k) ?? 0) * evalWeeks);
+  const perSiteWeek = (k: SiteKind): number => perSiteWeekOf(falseBySiteKind, k);
+  const visitors = (k: SiteKind) => ({ announced: perSiteWeekOf(announcedBySiteKind, k), unrecognised: perSiteWeekOf(unrecognisedBySiteKind, k) });
   return {
     seeds: o.seeds,
     sites: { household: sitesByKind.get('household') ?? 0, office: sitesByKind.get('office') ?? 0, shortLet: sitesByKind.get('shortLet') ?? 0 },
@@ -204,6 +225,7 @@ export function runBench(options: Partial<BenchOptions> = {}): BenchFigures {
     intruderLikeRecall: intruderN ? intruderC / intruderN : Number.NaN,
     falseAlertsPerSiteWeek: { household: perSiteWeek('household'), office: perSiteWeek('office'), shortLet: perSiteWeek('shortLet') },
     falseAlertsByCode: Object.fromEntries(falseByCode),
+    visitors: { household: visitors('household'), office: visitors('office'), shortLet: visitors('shortLet') },
     friction: { legitEntries: legit, steppedUp: stepped, share: legit ? stepped / legit : 0, byRule: Object.fromEntries(byRule), byReason: Object.fromEntries(byReason) },
     events,
     ms: Date.now() - started,
@@ -227,6 +249,9 @@ export function formatBench(f: BenchFigures, label: string): string {
   const fa = f.falseAlertsPerSiteWeek;
   lines.push(`   false alerts per site per week: household ${fa.household.toFixed(2)}, office ${fa.office.toFixed(2)}, short-let ${fa.shortLet.toFixed(2)}   (target <= 1)`);
   lines.push(`   false alerts by code: ${Object.entries(f.falseAlertsByCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+  const v = f.visitors;
+  const visit = (x: { announced: number; unrecognised: number }) => `${x.announced.toFixed(2)} (of ${x.unrecognised.toFixed(2)} unrecognised attempts)`;
+  lines.push(`   unknown-visitor notices per site per week: household ${visit(v.household)}, office ${visit(v.office)}, short-let ${visit(v.shortLet)}`);
   const fr = f.friction;
   lines.push(`   friction: ${fr.steppedUp} of ${fr.legitEntries} legitimate entries stepped up = ${pct(fr.share)}   (target < 5%)`);
   lines.push(`     by rule: ${Object.entries(fr.byRule).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}; by reason: ${Object.entries(fr.byReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);

@@ -7,6 +7,7 @@ import { hashSecret } from '../lib/secret-hash.ts';
 import type { PersonRecord } from '../store/db.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { ErasedBy, PersonErasure } from './erasure.ts';
 
 /**
  * Visitor PINs are 4-8 digits, so stretching cannot save them from an offline guess anyway; a
@@ -29,12 +30,17 @@ export class PeopleAdmin {
   readonly #clock: Clock;
 
   readonly #changed: () => void;
+  readonly #erasure: PersonErasure;
 
-  /** `changed` runs after every change to people or templates (the matcher reloads its templates). */
-  constructor(repo: PeopleRepo, clock: Clock, changed: () => void = () => undefined) {
+  /**
+   * `changed` runs after every change to people or templates (the matcher reloads its templates);
+   * `erasure` is what else lets go of a person when they are erased, and logs that they were.
+   */
+  constructor(repo: PeopleRepo, clock: Clock, changed: () => void, erasure: PersonErasure) {
     this.#repo = repo;
     this.#clock = clock;
     this.#changed = changed;
+    this.#erasure = erasure;
   }
 
   get rows() {
@@ -68,7 +74,7 @@ export class PeopleAdmin {
     let removed = 0;
     for (const pass of await this.#repo.passes()) {
       if (pass.id.startsWith(SELF_ENROL_PASS) && pass.to <= now) {
-        await this.#repo.erase(pass.personId);
+        await this.#eraseOne(pass.personId, { kind: 'stayEnded' });
         removed++;
       }
     }
@@ -161,10 +167,21 @@ export class PeopleAdmin {
     return null;
   }
 
-  async erase(personId: string): Promise<void> {
-    await this.#repo.erase(personId);
+  /**
+   * Erasure, for good: the person's records and every log line, snapshot and queued message
+   * about them, what insight learnt of them, and one line saying a person was erased, and by whom.
+   */
+  async erase(personId: string, by: ErasedBy): Promise<void> {
+    await this.#eraseOne(personId, by);
     await this.refresh();
     this.#changed();
+  }
+
+  async #eraseOne(personId: string, by: ErasedBy): Promise<void> {
+    // The records first: once the person is gone no new attempt can be theirs to learn from.
+    await this.#repo.erase(personId);
+    await this.#erasure.forget(personId);
+    await this.#erasure.erased(by);
   }
 
   async #savePin(personId: string, pin: string, duress: string): Promise<void> {

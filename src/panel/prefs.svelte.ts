@@ -1,7 +1,7 @@
 import { DEFAULT_PREFS, type PanelPrefs, type SettingsRepo } from '../store/settings.ts';
 import { DEFAULT_RETENTION, type Retention } from '../store/events.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../access/index.ts';
-import { retentionOf, settingProblem, storedPulseMs, withThresholds, DEFAULT_PULSE_MS } from '../panel/panel-settings.ts';
+import { retentionOf, settingProblem, storedPulseMs, withThresholds, DEFAULT_PULSE_MS } from './panel-settings.ts';
 
 /** The panel's preferences, readable synchronously by the kiosk and saved on every change. */
 export class Prefs {

@@ -1,6 +1,6 @@
 import { createRng, type Rng } from './prng.ts';
-import { DAY_MS, HOUR_MS } from './time.ts';
-import type { AccessEvent, AttemptEvent, AttemptOutcome, CredentialKind, DoorEventKind } from './types.ts';
+import { DAY_MS, HOUR_MS } from '../../../src/insight/time.ts';
+import type { AccessEvent, AttemptEvent, AttemptOutcome, CredentialKind, DoorEventKind } from '../../../src/insight/types.ts';
 
 /**
  * Seeded access histories for the bench and the tests: households, offices and short-let flats

@@ -2,8 +2,8 @@
  * Shared builders for the insight tests (no test runner imports, so it type-checks with the app).
  * Monday 2025-01-06 00:00 UTC is the origin of every test week.
  */
-import { DAY_MS, HOUR_MS } from './time.ts';
-import type { AttemptEvent, CredentialKind, DoorEvent, DoorEventKind } from './types.ts';
+import { DAY_MS, HOUR_MS } from '../../../src/insight/time.ts';
+import type { AttemptEvent, CredentialKind, DoorEvent, DoorEventKind } from '../../../src/insight/types.ts';
 
 export const MONDAY = Date.UTC(2025, 0, 6);
 
