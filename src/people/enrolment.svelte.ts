@@ -132,6 +132,11 @@ export class Enrolment {
         return;
       }
       captures.push(result.capture);
+      // A print or a screen is told so at once, rather than asked to turn its head.
+      if (step === 0 && result.capture.liveness < LIVENESS_POLICY.uncertain) {
+        this.#state = { kind: 'failed', message: SPOOF_MESSAGE };
+        return;
+      }
     }
     const live = await livenessAtEnrolment(this.#vision, captures.map((c) => c.liveness), () => (this.#state = { kind: 'blink', captured: captures.length }), abort.signal);
     if (abort.signal.aborted) return;

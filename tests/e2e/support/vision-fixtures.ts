@@ -136,3 +136,59 @@ export function faceJpeg(who: keyof typeof VISITORS): Buffer {
   }
   return jpeg.encode({ data, width, height }, 90).data;
 }
+
+/**
+ * A printed photo of a visitor held up to the camera: the photo on paper (white margin, ink
+ * with less contrast and colour, a halftone screen) against a wall, moving a pixel or two from
+ * frame to frame. Software-made, a stand-in for a real print (scripts/spoof-set.ts makes more).
+ */
+export function printedPhotoVideo(who: keyof typeof VISITORS): string {
+  const path = join(root, `tests/e2e/.fixtures/printed-${who}.y4m`);
+  const sources = [import.meta.filename, join(DEMO, VISITORS[who].file)];
+  if (existsSync(path) && sources.every((s) => statSync(path).mtimeMs > statSync(s).mtimeMs)) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  const photo = readJpeg(join(DEMO, VISITORS[who].file));
+  const f = VISITORS[who].face;
+  const fw = f.x2 - f.x1;
+  // The print: the face with its surroundings, 150 px wide in the frame, on paper with a margin.
+  const scale = 150 / fw;
+  const src = { x: f.x1 - fw, y: f.y1 - fw * 0.9, w: fw * 3, h: fw * 3.4 };
+  const pw = Math.round(src.w * scale);
+  const ph = Math.round(src.h * scale);
+  const m = 16;
+  const paper = new Uint8Array((pw + 2 * m) * (ph + 2 * m) * 4);
+  for (let y = 0; y < ph + 2 * m; y++) {
+    for (let x = 0; x < pw + 2 * m; x++) {
+      const o = (y * (pw + 2 * m) + x) * 4;
+      let r = 236;
+      let g = 232;
+      let b = 222;
+      if (x >= m && x < m + pw && y >= m && y < m + ph) {
+        const sx = Math.min(photo.width - 1, Math.max(0, Math.round(src.x + (x - m) / scale)));
+        const sy = Math.min(photo.height - 1, Math.max(0, Math.round(src.y + (y - m) / scale)));
+        const i = (sy * photo.width + sx) * 4;
+        const grey = (photo.data[i]! + photo.data[i + 1]! + photo.data[i + 2]!) / 3;
+        // Ink: 75 % of the contrast, 70 % of the colour, on paper white; a 4 px halftone screen.
+        const ink = (v: number) => 128 + ((grey + (v - grey) * 0.7) - 128) * 0.75;
+        const dot = Math.hypot((x % 4) - 1.5, (y % 4) - 1.5) < 1.2 ? 0.82 : 1;
+        r = ink(photo.data[i]!) * dot;
+        g = ink(photo.data[i + 1]!) * dot;
+        b = ink(photo.data[i + 2]!) * dot;
+      }
+      paper[o] = r;
+      paper[o + 1] = g;
+      paper[o + 2] = b;
+      paper[o + 3] = 255;
+    }
+  }
+  const print: Rgba = { width: pw + 2 * m, height: ph + 2 * m, data: paper };
+  writeY4m(path, {
+    width: VIDEO.width,
+    height: VIDEO.height,
+    fps: 15,
+    frames: 60,
+    // Held in a hand: it drifts a pixel or two.
+    scene: (i) => ({ image: print, scale: 1, x: Math.round(VIDEO.width / 2 - print.width / 2 + Math.sin(i / 5) * 2), y: Math.round(VIDEO.height / 2 - print.height / 2 - 20 + Math.cos(i / 7) * 2) }),
+  });
+  return path;
+}
