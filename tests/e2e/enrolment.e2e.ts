@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, expect, test } from '@playwright/test';
-import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
-import { addPerson, openAdmin } from './support/admin.ts';
+import { expect, test } from '@playwright/test';
+import { deviceBrowser } from './support/device.ts';
+import { openAdmin, startEnrolment } from './support/admin.ts';
 import { printedPhotoVideo } from './support/vision-fixtures.ts';
 
 /**
@@ -13,22 +10,13 @@ import { printedPhotoVideo } from './support/vision-fixtures.ts';
  */
 test('a printed photo held up at enrolment is refused as a photo, and no template is saved', async () => {
   test.setTimeout(150_000);
-  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'doorward-enrol-print-')), {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake')), `--use-file-for-fake-video-capture=${printedPhotoVideo('alice')}`],
-    permissions: ['camera'],
-    baseURL: `http://localhost:${E2E_PORT}`,
-    viewport: { width: 800, height: 1280 },
-  });
+  const ctx = await deviceBrowser({ video: printedPhotoVideo('alice'), permissions: ['camera'] });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.goto('/');
     await openAdmin(page);
     await expect(page.getByTestId('vision-status')).toContainText('ready', { timeout: 60_000 });
-    await addPerson(page, 'Mallory', '');
-    const row = page.getByTestId('person-row').filter({ hasText: 'Mallory' });
-    await row.getByRole('button', { name: 'Enrol face' }).click();
-    await row.getByRole('button', { name: 'Start' }).click();
+    const row = await startEnrolment(page, 'Mallory', '');
     await expect(page.getByTestId('enrol-failed')).toContainText('This looks like a photo or a screen, not a person', { timeout: 60_000 });
     await expect(page.getByTestId('enrol-done')).toHaveCount(0);
     await expect(row).toContainText('0 face templates');

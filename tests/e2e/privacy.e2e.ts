@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumArgs, E2E_PORT } from '../../playwright.config.ts';
-import { addPerson, openAdmin } from './support/admin.ts';
+import { openAdmin, startEnrolment } from './support/admin.ts';
 import { startRecordingProxy, type RecordingProxy } from './support/recording-proxy.ts';
 import { emptyDoorwayVideo, visitsVideo } from './support/vision-fixtures.ts';
 
@@ -56,10 +56,7 @@ test('over minutes of enrolment, visits and idle, the kiosk talks only to its ow
     await openAdmin(a.page);
     await expect(a.page.getByTestId('vision-status')).toContainText('ready', { timeout: 90_000 });
     // Enrolment.
-    await addPerson(a.page, 'Alice', '');
-    const row = a.page.getByTestId('person-row').filter({ hasText: 'Alice' });
-    await row.getByRole('button', { name: 'Enrol face' }).click();
-    await row.getByRole('button', { name: 'Start' }).click();
+    await startEnrolment(a.page, 'Alice', '');
     await expect(a.page.getByTestId('enrol-done')).toContainText('3 pictures saved', { timeout: 90_000 });
     // Visits: she comes and goes every 8 s for a while.
     await a.page.evaluate(() => (location.hash = '#/'));
