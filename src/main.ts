@@ -1,7 +1,8 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import PhoneAdmin from './remote/ui/PhoneAdmin.svelte';
-import { createPhone, createServices, startServices } from './services.ts';
+import { createPhone, createServices } from './services.ts';
+import { startPanel } from './panel/panel-effects.svelte.ts';
 import { themeFor } from './kiosk/theme.ts';
 import { whenOnlyPanel } from './platform/single-panel.ts';
 import './app.css';
@@ -23,7 +24,7 @@ const boot = location.hash.startsWith('#/remote')
       .then(() => createServices())
       .then((services) => {
         target.replaceChildren();
-        startServices(services);
+        startPanel(services);
         mount(App, { target, props: { services } });
       });
 

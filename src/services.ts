@@ -10,15 +10,15 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { serverSetupCheck } from './admin/setup-code.ts';
 import { PeopleAdmin } from './people/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
-import { settingsRepo } from './store/settings.ts';
+import { settingsRepo, type SettingsRepo } from './store/settings.ts';
 import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
 import { eventLog, type EventLog } from './store/events.ts';
-import { outbox } from './store/outbox.ts';
+import { idbOutboxStore, outbox } from './store/outbox.ts';
 import { DoorLink } from './panel/door-link.svelte.ts';
-import { doorLogEntry } from './panel/door-log.ts';
 import { SerialDoorPorts, webSerial } from './door/web-serial.ts';
-import { idbDoorKeyStore } from './panel/door-setup.ts';
+import { doorKeyStore } from './panel/door-setup.ts';
+import { keyRing } from './store/keys.ts';
 import { DoorSetupAdmin } from './admin/door-setup.svelte.ts';
 import { panelActions } from './panel/panel-actions.ts';
 import { VisionSession } from './vision/vision-session.svelte.ts';
@@ -34,13 +34,9 @@ import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { DoorSession } from './panel/door-session.ts';
 import { GuestKeyBook } from './panel/guest-keys.ts';
-import { scanForKeys } from './panel/key-scanner.ts';
 import { InsightService } from './panel/insight-service.svelte.ts';
 import { personErasure } from './people/erasure.ts';
 import { Prefs } from './panel/prefs.svelte.ts';
-import { browserSpeaker } from './platform/speech.ts';
-import { spokenLine } from './kiosk/spoken.ts';
-import { bellEvent } from './panel/bell.ts';
 
 /** This panel's door id, named in the guest keys it issues. */
 export const DOOR_ID = 'front-door';
@@ -84,15 +80,16 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   // A real board once this origin holds a grant for one (chosen in the admin area, or the kiosk
   // policy); the simulator until then. The stored key goes to the controller either way.
   const serial = webSerial(navigator);
-  const doorKeys = idbDoorKeyStore(db, () => clock.now());
+  const ring = keyRing(db, clock);
+  const doorKeys = doorKeyStore(ring);
   const ports = serial ? new SerialDoorPorts(serial) : null;
   const useSerial = serial !== null && ports !== null && (await ports.remembered()).length > 0;
   const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
-  const keys = new GuestKeyBook(db, settings, clock, DOOR_ID);
-  const box = outbox(db, clock);
+  const keys = new GuestKeyBook(ring, settings, clock, DOOR_ID);
+  const box = outbox(idbOutboxStore(db), clock);
   const insight = await InsightService.load(settings, log, clock, DOOR_ID, dataSealer(db, clock));
-  const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
+  const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys, insight, pulseMs: () => prefs.pulseMs });
   const vision = new VisionSession();
   const reloadTemplates = () =>
     void people
@@ -101,7 +98,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       .catch((err) => console.warn('[vision] templates', err));
   const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
-  const network = new NetworkStatus();
+  const network = new NetworkStatus(clock);
   const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
     prefs, alerts: insight, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
@@ -118,7 +115,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
       }
     },
   });
-  const broker = await panelBroker(db);
+  const broker = await panelBroker(settings);
   const remote = await PanelRemote.create({
     brokerUrl: broker?.url ?? '',
     brokerLogin: broker?.login ?? null,
@@ -137,13 +134,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   });
   const kiosk = new KioskFlow(clock);
   kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
-  const checkIn = new SelfCheckIn(vision, peopleAdmin);
+  const checkIn = new SelfCheckIn(vision, peopleAdmin, clock);
   const session = new DoorSession({ kiosk, vision, gate: gatekeeper, clock, offerSelfEnrol: (claims) => checkIn.offer(claims), log: (m, err) => console.warn(m, err) });
   return {
     clock,
     kiosk,
     session,
-    camera: new Camera(),
+    camera: new Camera(clock),
     network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),
@@ -169,14 +166,14 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
  * The panel's broker (see remote/broker-url.ts): the page's `?broker=`, else what the panel's own
  * server says, fetched fresh at each boot and kept for boots without it.
  */
-async function panelBroker(db: DoorwardDB): Promise<BrokerChoice | null> {
+async function panelBroker(settings: SettingsRepo): Promise<BrokerChoice | null> {
   const server = await fetch('/panel-config.json', { cache: 'no-store', signal: AbortSignal.timeout(5_000) })
     .then(async (r) => (r.ok ? parseServerBrokerConfig(await r.json()) : null))
     .catch(() => null);
-  const stored = { asked: ((await db.get('settings', 'remote.brokerUrl')) as string | undefined) ?? null, server: parseServerBrokerConfig(await db.get('settings', 'remote.serverBroker')) };
+  const stored = { asked: (await settings.get('remote.brokerUrl')) ?? null, server: parseServerBrokerConfig(await settings.get('remote.serverBroker')) };
   const { choice, rememberAsked, rememberServer } = chooseBroker(location, stored, server);
-  if (rememberAsked) await db.put('settings', rememberAsked, 'remote.brokerUrl');
-  if (rememberServer) await db.put('settings', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins }, 'remote.serverBroker');
+  if (rememberAsked) await settings.put('remote.brokerUrl', rememberAsked);
+  if (rememberServer) await settings.put('remote.serverBroker', { broker: rememberServer.broker && { url: rememberServer.broker.url, ...rememberServer.broker.login }, phoneBroker: rememberServer.phoneBroker, phoneLogins: rememberServer.phoneLogins });
   return choice;
 }
 
@@ -196,98 +193,4 @@ async function askPhoneLogin(panelId: string): Promise<{ url: string; login: Bro
 export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
   const db = await openDoorwardDB();
   return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
-}
-
-/** Starts every side effect; the returned function stops them. */
-export function startServices(s: Services): () => void {
-  const stops = [s.camera.start(), s.network.start(), s.wakeLock.start(), s.insight.start(), startDoorEvents(s), startBell(s), startSpeech(s), startKeyScanning(s), startRetention(s), startVision(s), s.remote.start()];
-  void s.storage.request();
-  void s.updates.register();
-  return () => {
-    stops.forEach((stop) => stop());
-    s.kiosk.stop();
-  };
-}
-
-function startDoorEvents(s: Services): () => void {
-  return s.door.on((e) => {
-    if ('door' in e) s.kiosk.dispatch({ type: 'door', door: e.door });
-    if ('door' in e) void s.insight.door(e.door);
-    if ('tamper' in e && e.tamper) void s.insight.door('tamper');
-    void s.log.append(doorLogEntry(e, s.clock.now()));
-  });
-}
-
-/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
-function startBell(s: Services): () => void {
-  return s.kiosk.onChange((state) => {
-    if (state.kind !== 'ringing') return;
-    void s.log.append(bellEvent(s.clock.now()));
-    void s.insight.door('bell');
-  });
-}
-
-function startSpeech(s: Services): () => void {
-  const speaker = browserSpeaker(() => s.prefs.prefs.speech);
-  return s.kiosk.onChange((state) => {
-    const line = spokenLine(state);
-    if (line) speaker.say(line);
-  });
-}
-
-/**
- * Faces: frames flow to the vision worker while the camera is live; tracking drives the flow,
- * and each stable face's evidence goes to the Gatekeeper. An unsure passive liveness score makes
- * the policy ask for a blink, which the worker checks before the attempt is decided again.
- */
-/**
- * Runs `use` on the camera's stream while there is one, and again on a new stream after the
- * camera comes back: the one place that follows the camera for its consumers.
- */
-function whileCameraLive(camera: Services['camera'], use: (stream: MediaStream) => () => void, everyMs: number): () => void {
-  let current: { stream: MediaStream; stop: () => void } | null = null;
-  const follow = () => {
-    const stream = camera.stream;
-    if (current && current.stream !== stream) {
-      current.stop();
-      current = null;
-    }
-    if (stream && !current) current = { stream, stop: use(stream) };
-  };
-  const timer = setInterval(follow, everyMs);
-  follow();
-  return () => {
-    clearInterval(timer);
-    current?.stop();
-  };
-}
-
-function startVision(s: Services): () => void {
-  const stopFrames = whileCameraLive(s.camera, (stream) => s.vision.start(stream), 500);
-  const watch = setInterval(() => {
-    const broken = s.vision.status === 'models-missing' || s.vision.status === 'error';
-    s.kiosk.dispatch({ type: 'fault', fault: 'noModels', active: broken });
-  }, 500);
-  const stopSession = s.session.start();
-  s.vision.preload();
-  return () => {
-    clearInterval(watch);
-    stopSession();
-    stopFrames();
-  };
-}
-
-/** Guest keys are read from the camera picture while nobody is mid-interaction. */
-function startKeyScanning(s: Services): () => void {
-  return whileCameraLive(s.camera, (stream) => scanForKeys(stream, (tokens) => s.session.keysSeen(tokens), () => s.session.wantsKeys), 1000);
-}
-
-function startRetention(s: Services): () => void {
-  const prune = () => void s.log.prune(s.prefs.retention).catch((err) => console.warn('[retention]', err));
-  // Self-enrolled guests' faces and passes go when their key's window ends, to the minute.
-  const endStays = () => void s.people.removeEndedStays(s.clock.now()).catch((err) => console.warn('[retention] stays', err));
-  prune();
-  endStays();
-  const timers = [setInterval(prune, 3_600_000), setInterval(endStays, 60_000)];
-  return () => timers.forEach(clearInterval);
 }

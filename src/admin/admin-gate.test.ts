@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { setupCodes, SETUP_POLICY } from '../../scripts/setup-code.mjs';
-import { FakeClock } from '../door/fakes.ts';
-import { MemorySettings } from '../remote/fake-mqtt.ts';
+import { FakeClock } from '../../tests/support/clock.ts';
+import { MemorySettings } from '../../tests/support/idb.ts';
 import { AdminGate } from './admin-gate.svelte.ts';
 import type { SetupCodeCheck } from './setup-code.ts';
 

@@ -2,8 +2,8 @@ import type { DoorState } from '../door/controller.ts';
 import type { SerialDoor } from '../door/links.ts';
 import { StateBit } from '../door/protocol.ts';
 import type { HelloInfo } from '../door/protocol.ts';
-import { systemClock } from '../door/transport.ts';
-import type { Clock, TimerHandle } from '../door/transport.ts';
+import { monotonicClock } from '../platform/clock.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 import type { SerialDoorPorts, SerialLinkState } from '../door/web-serial.ts';
 import { provisionDoor } from '../panel/door-setup.ts';
 import type { DoorKeyStore, ProvisionResult } from '../panel/door-setup.ts';
@@ -40,7 +40,7 @@ export class DoorSetupAdmin {
   constructor(door: SerialDoor | null, store: DoorKeyStore, options: DoorSetupOptions = {}) {
     this.#door = door;
     this.#store = store;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? monotonicClock;
     this.#ports = door?.ports ?? options.ports ?? null;
     this.#adopt = options.adopt ?? (() => undefined);
     if (door) this.#sync(door);

@@ -1,7 +1,9 @@
 // The admin's door section logic over a faked navigator.serial with the firmware's twin behind
 // the port: choose the board, see what it says, install the key, see it in session.
 import { describe, expect, it } from 'vitest';
-import { FakeClock, FakeDoorKeyStore, FakeSerial, FakeSerialPort, settle } from '../door/fakes.ts';
+import { FakeClock, settle } from '../../tests/support/clock.ts';
+import { FakeDoorKeyStore } from '../../tests/support/idb.ts';
+import { FakeSerial, FakeSerialPort } from '../../tests/support/serial.ts';
 import { SerialDoor } from '../door/links.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
 import { SerialDoorPorts } from '../door/web-serial.ts';

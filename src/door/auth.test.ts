@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { commandTag, commandTagRaw, constantTimeEqual, deriveMcuKey, deriveMcuKeyRaw, encodeMcuFrame, encodeSigned, importDoorKey, mcuTag, verifyMcuFrame } from './auth.ts';
+import { constantTimeEqual } from '../lib/secret-hash.ts';
+import { commandTag, commandTagRaw, deriveMcuKey, deriveMcuKeyRaw, encodeMcuFrame, encodeSigned, importDoorKey, mcuTag, verifyMcuFrame } from './auth.ts';
 import { Cmd, FrameType, decodeFrame } from './protocol.ts';
 import type { Frame } from './protocol.ts';
 

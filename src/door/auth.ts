@@ -7,6 +7,7 @@
 // the host check every answer and event synchronously as it arrives (@noble/hashes HMAC).
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { constantTimeEqual } from '../lib/secret-hash.ts';
 import {
   AUTH_LEN,
   CHALLENGE_LEN,
@@ -157,10 +158,3 @@ export function unverifiedBody(f: Frame): Uint8Array {
   return f.header.flags & FLAG_AUTH && f.payload.length >= AUTH_LEN ? f.payload.subarray(0, f.payload.length - AUTH_LEN) : f.payload;
 }
 
-/** Equality whose running time depends only on the length. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeMcuFrame, encodeSigned, importDoorKey } from './auth.ts';
 import { DoorController } from './controller.ts';
 import type { DoorState, LinkFault } from './controller.ts';
-import { FakeClock, ImpostorBoard, TapTransport, settle } from './fakes.ts';
+import { FakeClock, settle } from '../../tests/support/clock.ts';
+import { ImpostorBoard, TapTransport } from '../../tests/support/serial.ts';
 import { Cmd, EventId, FrameType, decodeFrame, encodeFrame, reasonName } from './protocol.ts';
 import type { DoorEvent } from './protocol.ts';
 import { Input, SimulatedDoor } from './simulator.ts';
@@ -158,9 +159,7 @@ describe('DoorController over the simulated board', () => {
     door.transport.setLinkUp(true);
     await clock.advance(2100); // controller reconnects with a new HELLO
     await settleUntil(() => ctrl.state.state !== 'lost');
-    const s = ctrl.state;
-    expect(s.state).toBe('simulated');
-    if (s.state === 'simulated') expect(s.info.lastFail).toBe(1);
+    expect(ctrl.state).toMatchObject({ state: 'simulated', info: { lastFail: 1 } });
     expect((await ctrl.unlock(500)).outcome).toBe('done');
   });
 

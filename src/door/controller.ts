@@ -27,7 +27,9 @@ import {
   unpackConfig,
 } from './protocol.ts';
 import type { DoorConfig, DoorEvent, Frame, HelloInfo, ReasonName, StatusInfo } from './protocol.ts';
-import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
+import type { ByteTransport, LinkChange } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
+import { Events } from '../lib/events.ts';
 
 export type DoorFault =
   | 'not-provisioned'
@@ -129,11 +131,7 @@ export class DoorController {
   readonly #random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array;
   readonly #log: (message: string) => void;
   readonly #splitter = new FrameSplitter();
-  readonly #listeners: { [K in keyof DoorControllerEvents]: Set<(v: DoorControllerEvents[K]) => void> } = {
-    state: new Set(),
-    event: new Set(),
-    linkFault: new Set(),
-  };
+  readonly #events = new Events<DoorControllerEvents>();
   readonly #unsubscribe: () => void;
   readonly #unlink: () => void;
 
@@ -188,8 +186,7 @@ export class DoorController {
   }
 
   on<K extends keyof DoorControllerEvents>(name: K, cb: (value: DoorControllerEvents[K]) => void): () => void {
-    this.#listeners[name].add(cb);
-    return () => this.#listeners[name].delete(cb);
+    return this.#events.on(name, cb);
   }
 
   setKey(key: CryptoKey | null): void {
@@ -260,19 +257,16 @@ export class DoorController {
 
   // ---- state ----
 
-  #emit<K extends keyof DoorControllerEvents>(name: K, value: DoorControllerEvents[K]): void {
-    for (const cb of this.#listeners[name]) cb(value);
-  }
 
   #setState(s: DoorState): void {
     this.#state = s;
-    this.#emit('state', s);
+    this.#events.emit('state', s);
   }
 
   #linkFault(kind: LinkFault['kind'], frame: string): void {
     this.#linkFaults++;
     this.#log(`door link fault: ${kind} ${frame} dropped`);
-    this.#emit('linkFault', { kind, frame, total: this.#linkFaults });
+    this.#events.emit('linkFault', { kind, frame, total: this.#linkFaults });
   }
 
   /** Chooses ready/simulated/fault from what the MCU says about itself. */
@@ -588,7 +582,7 @@ export class DoorController {
   }
 
   #onEvent(e: DoorEvent): void {
-    this.#emit('event', e);
+    this.#events.emit('event', e);
     if (e.kind === 'boot' && this.#session !== null) {
       // Maybe a restart after our HELLO, maybe a retry of the BOOT sent before it: a heartbeat
       // answers which (its state byte says whether our session still exists).

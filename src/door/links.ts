@@ -3,7 +3,7 @@
 // wraps `controller`; the admin area uses `choose()` (a user gesture) and provisioning.
 import { DoorController } from './controller.ts';
 import type { DoorControllerOptions } from './controller.ts';
-import type { Clock } from './transport.ts';
+import type { Clock } from '../platform/clock.ts';
 import { SerialDoorPorts, WebSerialTransport } from './web-serial.ts';
 import type { SerialLike, SerialPortFilterLike, SerialPortLike, WebSerialTransportOptions } from './web-serial.ts';
 

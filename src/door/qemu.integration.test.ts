@@ -10,11 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeSigned, importDoorKey } from './auth.ts';
 import { DoorController } from './controller.ts';
-import { TapTransport } from './fakes.ts';
+import { TapTransport } from '../../tests/support/serial.ts';
 import { Cmd, FrameSplitter, FrameType, decodeFrame, encodeFrame, reasonName } from './protocol.ts';
 import type { DecodeResult, DoorEvent } from './protocol.ts';
 import type { ByteTransport } from './transport.ts';
-import { systemClock } from './transport.ts';
+import { monotonicClock } from '../platform/clock.ts';
 
 const firmwareDir = fileURLToPath(new URL('../../panel-bridge/firmware', import.meta.url));
 const elf = `${firmwareDir}/build/mps2.elf`;
@@ -94,7 +94,7 @@ describe.skipIf(!qemuPresent)('firmware under QEMU (mps2-an385) via the TypeScri
     const port = await freePort();
     qemu = spawn('qemu-system-arm', ['-M', 'mps2-an385', '-nographic', '-monitor', 'none', '-kernel', elf, '-serial', `tcp:127.0.0.1:${port},server=on,wait=on`], { stdio: 'ignore' });
     tap = new TapTransport(new TcpTransport(await connectWithRetry(port)));
-    ctrl = new DoorController({ transport: tap, clock: systemClock, key: null, commandTimeoutMs: 500 });
+    ctrl = new DoorController({ transport: tap, clock: monotonicClock, key: null, commandTimeoutMs: 500 });
     ctrl.on('event', (e) => events.push(e));
   }, 60_000);
 

@@ -2,7 +2,8 @@
 // held to the same vectors (exchanges in vectors.json), so browser tests and the kiosk's
 // simulated mode run the firmware's behaviour rather than a mock's. When the C changes, this
 // changes with it; simulator.test.ts replays every exchange against both expectations.
-import { commandTagRaw, constantTimeEqual, deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
+import { commandTagRaw, deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
+import { constantTimeEqual } from '../lib/secret-hash.ts';
 import {
   AUTH_LEN,
   CHALLENGE_LEN,
@@ -32,7 +33,8 @@ import {
   unpackConfig,
 } from './protocol.ts';
 import type { DoorConfig, Frame, ReasonName } from './protocol.ts';
-import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
+import type { ByteTransport } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 
 export const FW_VERSION = [2, 0, 0] as const;
 export const SETUP_MODE_MS = 120_000;

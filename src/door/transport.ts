@@ -1,5 +1,5 @@
-// The two outside boundaries of the door driver: the byte link and the clock. Everything in
-// src/door talks to these interfaces, so the same controller runs over Web Serial, the
+// The door driver's byte link. Everything in src/door talks to this interface (and to the
+// platform Clock), so the same controller runs over Web Serial, the
 // simulator, or a TCP socket into QEMU.
 
 export type TransportKind = 'serial' | 'simulator' | 'tcp';
@@ -18,17 +18,3 @@ export interface ByteTransport {
   /** Optional: subscribes to the link going down and coming back; returns the unsubscribe. */
   onLinkChange?(cb: (change: LinkChange) => void): () => void;
 }
-
-export type TimerHandle = unknown;
-
-export interface Clock {
-  now(): number;
-  setTimeout(cb: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  setTimeout: (cb, ms) => globalThis.setTimeout(cb, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
-};

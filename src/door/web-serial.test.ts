@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { importDoorKey } from './auth.ts';
 import type { DoorState } from './controller.ts';
-import { FakeClock, FakeSerial, FakeSerialPort, settle } from './fakes.ts';
+import { FakeClock, settle } from '../../tests/support/clock.ts';
+import { FakeSerial, FakeSerialPort } from '../../tests/support/serial.ts';
 import { SerialDoor } from './links.ts';
 import { Cmd, FrameSplitter, FrameType, decodeFrame, encodeFrame } from './protocol.ts';
 import { SimulatedDoor } from './simulator.ts';

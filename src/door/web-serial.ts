@@ -2,8 +2,9 @@
 // a user gesture (or a kiosk policy), and remembers the grant by USB vendor id, product id and
 // serial number; this file turns that into a ByteTransport that stays with the board across
 // unplugs and reboots. navigator.serial is injected: nothing here reads globals, so the tests
-// run it over the fake in fakes.ts.
-import type { ByteTransport, Clock, LinkChange, TimerHandle } from './transport.ts';
+// run it over the fake in tests/support/serial.ts.
+import type { ByteTransport, LinkChange } from './transport.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 
 // ---- the parts of the Web Serial API used here (TypeScript 6's lib.dom has none of it) ----
 

@@ -1,6 +1,11 @@
 import { untrack } from 'svelte';
 import { deadline, initialFlow, isQuiet, step, type Flow, type FlowEvent, type FlowState } from './flow.ts';
-import type { Clock } from '../platform/clock.ts';
+import type { Clock, TimerHandle } from '../platform/clock.ts';
+import { Events } from '../lib/events.ts';
+
+export interface KioskEvents {
+  change: { readonly state: FlowState; readonly previous: FlowState };
+}
 
 /**
  * The kiosk's one source of truth: the pure flow plus the single timer that its deadline needs.
@@ -8,9 +13,9 @@ import type { Clock } from '../platform/clock.ts';
  */
 export class KioskFlow {
   #flow = $state<Flow>(initialFlow(0));
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   readonly #clock: Clock;
-  readonly #listeners = new Set<(state: FlowState, previous: FlowState) => void>();
+  readonly #events = new Events<KioskEvents>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -38,24 +43,23 @@ export class KioskFlow {
       const previous = this.#flow.state;
       this.#flow = next;
       this.#schedule();
-      if (next.state !== previous) for (const l of this.#listeners) l(next.state, previous);
+      if (next.state !== previous) this.#events.emit('change', { state: next.state, previous });
     });
   }
 
-  /** Called on every state change, for side effects that follow the flow (the bell, logging). */
-  onChange(listener: (state: FlowState, previous: FlowState) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** For side effects that follow the flow (the bell, speech): every change of state. */
+  on<K extends keyof KioskEvents>(name: K, listener: (value: KioskEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
   }
 
   #schedule(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     const due = deadline(this.#flow.state);
     if (due === null) return;
-    this.#timer = setTimeout(() => this.dispatch({ type: 'tick' }), Math.max(0, due - this.#clock.now()));
+    this.#timer = this.#clock.setTimeout(() => this.dispatch({ type: 'tick' }), Math.max(0, due - this.#clock.now()));
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
   }
 }

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../platform/clock.ts';
 import type { GuestKeyClaims } from '../access/index.ts';
 import type { VisionSession } from '../vision/vision-session.svelte.ts';
 import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
@@ -20,13 +21,15 @@ export type CheckInState =
 export class SelfCheckIn {
   #state = $state<CheckInState>({ kind: 'none' });
   #claims: GuestKeyClaims | null = null;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: TimerHandle | undefined;
   readonly #vision: VisionSession;
   readonly #people: PeopleAdmin;
+  readonly #clock: Clock;
 
-  constructor(vision: VisionSession, people: PeopleAdmin) {
+  constructor(vision: VisionSession, people: PeopleAdmin, clock: Clock) {
     this.#vision = vision;
     this.#people = people;
+    this.#clock = clock;
   }
 
   get state(): CheckInState {
@@ -42,7 +45,7 @@ export class SelfCheckIn {
   async accept(): Promise<void> {
     const claims = this.#claims;
     if (!claims || this.#state.kind !== 'offered') return;
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#state = { kind: 'capturing', hint: 'Look straight at the camera.' };
     try {
       const result = await captureFaceFor(this.#vision, claims.subject, (hint) => (this.#state = { kind: 'capturing', hint }), undefined, { pose: { want: 'straight' } });
@@ -65,13 +68,13 @@ export class SelfCheckIn {
   }
 
   dismiss(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#claims = null;
     this.#state = { kind: 'none' };
   }
 
   #lapseLater(): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.dismiss(), OFFER_MS);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = this.#clock.setTimeout(() => this.dismiss(), OFFER_MS);
   }
 }

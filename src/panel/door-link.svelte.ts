@@ -1,11 +1,12 @@
 import { DoorController, type DoorState as LinkState, type LinkFault } from '../door/controller.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
-import { systemClock as doorClock } from '../door/transport.ts';
+import { monotonicClock as doorClock } from '../platform/clock.ts';
 import { SerialDoor } from '../door/links.ts';
 import type { SerialLike } from '../door/web-serial.ts';
 import type { DoorEvent } from '../door/protocol.ts';
 import type { DoorState } from '../access/types.ts';
 import type { DoorPort } from './gatekeeper.ts';
+import { Events, type EventOf } from '../lib/events.ts';
 import { trace } from '../vision/trace.ts';
 
 /**
@@ -21,8 +22,14 @@ export type DoorView = { readonly text: string; readonly tone: 'ok' | 'sim' | 'b
  * the board signed; a `linkFault` says something on the cable sent frames the panel would not
  * believe (at most one report a minute, with the count).
  */
-export type DoorLinkEvent = { door: 'opened' | 'closed' } | { exitButton: true } | { tamper: boolean } | { controller: 'lost' | 'back'; text: string } | { linkFault: string };
-export type DoorListener = (e: DoorLinkEvent) => void;
+export interface DoorLinkEvents {
+  door: 'opened' | 'closed';
+  exitButton: null;
+  tamper: boolean;
+  controller: { readonly state: 'lost' | 'back'; readonly text: string };
+  linkFault: string;
+}
+export type DoorLinkEvent = EventOf<DoorLinkEvents>;
 
 /** How often a run of link faults is reported (each is logged to the console regardless). */
 const LINK_FAULT_REPORT_MS = 60_000;
@@ -34,7 +41,7 @@ export class DoorLink implements DoorPort {
   readonly #controller: DoorController;
   readonly #sim: SimulatedDoor | null;
   readonly #serial: SerialDoor | null;
-  readonly #listeners = new Set<DoorListener>();
+  readonly #events = new Events<DoorLinkEvents>();
   #faultReportedAt = -Infinity;
   #faultsReported = 0;
 
@@ -49,8 +56,8 @@ export class DoorLink implements DoorPort {
       this.#link = s;
       // Only a change between working and not: connecting at boot is neither.
       const view = this.view;
-      if (!wasBad && view.tone === 'bad') this.#emit({ controller: 'lost', text: view.text });
-      else if (wasBad && view.tone !== 'bad' && this.usable) this.#emit({ controller: 'back', text: view.text });
+      if (!wasBad && view.tone === 'bad') this.#events.emit('controller', { state: 'lost', text: view.text });
+      else if (wasBad && view.tone !== 'bad' && this.usable) this.#events.emit('controller', { state: 'back', text: view.text });
     });
     controller.on('event', (e) => this.#onEvent(e));
     controller.on('linkFault', (f) => this.#onLinkFault(f));
@@ -131,9 +138,12 @@ export class DoorLink implements DoorPort {
     return (await this.#controller.lock()).outcome === 'done';
   }
 
-  on(listener: DoorListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  on<K extends keyof DoorLinkEvents>(name: K, listener: (value: DoorLinkEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  onEvery(listener: (e: DoorLinkEvent) => void): () => void {
+    return this.#events.onEvery(listener);
   }
 
   /** Simulator controls for the demo and tests: the cable, the exit button. */
@@ -152,12 +162,12 @@ export class DoorLink implements DoorPort {
     if (e.kind === 'relay') trace({ kind: 'relay', released: e.released, controllerMs: e.uptimeMs });
     if (e.kind === 'door') {
       this.#open = e.open;
-      this.#emit({ door: e.open ? 'opened' : 'closed' });
+      this.#events.emit('door', e.open ? 'opened' : 'closed');
     } else if (e.kind === 'tamper') {
       this.#tamper = e.active;
-      this.#emit({ tamper: e.active });
+      this.#events.emit('tamper', e.active);
     } else if (e.kind === 'exit-button') {
-      this.#emit({ exitButton: true });
+      this.#events.emit('exitButton', null);
     } else if (e.kind === 'relay' && e.released && this.#sim) {
       this.#simulateVisitorWalksThrough(this.#sim);
     }
@@ -169,15 +179,11 @@ export class DoorLink implements DoorPort {
     const since = f.total - this.#faultsReported;
     this.#faultReportedAt = now;
     this.#faultsReported = f.total;
-    this.#emit({ linkFault: `${f.kind} ${f.frame} dropped${since > 1 ? ` (${since} frames since the last report)` : ''}` });
+    this.#events.emit('linkFault', `${f.kind} ${f.frame} dropped${since > 1 ? ` (${since} frames since the last report)` : ''}`);
   }
 
   #simulateVisitorWalksThrough(sim: SimulatedDoor): void {
     setTimeout(() => (sim.inputs |= Input.DoorOpen), 800);
     setTimeout(() => (sim.inputs &= ~Input.DoorOpen), 3_800);
-  }
-
-  #emit(e: DoorLinkEvent): void {
-    for (const l of this.#listeners) l(e);
   }
 }

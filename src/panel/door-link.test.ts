@@ -6,11 +6,11 @@
 // clock, and a refused unlock costs the three 250 ms command timeouts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { importDoorKey } from '../door/auth.ts';
-import { FakeSerial, FakeSerialPort, ImpostorBoard, TapTransport } from '../door/fakes.ts';
+import { FakeSerial, FakeSerialPort, ImpostorBoard, TapTransport } from '../../tests/support/serial.ts';
 import { Cmd, EventId, FrameType, decodeFrame, encodeFrame } from '../door/protocol.ts';
 import { Input, SimulatedDoor } from '../door/simulator.ts';
 import type { ByteTransport } from '../door/transport.ts';
-import { systemClock } from '../door/transport.ts';
+import { monotonicClock } from '../platform/clock.ts';
 import { DoorLink } from './door-link.svelte.ts';
 import type { DoorLinkEvent } from './door-link.svelte.ts';
 import { doorLogEntry } from './door-log.ts';
@@ -28,7 +28,7 @@ async function kiosk(device: ByteTransport) {
   serial.grant(port);
   const link = await DoorLink.serial(serial, await importDoorKey(KEY));
   const heard: DoorLinkEvent[] = [];
-  link.on((e) => heard.push(e));
+  link.onEvery((e) => heard.push(e));
   stops.push(async () => link.serialDoor?.stop());
   const logged = () => heard.map((e) => doorLogEntry(e, 0).summary);
   return { link, heard, logged };
@@ -52,7 +52,7 @@ describe('DoorLink believes only what the board signed', () => {
   });
 
   it('with the real board and a forger on the cable: unlock() false, forged "door opened" not logged, one alert', async () => {
-    const board = await SimulatedDoor.create({ clock: systemClock, key: KEY });
+    const board = await SimulatedDoor.create({ clock: monotonicClock, key: KEY });
     stops.push(() => board.transport.close());
     const tap = new TapTransport(board.transport);
     const { link, logged } = await kiosk(tap);
@@ -76,7 +76,7 @@ describe('DoorLink believes only what the board signed', () => {
   });
 
   it('with the real board and no forger: the door opens, and the board saying so is logged', async () => {
-    const board = await SimulatedDoor.create({ clock: systemClock, key: KEY });
+    const board = await SimulatedDoor.create({ clock: monotonicClock, key: KEY });
     stops.push(() => board.transport.close());
     const { link, logged } = await kiosk(board.transport);
     await until(() => link.usable);

@@ -7,13 +7,21 @@ import type { DoorLinkEvent } from './door-link.svelte.ts';
 export type DoorLogEntry = Omit<EventRecord, 'id' | 'snapshotId'>;
 
 export function doorLogEntry(e: DoorLinkEvent, at: number): DoorLogEntry {
-  if ('controller' in e) {
-    // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
-    const lost = e.controller === 'lost';
-    return { at, kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${e.text}` : `door controller back: ${e.text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: e.text } };
+  const door = (summary: string, detail: unknown): DoorLogEntry => ({ at, kind: 'door', personId: null, summary, detail });
+  switch (e.name) {
+    case 'controller': {
+      // A system alert like insight's, so the phone notifies it (rule "offline") and the log shows it.
+      const lost = e.value.state === 'lost';
+      const text = e.value.text;
+      return { at, kind: 'system', personId: null, summary: lost ? `alert controllerOffline: ${text}` : `door controller back: ${text}`, detail: { code: lost ? 'controllerOffline' : 'controllerBack', severity: lost ? 'critical' : 'info', detail: text } };
+    }
+    case 'linkFault':
+      return { at, kind: 'system', personId: null, summary: `alert doorLinkFault: ${e.value}`, detail: { code: 'doorLinkFault', severity: 'critical', detail: e.value } };
+    case 'door':
+      return door(`door ${e.value}`, { door: e.value });
+    case 'exitButton':
+      return door('exit button pressed', { exitButton: true });
+    case 'tamper':
+      return door(`tamper ${e.value ? 'raised' : 'cleared'}`, { tamper: e.value });
   }
-  if ('linkFault' in e) {
-    return { at, kind: 'system', personId: null, summary: `alert doorLinkFault: ${e.linkFault}`, detail: { code: 'doorLinkFault', severity: 'critical', detail: e.linkFault } };
-  }
-  return { at, kind: 'door', personId: null, summary: 'door' in e ? `door ${e.door}` : 'exitButton' in e ? 'exit button pressed' : `tamper ${e.tamper ? 'raised' : 'cleared'}`, detail: e };
 }

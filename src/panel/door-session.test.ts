@@ -4,6 +4,7 @@ import { initialFlow, isQuiet, step, type Flow, type FlowEvent } from '../kiosk/
 import type { FlowDecision } from './flow-decision.ts';
 import type { FaceEvidence } from '../access/index.ts';
 import { FakeVision } from '../../tests/support/vision-session.ts';
+import { FakeClock } from '../../tests/support/clock.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -57,8 +58,7 @@ const evidence: FaceEvidence = { match: { personId: 'alice', score: 0.9, margin:
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function setup() {
-  let t = T0;
-  const clock = { now: () => t, advance: (ms: number) => (t += ms) };
+  const clock = new FakeClock(T0);
   const k = kiosk(clock);
   const vision = new FakeVision();
   const g = gate();
@@ -130,7 +130,7 @@ describe('DoorSession: one face, one attempt, and its outcome always shown', () 
     expect(k.state.kind).toBe('granted');
     // Still held up for 30 s, looked at every second; the scanner keeps looking while it is in view.
     for (let i = 0; i < 30; i++) {
-      clock.advance(1_000);
+      await clock.advance(1_000);
       if (i === 10) k.dispatch({ type: 'door', door: 'opened' });
       if (i === 20) k.dispatch({ type: 'door', door: 'closed' });
       expect(session.wantsKeys).toBe(true);
@@ -141,7 +141,7 @@ describe('DoorSession: one face, one attempt, and its outcome always shown', () 
     expect(g.keys).toBe(1);
     // Put away for longer than a glance, then shown again.
     for (let i = 0; i < 6; i++) {
-      clock.advance(1_000);
+      await clock.advance(1_000);
       session.keysSeen([]);
     }
     session.keysSeen(['token-a']);

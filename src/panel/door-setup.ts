@@ -5,7 +5,7 @@
 // the kiosk shows a fault, and an unprovisioned controller never unlocks on command anyway.
 import type { CommandResult, RefusalReason } from '../door/controller.ts';
 import { KEY_LEN } from '../door/protocol.ts';
-import type { DoorwardDB } from '../store/db.ts';
+import type { KeyRing } from '../store/keys.ts';
 
 export const DOOR_KEY_NAME = 'door-hmac';
 
@@ -15,15 +15,11 @@ export interface DoorKeyStore {
   save(key: CryptoKey): Promise<void>;
 }
 
-/** The `keys` store entry `door-hmac`; put() so a re-provisioned board replaces the old key. */
-export function idbDoorKeyStore(db: DoorwardDB, now: () => number): DoorKeyStore {
+/** The key ring's entry `door-hmac`: a re-provisioned board replaces the old key. */
+export function doorKeyStore(keys: KeyRing): DoorKeyStore {
   return {
-    async load() {
-      return (await db.get('keys', DOOR_KEY_NAME))?.key ?? null;
-    },
-    async save(key) {
-      await db.put('keys', { name: DOOR_KEY_NAME, key, createdAt: now() });
-    },
+    load: () => keys.get(DOOR_KEY_NAME),
+    save: (key) => keys.put(DOOR_KEY_NAME, key),
   };
 }
 

@@ -5,7 +5,6 @@ import type { AccessContext, Decision, DoorState, FaceEvidence, RiskHint } from 
 import { NO_FAILURES } from '../lib/lockout.ts';
 import { countedCheck, type LockoutCell } from '../lib/counted-secret.ts';
 import { SingleFlight } from '../lib/single-flight.ts';
-import type { DoorwardDB } from '../store/db.ts';
 import type { EventLog } from '../store/events.ts';
 import type { PeopleRepo } from '../store/people.ts';
 import type { SettingsRepo } from '../store/settings.ts';
@@ -26,7 +25,6 @@ export interface DoorPort {
 }
 
 export interface GatekeeperDeps {
-  readonly db: DoorwardDB;
   readonly clock: Clock;
   readonly door: DoorPort;
   readonly people: PeopleRepo;
@@ -131,7 +129,7 @@ export class Gatekeeper {
   async #context(attempt: Omit<AttemptInput, 'doorId'>): Promise<AccessContext> {
     const [people, stored, settings, rules, pins, keys] = await Promise.all([
       this.#d.people.list(),
-      this.#d.db.getAll('passes'),
+      this.#d.people.passes(),
       this.#d.settings.get('accessSettings'),
       this.#d.settings.get('stepUpRules'),
       this.#d.people.pins(),
@@ -160,13 +158,11 @@ export class Gatekeeper {
     return toFlowDecision(final);
   }
 
+  /** A key's pass has no count of its own: the entry is a use of the key. */
   async #countPassUse(passId: string): Promise<void> {
-    const tx = this.#d.db.transaction('passes', 'readwrite');
-    const pass = await tx.store.get(passId);
-    // A key's pass has no count of its own: the entry is a use of the key.
-    if (pass && pass.keyId === undefined) await tx.store.put({ ...pass, uses: pass.uses + 1 });
-    await tx.done;
+    const pass = (await this.#d.people.passes()).find((p) => p.id === passId);
     if (pass?.keyId !== undefined) await this.#d.keys.countUse(pass.keyId);
+    else if (pass) await this.#d.people.countPassUse(pass.id);
   }
 
   async #record(decision: Decision, snapshot?: Uint8Array): Promise<{ id: string; snapshotId: string | null }> {

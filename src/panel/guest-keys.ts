@@ -1,5 +1,5 @@
 import { createGuestKey, generateIssuerKeys, importIssuerKey, verifyGuestKey, type GuestKeyResult } from '../access/index.ts';
-import type { DoorwardDB } from '../store/db.ts';
+import type { KeyRing } from '../store/keys.ts';
 import type { IssuedGuestKey, SettingsRepo } from '../store/settings.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -22,13 +22,13 @@ export interface NewGuestKey {
 export const guestSubject = (keyId: string) => `guest:${keyId}`;
 
 export class GuestKeyBook {
-  readonly #db: DoorwardDB;
+  readonly #keys: KeyRing;
   readonly #settings: SettingsRepo;
   readonly #clock: Clock;
   readonly #doorId: string;
 
-  constructor(db: DoorwardDB, settings: SettingsRepo, clock: Clock, doorId: string) {
-    this.#db = db;
+  constructor(keys: KeyRing, settings: SettingsRepo, clock: Clock, doorId: string) {
+    this.#keys = keys;
     this.#settings = settings;
     this.#clock = clock;
     this.#doorId = doorId;
@@ -80,11 +80,11 @@ export class GuestKeyBook {
   }
 
   async #issuer(): Promise<{ kid: string; privateKey: CryptoKey }> {
-    const stored = await this.#db.get('keys', ISSUER_KEY);
+    const stored = await this.#keys.get(ISSUER_KEY);
     const pub = await this.#settings.get('guestIssuer');
-    if (stored && pub) return { kid: pub.kid, privateKey: stored.key };
+    if (stored && pub) return { kid: pub.kid, privateKey: stored };
     const keys = await generateIssuerKeys();
-    await this.#db.put('keys', { name: ISSUER_KEY, key: keys.privateKey, createdAt: this.#clock.now() });
+    await this.#keys.put(ISSUER_KEY, keys.privateKey);
     await this.#settings.put('guestIssuer', { kid: keys.kid, publicJwk: keys.publicJwk });
     return keys;
   }

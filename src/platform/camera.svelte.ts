@@ -1,3 +1,5 @@
+import type { Clock, TimerHandle } from './clock.ts';
+
 /**
  * Owns the camera track. A missing or refused camera is a state the kiosk shows, not an
  * exception; the camera is tried again when devices change, when permission changes, and on a
@@ -11,9 +13,14 @@ export class Camera {
   #status = $state<CameraStatus>('starting');
   #stream = $state<MediaStream | null>(null);
   #detail = $state('');
-  #retry: ReturnType<typeof setTimeout> | undefined;
+  #retry: TimerHandle | undefined;
+  readonly #clock: Clock;
   #stopped = false;
   #starting = false;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
   get status() {
     return this.#status;
@@ -42,7 +49,7 @@ export class Camera {
     void this.#open();
     return () => {
       this.#stopped = true;
-      clearTimeout(this.#retry);
+      if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry);
       media?.removeEventListener('devicechange', retry);
       permission?.removeEventListener('change', retry);
       this.#release();
@@ -52,7 +59,7 @@ export class Camera {
   async #open(): Promise<void> {
     if (this.#stopped || this.#starting || this.#status === 'live') return;
     this.#starting = true;
-    clearTimeout(this.#retry);
+    if (this.#retry !== undefined) this.#clock.clearTimeout(this.#retry);
     try {
       if (!navigator.mediaDevices?.getUserMedia) throw new DOMException('No media devices (insecure context?)', 'NotSupportedError');
       const stream = await navigator.mediaDevices.getUserMedia({
@@ -72,7 +79,7 @@ export class Camera {
       this.#status = name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'missing' : 'error';
       this.#detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       console.warn('[camera]', this.#detail);
-      this.#retry = setTimeout(() => void this.#open(), RETRY_MS);
+      this.#retry = this.#clock.setTimeout(() => void this.#open(), RETRY_MS);
     } finally {
       this.#starting = false;
     }
@@ -82,7 +89,7 @@ export class Camera {
     this.#release();
     this.#status = 'missing';
     this.#detail = 'Camera disconnected';
-    this.#retry = setTimeout(() => void this.#open(), RETRY_MS);
+    this.#retry = this.#clock.setTimeout(() => void this.#open(), RETRY_MS);
   }
 
   #release(): void {

@@ -1,3 +1,5 @@
+import { every, type Clock } from './clock.ts';
+
 /**
  * Online means the panel's server answers, not just that a cable is in: the service worker keeps
  * the app running either way, so the kiosk probes `/health` (never cached) to know the truth.
@@ -8,6 +10,11 @@ const PROBE_TIMEOUT_MS = 4_000;
 export class NetworkStatus {
   #online = $state(true);
   #checked = $state(false);
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
   get online() {
     return this.#online;
@@ -20,10 +27,10 @@ export class NetworkStatus {
     const probe = () => void this.#probe();
     window.addEventListener('online', probe);
     window.addEventListener('offline', probe);
-    const timer = setInterval(probe, PROBE_MS);
+    const stopProbing = every(this.#clock, PROBE_MS, probe);
     probe();
     return () => {
-      clearInterval(timer);
+      stopProbing();
       window.removeEventListener('online', probe);
       window.removeEventListener('offline', probe);
     };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBroker, MemoryPanelStore } from './fake-mqtt.ts';
+import { MemoryPanelStore } from '../../tests/support/idb.ts';
+import { FakeBroker } from '../../tests/support/mqtt.ts';
 import { admits, advance, newest, noSequences, PanelSequence, parseSequences, SEQUENCE_BLOCK, withSequences } from './sequence.ts';
 import { topics } from './topics.ts';
 import { pairPhone, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';

@@ -3,7 +3,7 @@ import type { BrokerLogin } from './broker-url.ts';
 
 /**
  * The MQTT boundary. Panel and phone code talk to `MqttLike`, never to MQTT.js, so tests use
- * the fake in fake-mqtt.ts and the real client is one adapter here.
+ * the fake in tests/support/mqtt.ts and the real client is one adapter here.
  *
  * MQTT 5 is tried first (session expiry, message expiry on commands); a broker that refuses it
  * with "unacceptable protocol version" (aedes, old Mosquitto) gets MQTT 3.1.1 with a persistent

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
 import { utf8 } from './canonical.ts';
-import { FakeBroker, FakeClock, FakePanelActions, FakeScanCamera, MemoryPanelStore, MemoryPhoneStore, memoryOutbox } from './fake-mqtt.ts';
+import { FakeScanCamera } from '../../tests/support/camera.ts';
+import { FakeClock } from '../../tests/support/clock.ts';
+import { MemoryPanelStore, MemoryPhoneStore, memoryOutbox } from '../../tests/support/idb.ts';
+import { FakeBroker } from '../../tests/support/mqtt.ts';
+import { FakePanelActions } from '../../tests/support/panel-actions.ts';
 import { generateKeyPairs } from './keys.ts';
 import { checkPairingText, decodePairingPayload, encodePairingPayload, newPairingCode, PAIRING_CLOCK_SLACK_MS } from './pairing.ts';
 import { PanelRemote } from './panel-remote.ts';
@@ -54,7 +58,7 @@ describe('pairing code expiry', () => {
     const stopPanel = panel.start();
     await waitFor('the panel online', () => panel.status === 'online');
     const offer = await panel.createPairing();
-    clock.advance(offer.expiresAt - clock.now() + 60_000);
+    await clock.advance(offer.expiresAt - clock.now() + 60_000);
     const phone = await PhoneRemote.create({ store: new MemoryPhoneStore(), connect: broker.connect, clock, replyTimeoutMs: 500 });
     const r = await phone.pair(offer.payload, 'Ada phone');
     expect(r).toEqual({ ok: false, reason: expect.stringMatching(/expired/) });

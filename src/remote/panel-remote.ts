@@ -1,22 +1,24 @@
-import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
 import type { EventRecord } from '../store/db.ts';
 import type { Outbox } from '../store/outbox.ts';
-import type { Clock } from '../platform/clock.ts';
+import { every, type Clock, type TimerHandle } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
 import { allow, type RateBook } from '../lib/rate-window.ts';
-import { refusedSettingsText, settingsRefusedTo, verifyCommand, type AdminRole, type CommandBody, type Op, type Refusal, type TrustedAdmin } from './command.ts';
+import { verifyCommand, type AdminRole, type Op, type Refusal, type TrustedAdmin } from './command.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { countedCheck } from '../lib/counted-secret.ts';
 import { SingleFlight } from '../lib/single-flight.ts';
 import { discoveryMessages, haStateMessages, HA_STATUS_TOPIC, parseHaLockCommand, removalMessages } from './ha.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { configMessage, panelMessage, remoteEventOf, toRemoteEvent, type RemoteEvent } from './messages.ts';
+import { configMessage, panelMessage, remoteEventOf, toRemoteEvent } from './messages.ts';
 import { isSecureBrokerLink, type BrokerLogin } from './broker-url.ts';
 import { PanelSequence } from './sequence.ts';
 import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdmin, type PairingCode, type PairRefusal } from './pairing.ts';
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
+import { Events } from '../lib/events.ts';
+import { runCommand, type CommandPanel } from './panel-commands.ts';
+
 
 /**
  * The panel's end of the remote link. It verifies every command before calling PanelActions,
@@ -108,9 +110,11 @@ export class PanelRemote {
   readonly #seq: PanelSequence;
   #configAt = 0;
   #audits = { windowStart: 0, count: 0, suppressed: 0 };
-  readonly #listeners = new Set<() => void>();
-  #stateTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #events = new Events<{ change: null }>();
+  #stateTimer: TimerHandle | null = null;
   #configSoon = false;
+
+  readonly #commands: CommandPanel;
 
   private constructor(d: PanelRemoteDeps, id: PanelIdentity, admins: PairedAdmin[], counters: Record<string, number>, ha: HaSettings | null, seq: PanelSequence) {
     this.#d = d;
@@ -120,6 +124,16 @@ export class PanelRemote {
     this.#counters = new Map(Object.entries(counters));
     this.#ha = ha ?? { enabled: false, code: null };
     this.#seq = seq;
+    this.#commands = {
+      actions: d.actions,
+      admins: () => this.admins,
+      // A phone that has just connected (or heard a last will) asks: a freshly signed config and
+      // state answer it for every phone, whatever the broker holds retained meanwhile.
+      stateSoon: () => this.#stateSoon(true),
+      refuseForbidden: (adminId, op) => this.#refuse('forbidden', adminId, true, op),
+      unpair: (adminId, by) => this.unpair(adminId, by),
+      createPairing: (role) => this.createPairing(role),
+    };
   }
 
   /** Loads the panel's identity, or makes one on first run (its keys never leave the panel). */
@@ -178,8 +192,7 @@ export class PanelRemote {
 
   /** Status, admin list or pairing offer changed. */
   onChange(cb: () => void): () => void {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
+    return this.#events.on('change', cb);
   }
 
   start(): () => void {
@@ -208,12 +221,12 @@ export class PanelRemote {
       if (s === 'online') void this.#onOnline();
     });
     const offEvents = this.#d.actions.onEvent((e) => void this.#onEvent(e));
-    const timer = setInterval(() => void this.flush(), this.#d.flushIntervalMs ?? 5_000);
-    const beat = setInterval(() => void this.#beat(), this.#heartbeat.everyMs);
+    const stopFlushing = every(this.#d.clock, this.#d.flushIntervalMs ?? 5_000, () => void this.flush());
+    const stopBeating = every(this.#d.clock, this.#heartbeat.everyMs, () => void this.#beat());
     return () => {
-      clearInterval(timer);
-      clearInterval(beat);
-      if (this.#stateTimer) clearTimeout(this.#stateTimer);
+      stopFlushing();
+      stopBeating();
+      if (this.#stateTimer !== null) this.#d.clock.clearTimeout(this.#stateTimer);
       offEvents();
       offMessage();
       offStatus();
@@ -407,8 +420,8 @@ export class PanelRemote {
   /** Bursts (a door cycle, several phones asking at once) publish one state, and the config with it when asked. */
   #stateSoon(withConfig = false): void {
     this.#configSoon ||= withConfig;
-    if (this.#stateTimer) return;
-    this.#stateTimer = setTimeout(() => {
+    if (this.#stateTimer !== null) return;
+    this.#stateTimer = this.#d.clock.setTimeout(() => {
       this.#stateTimer = null;
       const config = this.#configSoon;
       this.#configSoon = false;
@@ -455,81 +468,11 @@ export class PanelRemote {
     await this.#storeCounter(r.adminId, r.counter);
     let reply: { ok: true; result: unknown } | { ok: false; reason: string };
     try {
-      reply = await this.#run(r.adminId, r.role, r.body);
+      reply = await runCommand(this.#commands, r.adminId, r.role, r.body);
     } catch (err) {
       reply = { ok: false, reason: `failed: ${err instanceof Error ? err.message : String(err)}` };
     }
     await this.#reply(r.adminId, { re: r.counter, op: r.body.op, ...reply });
-  }
-
-  async #run(adminId: string, role: AdminRole, c: CommandBody): Promise<{ ok: true; result: unknown } | { ok: false; reason: string }> {
-    const a = this.#d.actions;
-    const ok = (result: unknown) => ({ ok: true as const, result });
-    switch (c.op) {
-      case 'state.get':
-        // A phone that has just connected (or heard a last will) asks: a freshly signed config and
-        // state answer it for every phone, whatever the broker holds retained meanwhile.
-        this.#stateSoon(true);
-        return ok({ ...a.snapshot(), online: true });
-      case 'people.list':
-        return ok(await a.listPeople());
-      case 'person.add': {
-        const r = await a.addPerson(adminId, { name: c.name, role: c.role, ...(c.pin ? { pin: c.pin } : {}) });
-        return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
-      }
-      case 'person.setActive':
-        await a.setActive(adminId, c.personId, c.active);
-        return ok(null);
-      case 'person.update': {
-        const { op: _op, personId, ...change } = c;
-        const r = await a.updatePerson(adminId, personId, change);
-        return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
-      }
-      case 'settings.get':
-        return ok(await a.settings());
-      case 'settings.set': {
-        // The role check needs the values as they are now, so it runs here rather than in verifyCommand.
-        const refused = settingsRefusedTo(role, await a.settings(), c.patch);
-        if (refused.length > 0) {
-          await this.#refuse('forbidden', adminId, true, c.op);
-          return { ok: false, reason: `forbidden: ${refusedSettingsText(refused)}` };
-        }
-        const r = await a.updateSettings(adminId, c.patch);
-        return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
-      }
-      case 'person.remove':
-        await a.removePerson(adminId, c.personId);
-        return ok(null);
-      case 'person.enrolPhoto': {
-        const jpeg = decodeBase64Url(c.jpeg);
-        if (!jpeg) return { ok: false, reason: 'malformed' };
-        const r = await a.enrolPhoto(adminId, c.personId, jpeg);
-        return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
-      }
-      case 'guestKey.issue':
-        return ok(await a.issueGuestKey(adminId, { name: c.name, notBefore: c.notBefore, expires: c.expires, maxUses: c.maxUses, selfEnrol: c.selfEnrol }));
-      case 'guestKey.revoke':
-        await a.revokeGuestKey(adminId, c.keyId);
-        return ok(null);
-      case 'door.unlock':
-        return ok(await a.unlock(adminId));
-      case 'door.lock':
-        return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
-      case 'log.recent': {
-        const events = await a.recentEvents(c.limit);
-        return ok(events.map(remoteEventOf));
-      }
-      case 'snapshot.get': {
-        const bytes = await a.snapshotImage(c.snapshotId);
-        return ok(bytes ? encodeBase64Url(bytes) : null);
-      }
-      case 'admins.list':
-        return ok(this.admins);
-      case 'admin.unpair':
-        return (await this.unpair(c.adminId, adminId)) ? ok(null) : { ok: false, reason: 'unknownAdmin' };
-      case 'pairing.create':
-        return ok(await this.createPairing(c.role));
-    }
   }
 
   async #onPair(m: MqttMessage): Promise<void> {
@@ -669,7 +612,7 @@ export class PanelRemote {
   }
 
   #changed(): void {
-    for (const cb of this.#listeners) cb();
+    this.#events.emit('change', null);
   }
 }
 

@@ -11,6 +11,8 @@ import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
+import { Events } from '../lib/events.ts';
+
 
 /**
  * The phone's end: pairs once, then signs commands with a counter that survives reloads,
@@ -103,8 +105,7 @@ export class PhoneRemote {
   #willProbedAt: number | null = null;
   #willTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #pending = new Map<number, (a: Answer) => void>();
-  readonly #eventListeners = new Set<(e: RemoteEvent) => void>();
-  readonly #listeners = new Set<() => void>();
+  readonly #heard = new Events<{ event: RemoteEvent; change: null }>();
   #stopLink: (() => void) | null = null;
   /** The panel accepted us (now or in an earlier session), as opposed to a pairing in progress. */
   #confirmed: boolean;
@@ -176,13 +177,11 @@ export class PhoneRemote {
   }
 
   onEvent(cb: (e: RemoteEvent) => void): () => void {
-    this.#eventListeners.add(cb);
-    return () => this.#eventListeners.delete(cb);
+    return this.#heard.on('event', cb);
   }
 
   onChange(cb: () => void): () => void {
-    this.#listeners.add(cb);
-    return () => this.#listeners.delete(cb);
+    return this.#heard.on('change', cb);
   }
 
   /** Connects to the paired panel's broker; a no-op until paired. */
@@ -569,7 +568,7 @@ export class PhoneRemote {
     this.#shown.add(e.id);
     if (this.#shown.size > MAX_SEEN) this.#shown.delete(this.#shown.values().next().value ?? '');
     this.#events = [e, ...this.#events].sort((a, b) => b.at - a.at).slice(0, MAX_EVENTS);
-    for (const cb of this.#eventListeners) cb(e);
+    this.#heard.emit('event', e);
     if (!this.#seenSet.has(e.id)) {
       this.#seenSet.add(e.id);
       this.#seen.push(e.id);
@@ -612,7 +611,7 @@ export class PhoneRemote {
   }
 
   #changed(): void {
-    for (const cb of this.#listeners) cb();
+    this.#heard.emit('change', null);
   }
 }
 

@@ -10,7 +10,7 @@ import type { SequenceBook, SequenceStore } from './sequence.ts';
 
 /**
  * What the remote layer needs from the rest of the app, as small interfaces: storage (IndexedDB
- * in the app, see store.ts; in memory in fake-mqtt.ts for Node tests), the panel's actions and
+ * in the app, see store.ts; in memory in tests/support/idb.ts for Node tests), the panel's actions and
  * an audit sink for refusals.
  */
 export interface PanelIdentity {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBroker, FakePanelActions } from './fake-mqtt.ts';
+import { FakeBroker } from '../../tests/support/mqtt.ts';
+import { FakePanelActions } from '../../tests/support/panel-actions.ts';
 import { outageAndRecovery, pairingAndCommands, pairPhone, replayAndUnpaired, bogusPairingProofs, ringReachesEveryPhone, staleRetainedReplays, startPanel, startPhone, waitFor, type BrokerUnderTest } from '../../tests/remote/scenario.ts';
 import { topics } from './topics.ts';
 import { HA_STATUS_TOPIC } from './ha.ts';
@@ -203,7 +204,7 @@ function secureFake(): BrokerUnderTest & { broker: FakeBroker } {
 /** A second PanelRemote on the same identity and admins, as after a reload. */
 async function startPanelWith(b: BrokerUnderTest, previous: Awaited<ReturnType<typeof startPanel>>) {
   const { PanelRemote } = await import('./panel-remote.ts');
-  const { memoryOutbox } = await import('./fake-mqtt.ts');
+  const { memoryOutbox } = await import('../../tests/support/idb.ts');
   const { systemClock } = await import('../platform/clock.ts');
   const actions = new FakePanelActions(systemClock);
   const audits: import('./ports.ts').AuditEntry[] = [];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeBroker, FakeLocks, MemoryPhoneStore } from './fake-mqtt.ts';
+import { MemoryPhoneStore } from '../../tests/support/idb.ts';
+import { FakeLocks } from '../../tests/support/locks.ts';
+import { FakeBroker } from '../../tests/support/mqtt.ts';
 import type { PhoneAlert } from './alerts.ts';
 import { PhoneRemote } from './phone-remote.ts';
 import { tabClientId, webLockTabs, type DeviceTabs } from './tabs.ts';

@@ -2,6 +2,12 @@ import { storable } from './storable.ts';
 import type { DoorwardDB, EventRecord, SnapshotRecord } from './db.ts';
 import { dataKey, seal, unseal } from './sealing.ts';
 import type { Clock } from '../platform/clock.ts';
+import { Events } from '../lib/events.ts';
+
+export interface LogEvents {
+  appended: EventRecord;
+}
+
 
 export interface Retention {
   readonly maxDays: number;
@@ -34,16 +40,8 @@ const isQuotaError = (err: unknown) => err instanceof DOMException && err.name =
  * touched here.
  */
 export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
-  const listeners = new Set<(event: EventRecord) => void>();
-  const stored = (event: EventRecord): void => {
-    for (const l of listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        console.warn('[store] event listener failed', err);
-      }
-    }
-  };
+  const events = new Events<LogEvents>();
+  const stored = (event: EventRecord): void => events.emit('appended', event);
 
   async function evictOldestSnapshots(count: number): Promise<number> {
     const tx = db.transaction(['snapshots', 'events'], 'readwrite');
@@ -113,10 +111,7 @@ export function eventLog(db: DoorwardDB, clock: Clock): EventLog {
       const key = await dataKey(db, clock.now());
       return new Uint8Array(await unseal(key, id, record.sealed));
     },
-    onAppend(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onAppend: (listener) => events.on('appended', listener),
     async prune(retention) {
       const cutoff = clock.now() - retention.maxDays * 86_400_000;
       const tx = db.transaction(['events', 'snapshots'], 'readwrite');

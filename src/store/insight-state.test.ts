@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createInsight, observe } from '../insight/engine.ts';
 import { frequentVisitors } from '../insight/clusters.ts';
 import { at, attempt, face } from '../../tests/support/insight/fixtures.ts';
-import { memorySealer } from '../remote/fake-mqtt.ts';
+import { memorySealer } from '../../tests/support/idb.ts';
 import { openInsightState, sealInsightState } from './insight-state.ts';
 
 /** Two strangers on three visits each, as the engine learns them. */

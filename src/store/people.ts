@@ -18,6 +18,8 @@ export interface PeopleRepo {
   templates(): Promise<{ templates: PersonTemplates[]; corrupt: string[] }>;
   putPass(pass: PassRecord): Promise<void>;
   passes(): Promise<PassRecord[]>;
+  /** Counts one entry on a pass, in one transaction with its read; the updated pass, or null if gone. */
+  countPassUse(passId: string): Promise<PassRecord | null>;
   /** How many templates each person has, without decrypting any. */
   templateCounts(): Promise<Map<string, number>>;
   setPin(record: PinCredentialRecord): Promise<void>;
@@ -70,6 +72,14 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
       await db.put('passes', storable(pass));
     },
     passes: () => db.getAll('passes'),
+    async countPassUse(passId) {
+      const tx = db.transaction('passes', 'readwrite');
+      const pass = await tx.store.get(passId);
+      const counted = pass ? { ...pass, uses: pass.uses + 1 } : null;
+      if (counted) await tx.store.put(counted);
+      await tx.done;
+      return counted;
+    },
     async templateCounts() {
       const counts = new Map<string, number>();
       let cursor = await db.transaction('templates').store.index('personId').openKeyCursor();

@@ -28,6 +28,10 @@ export interface SettingsMap {
   unlockPulseMs: number;
   /** Quiet hours for insight alerts, set by an admin; kept apart from insightState so a reset of the learnt state keeps them. */
   alertQuietHours: AlertKnobs['quietHours'];
+  /** The broker a page's `?broker=` asked for, kept for boots without it. */
+  'remote.brokerUrl': string;
+  /** What the panel's own server last said about its broker (checked by parseServerBrokerConfig when read). */
+  'remote.serverBroker': unknown;
 }
 
 /** Visitor-facing choices an admin makes for this door. */

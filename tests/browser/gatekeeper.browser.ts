@@ -23,11 +23,11 @@ async function panel(page: import('@playwright/test').Page) {
     const settings = settingsRepo(db);
     const repo = peopleRepo(db, clock);
     const log = eventLog(db, clock);
-    const keys = new GuestKeyBook(db, settings, clock, 'front-door');
+    const keys = new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door');
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const gatekeeper = new Gatekeeper({ db, clock, door, people: repo, settings, log, keys, insight, pulseMs: 300 });
+    const gatekeeper = new Gatekeeper({ clock, door, people: repo, settings, log, keys, insight, pulseMs: 300 });
     Object.assign(w, { db, clock, settings, repo, log, keys, door, insight, gatekeeper, admin: new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock)) });
   });
 }

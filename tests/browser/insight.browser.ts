@@ -33,7 +33,7 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
-    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys: new GuestKeyBook(db, settings, clock, 'front-door'), insight, pulseMs: 500 });
+    const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys: new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door'), insight, pulseMs: 500 });
 
     // Three weeks of weekday arrivals around 08:00.
     const subject = { personId: 'alice', name: 'Alice', role: 'resident' };

@@ -171,7 +171,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const { settingsRepo } = await import('/src/store/settings.ts' as string);
     const { peopleRepo } = await import('/src/store/people.ts' as string);
     const { eventLog } = await import('/src/store/events.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
+    const { idbOutboxStore, outbox } = await import('/src/store/outbox.ts' as string);
     const { dataSealer } = await import('/src/store/sealing.ts' as string);
     const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
     const { personErasure } = await import('/src/people/erasure.ts' as string);
@@ -189,15 +189,15 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const settings = settingsRepo(db);
     const people = peopleRepo(db, clock);
     const log = eventLog(db, clock);
-    const box = outbox(db, clock);
+    const box = outbox(idbOutboxStore(db), clock);
     const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
     const admin = new PeopleAdmin(people, clock, () => undefined, personErasure(insight, log, clock));
     const prefs = new Prefs(settings);
     await prefs.load();
     const door = await DoorLink.simulated();
     for (let i = 0; i < 50 && !door.usable; i++) await new Promise((res) => setTimeout(res, 100));
-    const keys = new GuestKeyBook(db, settings, clock, 'front-door');
-    const gatekeeper = new Gatekeeper({ db, clock, door, people, settings, log, keys, insight, pulseMs: 200 });
+    const keys = new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door');
+    const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys, insight, pulseMs: 200 });
     // What the remote link does with every stored line: queue it for the phones.
     const { remoteEventOf } = await import('/src/remote/messages.ts' as string);
     log.onAppend((e: { id: string }) => void box.enqueue(e.id, 'events', remoteEventOf(e)));
@@ -386,10 +386,10 @@ test('a full disk evicts old snapshots, keeps the event, and never touches peopl
 test('the outbox delivers at least once and puts a failed send back for later', async ({ page }) => {
   const r = await page.evaluate(async () => {
     const { openDoorwardDB } = await import('/src/store/db.ts' as string);
-    const { outbox } = await import('/src/store/outbox.ts' as string);
+    const { idbOutboxStore, outbox } = await import('/src/store/outbox.ts' as string);
     const db = await openDoorwardDB();
     let now = 1_000;
-    const box = outbox(db, { now: () => now });
+    const box = outbox(idbOutboxStore(db), { now: () => now });
     await box.enqueue('e1', 'events', { n: 1 });
     await box.enqueue('e2', 'events', { n: 2 });
     await box.enqueue('e1', 'events', { n: 1 }); // same id: one entry

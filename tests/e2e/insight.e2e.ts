@@ -58,8 +58,33 @@ async function judgedAt(page: Page, at: Date, state: string): Promise<void> {
     await kioskSince([state], rested);
   } catch (err) {
     const trail = await page.evaluate(() => (globalThis as unknown as { kioskTrail: string[] }).kioskTrail.slice(-30));
-    throw new Error(`no ${state} after ${at.toISOString()}; kiosk states: ${trail.join(' ')}`, { cause: err });
+    throw new Error(`no ${state} after ${at.toISOString()}; kiosk states: ${trail.join(' ')}; last decisions: ${(await lastDecisions(page)).join(' | ')}`, { cause: err });
   }
+}
+
+/** The access log's last attempts with their reasons and liveness, read from the page's IndexedDB. */
+function lastDecisions(page: Page): Promise<string[]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const r = indexedDB.open('doorward');
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const events = await new Promise<{ at: number; kind: string; summary: string; detail: unknown }[]>((resolve, reject) => {
+      const r = db.transaction('events').objectStore('events').getAll();
+      r.onsuccess = () => resolve(r.result as { at: number; kind: string; summary: string; detail: unknown }[]);
+      r.onerror = () => reject(r.error);
+    });
+    db.close();
+    return events
+      .filter((e) => e.kind === 'attempt')
+      .sort((a, b) => a.at - b.at)
+      .slice(-8)
+      .map((e) => {
+        const d = e.detail as { reasons?: string[]; riskReasons?: string[]; face?: { passive?: number; score?: number } | null } | null;
+        return `${e.summary} [${d?.reasons?.join(',') ?? ''}; risk ${d?.riskReasons?.join(',') ?? ''}] score=${d?.face?.score?.toFixed(3) ?? '?'} passive=${d?.face?.passive?.toFixed(3) ?? '?'}`;
+      });
+  });
 }
 
 test('with a learnt history, the same face opens hands-free at a usual hour and is asked for the PIN at an unusual one', async () => {

@@ -13,7 +13,8 @@ test.describe('kiosk', () => {
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(0.5);
     await expect(page.getByTestId('door-chip')).toHaveText('Simulated door controller');
     await expect(page.getByTestId('network-chip')).toHaveText('Online');
-    await page.waitForTimeout(2500); // let the visitor photo slide into frame for the picture
+    // The visitor photo has slid into frame (1.5 s into the video) for the picture.
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(2.5);
     await shot(page, 'kiosk-idle');
   });
 
@@ -35,7 +36,7 @@ test.describe('kiosk', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('night');
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(7, 9, 12)');
-    await page.waitForTimeout(2500);
+    await expect.poll(() => page.getByTestId('camera-video').evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(2.5);
     await shot(page, 'kiosk-idle-night');
   });
 

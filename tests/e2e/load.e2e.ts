@@ -20,14 +20,21 @@ function burnCpu(processes: number): () => void {
 async function panel(profile: string, video: string): Promise<{ ctx: BrowserContext; page: Page }> {
   const ctx = await deviceBrowser({ profile, video, permissions: ['camera'] });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  // Every screen the kiosk shows, in order, from the page's own point of view.
+  // Every screen the kiosk shows, in order, from the page's own point of view: a screen is its
+  // state and the moment it began, so a second welcome straight after the first counts as one more.
   await page.addInitScript(() => {
     const trail: string[] = [];
+    const shown: string[] = [];
     (window as unknown as { __trail: string[] }).__trail = trail;
     new MutationObserver(() => {
-      const state = document.querySelector('[data-testid="kiosk"]')?.getAttribute('data-state');
-      if (state && trail.at(-1) !== state) trail.push(state);
-    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'], childList: true });
+      const kiosk = document.querySelector('[data-testid="kiosk"]');
+      const state = kiosk?.getAttribute('data-state');
+      const screen = `${state}@${kiosk?.getAttribute('data-since')}`;
+      if (state && shown.at(-1) !== screen) {
+        shown.push(screen);
+        trail.push(state);
+      }
+    }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-since'], childList: true });
   });
   return { ctx, page };
 }

@@ -101,7 +101,8 @@ test('a kiosk visit under the CSP: a stranger at the door, the admin area, a pai
   const phoneSeen = await watch(phone);
   await phone.goto('/#/remote');
   await expect(phone.getByLabel('Pairing code')).toBeVisible();
-  await page.waitForTimeout(2_000);
+  // Everything either page asked for has been answered (a violation is reported as it happens).
+  await Promise.all([page.waitForLoadState('networkidle'), phone.waitForLoadState('networkidle')]);
   expect(await seen.violations()).toEqual([]);
   expect(await phoneSeen.violations()).toEqual([]);
   expect([...seen.errors, ...phoneSeen.errors]).toEqual([]);

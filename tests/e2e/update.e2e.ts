@@ -37,22 +37,27 @@ test('an update waits while a visitor is at the PIN pad and is applied by the ki
     // The update check can take up to a minute here while the panel is busy; the visitor keeps
     // typing meanwhile, so the PIN screen (20 s timeout) stays open throughout.
     void page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update()).catch(() => undefined);
-    const waiting = () => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null);
-    for (let i = 0; i < 60 && !(await waiting()); i++) {
-      await page.getByRole('button', { name: '5', exact: true }).click();
-      await page.getByRole('button', { name: 'Delete' }).click();
-      await page.waitForTimeout(2_000);
-    }
-    expect(await waiting()).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: '5', exact: true }).click();
+          await page.getByRole('button', { name: 'Delete' }).click();
+          return page.locator('html').getAttribute('data-update');
+        },
+        { timeout: 120_000, intervals: [2_000] },
+      )
+      .toBe('waiting');
 
-    // Mid-interaction: the new version waits, the visitor keeps their screen.
-    await page.waitForTimeout(1500);
+    // Mid-interaction: the kiosk knows the new version waits, and keeps the visitor's screen.
     expect(await page.evaluate(() => (window as unknown as { loadMark?: string }).loadMark)).toBe('first');
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'enterPin');
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null)).toBe(true);
 
-    await page.getByRole('button', { name: 'Cancel' }).click();
     // Quiet again: the kiosk takes the update and reloads by itself.
-    await expect.poll(() => page.evaluate(() => (window as unknown as { loadMark?: string }).loadMark ?? 'reloaded'), { timeout: 20_000 }).toBe('reloaded');
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await reloaded;
+    expect(await page.evaluate(() => (window as unknown as { loadMark?: string }).loadMark ?? 'reloaded')).toBe('reloaded');
     await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'idle');
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null)).toBeNull();
   } finally {

@@ -1,84 +1,13 @@
-// The door driver's outside boundaries, faked once for every door test: the clock (time moves
-// only when a test says so), a tap on the byte link, Web Serial (navigator.serial and its
-// SerialPorts, on real ReadableStream/WritableStream) and the door key store.
-import { deriveMcuKeyRaw, encodeMcuFrame } from './auth.ts';
-import { CHALLENGE_LEN, CHALLENGE_MS, Cmd, EventId, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, putU16, putU32 } from './protocol.ts';
-import type { Frame } from './protocol.ts';
-import type { ByteTransport, Clock, TimerHandle } from './transport.ts';
-import { DOORWARD_USB } from './web-serial.ts';
-import type {
-  SerialConnectionEventLike,
-  SerialEventName,
-  SerialLike,
-  SerialOptionsLike,
-  SerialOutputSignalsLike,
-  SerialPortFilterLike,
-  SerialPortInfoLike,
-  SerialPortLike,
-} from './web-serial.ts';
-import type { DoorKeyStore } from '../panel/door-setup.ts';
-
-interface Timer {
-  id: number;
-  at: number;
-  cb: () => void;
-}
-
-/** Lets queued promise callbacks and one round of real macrotasks (WebCrypto) run. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 30; i++) await Promise.resolve();
-  await new Promise<void>((resolve) => globalThis.setTimeout(resolve, 0));
-  for (let i = 0; i < 30; i++) await Promise.resolve();
-}
-
-export class FakeClock implements Clock {
-  #now: number;
-  #nextId = 1;
-  #timers: Timer[] = [];
-
-  constructor(start = 0) {
-    this.#now = start;
-  }
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimeout(cb: () => void, ms: number): TimerHandle {
-    const id = this.#nextId++;
-    this.#timers.push({ id, at: this.#now + Math.max(0, ms), cb });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-
-  /** Runs every timer due within ms, in time order, letting promise work settle in between. */
-  async advance(ms: number): Promise<void> {
-    const end = this.#now + ms;
-    for (;;) {
-      let next: Timer | undefined;
-      for (const t of this.#timers) if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
-      if (!next) break;
-      const due = next;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.#now = due.at;
-      due.cb();
-      for (let i = 0; i < 30; i++) await Promise.resolve();
-    }
-    this.#now = end;
-    await settle();
-  }
-
-  /** Sets the time without running timers (vector replays drive ticks themselves). */
-  set(now: number): void {
-    this.#now = now;
-  }
-}
+// The door link's outside boundaries, faked once: a tap on the byte link, an impostor on it, and
+// Web Serial (navigator.serial and its SerialPorts, on real ReadableStream/WritableStream).
+import { deriveMcuKeyRaw, encodeMcuFrame } from '../../src/door/auth.ts';
+import { CHALLENGE_LEN, CHALLENGE_MS, Cmd, EventId, FrameSplitter, FrameType, PROTOCOL_VERSION, StateBit, decodeFrame, putU16, putU32 } from '../../src/door/protocol.ts';
+import type { Frame } from '../../src/door/protocol.ts';
+import type { ByteTransport } from '../../src/door/transport.ts';
+import { DOORWARD_USB } from '../../src/door/web-serial.ts';
+import type { SerialConnectionEventLike, SerialEventName, SerialLike, SerialOptionsLike, SerialOutputSignalsLike, SerialPortFilterLike, SerialPortInfoLike, SerialPortLike } from '../../src/door/web-serial.ts';
 
 // ---- the link, tapped ----
-
 
 /**
  * Wraps a transport to watch and disturb it the way a bad cable or an attacker would: records
@@ -470,23 +399,4 @@ function passes(info: SerialPortInfoLike, f: SerialPortFilterLike): boolean {
 
 function grantKey(p: FakeSerialPort): string {
   return `${p.info.usbVendorId}:${p.info.usbProductId}:${p.serialNumber}`;
-}
-
-// ---- the door key store ----
-
-/** The IndexedDB `keys` store's door entry, in memory; can be told to fail like a full disk. */
-export class FakeDoorKeyStore implements DoorKeyStore {
-  key: CryptoKey | null = null;
-  saves = 0;
-  failSave = false;
-
-  async load(): Promise<CryptoKey | null> {
-    return this.key;
-  }
-
-  async save(key: CryptoKey): Promise<void> {
-    if (this.failSave) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    this.saves++;
-    this.key = key;
-  }
 }

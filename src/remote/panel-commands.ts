@@ -1,0 +1,89 @@
+// The command router: a verified command from a paired phone, by op, to the panel's actions.
+// Verification (signature, time, counter, role) happened before; what needs the panel's current
+// values (an owner-only setting) is checked here.
+import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
+import { refusedSettingsText, settingsRefusedTo, type AdminRole, type CommandBody, type Op } from './command.ts';
+import { remoteEventOf } from './messages.ts';
+import type { RemotePanelActions } from './ports.ts';
+import type { AdminSummary, PairingOffer } from './panel-remote.ts';
+
+/** What a command may touch beyond the panel's actions: the remote link's own pairing and state. */
+export interface CommandPanel {
+  readonly actions: RemotePanelActions;
+  admins(): readonly AdminSummary[];
+  /** A freshly signed config and state for every phone, soon. */
+  stateSoon(): void;
+  refuseForbidden(adminId: string, op: Op): Promise<void>;
+  unpair(adminId: string, by: string): Promise<boolean>;
+  createPairing(role: AdminRole): Promise<PairingOffer>;
+}
+
+export type CommandOutcome = { ok: true; result: unknown } | { ok: false; reason: string };
+
+export async function runCommand(p: CommandPanel, adminId: string, role: AdminRole, c: CommandBody): Promise<CommandOutcome> {
+const a = p.actions;
+  const ok = (result: unknown) => ({ ok: true as const, result });
+  switch (c.op) {
+    case 'state.get':
+      p.stateSoon();
+      return ok({ ...a.snapshot(), online: true });
+    case 'people.list':
+      return ok(await a.listPeople());
+    case 'person.add': {
+      const r = await a.addPerson(adminId, { name: c.name, role: c.role, ...(c.pin ? { pin: c.pin } : {}) });
+      return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+    }
+    case 'person.setActive':
+      await a.setActive(adminId, c.personId, c.active);
+      return ok(null);
+    case 'person.update': {
+      const { op: _op, personId, ...change } = c;
+      const r = await a.updatePerson(adminId, personId, change);
+      return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+    }
+    case 'settings.get':
+      return ok(await a.settings());
+    case 'settings.set': {
+      // The role check needs the values as they are now, so it runs here rather than in verifyCommand.
+      const refused = settingsRefusedTo(role, await a.settings(), c.patch);
+      if (refused.length > 0) {
+        await p.refuseForbidden(adminId, c.op);
+        return { ok: false, reason: `forbidden: ${refusedSettingsText(refused)}` };
+      }
+      const r = await a.updateSettings(adminId, c.patch);
+      return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+    }
+    case 'person.remove':
+      await a.removePerson(adminId, c.personId);
+      return ok(null);
+    case 'person.enrolPhoto': {
+      const jpeg = decodeBase64Url(c.jpeg);
+      if (!jpeg) return { ok: false, reason: 'malformed' };
+      const r = await a.enrolPhoto(adminId, c.personId, jpeg);
+      return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+    }
+    case 'guestKey.issue':
+      return ok(await a.issueGuestKey(adminId, { name: c.name, notBefore: c.notBefore, expires: c.expires, maxUses: c.maxUses, selfEnrol: c.selfEnrol }));
+    case 'guestKey.revoke':
+      await a.revokeGuestKey(adminId, c.keyId);
+      return ok(null);
+    case 'door.unlock':
+      return ok(await a.unlock(adminId));
+    case 'door.lock':
+      return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
+    case 'log.recent': {
+      const events = await a.recentEvents(c.limit);
+      return ok(events.map(remoteEventOf));
+    }
+    case 'snapshot.get': {
+      const bytes = await a.snapshotImage(c.snapshotId);
+      return ok(bytes ? encodeBase64Url(bytes) : null);
+    }
+    case 'admins.list':
+      return ok(p.admins());
+    case 'admin.unpair':
+      return (await p.unpair(c.adminId, adminId)) ? ok(null) : { ok: false, reason: 'unknownAdmin' };
+    case 'pairing.create':
+      return ok(await p.createPairing(c.role));
+  }
+}
