@@ -48,7 +48,7 @@ export default defineConfig({
       injectManifest: {
         // Weights and wasm live in their own versioned, integrity-checked cache (see src/sw.ts).
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
-        globIgnores: ['ort/**', 'models/**', 'zxing/**'],
+        globIgnores: ['ort/**', 'models/**', 'zxing/**', 'mediapipe/**'],
         rollupFormat: 'es',
       },
       devOptions: { enabled: false },
@@ -62,7 +62,7 @@ export default defineConfig({
   worker: { format: 'es' },
   // Imported lazily (the WebGPU runtime only when a test asks for it): listed so the dev server
   // bundles them at start instead of discovering them mid-test and reloading the page under it.
-  optimizeDeps: { include: ['onnxruntime-web/webgpu', 'onnxruntime-web/wasm', 'mqtt', 'idb', 'zxing-wasm/reader', 'zxing-wasm/writer'] },
+  optimizeDeps: { include: ['onnxruntime-web/webgpu', 'onnxruntime-web/wasm', '@mediapipe/tasks-vision', 'mqtt', 'idb', 'zxing-wasm/reader', 'zxing-wasm/writer'] },
   test: {
     include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts', 'tests/support/**/*.test.ts', 'tests/board/**/*.test.ts'],
     environment: 'node',

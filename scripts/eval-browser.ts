@@ -46,14 +46,7 @@ export async function openRig(opts: { webgpu?: boolean } = {}): Promise<BrowserR
   });
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page]', e.message));
-  await page.goto(`${url}/tests/browser/blank.html`);
-  // A module script as text: functions passed to page.evaluate from here go through Vite's SSR
-  // transform, which would rewrite an import() inside them.
-  await page.addScriptTag({
-    type: 'module',
-    content: "import { VisionBridge } from '/src/vision/bridge.ts'; import { TemplateIndex } from '/src/vision/matcher.ts'; Object.assign(window, { __VisionBridge: VisionBridge, __TemplateIndex: TemplateIndex });",
-  });
-  await page.waitForFunction(() => '__VisionBridge' in window);
+  await preparePage(page, url);
   return {
     page,
     browser,
@@ -65,8 +58,34 @@ export async function openRig(opts: { webgpu?: boolean } = {}): Promise<BrowserR
   };
 }
 
-/** Starts the worker in the page (window.__vision) and waits for it; returns its status. */
+async function preparePage(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/tests/browser/blank.html`);
+  // A module script as text: functions passed to page.evaluate from here go through Vite's SSR
+  // transform, which would rewrite an import() inside them.
+  await page.addScriptTag({
+    type: 'module',
+    content: "import { VisionBridge } from '/src/vision/bridge.ts'; import { TemplateIndex } from '/src/vision/matcher.ts'; Object.assign(window, { __VisionBridge: VisionBridge, __TemplateIndex: TemplateIndex });",
+  });
+  await page.waitForFunction(() => '__VisionBridge' in window);
+}
+
+/**
+ * Starts the worker in the page (window.__vision) and waits for it; returns its status. Once
+ * after a change to the dependency list, Vite re-bundles and reloads the page under us: then
+ * the page is prepared again and the start repeated.
+ */
 export async function startVision(page: Page, init: { providers?: string[]; threads?: number }): Promise<{ status: string; provider: string | null; threads: number; detail: string }> {
+  try {
+    return await startOnce(page, init);
+  } catch (err) {
+    if (!/Execution context was destroyed/.test(String(err))) throw err;
+    await page.waitForLoadState('load');
+    await preparePage(page, new URL(page.url()).origin);
+    return startOnce(page, init);
+  }
+}
+
+function startOnce(page: Page, init: { providers?: string[]; threads?: number }): Promise<{ status: string; provider: string | null; threads: number; detail: string }> {
   return page.evaluate(async (init) => {
     const VisionBridge = (window as unknown as { __VisionBridge: new (i: unknown) => { on(l: (m: never) => void): void; start(): void } }).__VisionBridge;
     const bridge = new VisionBridge(init);

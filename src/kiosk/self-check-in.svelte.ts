@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../platform/clock.ts';
 import type { GuestKeyClaims } from '../access/index.ts';
 import type { VisionSession } from '../vision/vision-session.svelte.ts';
 import type { PeopleAdmin } from '../people/people-admin.svelte.ts';
-import { captureFaceFor } from '../people/enrolment.svelte.ts';
+import { captureFaceFor, livenessAtEnrolment } from '../people/enrolment.svelte.ts';
 
 /**
  * Hospitality self check-in at the kiosk: a guest whose key allows it may save their face for the
@@ -48,9 +48,13 @@ export class SelfCheckIn {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#state = { kind: 'capturing', hint: 'Look straight at the camera.' };
     try {
-      const result = await captureFaceFor(this.#vision, claims.subject, (hint) => (this.#state = { kind: 'capturing', hint }));
+      const result = await captureFaceFor(this.#vision, claims.subject, (hint) => (this.#state = { kind: 'capturing', hint }), undefined, { pose: { want: 'straight' } });
+      // The same liveness as enrolment at the panel: no template from a print or a screen.
+      const live = result.ok ? await livenessAtEnrolment(this.#vision, [result.capture.liveness], () => (this.#state = { kind: 'capturing', hint: 'Please blink slowly.' })) : null;
       if (!result.ok) {
         this.#state = { kind: 'failed', message: `${result.otherPersonId ? 'This face is already known here.' : result.message} Your key still works.` };
+      } else if (live && !live.ok) {
+        this.#state = { kind: 'failed', message: `${live.message} Your key still works.` };
       } else {
         await this.#people.enrolGuest(claims, result.embedding, result.quality);
         this.#state = { kind: 'done', name: claims.name, until: claims.expires };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { coachingText } from '../vision/coaching.ts';
 import { countdown, statusText } from './status-text.ts';
 
 describe('what the kiosk says', () => {
@@ -16,5 +17,20 @@ describe('what the kiosk says', () => {
     expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, { now: 40_000, pinLockedUntil: 37_500 }).title).toBe('Enter PIN');
     expect(countdown(14 * 60_000 + 5_000)).toBe('14:05');
     expect(countdown(-5)).toBe('0:00');
+  });
+});
+
+describe('the kiosk coaches a face it cannot use', () => {
+  it('a face the camera cannot use is told what to do, on the face-seen screen and after it times out', () => {
+    const turned = coachingText(['turned', 'too-dark']);
+    expect(turned).toBe('Face the camera.');
+    expect(statusText({ kind: 'faceSeen', since: 0, trackId: 1 }, { now: 0, pinLockedUntil: 0, coaching: turned }).detail).toBe('Face the camera.');
+    expect(statusText({ kind: 'idle', since: 0 }, { now: 0, pinLockedUntil: 0, coaching: coachingText(['too-small', 'blurry']) }).detail).toBe('Come closer.');
+    expect(statusText({ kind: 'offline', since: 0 }, { now: 0, pinLockedUntil: 0, coaching: coachingText(['too-dark']) }).detail).toBe('More light, please: face a light.');
+  });
+
+  it('without a problem the screens say what they always said', () => {
+    expect(statusText({ kind: 'faceSeen', since: 0, trackId: 1 }).detail).toBe('Hold still and look at the circle.');
+    expect(statusText({ kind: 'idle', since: 0 }, { now: 0, pinLockedUntil: 0, coaching: coachingText([]) }).detail).toBe('Step closer to unlock, or use a PIN.');
   });
 });

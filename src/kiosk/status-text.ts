@@ -40,6 +40,8 @@ export interface StatusContext {
   readonly now: number;
   /** Until when the PIN pad refuses entries (0: it does not). */
   readonly pinLockedUntil: number;
+  /** What the camera needs the visitor to do (face the camera, come closer, more light), if anything. */
+  readonly coaching?: string | null;
 }
 
 /** "0:27", "14:05": a countdown legible at a glance. */
@@ -58,12 +60,13 @@ const FAULT_TEXT: Record<Fault, StatusText> = {
 export function statusText(state: FlowState, ctx: StatusContext = { now: 0, pinLockedUntil: 0 }): StatusText {
   const lockedMs = ctx.pinLockedUntil - ctx.now;
   switch (state.kind) {
+    // A face the camera cannot use yet (turned, too far, too dark) hears what to do, not silence.
     case 'idle':
-      return { tone: 'calm', title: 'Look at the camera', detail: 'Step closer to unlock, or use a PIN.' };
+      return { tone: 'calm', title: 'Look at the camera', detail: ctx.coaching ?? 'Step closer to unlock, or use a PIN.' };
     case 'offline':
-      return { tone: 'calm', title: 'Look at the camera', detail: 'Offline: the door still works.' };
+      return { tone: 'calm', title: 'Look at the camera', detail: ctx.coaching ?? 'Offline: the door still works.' };
     case 'faceSeen':
-      return { tone: 'busy', title: 'Face seen', detail: 'Hold still and look at the circle.' };
+      return { tone: 'busy', title: 'Face seen', detail: ctx.coaching ?? 'Hold still and look at the circle.' };
     case 'verifying':
       return { tone: 'busy', title: 'Checking…', detail: state.trackId === null ? 'Reading your key.' : 'One moment.' };
     case 'granted':

@@ -7,6 +7,7 @@ import type { DoorEvent } from '../door/protocol.ts';
 import type { DoorState } from '../access/types.ts';
 import type { DoorPort } from './gatekeeper.ts';
 import { Events, type EventOf } from '../lib/events.ts';
+import { trace } from '../vision/trace.ts';
 
 /**
  * The kiosk's view of the door controller: link state for the screen, the DoorPort for the
@@ -124,7 +125,9 @@ export class DoorLink implements DoorPort {
 
   async unlock(pulseMs: number): Promise<boolean> {
     if (!this.usable) return false;
+    trace({ kind: 'unlock-sent' });
     const r = await this.#controller.unlock(pulseMs);
+    trace({ kind: 'unlock-done', ok: r.outcome === 'done' });
     if (r.outcome !== 'done') console.warn('[door] unlock not done', r);
     return r.outcome === 'done';
   }
@@ -156,6 +159,7 @@ export class DoorLink implements DoorPort {
   }
 
   #onEvent(e: DoorEvent): void {
+    if (e.kind === 'relay') trace({ kind: 'relay', released: e.released, controllerMs: e.uptimeMs });
     if (e.kind === 'door') {
       this.#open = e.open;
       this.#events.emit('door', e.open ? 'opened' : 'closed');

@@ -27,6 +27,7 @@ describe('integrity-checked asset fetch', () => {
   it('routes only wasm runtimes and weights to the asset cache', () => {
     expect(isLargeAsset('/ort/ort-wasm-simd-threaded.wasm')).toBe(true);
     expect(isLargeAsset('/models/fr_detect.onnx')).toBe(true);
+    expect(isLargeAsset('/mediapipe/vision_wasm_module_internal.wasm')).toBe(true);
     expect(isLargeAsset('/assets/index.js')).toBe(false);
   });
 });

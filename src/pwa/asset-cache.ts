@@ -20,7 +20,7 @@ export type VerifiedFetch =
 
 export const assetCacheName = (version: string): string => `doorward-assets-${version}`;
 
-export const isLargeAsset = (path: string): boolean => ['/ort/', '/models/', '/zxing/'].some((dir) => path.startsWith(dir));
+export const isLargeAsset = (path: string): boolean => ['/ort/', '/models/', '/zxing/', '/mediapipe/'].some((dir) => path.startsWith(dir));
 
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));

@@ -34,30 +34,3 @@ export function agree(recent: readonly MatchResult[], policy: AgreementPolicy = 
   return { kind: 'pending', votes: n, leader: personId };
 }
 
-/** Keeps the last `window` results per track id; forget a track when the tracker drops it. */
-export class AgreementWindow {
-  readonly #policy: AgreementPolicy;
-  readonly #byTrack = new Map<number, MatchResult[]>();
-
-  constructor(policy: AgreementPolicy = DEFAULT_AGREEMENT) {
-    this.#policy = policy;
-  }
-
-  push(trackId: number, result: MatchResult): Agreement {
-    const list = this.#byTrack.get(trackId) ?? [];
-    list.push(result);
-    if (list.length > this.#policy.window) list.shift();
-    this.#byTrack.set(trackId, list);
-    return agree(list, this.#policy);
-  }
-
-  /** Drops tracks that are no longer alive (pass the tracker's current ids). */
-  retain(alive: Iterable<number>): void {
-    const keep = new Set(alive);
-    for (const id of [...this.#byTrack.keys()]) if (!keep.has(id)) this.#byTrack.delete(id);
-  }
-
-  reset(): void {
-    this.#byTrack.clear();
-  }
-}

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { alignFace, alignmentError, applyAffine, ARCFACE_112, similarityTransform } from './align.ts';
+import { alignFace, applyAffine, ARCFACE_112, similarityTransform } from './align.ts';
+import { alignmentError } from '../../tests/support/vision-helpers.ts';
 import { fivePoints, decodeLandmarks, landmarkCropBox } from './landmarks.ts';
 import type { Point, RgbaImage } from './types.ts';
 

@@ -42,16 +42,6 @@ export function applyAffine(m: Affine, p: Point): Point {
   return { x: m.a * p.x + m.b * p.y + m.c, y: m.d * p.x + m.e * p.y + m.f };
 }
 
-/** Root-mean-square distance between the mapped `src` points and `dst`, in `dst` pixels. */
-export function alignmentError(m: Affine, src: readonly Point[], dst: readonly Point[]): number {
-  let sum = 0;
-  for (let i = 0; i < src.length; i++) {
-    const p = applyAffine(m, src[i]!);
-    sum += (p.x - dst[i]!.x) ** 2 + (p.y - dst[i]!.y) ** 2;
-  }
-  return Math.sqrt(sum / src.length);
-}
-
 /** Warps `frame` so that `five` lands on the ArcFace template: the 112x112 embedding crop. */
 export function alignFace(frame: RgbaImage, five: readonly Point[]): RgbaImage {
   const toTemplate = similarityTransform(five, ARCFACE_112);

@@ -30,15 +30,3 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const nb = Math.sqrt(dot(b, b));
   return na > 0 && nb > 0 ? dot(a, b) / (na * nb) : 0;
 }
-
-/** Mean of unit vectors, renormalised: a sturdier single template from several captures. */
-export function meanEmbedding(vs: readonly ArrayLike<number>[]): Float32Array {
-  const first = vs[0];
-  if (!first) throw new RangeError('no embeddings');
-  const acc = new Float32Array(first.length);
-  for (const v of vs) {
-    const u = l2Normalize(v);
-    for (let i = 0; i < acc.length; i++) acc[i]! += u[i]!;
-  }
-  return l2Normalize(acc);
-}

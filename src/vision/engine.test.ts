@@ -54,3 +54,33 @@ describe('VisionEngine on real models', () => {
     expect(engine.idle).toBe(true);
   }, 60_000);
 });
+
+describe('VisionEngine head count', () => {
+  it('a census detector that sees further counts the faces the live detector misses (tailgating), on arrival and then once a second', async () => {
+    const { FaceModels } = await import('./models.ts');
+    const { loadJpeg: load, fsWeights } = await import('../../scripts/eval-support.ts');
+    const ort = await import('onnxruntime-web');
+    const { ortRuntime } = await import('./runtime.ts');
+    const runtime = ortRuntime(ort as never, 'wasm');
+    const fr = await FaceModels.onnxDetector(runtime, fsWeights);
+    // A near-field detector: fr_detect's own faces, but only the largest (as BlazeFace loses the far ones).
+    const near = { name: 'near-only', detect: async (f: RgbaImage) => (await fr.detect(f)).sort((a, b) => b.box.x2 - b.box.x1 - (a.box.x2 - a.box.x1)).slice(0, 1), release: () => undefined };
+    const withCensus = await FaceModels.create(runtime, fsWeights, { detector: near, census: fr });
+    const group = load(`${faceApiDemoDir}/sample5.jpg`); // five faces
+    let t = 0;
+    const engine = new VisionEngine(withCensus);
+    const first = await engine.step(group, (t += 66));
+    expect(first.timings.census).toBeGreaterThan(0);
+    expect(first.faces).toBe(5);
+    // The next frames reuse the fresh count without looking again...
+    const second = await engine.step(group, (t += 66));
+    expect(second.timings.census).toBeUndefined();
+    expect(second.faces).toBe(5);
+    // ...until a second has passed.
+    t += 1_000;
+    expect((await engine.step(group, t)).timings.census).toBeGreaterThan(0);
+    // Without a census the count is the live detector's.
+    const plain = new VisionEngine(withCensus.withDetector(near));
+    expect((await plain.step(group, 66)).faces).toBe(1);
+  }, 60_000);
+});

@@ -1,19 +1,20 @@
 import type { FaceEvidence } from '../access/types.ts';
 import { agree } from './agreement.ts';
-import { alignFace } from './align.ts';
 import type { Detection } from './detect.ts';
 import { EMBEDDING_DIM } from './embedding.ts';
 import { startBlink, stepBlink, type BlinkState } from './eyes.ts';
-import { toGrey } from './image.ts';
-import { fivePoints } from './landmarks.ts';
+import { lookAtFace, type FaceLook } from './look.ts';
 import { TemplateIndex, type MatchResult, type PersonScore } from './matcher.ts';
 import type { FaceModels } from './models.ts';
 import { MotionDetector } from './motion.ts';
 import { embedPhoto, type PhotoResult } from './photo.ts';
-import { assessQuality, DEFAULT_QUALITY, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
+import { rankProblems } from './coaching.ts';
+import { fuseLiveness } from './liveness.ts';
+import { poseProblem, type PoseProblem, type PoseTarget } from './pose.ts';
+import { DEFAULT_QUALITY, qualityScore, type QualityReason, type QualityReport, type QualityThresholds } from './quality.ts';
 import { LIVENESS_POLICY, MATCH_AGREEMENT, MATCH_POLICY } from './thresholds.ts';
 import { FaceTracker, type Track } from './tracker.ts';
-import type { Box, Point, RgbaImage } from './types.ts';
+import type { Box, RgbaImage } from './types.ts';
 
 /**
  * The live door loop, one frame at a time, as plain logic over injected models and time (no
@@ -24,7 +25,7 @@ import type { Box, Point, RgbaImage } from './types.ts';
  * around it; Node tests drive it with the real models.
  */
 
-export type Stage = 'decode' | 'detect' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
+export type Stage = 'decode' | 'detect' | 'census' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
 export type Timings = Partial<Record<Stage, number>>;
 
 export type FaceEvent = { readonly type: 'faceTracked'; readonly trackId: number; readonly stable: boolean } | { readonly type: 'faceLost' };
@@ -34,7 +35,15 @@ export interface TemplateSet {
   readonly embeddings: readonly Float32Array[];
 }
 
-export type CaptureProblem = QualityReason | 'no-face' | 'timed-out';
+export type CaptureProblem = QualityReason | PoseProblem | 'no-face' | 'timed-out';
+
+/** What a capture waits for besides a good picture. */
+export interface CaptureOptions {
+  /** The head pose to capture (guided enrolment); any pose the gate passes when absent. */
+  readonly pose?: PoseTarget;
+  /** Only a frame after this one (`CaptureResult.frame` of the previous capture): distinct frames. */
+  readonly after?: number;
+}
 
 export type CaptureResult =
   | {
@@ -42,8 +51,14 @@ export type CaptureResult =
       readonly embedding: Float32Array;
       /** 0..1, see qualityScore. */
       readonly quality: number;
+      /** Passive liveness fused over the frames of this face's track so far (fuseLiveness). */
       readonly liveness: number;
       readonly problems: readonly [];
+      /** The frame it came from (engine frame number) and the face's measured pose there. */
+      readonly frame: number;
+      readonly trackId: number;
+      readonly yaw: number;
+      readonly pitch: number;
       /** The face already matches this enrolled person at the operating threshold. */
       readonly alreadyEnrolledAs: PersonScore | null;
     }
@@ -78,6 +93,13 @@ export interface EngineOptions {
   /** After evidence for a face, wait this long before judging the same face again. */
   readonly evidenceCooldownMs: number;
   readonly quality: QualityThresholds;
+  /**
+   * With a second detector for the head count (FaceModels `census`): how often it looks at the
+   * whole frame while a face is there, besides the first frame of every new face.
+   */
+  readonly censusEveryMs: number;
+  /** A census count is trusted for this long. */
+  readonly censusFreshMs: number;
 }
 
 export const DEFAULT_ENGINE: EngineOptions = {
@@ -87,6 +109,8 @@ export const DEFAULT_ENGINE: EngineOptions = {
   lostAfterMs: 600,
   evidenceCooldownMs: 5_000,
   quality: DEFAULT_QUALITY,
+  censusEveryMs: 1_000,
+  censusFreshMs: 1_500,
 };
 
 export interface StepResult {
@@ -94,20 +118,19 @@ export interface StepResult {
   readonly timings: Timings;
   readonly faces: number;
   /** The primary face's box, for an overlay. */
-  readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null;
+  readonly primary: PrimaryFace | null;
 }
 
-/**
- * 0 when the gate fails; otherwise (0, 1]: face size (full at twice the minimum eye distance),
- * frontality and sharpness (full at three times the minimum), multiplied. Ranks enrolment shots.
- */
-export function qualityScore(q: QualityReport, t: QualityThresholds = DEFAULT_QUALITY): number {
-  if (!q.ok) return 0;
-  const size = Math.min(1, q.metrics.interEyePx / (2 * t.minInterEyePx));
-  const frontal = 1 - 0.5 * Math.min(1, Math.abs(q.metrics.yaw) / t.maxAbsYaw);
-  const sharp = Math.min(1, q.metrics.sharpness / (3 * t.minSharpness));
-  return Math.max(0.01, size * frontal * sharp);
+export interface PrimaryFace {
+  readonly trackId: number;
+  readonly box: Box;
+  readonly stable: boolean;
+  /** Why the gate refused this frame's face (what to tell the visitor); absent when it passed or was not looked at. */
+  readonly problems?: readonly QualityReason[];
 }
+
+/** Passive scores kept per track for fusion (about two attempts' worth). */
+const LIVENESS_FRAMES = 10;
 
 interface Analysed {
   readonly match: MatchResult;
@@ -119,25 +142,13 @@ interface Attempt {
   qualityOk: boolean;
   results: Analysed[];
   cooldownUntil: number;
-}
-
-interface FaceLook {
-  readonly landmarks: readonly Point[];
-  readonly five: readonly Point[];
-  readonly aligned: RgbaImage;
-  readonly quality: QualityReport;
+  /** Every passive score of this track, across attempts, newest last. */
+  liveness: number[];
 }
 
 type Task =
-  | { readonly kind: 'capture'; readonly id: number; readonly deadline: number; problems: CaptureProblem[] }
+  | { readonly kind: 'capture'; readonly id: number; readonly deadline: number; problems: CaptureProblem[]; readonly options: CaptureOptions }
   | { readonly kind: 'blink'; readonly id: number; readonly deadline: number; state: BlinkState | null; trackId: number | null };
-
-const median = (xs: readonly number[]): number => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 export class VisionEngine {
   readonly #models: FaceModels;
@@ -152,6 +163,8 @@ export class VisionEngine {
   #lastDetectAt = -Infinity;
   #idle = false;
   #tasks = new Map<number, Task>();
+  #frameNo = 0;
+  #census: { at: number; faces: number } | null = null;
 
   /** `clock` times the stages (performance.now in the worker); frame times come with each frame. */
   constructor(models: FaceModels, options: Partial<EngineOptions> = {}, clock: () => number = () => performance.now()) {
@@ -191,9 +204,9 @@ export class VisionEngine {
     return moved || now - this.#lastDetectAt >= this.#o.idleDetectEveryMs;
   }
 
-  startTask(id: number, kind: TaskKind, now: number, timeoutMs: number): EngineEvent[] {
+  startTask(id: number, kind: TaskKind, now: number, timeoutMs: number, options: CaptureOptions = {}): EngineEvent[] {
     const deadline = now + timeoutMs;
-    this.#tasks.set(id, kind === 'capture' ? { kind, id, deadline, problems: [] } : { kind, id, deadline, state: null, trackId: null });
+    this.#tasks.set(id, kind === 'capture' ? { kind, id, deadline, problems: [], options } : { kind, id, deadline, state: null, trackId: null });
     return this.#wake();
   }
 
@@ -207,7 +220,7 @@ export class VisionEngine {
    * tasks, idle) untouched, so it can run between camera frames.
    */
   embedPhoto(photo: RgbaImage): Promise<PhotoResult> {
-    return embedPhoto(this.#models, photo, this.#index, qualityScore, this.#o.quality);
+    return embedPhoto(this.#models, photo, this.#index, this.#o.quality);
   }
 
   reset(): void {
@@ -218,6 +231,7 @@ export class VisionEngine {
     this.#lastFaceAt = null;
     this.#idle = false;
     this.#tasks.clear();
+    this.#census = null;
   }
 
   async step(frame: RgbaImage, now: number): Promise<StepResult> {
@@ -232,12 +246,14 @@ export class VisionEngine {
       }
     };
     const events: EngineEvent[] = [];
+    const frameNo = ++this.#frameNo;
     this.#lastFaceAt ??= now;
     this.#lastDetectAt = now;
 
     const detections = await timed('detect', () => this.#models.detect(frame));
     const tracks = this.#tracker.update(detections, now, frame);
     const primary = tracks[0];
+    const faces = await this.#headCount(frame, detections.length, primary, now, timed);
     if (primary) {
       this.#lastFaceAt = now;
       events.push(...this.#wake());
@@ -246,13 +262,13 @@ export class VisionEngine {
     let stable = false;
     let look: FaceLook | null = null;
     if (primary) {
-      if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0 };
+      if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0, liveness: [] };
       const attempt = this.#attempt;
       const ready = primary.hits >= this.#o.stableHits;
       const judging = ready && now >= attempt.cooldownUntil;
       const capturing = [...this.#tasks.values()].some((t) => t.kind === 'capture');
       if (judging || (ready && capturing)) {
-        look = await this.#look(frame, primary, timed);
+        look = await lookAtFace(this.#models, frame, primary.box, this.#o.quality, timed);
         if (look.quality.ok) attempt.qualityOk = true;
       }
       stable = ready && attempt.qualityOk;
@@ -273,7 +289,7 @@ export class VisionEngine {
       events.push({ type: 'face', face: { type: 'faceLost' } });
     }
 
-    events.push(...(await this.#runTasks(frame, primary ?? null, look, now, timed)));
+    events.push(...(await this.#runTasks(frame, frameNo, primary ?? null, look, now, timed)));
 
     if (!primary && !this.#idle && this.#tasks.size === 0 && now - (this.#lastFaceAt ?? now) >= this.#o.idleAfterMs) {
       this.#idle = true;
@@ -284,25 +300,31 @@ export class VisionEngine {
     return {
       events,
       timings,
-      faces: detections.length,
-      primary: primary ? { trackId: primary.id, box: primary.box, stable } : null,
+      faces,
+      primary: primary ? { trackId: primary.id, box: primary.box, stable, ...(look && !look.quality.ok && { problems: look.quality.reasons }) } : null,
     };
+  }
+
+  /**
+   * Faces in the picture, for tailgating: the live detector's count, or more when the census
+   * detector (which sees further: fr_detect next to BlazeFace) counted more in the last moment.
+   * It looks when a new face arrives and then every censusEveryMs while someone is there.
+   */
+  async #headCount(frame: RgbaImage, live: number, primary: Track<Detection> | undefined, now: number, timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>): Promise<number> {
+    if (!this.#models.hasCensus) return live;
+    const due = primary !== undefined && (primary.hits === 1 || !this.#census || now - this.#census.at >= this.#o.censusEveryMs);
+    if (due) {
+      const counted = await timed('census', () => this.#models.census(frame));
+      this.#census = { at: now, faces: counted.length };
+    }
+    const fresh = this.#census && now - this.#census.at <= this.#o.censusFreshMs ? this.#census.faces : 0;
+    return Math.max(live, fresh);
   }
 
   #wake(): EngineEvent[] {
     if (!this.#idle) return [];
     this.#idle = false;
     return [{ type: 'idle', idle: false }];
-  }
-
-  async #look(frame: RgbaImage, face: Track<Detection>, timed: <R>(s: Stage, f: () => Promise<R> | R) => Promise<R>): Promise<FaceLook> {
-    const landmarks = await timed('landmark', () => this.#models.landmarks(frame, face.box));
-    return timed('quality', () => {
-      const five = fivePoints(landmarks);
-      const aligned = alignFace(frame, five);
-      const quality = assessQuality({ box: face.box, frame, landmarks, alignedGrey: toGrey(aligned) }, this.#o.quality);
-      return { landmarks, five, aligned, quality };
-    });
   }
 
   async #judge(
@@ -317,6 +339,7 @@ export class VisionEngine {
     const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
     const match = await timed('match', () => this.#index.match(embedding, MATCH_POLICY));
     attempt.results.push({ match, liveness });
+    this.#scored(attempt, liveness);
     if (attempt.results.length > MATCH_AGREEMENT.window) attempt.results.shift();
     const results = attempt.results;
     const agreement = agree(
@@ -327,7 +350,8 @@ export class VisionEngine {
     const full = results.length >= (noTemplates ? MATCH_AGREEMENT.need : MATCH_AGREEMENT.window);
     if (agreement.kind !== 'agreed' && !full) return null;
 
-    const passive = median(results.map((r) => r.liveness));
+    // The track's frames vote together: this attempt's and any before it (a face that stayed).
+    const passive = fuseLiveness(attempt.liveness);
     let evidence: FaceEvidence;
     if (agreement.kind === 'agreed') {
       const leads = results.flatMap((r) => (r.match.kind === 'match' && r.match.personId === agreement.personId ? [r.match.lead] : []));
@@ -350,8 +374,14 @@ export class VisionEngine {
     return { evidence, embedding };
   }
 
+  #scored(attempt: Attempt, liveness: number): void {
+    attempt.liveness.push(liveness);
+    if (attempt.liveness.length > LIVENESS_FRAMES) attempt.liveness.shift();
+  }
+
   async #runTasks(
     frame: RgbaImage,
+    frameNo: number,
     primary: Track<Detection> | null,
     look: FaceLook | null,
     now: number,
@@ -371,13 +401,18 @@ export class VisionEngine {
           if (!primary) events.push({ type: 'task-progress', id: task.id, problems: task.problems });
           continue;
         }
-        if (!look.quality.ok) {
-          task.problems = [...look.quality.reasons];
-          events.push({ type: 'task-progress', id: task.id, problems: task.problems });
+        // Each capture from a frame of its own.
+        if (task.options.after !== undefined && frameNo <= task.options.after) continue;
+        const problems = captureProblems(look.quality, task.options);
+        if (problems.length > 0) {
+          task.problems = problems;
+          events.push({ type: 'task-progress', id: task.id, problems });
           continue;
         }
         const embedding = await timed('embed', () => this.#models.embedAligned(look.aligned));
         const liveness = await timed('liveness', () => this.#models.liveness(frame, primary.box));
+        const attempt = this.#attempt?.trackId === primary.id ? this.#attempt : null;
+        if (attempt) this.#scored(attempt, liveness);
         const top = this.#index.size > 0 ? (this.#index.scores(embedding, 1)[0] ?? null) : null;
         this.#tasks.delete(task.id);
         events.push({
@@ -387,9 +422,14 @@ export class VisionEngine {
           result: {
             ok: true,
             embedding,
-            quality: qualityScore(look.quality, this.#o.quality),
-            liveness,
+            // A turned capture is as good a template as a frontal one when the turn was asked for.
+            quality: qualityScore(task.options.pose && task.options.pose.want !== 'straight' ? { ...look.quality, ok: true, metrics: { ...look.quality.metrics, yaw: 0 } } : look.quality, this.#o.quality),
+            liveness: fuseLiveness(attempt ? attempt.liveness : [liveness]),
             problems: [],
+            frame: frameNo,
+            trackId: primary.id,
+            yaw: look.quality.metrics.yaw,
+            pitch: look.quality.metrics.pitch,
             alreadyEnrolledAs: top && top.score >= MATCH_POLICY.threshold ? top : null,
           },
         });
@@ -413,6 +453,20 @@ export class VisionEngine {
     }
     return events;
   }
+}
+
+/**
+ * What keeps this frame from being the capture: the gate's reasons (a turn that was asked for
+ * does not count as 'turned' unless it goes too far), then the pose, then an old frame.
+ */
+export function captureProblems(q: QualityReport, options: CaptureOptions): CaptureProblem[] {
+  const pose = options.pose;
+  const turning = pose !== undefined && pose.want !== 'straight';
+  const reasons: CaptureProblem[] = q.reasons.filter((r) => !(turning && r === 'turned'));
+  const posed = pose ? poseProblem(q.metrics, pose) : null;
+  // 'turned' already says "face the camera".
+  if (posed && !(posed === 'look-straight' && reasons.includes('turned'))) reasons.push(posed);
+  return rankProblems(reasons);
 }
 
 /** Passive liveness band for the overlay and logs (the policy decides; this only names the band). */

@@ -187,28 +187,3 @@ export function scaleBrightness(img: RgbaImage, gain: number): RgbaImage {
   return { width: img.width, height: img.height, data: out };
 }
 
-/** 3x3 box blur, repeated `passes` times: a defocused or moving face for the sharpness check. */
-export function boxBlur(img: RgbaImage, passes = 1): RgbaImage {
-  let cur = img;
-  for (let p = 0; p < passes; p++) {
-    const { width: w, height: h, data } = cur;
-    const out = new Uint8ClampedArray(data.length);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        for (let ch = 0; ch < 4; ch++) {
-          let sum = 0;
-          for (let dy = -1; dy <= 1; dy++) {
-            const yy = Math.min(h - 1, Math.max(0, y + dy));
-            for (let dx = -1; dx <= 1; dx++) {
-              const xx = Math.min(w - 1, Math.max(0, x + dx));
-              sum += data[(yy * w + xx) * 4 + ch]!;
-            }
-          }
-          out[(y * w + x) * 4 + ch] = sum / 9;
-        }
-      }
-    }
-    cur = { width: w, height: h, data: out };
-  }
-  return cur;
-}

@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { agree, AgreementWindow } from './agreement.ts';
-import { l2Normalize, cosine, meanEmbedding } from './embedding.ts';
+import { agree } from './agreement.ts';
+import { l2Normalize, cosine } from './embedding.ts';
+import { AgreementWindow, meanEmbedding } from '../../tests/support/vision-helpers.ts';
 import { simdKernelModule, TemplateIndex as Index, type MatchResult, type TemplateIndexOptions } from './matcher.ts';
 
 const unit = (...v: number[]) => l2Normalize(v);

@@ -42,18 +42,55 @@ function output(out: Record<string, TensorData>, name: string): Float32Array {
   return t.data;
 }
 
-/** The five faceplugin models behind one typed surface; built by `FaceModels.create`. */
-export class FaceModels {
-  readonly provider: string;
-  readonly #s: Record<ModelId, SerialSession>;
+/**
+ * Finds faces in a frame: fr_detect on the inference runtime, or MediaPipe's FaceDetector in
+ * the worker (mediapipe.ts). Boxes are in frame pixels, on fr_detect's box convention.
+ */
+export interface FaceDetectorModel {
+  /** For timings, the admin page and the bench: 'fr_detect', 'mediapipe-full/CPU', ... */
+  readonly name: string;
+  detect(frame: RgbaImage, opts?: DetectOptions): Promise<Detection[]>;
+  release(): Promise<void> | void;
+}
 
-  private constructor(provider: string, sessions: Record<ModelId, SerialSession>) {
-    this.provider = provider;
-    this.#s = sessions;
+class OnnxDetector implements FaceDetectorModel {
+  readonly name = 'fr_detect';
+  constructor(readonly session: SerialSession) {}
+
+  async detect(frame: RgbaImage, opts: DetectOptions = DEFAULT_DETECT): Promise<Detection[]> {
+    const { data, letterbox } = detectorInput(frame);
+    const out = await this.session.run({ input: { data, dims: [1, 3, 240, 320] } });
+    return decodeDetections(output(out, 'scores'), output(out, 'boxes'), frame, opts, letterbox);
   }
 
-  static async create(runtime: InferenceRuntime, load: WeightLoader): Promise<FaceModels> {
-    const ids = Object.keys(MODEL_FILES) as ModelId[];
+  release(): Promise<void> {
+    return this.session.session.release();
+  }
+}
+
+export interface CreateOptions {
+  /** Detect with this instead of fr_detect (whose weights are then not loaded unless `census` is it). */
+  readonly detector?: FaceDetectorModel;
+  /** A second detector that only counts faces (one that sees further than `detector`), for tailgating. */
+  readonly census?: FaceDetectorModel;
+}
+
+/** The faceplugin models (and a face detector) behind one typed surface; built by `FaceModels.create`. */
+export class FaceModels {
+  readonly provider: string;
+  readonly #s: Record<Exclude<ModelId, 'detect'>, SerialSession>;
+  readonly #detector: FaceDetectorModel;
+  readonly #census: FaceDetectorModel | null;
+
+  private constructor(provider: string, sessions: Record<Exclude<ModelId, 'detect'>, SerialSession>, detector: FaceDetectorModel, census: FaceDetectorModel | null) {
+    this.provider = provider;
+    this.#s = sessions;
+    this.#detector = detector;
+    this.#census = census;
+  }
+
+  static async create(runtime: InferenceRuntime, load: WeightLoader, options: CreateOptions = {}): Promise<FaceModels> {
+    const ids = (Object.keys(MODEL_FILES) as ModelId[]).filter((id) => id !== 'detect' || !options.detector);
     // One at a time: parallel compiles only compete for the same cores and spike memory.
     const sessions: Partial<Record<ModelId, SerialSession>> = {};
     for (const id of ids) {
@@ -64,13 +101,35 @@ export class FaceModels {
         throw new Error(`cannot load ${MODEL_FILES[id]} on ${runtime.provider}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     }
-    return new FaceModels(runtime.provider, sessions as Record<ModelId, SerialSession>);
+    const { detect, ...rest } = sessions as Record<ModelId, SerialSession>;
+    return new FaceModels(runtime.provider, rest, options.detector ?? new OnnxDetector(detect), options.census ?? null);
   }
 
-  async detect(frame: RgbaImage, opts: DetectOptions = DEFAULT_DETECT): Promise<Detection[]> {
-    const { data, letterbox } = detectorInput(frame);
-    const out = await this.#s.detect.run({ input: { data, dims: [1, 3, 240, 320] } });
-    return decodeDetections(output(out, 'scores'), output(out, 'boxes'), frame, opts, letterbox);
+  /** fr_detect on `runtime` alone, e.g. as the fallback or beside another detector in the bench. */
+  static async onnxDetector(runtime: InferenceRuntime, load: WeightLoader): Promise<FaceDetectorModel> {
+    return new OnnxDetector(new SerialSession(await runtime.createSession(await load(MODEL_FILES.detect))));
+  }
+
+  /** The same loaded models with another face detector (the bench compares detectors this way). */
+  withDetector(detector: FaceDetectorModel): FaceModels {
+    return new FaceModels(this.provider, this.#s, detector, null);
+  }
+
+  get detectorName(): string {
+    return this.#detector.name;
+  }
+
+  get hasCensus(): boolean {
+    return this.#census !== null;
+  }
+
+  /** The census detector's faces (the live detector's when there is no census). */
+  census(frame: RgbaImage): Promise<Detection[]> {
+    return (this.#census ?? this.#detector).detect(frame);
+  }
+
+  detect(frame: RgbaImage, opts?: DetectOptions): Promise<Detection[]> {
+    return this.#detector.detect(frame, opts);
   }
 
   async landmarks(frame: RgbaImage, face: Box): Promise<Point[]> {
@@ -106,6 +165,8 @@ export class FaceModels {
   }
 
   async release(): Promise<void> {
+    await this.#detector.release();
+    await this.#census?.release();
     for (const s of Object.values(this.#s)) await s.session.release();
   }
 }

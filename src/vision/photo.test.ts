@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceApiDemoDir, loadJpeg, loadNodeModels, sharedFacesDir } from '../../scripts/eval-support.ts';
-import { qualityScore } from './engine.ts';
 import { cosine } from './embedding.ts';
 import { TemplateIndex } from './matcher.ts';
 import type { FaceModels } from './models.ts';
@@ -18,7 +17,7 @@ afterAll(async () => {
   await models?.release();
 });
 
-const run = (img: RgbaImage, index: TemplateIndex | null = null): Promise<PhotoResult> => embedPhoto(models, img, index, qualityScore);
+const run = (img: RgbaImage, index: TemplateIndex | null = null): Promise<PhotoResult> => embedPhoto(models, img, index);
 const shared = existsSync(sharedFacesDir);
 const face = (name: string) => loadJpeg(`${sharedFacesDir}/${name}`);
 

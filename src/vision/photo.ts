@@ -1,9 +1,7 @@
-import { alignFace } from './align.ts';
-import { toGrey } from './image.ts';
-import { fivePoints } from './landmarks.ts';
+import { lookAtFace } from './look.ts';
 import type { TemplateIndex, PersonScore } from './matcher.ts';
 import type { FaceModels } from './models.ts';
-import { assessQuality, DEFAULT_QUALITY, type QualityReason, type QualityThresholds } from './quality.ts';
+import { DEFAULT_QUALITY, qualityScore, type QualityReason, type QualityThresholds } from './quality.ts';
 import { MATCH_POLICY } from './thresholds.ts';
 import { rankFaces } from './tracker.ts';
 import { boxWidth, type Box, type RgbaImage } from './types.ts';
@@ -26,7 +24,7 @@ export type PhotoResult =
   | {
       readonly ok: true;
       readonly embedding: Float32Array;
-      /** 0..1, see qualityScore (engine.ts). */
+      /** 0..1, see qualityScore (quality.ts). */
       readonly quality: number;
       /** Passive liveness of the face in the photo (informative only: a photo of a photo scores low). */
       readonly liveness: number;
@@ -43,14 +41,10 @@ export type PhotoResult =
 /** A second face at least this wide (relative to the largest) makes the photo ambiguous. */
 export const SEVERAL_FACES_RATIO = 0.7;
 
-/** Same formula as engine.ts `qualityScore` (kept here to avoid an import cycle). */
-export type QualityScorer = (q: ReturnType<typeof assessQuality>, t: QualityThresholds) => number;
-
 export async function embedPhoto(
   models: FaceModels,
   frame: RgbaImage,
   index: TemplateIndex | null,
-  score: QualityScorer,
   t: QualityThresholds = DEFAULT_QUALITY,
 ): Promise<PhotoResult> {
   const faces = rankFaces(await models.detect(frame), frame);
@@ -62,9 +56,7 @@ export async function embedPhoto(
   const rival = faces.some((f) => f !== subject && boxWidth(f.box) >= SEVERAL_FACES_RATIO * widest);
   if (rival) return { ok: false, problems: ['several-faces'], faces: faces.length };
 
-  const landmarks = await models.landmarks(frame, subject.box);
-  const aligned = alignFace(frame, fivePoints(landmarks));
-  const quality = assessQuality({ box: subject.box, frame, landmarks, alignedGrey: toGrey(aligned) }, t);
+  const { aligned, quality } = await lookAtFace(models, frame, subject.box, t);
   if (!quality.ok) return { ok: false, problems: [...quality.reasons], faces: faces.length };
 
   const embedding = await models.embedAligned(aligned);
@@ -73,7 +65,7 @@ export async function embedPhoto(
   return {
     ok: true,
     embedding,
-    quality: score(quality, t),
+    quality: qualityScore(quality, t),
     liveness,
     alreadyEnrolledAs: top && top.score >= MATCH_POLICY.threshold ? top : null,
     box: subject.box,

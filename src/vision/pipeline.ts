@@ -1,9 +1,7 @@
-import { alignFace } from './align.ts';
 import { DEFAULT_DETECT, type DetectOptions } from './detect.ts';
-import { toGrey } from './image.ts';
-import { fivePoints } from './landmarks.ts';
+import { lookAtFace } from './look.ts';
 import type { FaceModels } from './models.ts';
-import { assessQuality, DEFAULT_QUALITY, type QualityReport, type QualityThresholds } from './quality.ts';
+import { DEFAULT_QUALITY, type QualityReport, type QualityThresholds } from './quality.ts';
 import { rankFaces } from './tracker.ts';
 import type { Box, Point, RgbaImage } from './types.ts';
 
@@ -33,6 +31,8 @@ export interface FrameAnalysis {
   readonly faces: readonly FaceAnalysis[];
   readonly timings: StageTimings;
   readonly provider: string;
+  /** Which face detector found the faces ('fr_detect', 'mediapipe-full/CPU', ...). */
+  readonly detector: string;
 }
 
 export interface PipelineOptions {
@@ -82,12 +82,7 @@ export async function analyseFrame(
   const detections = rankFaces(await timed('detect', () => models.detect(frame, o.detect)), frame);
   const faces: FaceAnalysis[] = [];
   for (const det of detections.slice(0, o.maxAnalysed)) {
-    const landmarks = await timed('landmark', () => models.landmarks(frame, det.box));
-    const five = fivePoints(landmarks);
-    const aligned = await timed('quality', () => alignFace(frame, five));
-    const quality = await timed('quality', () =>
-      assessQuality({ box: det.box, frame, landmarks, alignedGrey: toGrey(aligned) }, o.quality),
-    );
+    const { landmarks, five, aligned, quality } = await lookAtFace(models, frame, det.box, o.quality, timed);
     const go = quality.ok || o.ignoreQuality;
     const liveness = go && o.liveness ? await timed('liveness', () => models.liveness(frame, det.box)) : undefined;
     const embedding = go && o.embed ? await timed('embed', () => models.embedAligned(aligned)) : undefined;
@@ -104,5 +99,5 @@ export async function analyseFrame(
     });
   }
   timings.total = now() - start;
-  return { faces, timings, provider: models.provider };
+  return { faces, timings, provider: models.provider, detector: models.detectorName };
 }

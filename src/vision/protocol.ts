@@ -4,7 +4,7 @@
  * worker. This file is type-only, shared by both runtimes (DOM and WebWorker libs).
  */
 import type { FaceEvidence } from '../access/types.ts';
-import type { BlinkResult, CaptureProblem, CaptureResult, FaceEvent, Stage, TemplateSet } from './engine.ts';
+import type { BlinkResult, CaptureOptions, CaptureProblem, CaptureResult, FaceEvent, PrimaryFace, Stage, TemplateSet } from './engine.ts';
 import type { PhotoResult } from './photo.ts';
 import type { FrameAnalysis, PipelineOptions } from './pipeline.ts';
 import type { Box } from './types.ts';
@@ -13,6 +13,24 @@ export type Provider = 'webgpu' | 'wasm';
 export const PROVIDERS: readonly Provider[] = ['webgpu', 'wasm'];
 
 export type VisionStatus = 'loading' | 'ready' | 'models-missing' | 'error';
+
+/** Face detectors the worker can run: fr_detect (ONNX) or MediaPipe Tasks' BlazeFace. */
+export type DetectorKind = 'fr_detect' | 'mediapipe-full' | 'mediapipe-short';
+export const DETECTORS: readonly DetectorKind[] = ['fr_detect', 'mediapipe-full', 'mediapipe-short'];
+
+export interface DetectorChoice {
+  readonly kind: DetectorKind;
+  /** MediaPipe only: XNNPACK on the CPU or the WebGL GPU delegate. */
+  readonly delegate?: 'CPU' | 'GPU';
+}
+
+/**
+ * The live path's detector, chosen by `npm run bench:detectors` (figures in models/README.md):
+ * MediaPipe full range on the CPU finds every face fr_detect finds, at door distances and in
+ * groups, in a fraction of the time. fr_detect stays loaded as the fallback when MediaPipe
+ * cannot start.
+ */
+export const DEFAULT_DETECTOR: DetectorChoice = { kind: 'mediapipe-full', delegate: 'CPU' };
 
 export interface InitOptions {
   /** Where the weights are served (`/models/`). */
@@ -25,6 +43,10 @@ export interface InitOptions {
   readonly threads?: number;
   /** How often the worker reports stats (ms). */
   readonly statsEveryMs?: number;
+  /** The live path's face detector; default DEFAULT_DETECTOR, fr_detect when it cannot start. */
+  readonly detector?: DetectorChoice;
+  /** Where @mediapipe/tasks-vision's wasm is served (`/mediapipe/`). */
+  readonly mediapipeBase?: string;
 }
 
 export interface StageStats {
@@ -44,11 +66,15 @@ export interface VisionStats {
   readonly skipped: number;
   readonly idle: boolean;
   readonly timings: Partial<Record<Stage, StageStats>>;
+  /** Requests to other origins that the worker refused (a library phoning home), since start. */
+  readonly blocked?: number;
 }
 
 export interface AnalyseOptions extends Partial<Omit<PipelineOptions, 'detect' | 'quality'>> {
   /** Only run the detector (bench: detection fps). */
   readonly detectOnly?: boolean;
+  /** Detect with this one instead of the live path's (bench, golden tests); loaded on first use. */
+  readonly detector?: DetectorChoice;
 }
 
 /** Request kinds with their parameters and results: one table, so bridge and worker agree. */
@@ -56,7 +82,7 @@ export interface Requests {
   /** A still image through the pipeline (tests, eval). Faces carry embeddings when analysed. */
   analyse: { params: { bitmap: ImageBitmap; options: AnalyseOptions }; result: FrameAnalysis };
   /** Enrolment: the next good face's embedding, or what is wrong with the picture. */
-  capture: { params: { timeoutMs: number }; result: CaptureResult };
+  capture: { params: { timeoutMs: number; options?: CaptureOptions }; result: CaptureResult };
   /** Active liveness: a blink by the primary face within the time. */
   blink: { params: { timeoutMs: number }; result: BlinkResult };
   /**
@@ -89,6 +115,8 @@ export type WorkerToMain =
       /** Why the preferred provider was not used, or what failed. */
       readonly detail: string;
       readonly threads: number;
+      /** The face detector the live path runs, e.g. 'mediapipe-full/CPU' or 'fr_detect'. */
+      readonly detector?: string;
       readonly error?: WorkerError;
     }
   | { readonly type: 'face'; readonly face: FaceEvent }
@@ -103,7 +131,16 @@ export type WorkerToMain =
   | { readonly type: 'idle'; readonly idle: boolean }
   | { readonly type: 'stats'; readonly stats: VisionStats }
   /** Per processed frame: what an overlay draws. */
-  | { readonly type: 'frame-done'; readonly at: number; readonly faces: number; readonly primary: { readonly trackId: number; readonly box: Box; readonly stable: boolean } | null }
+  | {
+      readonly type: 'frame-done';
+      readonly at: number;
+      readonly faces: number;
+      readonly primary: PrimaryFace | null;
+      /** This frame's stage times (ms), for the door bench's breakdown and the overlay. */
+      readonly timings?: Partial<Record<Stage, number>>;
+    }
+  /** A frame the worker did not analyse (busy with a request, or idle and nothing moved): the next may come. */
+  | { readonly type: 'frame-dropped'; readonly at: number }
   | { readonly type: 'progress'; readonly id: number; readonly problems: readonly CaptureProblem[] }
   | { readonly [K in RequestKind]: { readonly type: 'reply'; readonly id: number; readonly kind: K; readonly ok: true; readonly result: Requests[K]['result'] } }[RequestKind]
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: WorkerError };

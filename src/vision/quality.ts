@@ -162,3 +162,15 @@ export function assessQuality(input: QualityInput, t: QualityThresholds = DEFAUL
   if (sharpness < t.minSharpness) reasons.push('blurry');
   return { ok: reasons.length === 0, reasons, metrics };
 }
+
+/**
+ * 0 when the gate fails; otherwise (0, 1]: face size (full at twice the minimum eye distance),
+ * frontality and sharpness (full at three times the minimum), multiplied. Ranks enrolment shots.
+ */
+export function qualityScore(q: QualityReport, t: QualityThresholds = DEFAULT_QUALITY): number {
+  if (!q.ok) return 0;
+  const size = Math.min(1, q.metrics.interEyePx / (2 * t.minInterEyePx));
+  const frontal = 1 - 0.5 * Math.min(1, Math.abs(q.metrics.yaw) / t.maxAbsYaw);
+  const sharp = Math.min(1, q.metrics.sharpness / (3 * t.minSharpness));
+  return Math.max(0.01, size * frontal * sharp);
+}

@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { faceApiDemoDir, listSharedFaces, loadJpeg, loadNodeModels, sharedFacesDir } from '../../scripts/eval-support.ts';
-import { alignmentError, ARCFACE_112, similarityTransform } from './align.ts';
+import { ARCFACE_112, similarityTransform } from './align.ts';
+import { alignmentError, boxBlur } from '../../tests/support/vision-helpers.ts';
 import { cosine } from './embedding.ts';
-import { boxBlur, flipHorizontal, scaleBrightness } from './image.ts';
+import { flipHorizontal, scaleBrightness } from './image.ts';
 import { TemplateIndex } from './matcher.ts';
 import type { FaceModels } from './models.ts';
 import { analyseFrame, type FaceAnalysis } from './pipeline.ts';

@@ -11,9 +11,12 @@
  */
 import type { FaceEvidence } from '../access/types.ts';
 import { VisionBridge } from './bridge.ts';
-import type { BlinkResult, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
+import { coachingText } from './coaching.ts';
+import type { BlinkResult, CaptureOptions, CaptureProblem, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
 import type { PhotoResult } from './photo.ts';
 import type { Provider, StageStats, VisionStats, VisionStatus, WorkerToMain } from './protocol.ts';
+import { trace } from './trace.ts';
+import type { QualityReason } from './quality.ts';
 import type { Box } from './types.ts';
 
 export interface EvidenceEvent {
@@ -31,10 +34,12 @@ export interface PrimaryFace {
   readonly stable: boolean;
   readonly frameWidth: number;
   readonly frameHeight: number;
+  /** Why the camera cannot use this face yet (the gate's reasons); empty when it can. */
+  readonly problems: readonly QualityReason[];
 }
 
 export interface SessionOptions {
-  /** Frames per second offered to the worker while someone may be there (it drops what it cannot take). */
+  /** Frames per second offered where the browser cannot say when a camera frame is new (no requestVideoFrameCallback). */
   readonly activeFps: number;
   /** Frames per second in idle mode (motion check only). */
   readonly idleFps: number;
@@ -49,6 +54,7 @@ export class VisionSession {
   readonly #o: SessionOptions;
   #status = $state<VisionStatus>('loading');
   #provider = $state<Provider | null>(null);
+  #detector = $state('');
   #detail = $state('');
   #threads = $state(0);
   #stats = $state<VisionStats | null>(null);
@@ -58,6 +64,9 @@ export class VisionSession {
   #faces = 0;
   #lastEvidence = $state<EvidenceEvent | null>(null);
   #frameSize = { width: 0, height: 0 };
+  /** A frame is with the worker and its frame-done has not come back yet. */
+  #awaitingFrame = false;
+  #frameAnswered: () => void = () => undefined;
   readonly #faceListeners = new Set<(e: FaceEvent) => void>();
   readonly #evidenceListeners = new Set<(e: EvidenceEvent) => void>();
 
@@ -79,6 +88,17 @@ export class VisionSession {
   }
   get threads(): number {
     return this.#threads;
+  }
+  /** The face detector on the live path ('mediapipe-full/CPU', or 'fr_detect' as the fallback). */
+  get detector(): string {
+    return this.#detector;
+  }
+  /**
+   * What to tell the person in front of the camera so their face can be used (face the camera,
+   * come closer, more light), or null: the door screen shows it while a face is seen.
+   */
+  get coaching(): string | null {
+    return this.#primary ? coachingText(this.#primary.problems) : null;
   }
   /** Per-stage latency (ms): last, median and p95 over the last ~120 frames. */
   get timings(): Partial<Record<string, StageStats>> {
@@ -123,9 +143,12 @@ export class VisionSession {
     this.#bridge.setTemplates(list.map((p) => ({ personId: p.personId, embeddings: [...p.embeddings] })));
   }
 
-  /** Guided enrolment: the next good face's embedding, or what is wrong (problems, live through onProgress). */
-  captureTemplate(signal?: AbortSignal, onProgress?: (problems: readonly string[]) => void, timeoutMs = 4_000): Promise<CaptureResult> {
-    return this.#bridge.request('capture', { timeoutMs }, { ...(signal && { signal }), ...(onProgress && { onProgress }) });
+  /**
+   * Guided enrolment: the next good face's embedding (in the pose asked for, from a frame after
+   * `options.after`), or what is wrong (problems, live through onProgress).
+   */
+  captureTemplate(signal?: AbortSignal, onProgress?: (problems: readonly CaptureProblem[]) => void, timeoutMs = 4_000, options: CaptureOptions = {}): Promise<CaptureResult> {
+    return this.#bridge.request('capture', { timeoutMs, options }, { ...(signal && { signal }), ...(onProgress && { onProgress: onProgress as (p: readonly string[]) => void }) });
   }
 
   /** Active liveness: resolves { blinked } once the person at the door blinks, or false after the time. */
@@ -143,7 +166,14 @@ export class VisionSession {
     return this.#bridge.request('embedPhoto', { image: blob }, signal ? { signal } : {});
   }
 
-  /** Streams the camera track to the worker until the returned function is called. */
+  /**
+   * Streams the camera track to the worker until the returned function is called. One frame is
+   * in flight at a time, and the next one is the freshest: each new camera frame
+   * (requestVideoFrameCallback) goes to the worker at once when it is free, or as soon as it
+   * answers (frame-done), never queued behind older ones. A frame waits neither for a timer tick
+   * nor in a queue: that is camera latency taken off every analysed frame. In idle mode frames go
+   * at `idleFps` only.
+   */
   start(stream: MediaStream): () => void {
     this.#bridge.start();
     const video = document.createElement('video');
@@ -154,34 +184,64 @@ export class VisionSession {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let grabbing = false;
+    let sentAt = -Infinity;
+    /** A frame was sent and its frame-done is not back (a frame the worker drops never answers: 1 s at most). */
+    const inFlight = () => performance.now() - sentAt < 1_000 && this.#awaitingFrame;
+    let waiting = false;
 
-    const tick = async () => {
-      if (stopped) return;
+    const grab = async () => {
+      if (stopped || grabbing || this.#status !== 'ready' || video.readyState < 2 || video.videoWidth === 0) return;
+      grabbing = true;
       const started = performance.now();
-      if (!grabbing && this.#status === 'ready' && video.readyState >= 2 && video.videoWidth > 0) {
-        grabbing = true;
-        try {
-          const scale = Math.min(1, this.#o.maxWidth / video.videoWidth);
-          const width = Math.round(video.videoWidth * scale);
-          const height = Math.round(video.videoHeight * scale);
-          const bitmap = await createImageBitmap(video, scale < 1 ? { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' } : {});
-          this.#frameSize = { width: bitmap.width, height: bitmap.height };
-          if (stopped) bitmap.close();
-          else this.#bridge.sendFrame(bitmap, started);
-        } catch (err) {
-          console.warn('[vision] frame grab failed', err);
-        } finally {
-          grabbing = false;
+      try {
+        const scale = Math.min(1, this.#o.maxWidth / video.videoWidth);
+        const width = Math.round(video.videoWidth * scale);
+        const height = Math.round(video.videoHeight * scale);
+        const bitmap = await createImageBitmap(video, scale < 1 ? { resizeWidth: width, resizeHeight: height, resizeQuality: 'low' } : {});
+        this.#frameSize = { width: bitmap.width, height: bitmap.height };
+        if (stopped) bitmap.close();
+        else {
+          this.#awaitingFrame = true;
+          sentAt = started;
+          this.#bridge.sendFrame(bitmap, started);
         }
+      } catch (err) {
+        console.warn('[vision] frame grab failed', err);
+      } finally {
+        grabbing = false;
       }
-      const period = 1000 / (this.#idle ? this.#o.idleFps : this.#o.activeFps);
-      timer = setTimeout(() => void tick(), Math.max(0, period - (performance.now() - started)));
     };
-    void tick();
+    /** A new camera frame (or a timer tick where the browser cannot say): send it if the worker is free. */
+    const offer = () => {
+      if (stopped) return;
+      if (this.#idle && performance.now() - sentAt < 1000 / this.#o.idleFps) return;
+      if (inFlight()) waiting = true;
+      else void grab();
+    };
+    this.#frameAnswered = () => {
+      if (!waiting || stopped) return;
+      waiting = false;
+      void grab();
+    };
+    if ('requestVideoFrameCallback' in video) {
+      const onFrame = () => {
+        if (stopped) return;
+        offer();
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    } else {
+      const tick = () => {
+        offer();
+        if (!stopped) timer = setTimeout(tick, 1000 / this.#o.activeFps);
+      };
+      tick();
+    }
 
     return () => {
       stopped = true;
       clearTimeout(timer);
+      this.#frameAnswered = () => undefined;
       video.pause();
       video.srcObject = null;
       this.#primary = null;
@@ -204,14 +264,17 @@ export class VisionSession {
       case 'status':
         this.#status = m.status;
         this.#provider = m.provider;
+        this.#detector = m.detector ?? '';
         this.#detail = m.detail;
         this.#threads = m.threads;
         return;
       case 'face':
         if (m.face.type === 'faceLost') this.#primary = null;
+        trace({ kind: 'face', face: m.face.type === 'faceLost' ? 'lost' : m.face.stable ? 'stable' : 'tracked', trackId: m.face.type === 'faceLost' ? null : m.face.trackId });
         for (const cb of this.#faceListeners) cb(m.face);
         return;
       case 'evidence': {
+        trace({ kind: 'evidence', trackId: m.trackId, personId: m.evidence.match.personId });
         const e: EvidenceEvent = { trackId: m.trackId, evidence: m.evidence, ...(m.snapshotJpeg && { snapshotJpeg: m.snapshotJpeg }), ...(m.unknownEmbedding && { unknownEmbedding: m.unknownEmbedding }) };
         this.#lastEvidence = e;
         for (const cb of this.#evidenceListeners) cb(e);
@@ -224,9 +287,16 @@ export class VisionSession {
         this.#stats = m.stats;
         this.#idle = m.stats.idle;
         return;
+      case 'frame-dropped':
+        this.#awaitingFrame = false;
+        this.#frameAnswered();
+        return;
       case 'frame-done':
+        this.#awaitingFrame = false;
+        this.#frameAnswered();
         this.#faces = m.faces;
-        this.#primary = m.primary ? { ...m.primary, frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
+        this.#primary = m.primary ? { ...m.primary, problems: m.primary.problems ?? [], frameWidth: this.#frameSize.width, frameHeight: this.#frameSize.height } : null;
+        trace({ kind: 'frame', at: m.at, faces: m.faces, stable: m.primary?.stable ?? null, timings: m.timings ?? {} });
         return;
       default:
         return;

@@ -5,7 +5,10 @@ import { openHarness } from './harness.ts';
 /**
  * The vision worker in real Chromium, on the real weights (`node scripts/provision-models.mjs`
  * first; the dev server serves /models/* and /ort/*) and real photos shipped in npm packages.
+ * These run the pipeline on fr_detect's boxes (the census and fallback detector; its scores are
+ * its own scale); MediaPipe's detector on the live path is tested in vision-mediapipe.browser.ts.
  */
+const FR_DETECT = { kind: 'fr_detect' } as const;
 
 const SAMPLE = (n: number) => `/node_modules/@vladmandic/face-api/demo/sample${n}.jpg`;
 
@@ -31,7 +34,7 @@ interface Analysis {
 async function analyse(
   page: Page,
   urls: readonly string[],
-  opts: { providers: string[]; transform?: { scale: number; mirror: boolean; gain: number }; crop?: { x: number; y: number; w: number; h: number } },
+  opts: { providers: string[]; transform?: { scale: number; mirror: boolean; gain: number }; crop?: { x: number; y: number; w: number; h: number }; detector?: { kind: string; delegate?: string } },
 ): Promise<{ status: string; provider: string | null; detail: string; threads: number; results: Analysis[] }> {
   return page.evaluate(
     async ({ urls, opts }) => {
@@ -56,7 +59,7 @@ async function analyse(
         ctx.drawImage(source, c.x, c.y, c.w, c.h, 0, 0, canvas.width, canvas.height);
         source.close();
         const bitmap = canvas.transferToImageBitmap();
-        const r = await bridge.request('analyse', { bitmap, options: { maxAnalysed: 16, ignoreQuality: true } });
+        const r = await bridge.request('analyse', { bitmap, options: { maxAnalysed: 16, ignoreQuality: true, ...(opts.detector && { detector: opts.detector }) } });
         results.push({
           provider: r.provider,
           width: c.w,
@@ -80,7 +83,7 @@ test.describe('vision worker on WASM', () => {
 
   test('finds every face in the six face-api photos, and the same people match across re-drawn copies', async ({ page }) => {
     const urls = [1, 2, 3, 4, 5, 6].map(SAMPLE);
-    const original = await analyse(page, urls, { providers: ['wasm'] });
+    const original = await analyse(page, urls, { providers: ['wasm'], detector: FR_DETECT });
     expect(original.status).toBe('ready');
     expect(original.provider).toBe('wasm');
     // Threads need COEP on /ort/ (see src/vision/README.md); either way the count is reported.
@@ -91,7 +94,7 @@ test.describe('vision worker on WASM', () => {
 
     // The same photos at 70 %, mirrored, 20 % darker: every face re-found, re-aligned, and the
     // same person (mirrored position) is the best and a confident match.
-    const copy = await analyse(page, urls, { providers: ['wasm'], transform: { scale: 0.7, mirror: true, gain: 0.8 } });
+    const copy = await analyse(page, urls, { providers: ['wasm'], transform: { scale: 0.7, mirror: true, gain: 0.8 }, detector: FR_DETECT });
     const genuine: number[] = [];
     const gatedGenuine: number[] = [];
     const impostor: number[] = [];
@@ -123,7 +126,7 @@ test.describe('vision worker on WASM', () => {
 
   test('a different photo of the same woman matches her, and nobody else in those photos does', async ({ page }) => {
     // face-api's sample1 and sample3 share a model (found by the eval, models/README.md).
-    const { results } = await analyse(page, [SAMPLE(1), SAMPLE(3)], { providers: ['wasm'] });
+    const { results } = await analyse(page, [SAMPLE(1), SAMPLE(3)], { providers: ['wasm'], detector: FR_DETECT });
     const [a, b] = results as [Analysis, Analysis];
     const scores = a.faces.flatMap((f, i) => b.faces.map((g, j) => ({ i, j, s: cosine(f.embedding!, g.embedding!) })));
     scores.sort((x, y) => y.s - x.s);
@@ -146,12 +149,12 @@ test('the WebGPU path gives the same faces and embeddings as WASM, within tolera
     const page = await browser.newPage();
     await page.goto(`${baseURL}/tests/browser/blank.html`);
     const crop = { x: 0, y: 0, w: 0, h: 0 };
-    const wasm = await analyse(page, [SAMPLE(2)], { providers: ['wasm'] });
+    const wasm = await analyse(page, [SAMPLE(2)], { providers: ['wasm'], detector: FR_DETECT });
     const face = wasm.results[0]!.faces[0]!;
     const side = (face.box.x2 - face.box.x1) * 2.2;
     Object.assign(crop, { x: Math.max(0, centre(face).x - side / 2), y: Math.max(0, centre(face).y - side / 2), w: side, h: side });
-    const w = await analyse(page, [SAMPLE(2)], { providers: ['wasm'], crop });
-    const g = await analyse(page, [SAMPLE(2)], { providers: ['webgpu'], crop });
+    const w = await analyse(page, [SAMPLE(2)], { providers: ['wasm'], crop, detector: FR_DETECT });
+    const g = await analyse(page, [SAMPLE(2)], { providers: ['webgpu'], crop, detector: FR_DETECT });
     expect(g.status).toBe('ready');
     expect(g.provider).toBe('webgpu');
     const fw = w.results[0]!.faces[0]!;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { deviceBrowser } from './support/device.ts';
-import { addPerson, openAdmin, typePin } from './support/admin.ts';
+import { openAdmin, startEnrolment, typePin } from './support/admin.ts';
 import { visitsVideo, type VISITORS } from './support/vision-fixtures.ts';
 import { shot } from './support/shots.ts';
 import { installWallClock, setWallClock } from './support/wall-clock.ts';
@@ -92,10 +92,7 @@ test('with a learnt history, the same face opens hands-free at a usual hour and 
   const { ctx, page } = await panel('alice', day(0, 7, 50));
   await openAdmin(page);
   await expect(page.getByTestId('vision-status')).toContainText('ready', { timeout: 60_000 });
-  await addPerson(page, 'Alice', '2468');
-  const row = page.getByTestId('person-row').filter({ hasText: 'Alice' });
-  await row.getByRole('button', { name: 'Enrol face' }).click();
-  await row.getByRole('button', { name: 'Start' }).click();
+  await startEnrolment(page, 'Alice', '2468');
   await expect(page.getByTestId('enrol-done')).toContainText('3 pictures saved', { timeout: 60_000 });
   await page.evaluate(() => (location.hash = '#/'));
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { deviceBrowser } from './support/device.ts';
-import { addPerson, openAdmin } from './support/admin.ts';
+import { openAdmin, startEnrolment } from './support/admin.ts';
 import { visitsVideo } from './support/vision-fixtures.ts';
 import { qrVideo } from './support/qr-video.ts';
 
@@ -69,10 +69,7 @@ test('under a CPU burner, a face that is let in is always shown the welcome, eve
   await enrol.page.goto('/');
   await openAdmin(enrol.page);
   await expect(enrol.page.getByTestId('vision-status')).toContainText('ready', { timeout: 60_000 });
-  await addPerson(enrol.page, 'Alice', '');
-  const row = enrol.page.getByTestId('person-row').filter({ hasText: 'Alice' });
-  await row.getByRole('button', { name: 'Enrol face' }).click();
-  await row.getByRole('button', { name: 'Start' }).click();
+  await startEnrolment(enrol.page, 'Alice', '');
   await expect(enrol.page.getByTestId('enrol-done')).toContainText('3 pictures saved', { timeout: 60_000 });
   await enrol.ctx.close();
 

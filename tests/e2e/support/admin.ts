@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { serverStateDir } from '../../../playwright.config.ts';
 
 export const ADMIN_PIN = '731964';
@@ -50,4 +50,13 @@ export async function addPerson(page: Page, name: string, pin: string): Promise<
   await page.getByLabel('PIN (optional)', { exact: true }).fill(pin);
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(page.getByTestId('person-row').filter({ hasText: name })).toBeVisible();
+}
+
+/** Adds a person and starts guided enrolment of their face from the camera; gives their row. */
+export async function startEnrolment(page: Page, name: string, pin: string): Promise<Locator> {
+  await addPerson(page, name, pin);
+  const row = page.getByTestId('person-row').filter({ hasText: name });
+  await row.getByRole('button', { name: 'Enrol face' }).click();
+  await row.getByRole('button', { name: 'Start' }).click();
+  return row;
 }

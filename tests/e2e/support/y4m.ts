@@ -32,6 +32,12 @@ export interface VideoSpec {
   readonly frames: number;
   /** What to draw on frame i; null shows the empty doorway. */
   readonly scene: (i: number) => Placement | null;
+  /**
+   * Frames that carry a marker: a white square of `markerSize` px in the top left corner (a
+   * black one on the others), so a test can tell from the picture which frame it is seeing.
+   */
+  readonly marker?: (i: number) => boolean;
+  readonly markerSize?: number;
 }
 
 function doorway(width: number, height: number): Uint8Array {
@@ -64,6 +70,17 @@ function draw(dst: Uint8Array, width: number, height: number, p: Placement): voi
       dst[d] = image.data[s] ?? 0;
       dst[d + 1] = image.data[s + 1] ?? 0;
       dst[d + 2] = image.data[s + 2] ?? 0;
+    }
+  }
+}
+
+function mark(dst: Uint8Array, width: number, size: number, v: number): void {
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const d = (y * width + x) * 4;
+      dst[d] = v;
+      dst[d + 1] = v;
+      dst[d + 2] = v;
     }
   }
 }
@@ -109,6 +126,7 @@ export function writeY4m(path: string, spec: VideoSpec): void {
       const frame = empty.slice();
       const p = spec.scene(i);
       if (p) draw(frame, spec.width, spec.height, p);
+      if (spec.marker) mark(frame, spec.width, spec.markerSize ?? 24, spec.marker(i) ? 255 : 0);
       writeSync(fd, 'FRAME\n');
       writeSync(fd, toI420(frame, spec.width, spec.height));
     }
