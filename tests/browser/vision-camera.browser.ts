@@ -6,7 +6,7 @@ import { ensureVisionVideo } from '../e2e/support/vision-fixtures.ts';
  * The live path end to end on the fake camera: a y4m of real faces (Alice walks in, leaves, Bob
  * walks in) -> VisionSession grabs frames -> worker detects, tracks, judges liveness, embeds and
  * matches -> faceTracked / evidence. Runs on the dev server's harness page
- * (tests/browser/vision-harness.html), because the kiosk does not mount the session yet.
+ * (tests/browser/vision-harness.html): the session alone, without the kiosk around it.
  */
 
 interface HarnessEvent {
