@@ -25,8 +25,18 @@ let factory: Promise<Factory> | null = null;
  * so the loader is imported once here and its factory handed back before every detector.
  */
 async function moduleFactory(base: string): Promise<Factory> {
-  factory ??= (import(/* @vite-ignore */ new URL(LOADER, base).href) as Promise<{ default: Factory }>).then((m) => m.default);
+  factory ??= (import(/* @vite-ignore */ new URL(LOADER, base).href) as Promise<{ default: Factory }>).then((m) => (module: unknown) => m.default({ ...(module as object), printErr }));
   return factory;
+}
+
+/**
+ * The TFLite runtime prints its INFO lines ("Created TensorFlow Lite XNNPACK delegate for CPU")
+ * on stderr, which emscripten sends to console.error: they go out at their own level, so an error
+ * in the panel's console is always a real one.
+ */
+function printErr(text: string): void {
+  if (/^(INFO|VERBOSE):/.test(text)) console.info(text);
+  else console.error(text);
 }
 
 export async function loadMediaPipeDetector(model: Uint8Array, variant: MpVariant, delegate: MpDelegate, runtimeBase: string): Promise<FaceDetectorModel> {
