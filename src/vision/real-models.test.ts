@@ -71,10 +71,9 @@ describe('face-api demo photos (npm devDependency)', () => {
   });
 });
 
-const haveShared = existsSync(sharedFacesDir);
-if (!haveShared) console.warn(`[vision] ${sharedFacesDir} not found: the labelled-faces tests are not run here (CI has it)`);
+if (!existsSync(sharedFacesDir)) throw new Error(`${sharedFacesDir} not found: the labelled-faces tests need ../shared/faces`);
 
-describe.runIf(haveShared)('labelled faces in ../shared/faces', () => {
+describe('labelled faces in ../shared/faces', () => {
   const people = new Map<string, { name: string; face: FaceAnalysis }[]>();
   const all: { name: string; identity: string; face: FaceAnalysis }[] = [];
 
