@@ -4,7 +4,7 @@ import { initialFlow, isQuiet, step, type Flow, type FlowEvent } from '../kiosk/
 import type { FlowDecision } from './flow-decision.ts';
 import type { FaceEvidence } from '../access/index.ts';
 import { FakeVision } from '../../tests/support/vision-session.ts';
-import { FakeClock } from '../../tests/support/clock.ts';
+import { FakeClock, settle } from '../../tests/support/clock.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -55,7 +55,6 @@ function gate() {
 }
 
 const evidence: FaceEvidence = { match: { personId: 'alice', score: 0.9, margin: 0.5, agreedFrames: 3 }, liveness: { passive: 0.95, active: null } };
-const settle = () => new Promise((r) => setTimeout(r, 0));
 
 function setup() {
   const clock = new FakeClock(T0);
