@@ -81,6 +81,10 @@ export function panelActions(d: PanelActionDeps): PanelActions {
       const shown = await d.gatekeeper.remote(adminId);
       return shown.outcome === 'grant' ? { opened: true, reason: 'remoteCommand' } : { opened: false, reason: shown.outcome === 'deny' ? shown.reason : shown.outcome };
     },
+    async unlockWithPin(adminId, pin) {
+      const { shown, personId } = await d.gatekeeper.remotePin(pin, adminId);
+      return { opened: shown.outcome === 'grant', reason: shown.outcome === 'deny' ? shown.reason : shown.outcome === 'grant' ? 'pin' : shown.outcome, personId };
+    },
     async lock(adminId) {
       const locked = await d.door.lock();
       await audit(adminId, locked ? 'locked the door' : 'lock refused: door controller unavailable');
