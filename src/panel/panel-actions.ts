@@ -13,7 +13,8 @@ import { guestSubject } from './guest-keys.ts';
 export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' | 'timeZone'> {
   readonly clock: Clock;
   readonly gatekeeper: Gatekeeper;
-  readonly door: DoorLink;
+  /** What a remote admin sees of the door and may do to it (DoorLink in the app). */
+  readonly door: Pick<DoorLink, 'view' | 'doorOpen' | 'lock'>;
   readonly keys: GuestKeyBook;
   readonly people: PeopleAdmin;
   readonly repo: PeopleRepo;
