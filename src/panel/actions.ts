@@ -58,6 +58,12 @@ export interface PanelActions {
   revokeGuestKey(adminId: string, keyId: string): Promise<void>;
   /** Decided by the access policy (lockdown still holds), carried out by the door controller, logged with the admin. */
   unlock(adminId: string): Promise<{ opened: boolean; reason: string }>;
+  /**
+   * A PIN sent by a remote admin (the Matter bridge, for a controller or a voice assistant):
+   * decided exactly as at the PIN pad, on the pad's failure count and back-off, and logged with
+   * the admin. `personId` is whose PIN it was, when it was someone's.
+   */
+  unlockWithPin(adminId: string, pin: string): Promise<{ opened: boolean; reason: string; personId: string | null }>;
   /** Ends an unlock pulse early. */
   lock(adminId: string): Promise<{ locked: boolean; reason: string }>;
   recentEvents(limit: number): Promise<EventRecord[]>;

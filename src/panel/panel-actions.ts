@@ -13,7 +13,8 @@ import { guestSubject } from './guest-keys.ts';
 export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' | 'timeZone'> {
   readonly clock: Clock;
   readonly gatekeeper: Gatekeeper;
-  readonly door: DoorLink;
+  /** What a remote admin sees of the door and may do to it (DoorLink in the app). */
+  readonly door: Pick<DoorLink, 'view' | 'doorOpen' | 'lock'>;
   readonly keys: GuestKeyBook;
   readonly people: PeopleAdmin;
   readonly repo: PeopleRepo;
@@ -80,6 +81,10 @@ export function panelActions(d: PanelActionDeps): PanelActions {
     async unlock(adminId) {
       const shown = await d.gatekeeper.remote(adminId);
       return shown.outcome === 'grant' ? { opened: true, reason: 'remoteCommand' } : { opened: false, reason: shown.outcome === 'deny' ? shown.reason : shown.outcome };
+    },
+    async unlockWithPin(adminId, pin) {
+      const { shown, personId } = await d.gatekeeper.remotePin(pin, adminId);
+      return { opened: shown.outcome === 'grant', reason: shown.outcome === 'deny' ? shown.reason : shown.outcome === 'grant' ? 'pin' : shown.outcome, personId };
     },
     async lock(adminId) {
       const locked = await d.door.lock();

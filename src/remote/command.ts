@@ -12,8 +12,9 @@ import { openBox, sealBox } from './sealed.ts';
  * anything changes. A command is an envelope signed by the admin's ECDSA key; its body is
  * encrypted to the panel (names, PINs and photos are personal data the broker must not see).
  */
-export type AdminRole = 'owner' | 'manager';
-export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'manager'];
+export type AdminRole = 'owner' | 'manager' | 'bridge';
+export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'manager', 'bridge'];
+export const isAdminRole = (v: unknown): v is AdminRole => typeof v === 'string' && (ADMIN_ROLES as readonly string[]).includes(v);
 
 export type CommandBody =
   | { readonly op: 'state.get' }
@@ -27,6 +28,8 @@ export type CommandBody =
   | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
   | { readonly op: 'guestKey.revoke'; readonly keyId: string }
   | { readonly op: 'door.unlock' }
+  /** An unlock that needs a PIN, checked by the panel as at its PIN pad (same people, same back-off). */
+  | { readonly op: 'door.unlockPin'; readonly pin: string }
   | { readonly op: 'door.lock' }
   | { readonly op: 'log.recent'; readonly limit: number }
   | { readonly op: 'snapshot.get'; readonly snapshotId: string }
@@ -41,7 +44,17 @@ export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
 
 /** Managers run the door and its people; only owners decide who else holds a key to the panel. */
 const OWNER_ONLY: ReadonlySet<Op> = new Set<Op>(['admin.unpair', 'pairing.create']);
-export const mayRun = (role: AdminRole, op: Op): boolean => role === 'owner' || !OWNER_ONLY.has(op);
+/**
+ * A bridge (the Matter bridge, matter-bridge/) speaks for every controller on its fabrics, voice
+ * assistants included, so it holds the least: lock, unlock with a PIN the panel checks, and the
+ * people and PINs a lock's user list manages. No settings, photos, snapshots, guest keys, admins,
+ * and no unlock without a PIN; erasing a person enrolled by face is refused in runCommand.
+ */
+export const BRIDGE_OPS: ReadonlySet<Op> = new Set<Op>(['state.get', 'log.recent', 'people.list', 'person.add', 'person.update', 'person.setActive', 'person.remove', 'door.lock', 'door.unlockPin']);
+export function mayRun(role: AdminRole, op: Op): boolean {
+  if (role === 'bridge') return BRIDGE_OPS.has(op);
+  return role === 'owner' || !OWNER_ONLY.has(op);
+}
 
 /**
  * Settings are finer than ops: both roles may read them and tighten any of them, and change the
@@ -259,6 +272,9 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     }
     case 'guestKey.revoke':
       return id(o.keyId) ? { op: o.op, keyId: o.keyId } : null;
+    case 'door.unlockPin':
+      // The shape only: whether it is anybody's PIN is the panel's counted check, not the parser's.
+      return onlyKeys(o, ['op', 'pin']) && typeof o.pin === 'string' && /^[0-9]{4,12}$/.test(o.pin) ? { op: o.op, pin: o.pin } : null;
     case 'log.recent':
       return isSafeInt(o.limit) && o.limit > 0 && o.limit <= 500 ? { op: o.op, limit: o.limit } : null;
     case 'snapshot.get':
@@ -266,7 +282,7 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     case 'admin.unpair':
       return id(o.adminId) ? { op: o.op, adminId: o.adminId } : null;
     case 'pairing.create':
-      return o.role === 'owner' || o.role === 'manager' ? { op: o.op, role: o.role } : null;
+      return isAdminRole(o.role) ? { op: o.op, role: o.role } : null;
     default:
       return null;
   }

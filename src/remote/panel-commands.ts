@@ -53,9 +53,16 @@ const a = p.actions;
       const r = await a.updateSettings(adminId, c.patch);
       return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
     }
-    case 'person.remove':
+    case 'person.remove': {
+      // A bridge's controllers clear a lock's users freely ("clear all" is one command): a person
+      // enrolled by face is erased only by a person's admin, never through a lock's user list.
+      if (role === 'bridge' && (await a.listPeople()).some((person) => person.id === c.personId && person.templates > 0)) {
+        await p.refuseForbidden(adminId, c.op);
+        return { ok: false, reason: 'forbidden: a bridge may not erase a person enrolled by face (clear their PIN instead)' };
+      }
       await a.removePerson(adminId, c.personId);
       return ok(null);
+    }
     case 'person.enrolPhoto': {
       const jpeg = decodeBase64Url(c.jpeg);
       if (!jpeg) return { ok: false, reason: 'malformed' };
@@ -69,6 +76,8 @@ const a = p.actions;
       return ok(null);
     case 'door.unlock':
       return ok(await a.unlock(adminId));
+    case 'door.unlockPin':
+      return ok(await a.unlockWithPin(adminId, c.pin));
     case 'door.lock':
       return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
     case 'log.recent': {

@@ -40,6 +40,8 @@ export interface PhoneRemoteDeps {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** This device's other tabs, met through the browser's Web Locks by default. */
   readonly tabs?: DeviceTabs;
+  /** Private keys that can be written to a file (the Matter bridge's store); in a browser they never are. */
+  readonly extractableKeys?: boolean;
 }
 
 export type PairResult = { readonly ok: true; readonly role: AdminRole } | { readonly ok: false; readonly reason: string };
@@ -219,7 +221,7 @@ export class PhoneRemote {
     const checked = checkPairingText(payloadText, this.#d.clock.now());
     if (!checked.ok) return { ok: false, reason: checked.problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.' };
     const payload = checked.payload;
-    const keys = await generateKeyPairs();
+    const keys = await generateKeyPairs(this.#d.extractableKeys ?? false);
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
     this.#confirmed = false;
@@ -238,7 +240,8 @@ export class PhoneRemote {
       await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
       const { reply: r, seq } = await reply;
       if (!r.ok) throw new Error(r.reason);
-      const role = (r.result as { role?: unknown } | null)?.role === 'owner' ? 'owner' : 'manager';
+      const said = (r.result as { role?: unknown } | null)?.role;
+      const role: AdminRole = said === 'owner' || said === 'bridge' ? said : 'manager';
       await this.#markPaired(candidate.panelId, seq);
       await this.#d.store.saveIdentity(identity);
       this.#panel = { ...candidate, role };
