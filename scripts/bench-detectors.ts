@@ -228,8 +228,8 @@ export async function runDetectorBench(args: { gpu?: boolean; runs?: number }, l
         };
         log(`${key.padEnd(22)} groups ${found}/${total} (+${extra}) | 640x480 ${foundFramed}/${total} (+${extraFramed}) | ${Object.values(byDistance).join(' ')} | ${r2(t.median)} ms (p95 ${r2(t.p95)})`);
       } catch (err) {
-        // Software WebGL (SwiftShader) can take the page down with the GPU delegate: the figures
-        // so far stand, the rest are reported as not run.
+        // A page that goes away (a GPU delegate crashing on software WebGL, say) ends the run
+        // with the figures so far kept and the rest reported as not run.
         crashed = `${key} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
         results[key] = { failed: crashed };
         log(crashed);
