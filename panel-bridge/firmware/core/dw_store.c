@@ -7,11 +7,17 @@
 #define FLAG_KEY 0x01u
 #define FLAG_CFG 0x02u
 
-static bool fail(dw_store_t *s, const char *msg)
+/* Keeps the first failure's message; fail() for the callers that return false. */
+static void record(dw_store_t *s, const char *msg)
 {
     if (s->error == NULL) {
         s->error = msg;
     }
+}
+
+static bool fail(dw_store_t *s, const char *msg)
+{
+    record(s, msg);
     return false;
 }
 
@@ -82,7 +88,7 @@ static bool newest(dw_store_t *s, dw_record_t *best, int *sector)
     *sector = -1;
     for (uint8_t i = 0; i < 2; i++) {
         if (!s->flash->read(s->flash->ctx, i, buf, sizeof(buf))) {
-            (void)fail(s, "flash read failed");
+            record(s, "flash read failed");
             continue; /* the other sector may still hold a good record */
         }
         if (dw_record_decode(buf, sizeof(buf), &r) && (*sector < 0 || r.seq > best->seq)) {

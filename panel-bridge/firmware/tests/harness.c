@@ -165,7 +165,17 @@ void fake_reset(fake_t *f)
 
 const dw_io_t *fake_io(fake_t *f)
 {
-    g_io = (dw_io_t){f, f_write, f_set_relay, f_millis, f_inputs, f_random, f_store_read, f_store_write, f_log};
+    g_io = (dw_io_t){
+        .ctx = f,
+        .write = f_write,
+        .set_relay = f_set_relay,
+        .millis = f_millis,
+        .read_inputs = f_inputs,
+        .random = f_random,
+        .store_read = f_store_read,
+        .store_write = f_store_write,
+        .log = f_log,
+    };
     return &g_io;
 }
 

@@ -66,7 +66,7 @@ static bool fl_read(void *ctx, uint8_t sector, uint8_t *buf, size_t len)
     return true;
 }
 
-static const dw_flash_t FLASH = {&FL, fl_erase, fl_program, fl_read};
+static const dw_flash_t FLASH = {.ctx = &FL, .erase = fl_erase, .program = fl_program, .read = fl_read};
 
 static void flash_blank(void)
 {
@@ -253,7 +253,7 @@ TEST(store_refuses_a_write_that_did_not_take_and_keeps_the_old)
     CHECK(!dw_store_write(&s, DW_SLOT_KEY, K1, 16));
     CHECK(strcmp(dw_store_error(&s), "flash program failed") == 0); /* first error kept */
     {
-        dw_flash_t none = {NULL, NULL, NULL, NULL};
+        dw_flash_t none = {.ctx = NULL}; /* no callbacks */
         dw_store_t t;
         CHECK(!dw_store_init(&t, &none));
         CHECK(!dw_store_read(&t, DW_SLOT_KEY, got, DW_KEY_LEN));
