@@ -173,6 +173,25 @@ static void mcu_tag(const dw_core_t *c, uint8_t kind, uint32_t counter, uint16_t
 
 /* ---- output ------------------------------------------------------------------------------- */
 
+/* A write that failed may have left the start of a frame on the wire, which the host's receiver
+ * would join to the next frame and drop both. So after a failure the next write starts with a
+ * 0x00, which ends the torn frame (PROTOCOL.md 1: receivers skip empty chunks). */
+static bool write_wire(dw_core_t *c, const uint8_t *buf, size_t len)
+{
+    static const uint8_t delimiter = 0x00;
+    if (c->tx_torn) {
+        if (!c->io->write(c->io->ctx, &delimiter, 1)) {
+            return fail(c, "serial write failed");
+        }
+        c->tx_torn = false;
+    }
+    if (!c->io->write(c->io->ctx, buf, len)) {
+        c->tx_torn = true;
+        return fail(c, "serial write failed");
+    }
+    return true;
+}
+
 /* Writes one frame; in a keyed session it carries the MCU auth block, from the answer counter
  * (req_crc names the request answered) or the event counter. */
 static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload,
@@ -204,10 +223,7 @@ static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, co
     if (!dw_frame_encode(&hdr, body, len, out, DW_MAX_WIRE, out_len)) {
         return fail(c, "frame encode failed");
     }
-    if (!c->io->write(c->io->ctx, out, *out_len)) {
-        return fail(c, "serial write failed");
-    }
-    return true;
+    return write_wire(c, out, *out_len);
 }
 
 /* An answer that is not cached: NAKs for rejected chunks and heartbeat replies. */
@@ -230,10 +246,7 @@ static bool send_version_nak(dw_core_t *c, const dw_frame_t *f)
     if (!dw_frame_encode(&hdr, p, sizeof(p), wire, sizeof(wire), &n)) {
         return fail(c, "frame encode failed");
     }
-    if (!c->io->write(c->io->ctx, wire, n)) {
-        return fail(c, "serial write failed");
-    }
-    return true;
+    return write_wire(c, wire, n);
 }
 
 /* Answers a COMMAND and keeps the bytes so a retry of the same request gets them again. */
@@ -605,10 +618,7 @@ static bool handle_command(dw_core_t *c, const dw_frame_t *req)
     dw_reason_t r;
 
     if (c->cache_valid && req->hdr.seq == c->cache_seq && req->crc == c->cache_crc) {
-        if (!c->io->write(c->io->ctx, c->cache, c->cache_len)) {
-            return fail(c, "serial write failed");
-        }
-        return true;
+        return write_wire(c, c->cache, c->cache_len);
     }
     if (req->hdr.cmd < DW_CMD_HELLO || (req->hdr.cmd > DW_CMD_PROVISION_KEY && req->hdr.cmd != DW_CMD_CHALLENGE)) {
         return nak(c, req, DW_R_UNKNOWN_COMMAND);

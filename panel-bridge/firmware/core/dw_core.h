@@ -159,6 +159,7 @@ typedef struct {
     uint16_t cache_crc;
     uint8_t cache[DW_MAX_WIRE];
     size_t cache_len;
+    bool tx_torn; /* the last write failed: part of a frame may be on the wire */
 
     bool relay;
     bool pulse_active;
