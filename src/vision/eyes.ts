@@ -50,10 +50,10 @@ export interface BlinkOptions {
 /**
  * Measured with `npm run eval -- --blink ../shared/faces`: on one still group photo the eye model
  * read 0.00-0.95 from frame to frame under camera noise alone, and a lone noisy "closed" frame
- * between two open ones passed as a blink. A blink now needs steady open eyes first (a frame
- * with one eye shut or both unsure starts the count again), and open eyes after it.
+ * between two open ones passed as a blink. A blink now needs steady open eyes first (frames in a
+ * row with both clearly open; one eye read shut starts over), and open eyes again after it.
  */
-export const DEFAULT_BLINK: BlinkOptions = { closedBelow: 0.3, openAbove: 0.7, maxClosedMs: 700, windowMs: 5000, openFrames: 3, reopenFrames: 2 };
+export const DEFAULT_BLINK: BlinkOptions = { closedBelow: 0.3, openAbove: 0.7, maxClosedMs: 700, windowMs: 5000, openFrames: 2, reopenFrames: 2 };
 
 /** Active liveness by blink, as a union so an impossible mix of flags cannot be written. */
 export type BlinkState =
