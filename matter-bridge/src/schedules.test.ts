@@ -4,8 +4,8 @@ import type { Schedule } from '../../src/access/types.ts';
 import { NO_SLOTS, rangeOf, scheduleOf, slotsOf, weekDayProblem, yearDayOf, type Slots, type WeekDayEntry } from './schedules.ts';
 
 const weekdays9to17: WeekDayEntry = { daysMask: { monday: true, tuesday: true, wednesday: true, thursday: true, friday: true }, startHour: 9, startMinute: 0, endHour: 17, endMinute: 30 };
-/** Matter local seconds (since 2000-01-01) of a UTC date and time, as the door in UTC reads it. */
-const matterSeconds = (iso: string) => Date.parse(iso) / 1000 - 946_684_800;
+/** Matter local time as matter.js gives it: Unix seconds of the door's wall clock (here UTC). */
+const matterSeconds = (iso: string) => Date.parse(iso) / 1000;
 const at = (iso: string) => Date.parse(iso);
 
 describe('Matter week-day schedules as Doorward access times', () => {
@@ -43,7 +43,8 @@ describe('Matter year-day schedules as Doorward date ranges', () => {
   it('refuses a year-day schedule that is not whole days: Doorward access dates have no time of day', () => {
     expect(rangeOf({ localStartTime: matterSeconds('2026-07-01T09:00:00Z'), localEndTime: matterSeconds('2026-07-14T23:59:59Z') })).toEqual({ problem: expect.stringMatching(/whole days/) });
     expect(rangeOf({ localStartTime: matterSeconds('2026-07-01T00:00:00Z'), localEndTime: matterSeconds('2026-07-14T18:00:00Z') })).toEqual({ problem: expect.stringMatching(/whole days/) });
-    expect(rangeOf({ localStartTime: 86_400, localEndTime: 86_400 })).toEqual({ problem: expect.any(String) });
+    expect(rangeOf({ localStartTime: matterSeconds('2026-07-02T00:00:00Z'), localEndTime: matterSeconds('2026-07-01T00:00:00Z') })).toEqual({ problem: expect.any(String) });
+    expect(rangeOf({ localStartTime: 86_400, localEndTime: 2 * 86_400 })).toEqual({ problem: expect.any(String) }); // 1970: before Matter's time
   });
 
   it('a year-day alone opens every hour of its days; with a week-day both must hold, as Matter says for a schedule-restricted user', () => {

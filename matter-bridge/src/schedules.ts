@@ -22,7 +22,10 @@ export interface WeekDayEntry {
   readonly endMinute: number;
 }
 
-/** Matter local time: seconds since 2000-01-01 00:00 in the door's own zone. */
+/**
+ * Matter local time: the door's wall clock as epoch seconds. On the wire it counts from 2000-01-01;
+ * matter.js converts, so here (as in its API) it is Unix seconds of the local wall time.
+ */
 export interface YearDayEntry {
   readonly localStartTime: number;
   readonly localEndTime: number;
@@ -49,7 +52,7 @@ const DAYS: readonly [keyof DaysMask, Weekday][] = [
 ];
 const ALL_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const DAY_S = 86_400;
-/** 2000-01-01 in Unix seconds: Matter's epoch. */
+/** 2000-01-01 in Unix seconds: Matter's epoch, before which it has no time. */
 const MATTER_EPOCH_S = 946_684_800;
 
 const hhmm = (h: number, m: number) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
@@ -77,8 +80,8 @@ export function weekDayOf(w: WeeklyWindow): WeekDayEntry | null {
   return { daysMask, startHour: Math.floor(start / 60), startMinute: start % 60, endHour: Math.floor(end / 60), endMinute: end % 60 };
 }
 
-const dateOf = (matterSeconds: number) => new Date((MATTER_EPOCH_S + matterSeconds) * 1000).toISOString().slice(0, 10);
-const secondsOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000 - MATTER_EPOCH_S;
+const dateOf = (localSeconds: number) => new Date(localSeconds * 1000).toISOString().slice(0, 10);
+const secondsOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000;
 
 /**
  * A year-day schedule as whole local dates: it must start at a midnight and end at a midnight
@@ -86,7 +89,7 @@ const secondsOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 1000 - MAT
  */
 export function rangeOf(e: YearDayEntry): DateRange | { problem: string } {
   const { localStartTime: s, localEndTime: t } = e;
-  if (!Number.isSafeInteger(s) || !Number.isSafeInteger(t) || s < 0 || t <= s) return { problem: 'the end must be after the start' };
+  if (!Number.isSafeInteger(s) || !Number.isSafeInteger(t) || s < MATTER_EPOCH_S || t <= s) return { problem: 'the end must be after the start' };
   if (s % DAY_S !== 0) return { problem: 'Doorward access dates are whole days: a year-day schedule must start at 00:00' };
   const last = t % DAY_S === 0 ? t - DAY_S : (t + 1) % DAY_S === 0 ? t : null;
   if (last === null) return { problem: 'Doorward access dates are whole days: a year-day schedule must end at 00:00 or 23:59:59' };

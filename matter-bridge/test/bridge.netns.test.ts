@@ -40,8 +40,8 @@ const operations: LockOperation[] = [];
 const figures: Record<string, number> = {};
 /** The panel's wall clock (schedules, the log): real time unless a test sets it. */
 const panelClock: Clock & { at: number | null } = { at: null, now: () => panelClock.at ?? Date.now(), setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout };
-/** Matter local time (the door's zone is UTC here): seconds since 2000-01-01. */
-const matterSeconds = (iso: string) => Date.parse(iso) / 1000 - 946_684_800;
+/** Matter local time as matter.js takes it: Unix seconds of the door's wall clock (UTC here). */
+const matterSeconds = (iso: string) => Date.parse(iso) / 1000;
 const bridgeAdminId = () => remote.admins.find((a) => a.label === 'Front door')?.id ?? 'none';
 
 const tmp = (name: string) => {
@@ -151,7 +151,9 @@ describe('the Matter bridge, commissioned by matter.js over mDNS in a private na
     await ctl.setWeekDaySchedule({ weekDayIndex: 2, userIndex: 1, daysMask: { monday: true }, startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 });
     const ada = () => panel.actions.listPeople().then((people) => people.find((p) => p.id === adaId));
     expect((await ada())?.schedule).toEqual({ timeZone: 'UTC', windows: [{ days: ['mon'], start: '09:00', end: '17:00' }] });
-    expect(await ctl.getWeekDaySchedule({ weekDayIndex: 2, userIndex: 1 })).toMatchObject({ status: 0, daysMask: { monday: true, tuesday: false }, startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 });
+    const read = await ctl.getWeekDaySchedule({ weekDayIndex: 2, userIndex: 1 });
+    expect(read).toMatchObject({ status: 0, daysMask: { monday: true }, startHour: 9, startMinute: 0, endHour: 17, endMinute: 0 });
+    expect(Object.entries(read.daysMask ?? {}).filter(([, on]) => on).map(([day]) => day)).toEqual(['monday']);
     expect(await ctl.getWeekDaySchedule({ weekDayIndex: 1, userIndex: 1 })).toMatchObject({ status: 0x8b }); // NOT_FOUND
     expect(await ctl.getUser({ userIndex: 1 })).toMatchObject({ userType: DoorLock.UserType.ScheduleRestrictedUser });
 
@@ -166,7 +168,7 @@ describe('the Matter bridge, commissioned by matter.js over mDNS in a private na
     expect(panel.door.pulses).toHaveLength(pulses + 1);
 
     // A year-day schedule of whole days narrows it to those dates; one with a time of day has no Doorward counterpart.
-    await expect(ctl.setYearDaySchedule({ yearDayIndex: 1, userIndex: 1, localStartTime: matterSeconds('2026-03-01T09:00:00Z'), localEndTime: matterSeconds('2026-03-31T23:59:59Z') })).rejects.toThrow(/whole days|InvalidCommand|0x85/i);
+    await expect(ctl.setYearDaySchedule({ yearDayIndex: 1, userIndex: 1, localStartTime: matterSeconds('2026-03-01T09:00:00Z'), localEndTime: matterSeconds('2026-03-31T23:59:59Z') })).rejects.toThrow(/Invalid command \(code 133\)/);
     await ctl.setYearDaySchedule({ yearDayIndex: 1, userIndex: 1, localStartTime: matterSeconds('2026-03-01T00:00:00Z'), localEndTime: matterSeconds('2026-03-31T23:59:59Z') });
     expect((await ada())?.schedule).toEqual({ timeZone: 'UTC', windows: [{ days: ['mon'], start: '09:00', end: '17:00' }], ranges: [{ from: '2026-03-01', to: '2026-03-31' }] });
     panelClock.at = Date.parse('2026-04-06T10:00:00Z'); // a Monday morning in April
@@ -190,13 +192,14 @@ describe('the Matter bridge, commissioned by matter.js over mDNS in a private na
 
   it('adds a user and PIN from the controller: a Doorward person with that PIN, who opens the door at the pad', async () => {
     const ctl = lock().commandsOf(Lock);
+    const pulses = panel.door.pulses.length;
     await ctl.setUser({ operationType: DoorLock.DataOperationType.Add, userIndex: 2, userName: 'Grace', userUniqueId: null, userStatus: null, userType: null, credentialRule: null });
     const r = await ctl.setCredential({ operationType: DoorLock.DataOperationType.Add, credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 2 }, credentialData: pin('5791'), userIndex: 2, userStatus: null, userType: null });
     expect(r).toMatchObject({ status: 0 });
     const grace = (await panel.actions.listPeople()).find((p) => p.name === 'Grace');
     expect(grace).toMatchObject({ hasPin: true, templates: 0, active: true });
     expect(await panel.gatekeeper.pin('5791')).toMatchObject({ outcome: 'grant', name: 'Grace' });
-    expect(panel.door.pulses).toHaveLength(2);
+    expect(panel.door.pulses).toHaveLength(pulses + 1);
     // A PIN the panel already holds for someone else is refused by the panel, and the controller told.
     const dup = await ctl.setCredential({ operationType: DoorLock.DataOperationType.Add, credential: { credentialType: DoorLock.CredentialType.Pin, credentialIndex: 3 }, credentialData: pin('2468'), userIndex: null, userStatus: null, userType: null });
     expect(dup.status).not.toBe(0);
@@ -238,7 +241,17 @@ describe('the Matter bridge, commissioned by matter.js over mDNS in a private na
   });
 
   it('leaves a fabric that the panel\'s admin removed, at its next report', async () => {
-    await controller.peers.commission({ id: 'front-door-again', pairingCode: bridge.commissioning.manualPairingCode });
+    // Its reset after the last fabric left runs on a while after it reads as commissionable: until then the node reads as 'not initialized'.
+    const commissionable = () => {
+      try {
+        return bridge.commissioning.commissioned === false;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor('the bridge\'s node back up, commissionable', commissionable, 20_000);
+    // No id: matter.js can see the device on two addresses at once and would make the named peer twice.
+    await controller.peers.commission({ pairingCode: bridge.commissioning.manualPairingCode });
     await waitFor('the new fabric at the panel', () => panel.matter.bridges[0]?.report.fabrics.length === 1);
     const [fabric] = panel.matter.bridges[0]!.report.fabrics;
     await panel.matter.remove(bridgeAdminId(), fabric!.fabricIndex);
