@@ -159,7 +159,8 @@ export class Bridge {
     node.events.commissioning.fabricsChanged.on(() => void this.report());
     this.#reportTimer = setInterval(() => void this.report(), this.#o.reportEveryMs ?? 30_000);
     this.#reportTimer.unref?.();
-    await this.report();
+    // Not awaited: serving the lock does not wait for a panel that may be offline.
+    void this.report();
   }
 
   /**
