@@ -25,6 +25,12 @@ export interface BridgeOptions {
   readonly pulseSeconds?: number;
   readonly name?: string;
   readonly log?: (m: string) => void;
+  /**
+   * How often the bridge tells the panel its commissioning (QR payload, manual code, fabrics) for
+   * the admin area; the panel's answer names fabrics an admin removed there. It also reports at
+   * start and whenever its fabrics change.
+   */
+  readonly reportEveryMs?: number;
 }
 
 export interface FabricView {
@@ -54,6 +60,9 @@ export class Bridge {
   #node: ServerNode | null = null;
   #port: PanelPort | null = null;
   #stopRemote: (() => void) | null = null;
+  #link: DoorwardLink | null = null;
+  #reportTimer: ReturnType<typeof setInterval> | null = null;
+  #reporting: Promise<void> = Promise.resolve();
 
   private constructor(o: BridgeOptions, store: FileBridgeStore, remote: PhoneRemote) {
     this.#o = o;
@@ -96,7 +105,9 @@ export class Bridge {
     const environment = new Environment('doorward-bridge', Environment.default);
     environment.vars.set('storage.path', join(this.#o.stateDir, 'matter'));
     const book = new UserBook(MAX_USERS, this.#store.assignments);
-    environment.set(DoorwardLink, new DoorwardLink(port, book, (a) => this.#store.saveAssignments(a), this.#o.pulseSeconds ?? 3, this.#log));
+    const link = new DoorwardLink(port, book, (a) => this.#store.saveAssignments(a), this.#o.pulseSeconds ?? 3, this.#log, this.#store.schedules);
+    this.#link = link;
+    environment.set(DoorwardLink, link);
     const setup = this.#store.matterSetup(newSetupCode);
     const name = (this.#o.name ?? 'Doorward door').slice(0, 32);
     const node = await ServerNode.create({
@@ -130,6 +141,9 @@ export class Bridge {
         numberOfTotalUsersSupported: MAX_USERS,
         numberOfPinUsersSupported: MAX_USERS,
         numberOfCredentialsSupportedPerUser: 1,
+        // A Doorward person holds up to 7 weekly windows and 8 date ranges (src/remote/command.ts parseSchedule).
+        numberOfWeekDaySchedulesSupportedPerUser: 7,
+        numberOfYearDaySchedulesSupportedPerUser: 8,
         minPinCodeLength: 4,
         maxPinCodeLength: 12,
         credentialRulesSupport: { single: true },
@@ -142,6 +156,33 @@ export class Bridge {
     });
     await node.start();
     this.#node = node;
+    node.events.commissioning.fabricsChanged.on(() => void this.report());
+    this.#reportTimer = setInterval(() => void this.report(), this.#o.reportEveryMs ?? 30_000);
+    this.#reportTimer.unref?.();
+    // Not awaited: serving the lock does not wait for a panel that may be offline.
+    void this.report();
+  }
+
+  /**
+   * Tells the panel the commissioning codes and fabrics (one report at a time), learns its time
+   * zone (Matter schedules are the door's local time) and leaves the fabrics an admin removed at
+   * the panel. A panel that does not answer is tried again at the next report.
+   */
+  report(): Promise<void> {
+    this.#reporting = this.#reporting.then(async () => {
+      if (!this.#node || !this.#port || !this.#link) return;
+      try {
+        const c = this.commissioning;
+        const fabrics = this.fabrics().map((f) => ({ fabricIndex: f.fabricIndex, label: f.label.slice(0, 32), vendorId: f.vendorId }));
+        const reply = await this.#port.report({ qrPairingCode: c.qrPairingCode, manualPairingCode: c.manualPairingCode, commissioned: c.commissioned, fabrics });
+        this.#link.timeZone = reply.timeZone;
+        // The admin removed these in the panel's admin area.
+        for (const index of reply.removeFabrics) await this.removeFabric(index);
+      } catch (err) {
+        this.#log(`report to the panel failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    return this.#reporting;
   }
 
   get commissioning(): { readonly qrPairingCode: string; readonly manualPairingCode: string; readonly commissioned: boolean } {
@@ -164,8 +205,12 @@ export class Bridge {
   }
 
   async close(): Promise<void> {
-    await this.#node?.close();
+    if (this.#reportTimer) clearInterval(this.#reportTimer);
+    this.#reportTimer = null;
+    await this.#reporting;
+    const node = this.#node;
     this.#node = null;
+    await node?.close();
     this.#port?.close();
     this.#stopRemote?.();
     this.#stopRemote = null;

@@ -6,6 +6,7 @@ import type { NotifyRules } from '../../src/remote/alerts.ts';
 import type { SequenceBook } from '../../src/remote/sequence.ts';
 import type { DeviceTabs } from '../../src/remote/tabs.ts';
 import type { Assignments } from './users.ts';
+import type { Slots } from './schedules.ts';
 
 /**
  * The bridge's end of the pairing, kept in one JSON file only its user may read (mode 0600, in a
@@ -22,6 +23,7 @@ interface Saved {
   sequences?: unknown;
   assignments?: Assignments;
   matter?: { passcode: number; discriminator: number };
+  schedules?: Record<string, Slots>;
 }
 
 export class FileBridgeStore implements PhoneStore {
@@ -95,11 +97,26 @@ export class FileBridgeStore implements PhoneStore {
     if (JSON.stringify(assignments) !== JSON.stringify(this.#data.assignments ?? {})) this.#save({ assignments });
   }
 
+  /** The Matter index each person's windows and ranges were set under (the schedule itself is the panel's). */
+  readonly schedules: ScheduleSlots = {
+    get: (personId) => this.#data.schedules?.[personId],
+    save: async (personId, slots) => {
+      const { [personId]: _old, ...rest } = this.#data.schedules ?? {};
+      this.#save({ schedules: slots ? { ...rest, [personId]: slots } : rest });
+    },
+  };
+
   /** The Matter setup code, made once per bridge (never matter.js's well-known default). */
   matterSetup(make: () => { passcode: number; discriminator: number }): { passcode: number; discriminator: number } {
     if (!this.#data.matter) this.#save({ matter: make() });
     return this.#data.matter!;
   }
+}
+
+export interface ScheduleSlots {
+  get(personId: string): Slots | undefined;
+  /** Null: forget them (no schedules, or the person is gone). */
+  save(personId: string, slots: Slots | null): Promise<void>;
 }
 
 /** One process, one "tab": slot 0 (a stable client id, so the broker keeps its session), and steps run in turn. */

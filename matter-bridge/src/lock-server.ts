@@ -7,11 +7,15 @@ import type { RemoteEvent, RemoteState } from '../../src/remote/messages.ts';
 import { lockHappeningOf, type LockSource } from './lock-events.ts';
 import { PanelRefused, type PanelPort } from './panel-port.ts';
 import { pinFromBytes, type Assignments, type LockUser, type UserBook } from './users.ts';
+import type { ScheduleSlots } from './file-store.ts';
+import { rangeOf, scheduleOf, slotsOf, weekDayProblem, type Slots } from './schedules.ts';
 
 const { LockState, DoorState, LockOperationType, OperationSource, OperationError, CredentialType, DataOperationType, UserStatus, UserType, CredentialRule, LockDataType } = DoorLock;
 
 /** "Every user" / "every credential" in Matter's clear commands. */
 const ALL = 0xfffe;
+/** "Every schedule of this user" in ClearWeekDaySchedule and ClearYearDaySchedule. */
+const ALL_SCHEDULES = 0xfe;
 
 /**
  * What the lock server is given by the bridge: the panel, the user book and where to keep its
@@ -25,7 +29,11 @@ export class DoorwardLink {
     /** How long the relay stays open after an unlock, shown to controllers as auto-relock. */
     readonly pulseSeconds: number,
     readonly log: (m: string) => void = () => undefined,
+    readonly schedules: ScheduleSlots = { get: () => undefined, save: async () => undefined },
   ) {}
+
+  /** The panel's IANA zone, learnt from its answer to the bridge's report; null until then. */
+  timeZone: string | null = null;
 }
 
 const SOURCE: Record<LockSource, DoorLock.OperationSource> = { biometric: OperationSource.Biometric, keypad: OperationSource.Keypad, remote: OperationSource.Remote };
@@ -37,7 +45,7 @@ const SOURCE: Record<LockSource, DoorLock.OperationSource> = { biometric: Operat
  * says a PIN exists, never what it is. A face shows as a face credential and is never exported;
  * a controller cannot add one (Doorward enrols faces at the panel).
  */
-export class DoorwardLockServer extends DoorLockBehavior.with('User', 'PinCredential', 'FaceCredentials', 'DoorPositionSensor', 'CredentialOverTheAirAccess') {
+export class DoorwardLockServer extends DoorLockBehavior.with('User', 'PinCredential', 'FaceCredentials', 'DoorPositionSensor', 'CredentialOverTheAirAccess', 'WeekDayAccessSchedules', 'YearDayAccessSchedules') {
   declare internal: DoorwardLockServer.Internal;
 
   override initialize(): void {
@@ -135,7 +143,7 @@ export class DoorwardLockServer extends DoorLockBehavior.with('User', 'PinCreden
       userName: u.name.slice(0, 10),
       userUniqueId: null,
       userStatus: u.active ? UserStatus.OccupiedEnabled : UserStatus.OccupiedDisabled,
-      userType: UserType.UnrestrictedUser,
+      userType: u.schedule ? UserType.ScheduleRestrictedUser : UserType.UnrestrictedUser,
       credentialRule: CredentialRule.Single,
       credentials,
       creatorFabricIndex: null,
@@ -212,6 +220,82 @@ export class DoorwardLockServer extends DoorLockBehavior.with('User', 'PinCreden
     for (const u of targets) await this.#panelDoes(() => this.#link.panel.updatePerson(u.personId, { pin: null }));
     await this.#refreshBook();
     this.#userChanged(LockDataType.Pin, DataOperationType.Clear, null, c?.credentialIndex ?? ALL);
+  }
+
+  // --- schedules (schedules.ts: which map to Doorward access times, and which are refused) ----
+
+  override async setWeekDaySchedule(request: DoorLock.SetWeekDayScheduleRequest): Promise<void> {
+    const { weekDayIndex, userIndex, ...entry } = request;
+    this.#scheduleIndex(weekDayIndex, this.state.numberOfWeekDaySchedulesSupportedPerUser);
+    const problem = weekDayProblem(entry);
+    if (problem) throw new StatusResponseError(problem, Status.InvalidCommand);
+    await this.#changeSlots(userIndex, (s) => ({ ...s, week: { ...s.week, [weekDayIndex]: { daysMask: { ...entry.daysMask }, startHour: entry.startHour, startMinute: entry.startMinute, endHour: entry.endHour, endMinute: entry.endMinute } } }));
+  }
+
+  override async getWeekDaySchedule(request: DoorLock.GetWeekDayScheduleRequest): Promise<DoorLock.GetWeekDayScheduleResponse> {
+    const { weekDayIndex, userIndex } = request;
+    const read = await this.#readSlots(userIndex, weekDayIndex, this.state.numberOfWeekDaySchedulesSupportedPerUser);
+    const e = typeof read === 'number' ? undefined : read.week[weekDayIndex];
+    if (!e) return { weekDayIndex, userIndex, status: typeof read === 'number' ? read : Status.NotFound };
+    return { weekDayIndex, userIndex, status: Status.Success, ...e };
+  }
+
+  override async clearWeekDaySchedule(request: DoorLock.ClearWeekDayScheduleRequest): Promise<void> {
+    const { weekDayIndex, userIndex } = request;
+    if (weekDayIndex !== ALL_SCHEDULES) this.#scheduleIndex(weekDayIndex, this.state.numberOfWeekDaySchedulesSupportedPerUser);
+    await this.#changeSlots(userIndex, (s) => ({ ...s, week: weekDayIndex === ALL_SCHEDULES ? {} : without(s.week, weekDayIndex) }));
+  }
+
+  override async setYearDaySchedule(request: DoorLock.SetYearDayScheduleRequest): Promise<void> {
+    const { yearDayIndex, userIndex, localStartTime, localEndTime } = request;
+    this.#scheduleIndex(yearDayIndex, this.state.numberOfYearDaySchedulesSupportedPerUser);
+    const range = rangeOf({ localStartTime, localEndTime });
+    if ('problem' in range) throw new StatusResponseError(range.problem, Status.InvalidCommand);
+    await this.#changeSlots(userIndex, (s) => ({ ...s, year: { ...s.year, [yearDayIndex]: { localStartTime, localEndTime } } }));
+  }
+
+  override async getYearDaySchedule(request: DoorLock.GetYearDayScheduleRequest): Promise<DoorLock.GetYearDayScheduleResponse> {
+    const { yearDayIndex, userIndex } = request;
+    const read = await this.#readSlots(userIndex, yearDayIndex, this.state.numberOfYearDaySchedulesSupportedPerUser);
+    const e = typeof read === 'number' ? undefined : read.year[yearDayIndex];
+    if (!e) return { yearDayIndex, userIndex, status: typeof read === 'number' ? read : Status.NotFound };
+    return { yearDayIndex, userIndex, status: Status.Success, ...e };
+  }
+
+  override async clearYearDaySchedule(request: DoorLock.ClearYearDayScheduleRequest): Promise<void> {
+    const { yearDayIndex, userIndex } = request;
+    if (yearDayIndex !== ALL_SCHEDULES) this.#scheduleIndex(yearDayIndex, this.state.numberOfYearDaySchedulesSupportedPerUser);
+    await this.#changeSlots(userIndex, (s) => ({ ...s, year: yearDayIndex === ALL_SCHEDULES ? {} : without(s.year, yearDayIndex) }));
+  }
+
+  #scheduleIndex(index: number, max: number): void {
+    if (!Number.isInteger(index) || index < 1 || index > max) throw new StatusResponseError('no such schedule index', Status.InvalidCommand);
+  }
+
+  /** A user's Matter schedules as the panel has them now, or the status to answer a Get with. */
+  async #readSlots(userIndex: number, index: number, max: number): Promise<Slots | Status> {
+    if (!Number.isInteger(index) || index < 1 || index > max || userIndex < 1 || userIndex > this.state.numberOfTotalUsersSupported) return Status.InvalidCommand;
+    const u = (await this.#refreshBook()).byIndex(userIndex);
+    const zone = this.#link.timeZone;
+    if (!u) return Status.NotFound;
+    if (!zone) return Status.Failure;
+    return slotsOf(u.schedule, this.#link.schedules.get(u.personId), zone) ?? Status.Failure;
+  }
+
+  /** Changes a user's Matter schedules: the Doorward schedule they make is sent to the panel, which checks and keeps it. */
+  async #changeSlots(userIndex: number, change: (s: Slots) => Slots): Promise<void> {
+    const u = (await this.#refreshBook()).byIndex(userIndex);
+    if (!u) throw new StatusResponseError('no such user', Status.InvalidCommand);
+    const zone = this.#link.timeZone;
+    if (!zone) throw new StatusResponseError('the panel has not told the bridge its time zone yet', Status.Failure);
+    const current = slotsOf(u.schedule, this.#link.schedules.get(u.personId), zone);
+    // Times set at the panel that Matter cannot show (a night window, exceptions) are not overwritten from here.
+    if (!current) throw new StatusResponseError("this person's access times were set at the panel in a form Matter cannot show; change them there", Status.Failure);
+    const next = change(current);
+    const schedule = scheduleOf(next, zone);
+    await this.#panelDoes(() => this.#link.panel.updatePerson(u.personId, { schedule }));
+    await this.#link.schedules.save(u.personId, schedule ? next : null);
+    await this.#refreshBook();
   }
 
   // --- from the panel ---------------------------------------------------------------------------
@@ -297,6 +381,11 @@ export namespace DoorwardLockServer {
   export class Internal {
     relock?: Timer;
   }
+}
+
+function without<T>(byIndex: Readonly<Record<number, T>>, index: number): Record<number, T> {
+  const { [index]: _gone, ...rest } = byIndex;
+  return rest;
 }
 
 function nameOf(userName: string | null, index: number): string {

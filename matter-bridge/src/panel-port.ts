@@ -4,6 +4,8 @@ import type { CommandBody } from '../../src/remote/command.ts';
 import type { Reply, RemoteEvent, RemoteState } from '../../src/remote/messages.ts';
 import type { PhoneRemote } from '../../src/remote/phone-remote.ts';
 import { isRecord } from '../../src/remote/canonical.ts';
+import { isValidTimeZone } from '../../src/access/schedule.ts';
+import type { MatterReport, MatterReportReply } from '../../src/panel/matter-report.ts';
 
 /**
  * The panel as the Matter lock needs it: the bridge's paired remote link (PhoneRemote, role
@@ -103,6 +105,14 @@ export class PanelPort {
   async removePerson(personId: string): Promise<void> {
     await this.#ask({ op: 'person.remove', personId });
     this.peopleChanged.emit();
+  }
+
+  /** The commissioning, for the panel's admin area; the panel answers with its zone and the fabrics to leave. */
+  async report(matter: MatterReport): Promise<MatterReportReply> {
+    const r = await this.#ask({ op: 'bridge.report', matter });
+    if (!isRecord(r) || typeof r.timeZone !== 'string' || !isValidTimeZone(r.timeZone) || !Array.isArray(r.removeFabrics)) throw new PanelRefused('bridge.report', 'unreadable answer');
+    const removeFabrics = (r.removeFabrics as unknown[]).filter((i): i is number => Number.isInteger(i) && (i as number) >= 1 && (i as number) <= 254);
+    return { timeZone: r.timeZone, removeFabrics };
   }
 
   async #ask(body: CommandBody): Promise<unknown> {

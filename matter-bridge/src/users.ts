@@ -1,4 +1,5 @@
 import type { PersonSummary } from '../../src/panel/actions.ts';
+import type { Schedule } from '../../src/access/types.ts';
 
 /**
  * Doorward people as a Matter lock's user list. Matter names users by a small index (1..max) and
@@ -14,6 +15,8 @@ export interface LockUser {
   readonly active: boolean;
   readonly hasPin: boolean;
   readonly hasFace: boolean;
+  /** The person's access times at the panel; null: their role's default. */
+  readonly schedule: Schedule | null;
 }
 
 /** personId -> userIndex, as stored between runs. */
@@ -51,7 +54,7 @@ export class UserBook {
         this.#assignments[p.id] = index;
         taken.add(index);
       }
-      next.set(index, { userIndex: index, personId: p.id, name: p.name, active: p.active, hasPin: p.hasPin, hasFace: p.templates > 0 });
+      next.set(index, { userIndex: index, personId: p.id, name: p.name, active: p.active, hasPin: p.hasPin, hasFace: p.templates > 0, schedule: p.schedule ?? null });
     }
     this.#byIndex = next;
   }

@@ -73,6 +73,13 @@ describe('Gatekeeper', () => {
     expect(p.door.unlocks).toBe(1);
   });
 
+  it('names the bridge that carried a PIN in the log line, as the remote layer describes it (a voice assistant\'s unlock through Matter)', async () => {
+    const p = await panel();
+    await p.admin.add('Ada', 'resident', '2468', '');
+    await p.gatekeeper.remotePin('2468', 'bridge0123456789', 'Matter bridge "Front door"');
+    expect(p.log.events.at(-1)).toMatchObject({ summary: 'grant Ada by pin sent by Matter bridge "Front door" (bridge01)', detail: { via: { adminId: 'bridge0123456789', carrier: 'Matter bridge "Front door"' } } });
+  });
+
   it('counts each entry of a guest key against the key, and refuses it once the uses are spent', async () => {
     const p = await panel();
     const { token } = await p.keys.issue({ name: 'Grace', notBefore: p.clock.now() - 60_000, expires: p.clock.now() + 86_400_000, maxUses: 2, selfEnrol: false });

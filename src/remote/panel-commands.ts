@@ -76,10 +76,16 @@ const a = p.actions;
       return ok(null);
     case 'door.unlock':
       return ok(await a.unlock(adminId));
-    case 'door.unlockPin':
-      return ok(await a.unlockWithPin(adminId, c.pin));
+    case 'door.unlockPin': {
+      // The log line names who carried the PIN: for a bridge, the voice assistant or app behind it spoke through that bridge.
+      const admin = p.admins().find((x) => x.id === adminId);
+      const carrier = admin ? `${admin.role === 'bridge' ? 'Matter bridge' : `${admin.role} phone`} "${admin.label.replace(/[\u0000-\u001f"]/g, '').slice(0, 60)}"` : undefined;
+      return ok(await a.unlockWithPin(adminId, c.pin, carrier));
+    }
     case 'door.lock':
       return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
+    case 'bridge.report':
+      return a.matterReport ? ok(await a.matterReport(adminId, c.matter)) : { ok: false, reason: 'unsupported' };
     case 'log.recent': {
       const events = await a.recentEvents(c.limit);
       return ok(events.map(remoteEventOf));

@@ -10,6 +10,7 @@ import { Prefs } from '../../src/panel/prefs.svelte.ts';
 import { doorLogEntry } from '../../src/panel/door-log.ts';
 import { PeopleAdmin } from '../../src/people/people-admin.svelte.ts';
 import { personErasure } from '../../src/people/erasure.ts';
+import { MatterStatus } from '../../src/panel/matter-status.svelte.ts';
 import type { DoorState, FaceEvidence } from '../../src/access/types.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 import type { RemotePanelActions } from '../../src/remote/ports.ts';
@@ -42,6 +43,8 @@ export interface RealPanel {
   readonly settings: MemorySettings;
   readonly door: MemoryDoor;
   readonly log: ReturnType<typeof memoryEventLog>;
+  /** What a Matter bridge reported of its commissioning, as the admin area shows it. */
+  readonly matter: MatterStatus;
   /** The contact opens or closes: logged as the kiosk logs the board's signed door event. */
   contact(open: boolean): Promise<void>;
   /** A recognised, live face at the camera, decided by the real policy. */
@@ -58,7 +61,8 @@ export async function realPanel(clock: Clock): Promise<RealPanel> {
   await prefs.load();
   const gatekeeper = new Gatekeeper({ clock, door, people: repo, settings, log, keys, pulseMs: () => prefs.pulseMs });
   const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure({ forget: async () => undefined }, log, clock));
-  const actions = panelActions({ clock, gatekeeper, door, keys, people: admin, repo, log, prefs, alerts: { quietHours: null, setQuietHours: async () => null }, timeZone: 'UTC', online: () => true, enrolPhoto: null });
+  const matter = await MatterStatus.load(settings, clock);
+  const actions = panelActions({ clock, gatekeeper, door, keys, people: admin, repo, log, prefs, alerts: { quietHours: null, setQuietHours: async () => null }, timeZone: 'UTC', online: () => true, enrolPhoto: null, matter });
   return {
     actions,
     gatekeeper,
@@ -67,6 +71,7 @@ export async function realPanel(clock: Clock): Promise<RealPanel> {
     settings,
     door,
     log,
+    matter,
     async contact(open) {
       door.doorOpen = open;
       await log.append(doorLogEntry({ name: 'door', value: open ? 'opened' : 'closed' }, clock.now()));
