@@ -102,7 +102,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus(clock);
-  const matter = await MatterStatus.load(settings, clock);
+  const matter = await MatterStatus.load(settings, clock, log);
   const actions = panelActions({ matter, clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
     prefs, alerts: insight, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
@@ -130,10 +130,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     actions,
     clock,
     siteName: 'Front door',
-    audit: (e) =>
-      log
+    audit: (e) => {
+      // An unpaired bridge's last report says nothing true any more.
+      if (e.outcome === 'unpaired' && e.adminId) void matter.forget(e.adminId).catch((err: unknown) => console.warn('[matter] forget', err));
+      return log
         .append({ at: e.at, kind: 'admin', personId: null, summary: e.summary, detail: { remoteRefused: e.outcome === 'refused', outcome: e.outcome, adminId: e.adminId, authentic: e.authentic, op: e.op, reason: e.reason } })
-        .then(() => undefined),
+        .then(() => undefined);
+    },
     log: (m) => console.info(m),
   });
   const kiosk = new KioskFlow(clock);

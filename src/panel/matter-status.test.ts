@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemorySettings } from '../../tests/support/idb.ts';
+import { MemorySettings, memoryEventLog } from '../../tests/support/idb.ts';
 import { parseCommandBody, mayRun } from '../remote/command.ts';
 import { parseMatterReport, type MatterReport } from './matter-report.ts';
 import { MatterStatus } from './matter-status.svelte.ts';
@@ -40,20 +40,23 @@ describe('a Matter bridge report on the wire', () => {
 describe('MatterStatus: what the admin area shows, and a fabric removed there', () => {
   it('keeps the latest report per bridge, across a reload', async () => {
     const settings = new MemorySettings();
-    const status = await MatterStatus.load(settings, clock);
+    const status = await MatterStatus.load(settings, clock, memoryEventLog(clock));
     expect(await status.report('bridge-1', report([]))).toEqual([]);
     expect(await status.report('bridge-1', report([home]))).toEqual([]);
     expect(status.bridges).toEqual([{ adminId: 'bridge-1', at: 1_000, removing: [], report: report([home]) }]);
-    expect((await MatterStatus.load(settings, clock)).bridges).toEqual(status.bridges);
+    expect((await MatterStatus.load(settings, clock, memoryEventLog(clock))).bridges).toEqual(status.bridges);
   });
 
   it('hands a removed fabric to the bridge in the answer to each report until the bridge no longer lists it', async () => {
-    const status = await MatterStatus.load(new MemorySettings(), clock);
+    const log = memoryEventLog(clock);
+    const status = await MatterStatus.load(new MemorySettings(), clock, log);
     await status.report('bridge-1', report([home, google]));
     await status.remove('bridge-1', 2);
     await status.remove('bridge-1', 2);
     await status.remove('bridge-1', 9); // not one of its fabrics: nothing to ask
     expect(status.bridges[0]?.removing).toEqual([2]);
+    // The admin's request is in the access log once, naming the bridge and the fabric.
+    expect(log.events.map((e) => [e.kind, e.summary, e.detail])).toEqual([['admin', 'Matter: the panel admin asked bridge bridge-1 to leave fabric 2', { adminId: 'bridge-1', matterFabric: 2 }]]);
     // A report before the bridge has left it still asks (the answer may have been lost).
     expect(await status.report('bridge-1', report([home, google]))).toEqual([2]);
     expect(await status.report('bridge-1', report([home]))).toEqual([]);
@@ -61,7 +64,7 @@ describe('MatterStatus: what the admin area shows, and a fabric removed there', 
   });
 
   it('keeps bridges apart, and forgets one', async () => {
-    const status = await MatterStatus.load(new MemorySettings(), clock);
+    const status = await MatterStatus.load(new MemorySettings(), clock, memoryEventLog(clock));
     await status.report('bridge-1', report([home]));
     await status.report('bridge-2', report([google]));
     await status.remove('bridge-2', 1); // bridge-2 has no fabric 1

@@ -61,7 +61,7 @@ export async function realPanel(clock: Clock): Promise<RealPanel> {
   await prefs.load();
   const gatekeeper = new Gatekeeper({ clock, door, people: repo, settings, log, keys, pulseMs: () => prefs.pulseMs });
   const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure({ forget: async () => undefined }, log, clock));
-  const matter = await MatterStatus.load(settings, clock);
+  const matter = await MatterStatus.load(settings, clock, log);
   const actions = panelActions({ clock, gatekeeper, door, keys, people: admin, repo, log, prefs, alerts: { quietHours: null, setQuietHours: async () => null }, timeZone: 'UTC', online: () => true, enrolPhoto: null, matter });
   return {
     actions,
