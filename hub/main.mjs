@@ -3,14 +3,14 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runnerImport } from 'vite';
+import { loadTs } from './load-ts.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { state: { type: 'string' }, database: { type: 'string' }, broker: { type: 'string' }, 'api-port': { type: 'string' }, 'retention-days': { type: 'string' }, door: { type: 'string' }, person: { type: 'string' }, limit: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' }, csv: { type: 'boolean' } },
 });
 const here = dirname(fileURLToPath(import.meta.url));
-const { module: m } = await runnerImport(join(here, 'main.ts'), { configFile: false, logLevel: 'error' });
+const { module: m } = await loadTs(join(here, 'main.ts'));
 const settings = m.settingsFrom(values, process.env);
 const log = (line) => console.error(line);
 

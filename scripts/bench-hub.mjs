@@ -3,11 +3,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runnerImport } from 'vite';
+import { loadTs } from '../hub/load-ts.mjs';
 
 const { values } = parseArgs({ options: { doors: { type: 'string' }, people: { type: 'string' }, events: { type: 'string' }, postgres: { type: 'boolean', default: false }, 'single-broker': { type: 'boolean', default: false } } });
 const here = dirname(fileURLToPath(import.meta.url));
-const { module } = await runnerImport(join(here, 'bench-hub.ts'), { configFile: false, logLevel: 'error' });
+const { module } = await loadTs(join(here, 'bench-hub.ts'));
 try {
   const result = await module.runHubBench(
     { doors: values.doors ? Number(values.doors) : undefined, people: values.people ? Number(values.people) : undefined, eventsPerDoor: values.events ? Number(values.events) : undefined, postgres: values.postgres, bridged: !values['single-broker'] },
