@@ -6,6 +6,10 @@ import { bridgedBrokers, singleBroker, type Site } from '../tests/hub/brokers.ts
 import { duplicates, logCount, pairDoor, startDoors, startHub, type Door, type HubUnderTest } from '../tests/hub/site.ts';
 import { until } from '../tests/hub/site.ts';
 import type { Weekday } from '../src/access/types.ts';
+import { generateKeyPairs } from '../src/remote/keys.ts';
+import { panelMessage } from '../src/remote/messages.ts';
+import { encodeEnvelope } from '../src/remote/envelope.ts';
+import { topics } from '../src/remote/topics.ts';
 
 // A site of two doors and a hub: real Mosquitto (one, or two bridged), real PGlite or a real
 // PostgreSQL 15, real MQTT.js and WebCrypto, the panels' own remote layer; only the doors' pads are simulated.
@@ -120,6 +124,22 @@ describe.each(matrix)('the site hub on $name', ({ engine: makeEngine, site: make
     expect(count).toBe(sent.size);
     expect(await t.hub.verify()).toEqual({ ok: true, rows: count, problems: [] });
   }, 150_000);
+
+  it('logs nothing a door did not sign: a forged event under a door\'s id, sealed to the hub, is dropped', async () => {
+    const door = doors[0]!;
+    const stranger = await generateKeyPairs();
+    const forged = await panelMessage('event', '*', [{ kid: t.hub.hubId, ecdh: t.hub.identity.keys.encryptionJwk }], { id: 'forged-1', at: Date.now(), kind: 'attempt', summary: 'grant Mallory by pin', personId: null, snapshotId: null, detail: { outcome: 'grant' } }, { panelId: door.panelId, signingKey: stranger.signing.privateKey }, Date.now(), Date.now());
+    const spy = site.connect({ url: site.hubUrl, clientId: `spy-${Date.now()}`, sessionExpirySeconds: 0 });
+    try {
+      await until('the spy online', () => spy.status === 'online');
+      await spy.publish(topics(door.panelId).events, encodeEnvelope(forged), { qos: 1 });
+      const real = door.actions.decide('deny', null);
+      await until('the real event after it', async () => (await queryLog(t.hub.db, { panelId: door.panelId, limit: 10_000 })).some((r) => r.eventId === real.id), 30_000);
+      expect((await queryLog(t.hub.db, { limit: 10_000 })).some((r) => r.eventId === 'forged-1')).toBe(false);
+    } finally {
+      await spy.close();
+    }
+  });
 
   it("verify finds a row edited in the database, even one whose chain was recomputed, against the door's signature", async () => {
     const [last] = await t.hub.db.query<{ seq: string }>('SELECT max(seq) AS seq FROM log');
