@@ -2,10 +2,12 @@ import type { Clock } from '../platform/clock.ts';
 import { decodeBase64Url } from '../access/base64url.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, PANEL_OFFLINE_ALERT, parseNotifyRules, type NotifyRules, type PhoneAlert } from './alerts.ts';
 import { nextCounter, signCommand, type AdminRole, type CommandBody } from './command.ts';
+import { isSafeInt } from './canonical.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type NotOpened, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
+import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, type NotOpened, type PanelConfig, type RemoteEvent, type RemoteState } from './messages.ts';
+import { parseReply, refusalText, type Reply, type ReplyOp } from './replies.ts';
 import { admits, advance, newest, noSequences, parseSequences, withSequences, type OrderedStream, type PanelSequences } from './sequence.ts';
 import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
@@ -71,8 +73,14 @@ class NoAnswer extends Error {
 /** What this phone can say about the panel: nothing yet, alive until a signed time, or gone. */
 type Liveness = { readonly kind: 'unknown' } | { readonly kind: 'alive'; readonly until: number } | { readonly kind: 'gone' };
 
-interface Answer {
-  readonly reply: Reply;
+/**
+ * What came back for one counter: the panel's opened reply (read by the op that was asked, see
+ * #answer), or why nothing will.
+ */
+type Heard = { readonly kind: 'reply'; readonly payload: Record<string, unknown>; readonly seq: number } | { readonly kind: 'lost'; readonly reason: 'notSent' | 'disconnected' };
+
+interface Answer<K extends ReplyOp> {
+  readonly reply: Reply<K>;
   /** The panel's sequence number on the reply (0 for an answer made up here, such as "not sent"). */
   readonly seq: number;
 }
@@ -104,7 +112,7 @@ export class PhoneRemote {
   #probing = false;
   #willProbedAt: number | null = null;
   #willTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #pending = new Map<number, (a: Answer) => void>();
+  readonly #pending = new Map<number, (h: Heard) => void>();
   readonly #heard = new Events<{ event: RemoteEvent; change: null }>();
   #stopLink: (() => void) | null = null;
   /** The panel accepted us (now or in an earlier session), as opposed to a pairing in progress. */
@@ -233,12 +241,13 @@ export class PhoneRemote {
     try {
       await waitOnline(link, this.#d.replyTimeoutMs ?? 20_000);
       reachedBroker = true;
-      const reply = this.#await(0);
+      const heard = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
       await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
-      const { reply: r, seq } = await reply;
-      if (!r.ok) throw new Error(r.reason);
-      const role = (r.result as { role?: unknown } | null)?.role === 'owner' ? 'owner' : 'manager';
+      const { reply: r, seq } = answer('pair', 0, await heard);
+      if (!r.ok) throw new Error(refusalText(r));
+      if (r.result.panelId !== candidate.panelId) throw new Error('the panel that answered is not the one in the pairing code');
+      const role = r.result.role;
       await this.#markPaired(candidate.panelId, seq);
       await this.#d.store.saveIdentity(identity);
       this.#panel = { ...candidate, role };
@@ -280,42 +289,42 @@ export class PhoneRemote {
    */
   async snapshot(snapshotId: string): Promise<Uint8Array | null> {
     const r = await this.send({ op: 'snapshot.get', snapshotId });
-    if (!r.ok) throw new Error(`refused: ${r.reason}`);
+    if (!r.ok) throw new Error(`refused: ${refusalText(r)}`);
     if (r.result === null) return null;
-    const bytes = typeof r.result === 'string' ? decodeBase64Url(r.result) : null;
+    const bytes = decodeBase64Url(r.result);
     if (!bytes) throw new Error('the panel sent a snapshot that could not be read');
     return bytes;
   }
 
   /** Signs and sends one command, and waits for the panel's answer. */
-  async send(body: CommandBody, ttlMs?: number): Promise<Reply> {
+  async send<C extends CommandBody>(body: C, ttlMs?: number): Promise<Reply<C['op']>> {
     return (await this.#send(body, ttlMs)).reply;
   }
 
-  async #send(body: CommandBody, ttlMs?: number, answerWithinMs?: number): Promise<Answer> {
+  async #send<C extends CommandBody>(body: C, ttlMs?: number, answerWithinMs?: number): Promise<Answer<C['op']>> {
     const link = this.#link;
     const identity = this.#identity;
     const panel = this.#panel;
     if (!link || !identity || !panel) throw new Error('not paired');
     if (link.status !== 'online') throw new Error('offline');
-    const { reply } = await this.#tabs.exclusive(SEND_LOCK, async () => {
+    const { counter, heard } = await this.#tabs.exclusive(SEND_LOCK, async () => {
       // Taken and stored before sending, so none is ever reused, by this tab or another.
       const counter = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
       await this.#d.store.saveCounter(counter);
       const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
-      const answer = this.#await(counter, answerWithinMs);
+      const heard = this.#await(counter, answerWithinMs);
       try {
         await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
       } catch (err) {
         // Nothing will answer a command that never left: end its wait now.
-        this.#pending.get(counter)?.({ reply: { re: counter, op: body.op, ok: false, reason: 'not sent' }, seq: 0 });
+        this.#pending.get(counter)?.({ kind: 'lost', reason: 'notSent' });
         this.#pending.delete(counter);
         throw err;
       }
       // Wrapped, so that the next sender does not wait for this answer, only for the broker.
-      return { reply: answer };
+      return { counter, heard };
     });
-    return reply;
+    return answer(body.op, counter, await heard);
   }
 
   /** Asks for the recent log: fills the gaps after an outage (duplicates fall away by id). */
@@ -327,12 +336,9 @@ export class PhoneRemote {
   async #catchUp(limit: number, attempt: number): Promise<void> {
     try {
       const r = await this.send({ op: 'log.recent', limit });
-      if (!r.ok || !Array.isArray(r.result)) return;
+      if (!r.ok) return void this.#d.log?.(`[phone] catch-up refused: ${refusalText(r)}`);
       // Oldest first, so notifications (if any) arrive in the order things happened.
-      for (const raw of [...(r.result as unknown[])].reverse()) {
-        const e = raw && typeof raw === 'object' ? parseRemoteEvent(raw as Record<string, unknown>) : null;
-        if (e) this.#deliver(e);
-      }
+      for (const e of [...r.result].reverse()) this.#deliver(e);
     } catch (err) {
       this.#d.log?.(`[phone] catch-up failed: ${String(err)}`);
       // Nothing else fills this gap before the next reconnect, so a panel too busy to answer is asked again.
@@ -375,7 +381,7 @@ export class PhoneRemote {
     this.#stopLink = () => {
       offMsg();
       offStatus();
-      for (const [, resolve] of this.#pending) resolve({ reply: { re: 0, op: null, ok: false, reason: 'disconnected' }, seq: 0 });
+      for (const [, resolve] of this.#pending) resolve({ kind: 'lost', reason: 'disconnected' });
       this.#pending.clear();
     };
     return link;
@@ -394,11 +400,12 @@ export class PhoneRemote {
       case 'reply': {
         if (parsed.adminId !== identity.adminId) return;
         const o = await openPanelMessage(m.payload, 'reply', k, now);
-        const reply = o.ok ? parseReply(o.payload) : null;
-        if (!o.ok || !reply) return this.#dropped('reply', o.ok ? 'unreadable' : o.reason);
-        const resolve = this.#pending.get(reply.re);
-        this.#pending.delete(reply.re);
-        resolve?.({ reply, seq: o.env.seq });
+        // Read as the answer to what was asked (#send), so only the counter is taken here.
+        const re = o.ok ? o.payload.re : null;
+        if (!o.ok || !isSafeInt(re)) return this.#dropped('reply', o.ok ? 'unreadable' : o.reason);
+        const resolve = this.#pending.get(re);
+        this.#pending.delete(re);
+        resolve?.({ kind: 'reply', payload: o.payload, seq: o.env.seq });
         return;
       }
       case 'events': {
@@ -597,8 +604,8 @@ export class PhoneRemote {
     }
   }
 
-  #await(re: number, withinMs = this.#d.replyTimeoutMs ?? 20_000): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
+  #await(re: number, withinMs = this.#d.replyTimeoutMs ?? 20_000): Promise<Heard> {
+    return new Promise<Heard>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(re);
         reject(new NoAnswer());
@@ -613,6 +620,12 @@ export class PhoneRemote {
   #changed(): void {
     this.#heard.emit('change', null);
   }
+}
+
+/** What was heard for counter `re`, as the answer to `op`: a reply that does not read as one is a refusal `unreadable`. */
+function answer<K extends ReplyOp>(op: K, re: number, h: Heard): Answer<K> {
+  if (h.kind === 'lost') return { reply: { re, op, ok: false, reason: h.reason }, seq: 0 };
+  return { reply: parseReply(op, h.payload) ?? { re, op, ok: false, reason: 'unreadable', problem: 'the panel sent a reply with no answer in it' }, seq: h.seq };
 }
 
 function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {

@@ -1,12 +1,13 @@
 import type { PersonSummary } from '../../panel/actions.ts';
 import type { CommandBody } from '../command.ts';
 import type { LinkStatus } from '../link.ts';
-import type { PanelConfig, RemoteEvent, RemoteState, Reply } from '../messages.ts';
+import type { PanelConfig, RemoteEvent, RemoteState } from '../messages.ts';
+import { refusalText, type Reply } from '../replies.ts';
 import type { PhoneRemote } from '../phone-remote.ts';
 import type { PanelLinkInfo } from '../ports.ts';
 import { encodeBase64Url } from '../../access/base64url.ts';
 import { shrinkPhoto } from './photo-shrink.ts';
-import { describeChanges, parseSettingsView, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
+import { describeChanges, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import type { NotifyKind, NotifyRules } from '../alerts.ts';
 import type { PersonEdit } from './phone-forms.svelte.ts';
 
@@ -85,9 +86,8 @@ export class PhoneAdminState {
 
   async loadSettings(): Promise<void> {
     const r = await this.#remote.send({ op: 'settings.get' }).catch(() => null);
-    const view = r?.ok ? parseSettingsView(r.result) : null;
-    if (view) this.#settings = view;
-    else if (r) this.#settingsAnswer = { state: 'refused', text: r.ok ? 'The panel sent settings this phone cannot read.' : `Settings not read: ${r.reason}` };
+    if (r?.ok) this.#settings = r.result;
+    else if (r) this.#settingsAnswer = { state: 'refused', text: `Settings not read: ${refusalText(r)}` };
   }
 
   /**
@@ -105,12 +105,12 @@ export class PhoneAdminState {
     try {
       const r = await this.#remote.send({ op: 'settings.set', patch: check.patch });
       if (!r.ok) {
-        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${r.reason}` };
+        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${refusalText(r)}` };
         return false;
       }
-      const view = parseSettingsView((r.result as { settings?: unknown } | null)?.settings);
-      if (view) this.#settings = view;
-      const changes = before && view ? settingChanges(before, view) : [];
+      const view = r.result.settings;
+      this.#settings = view;
+      const changes = before ? settingChanges(before, view) : [];
       this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? `Saved: ${describeChanges(changes)}.` : 'Saved.' };
       return true;
     } catch (err) {
@@ -132,7 +132,7 @@ export class PhoneAdminState {
     answer({ state: 'working', text: 'Saving…' });
     try {
       const r = await this.#remote.send(edit.body);
-      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${r.reason}` });
+      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${refusalText(r)}` });
       if (r.ok) await this.refreshPeople();
       return r.ok;
     } catch (err) {
@@ -190,7 +190,7 @@ export class PhoneAdminState {
       const jpeg = await shrinkPhoto(photo);
       answer({ state: 'working', text: 'The panel is checking the photo…' });
       const r = await this.#remote.send({ op: 'person.enrolPhoto', personId, jpeg: encodeBase64Url(jpeg) });
-      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${r.reason}`;
+      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${refusalText(r)}`;
       answer({ state: r.ok ? 'ok' : 'refused', text });
       this.#message = text;
       if (r.ok) await this.refreshPeople();
@@ -227,11 +227,11 @@ export class PhoneAdminState {
   }
 
   /** Sends a command and reports its outcome in one line; returns the reply for callers that need the result. */
-  async run(body: CommandBody, done: string): Promise<Reply | null> {
+  async run<C extends CommandBody>(body: C, done: string): Promise<Reply<C['op']> | null> {
     this.#busy = true;
     try {
       const r = await this.#remote.send(body);
-      this.#message = r.ok ? done : `Refused: ${r.reason}`;
+      this.#message = r.ok ? done : `Refused: ${refusalText(r)}`;
       return r;
     } catch (err) {
       this.#message = err instanceof Error ? err.message : String(err);
@@ -267,7 +267,7 @@ export class PhoneAdminState {
 
   async refreshPeople(): Promise<void> {
     const r = await this.#remote.send({ op: 'people.list' }).catch(() => null);
-    if (r?.ok && Array.isArray(r.result)) this.#people = r.result as PersonSummary[];
+    if (r?.ok) this.#people = r.result;
   }
 
   async forget(): Promise<void> {
