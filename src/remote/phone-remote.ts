@@ -11,6 +11,7 @@ import { parseReply, refusalText, type Reply, type ReplyOp } from './replies.ts'
 import { admits, advance, newest, noSequences, parseSequences, withSequences, type OrderedStream, type PanelSequences } from './sequence.ts';
 import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
+import { brokerProblemFor, brokerTimeoutText, type PageAt } from './broker-url.ts';
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 import { Events } from '../lib/events.ts';
@@ -42,6 +43,10 @@ export interface PhoneRemoteDeps {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** This device's other tabs, met through the browser's Web Locks by default. */
   readonly tabs?: DeviceTabs;
+  /** This tab's slot, when the page holds several doors (PhoneDoors claims one for all of them); claimed here otherwise. */
+  readonly tab?: TabSlot;
+  /** Where this page is, to tell before trying that a pairing code's broker is out of reach; `location` by default. */
+  readonly page?: PageAt | null;
 }
 
 export type PairResult = { readonly ok: true; readonly role: AdminRole } | { readonly ok: false; readonly reason: string };
@@ -50,7 +55,7 @@ const MAX_EVENTS = 500;
 const MAX_SEEN = 2000;
 /** Events older than this that turn up after an outage go in the log without a notification. */
 const NOTIFY_WITHIN_MS = 15 * 60_000;
-/** Held by one tab of the device at a time from taking a command counter until the broker has the command. */
+/** Held by one tab of the device at a time (per panel: each door has its own counter) from taking a command counter until the broker has the command. */
 const SEND_LOCK = 'doorward-phone-send';
 const CATCH_UP_TRIES = 3;
 const CATCH_UP_RETRY_MS = 3_000;
@@ -89,6 +94,7 @@ export class PhoneRemote {
   readonly #d: PhoneRemoteDeps;
   readonly #tabs: DeviceTabs;
   readonly #tab: TabSlot;
+  readonly #ownsTab: boolean;
   #identity: PhoneIdentity | null;
   #panel: PanelLinkInfo | null;
   #panelKey: CryptoKey | null = null;
@@ -120,10 +126,11 @@ export class PhoneRemote {
   #seenTimer: ReturnType<typeof setTimeout> | null = null;
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(d: PhoneRemoteDeps, tabs: DeviceTabs, tab: TabSlot, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
+  private constructor(d: PhoneRemoteDeps, tabs: DeviceTabs, tab: TabSlot, ownsTab: boolean, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
     this.#d = d;
     this.#tabs = tabs;
     this.#tab = tab;
+    this.#ownsTab = ownsTab;
     this.#identity = identity;
     this.#panel = panel;
     this.#seen = seen.slice(-MAX_SEEN);
@@ -134,7 +141,7 @@ export class PhoneRemote {
 
   static async create(d: PhoneRemoteDeps): Promise<PhoneRemote> {
     const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
-    const p = new PhoneRemote(d, tabs, await tabs.claim(), await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
+    const p = new PhoneRemote(d, tabs, d.tab ?? (await tabs.claim()), !d.tab, await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
     if (p.#panel) {
       p.#panelKey = await importVerifyKey(p.#panel.sign);
       p.#believed = parseSequences(await d.store.loadSequences(), p.#panel.panelId);
@@ -216,17 +223,21 @@ export class PhoneRemote {
     this.#changed();
   }
 
-  /** Stops, and frees this tab's slot for the next tab (closing the page does the same). */
+  /** Stops, and frees this tab's slot for the next tab where it claimed it (closing the page does the same). */
   close(): void {
     this.stop();
-    this.#tab.release();
+    if (this.#ownsTab) this.#tab.release();
   }
 
   /** From the QR text (scanned or pasted): connect to its broker, prove the code, learn our role. */
   async pair(payloadText: string, label: string): Promise<PairResult> {
     const checked = checkPairingText(payloadText, this.#d.clock.now());
-    if (!checked.ok) return { ok: false, reason: checked.problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.' };
+    if (!checked.ok) return { ok: false, reason: codeProblemText(checked.problem) };
     const payload = checked.payload;
+    // Said now, in words with the fix, rather than found out by waiting for a broker that cannot answer.
+    const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page);
+    if (unreachable) return { ok: false, reason: unreachable };
+    if (!globalThis.crypto?.subtle) return { ok: false, reason: 'This page is not a secure context, so the browser gives it no cryptography to pair with: open the phone admin over https:// (npm start serves it on the LAN) or at localhost.' };
     const keys = await generateKeyPairs();
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
@@ -239,7 +250,8 @@ export class PhoneRemote {
     const link = this.#open(candidate);
     let reachedBroker = false;
     try {
-      await waitOnline(link, this.#d.replyTimeoutMs ?? 20_000);
+      const waitMs = this.#d.replyTimeoutMs ?? 20_000;
+      await waitOnline(link, waitMs, () => brokerTimeoutText(payload.brokerUrl, +(waitMs / 1000).toFixed(1)));
       reachedBroker = true;
       const heard = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
@@ -307,7 +319,7 @@ export class PhoneRemote {
     const panel = this.#panel;
     if (!link || !identity || !panel) throw new Error('not paired');
     if (link.status !== 'online') throw new Error('offline');
-    const { counter, heard } = await this.#tabs.exclusive(SEND_LOCK, async () => {
+    const { counter, heard } = await this.#tabs.exclusive(`${SEND_LOCK}:${panel.panelId}`, async () => {
       // Taken and stored before sending, so none is ever reused, by this tab or another.
       const counter = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
       await this.#d.store.saveCounter(counter);
@@ -628,12 +640,12 @@ function answer<K extends ReplyOp>(op: K, re: number, h: Heard): Answer<K> {
   return { reply: parseReply(op, h.payload) ?? { re, op, ok: false, reason: 'unreadable', problem: 'the panel sent a reply with no answer in it' }, seq: h.seq };
 }
 
-function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {
+function waitOnline(link: MqttLike, timeoutMs: number, why: () => string): Promise<void> {
   if (link.status === 'online') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error('cannot reach the broker'));
+      reject(new Error(why()));
     }, timeoutMs);
     const off = link.onStatus((s) => {
       if (s !== 'online') return;
@@ -644,7 +656,13 @@ function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {
   });
 }
 
-function browserNotify(a: PhoneAlert): void {
+const pageOf = (l: Location | undefined): PageAt | null => (l ? { protocol: l.protocol, hostname: l.hostname } : null);
+
+/** Why a pairing code was not tried, in words. */
+export const codeProblemText = (problem: 'expired' | 'notPairing'): string => (problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.');
+
+/** The Notification API, where the user allowed it (the default notify). */
+export function browserNotify(a: PhoneAlert): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   new Notification(a.title, { body: a.body, tag: a.tag });
 }

@@ -1,4 +1,4 @@
-import { panelRemoteRecords, phoneRemoteRecords, type PanelRemoteRecords, type PhoneRemoteRecords, type StoredIdentity } from '../store/remote.ts';
+import { panelRemoteRecords, phoneDoorsRecords, type Cell, type PanelRemoteRecords, type PhoneDoorRecords, type StoredIdentity } from '../store/remote.ts';
 import type { DoorwardDB } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isRecord } from './canonical.ts';
@@ -7,7 +7,7 @@ import { parsePairedAdmin, type PairedAdmin } from './pairing.ts';
 import { parseBrokerLogin } from './broker-url.ts';
 import { isLockoutRecord, NO_FAILURES } from '../lib/lockout.ts';
 import type { SecretHash } from '../lib/secret-hash.ts';
-import type { HaSettings, PanelLinkInfo, PanelStore, PhoneStore } from './ports.ts';
+import type { HaSettings, PanelLinkInfo, PanelStore, PhoneDoorsStore, PhoneStore } from './ports.ts';
 
 /**
  * PanelStore and PhoneStore over the store's remote records (src/store/remote.ts, the one
@@ -18,8 +18,17 @@ export function idbPanelStore(db: DoorwardDB, clock: Clock): PanelStore {
   return panelStoreOver(panelRemoteRecords(db, clock));
 }
 
-export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
-  return phoneStoreOver(phoneRemoteRecords(db, clock));
+/** The phone's doors: each its own PhoneStore; a door is listed while its pairing reads as one. */
+export function idbPhoneDoors(db: DoorwardDB, clock: Clock): PhoneDoorsStore {
+  const r = phoneDoorsRecords(db, clock);
+  return {
+    async list() {
+      return (await r.list()).filter((d) => parsePanelLink(d.panel)?.panelId === d.panelId).map(({ panelId, name, addedAt }) => ({ panelId, name, addedAt }));
+    },
+    door: (panelId) => phoneStoreOver(r.door(panelId), r.notifyRules),
+    rename: (panelId, name) => r.rename(panelId, name),
+    remove: (panelId) => r.remove(panelId),
+  };
 }
 
 /** The identity's keys and public halves, or null when any part is missing or damaged. */
@@ -103,7 +112,7 @@ export function parsePanelLink(p: unknown): PanelLinkInfo | null {
   return { panelId: p.panelId, brokerUrl: p.brokerUrl, ...(login ? { login } : {}), sign, enc, role: p.role === 'owner' ? 'owner' : 'manager', pairedAt: p.pairedAt };
 }
 
-function phoneStoreOver(r: PhoneRemoteRecords): PhoneStore {
+function phoneStoreOver(r: PhoneDoorRecords, notifyRules: Cell<object>): PhoneStore {
   return {
     async loadIdentity() {
       const k = keysOf(await r.identity.load());
@@ -133,10 +142,10 @@ function phoneStoreOver(r: PhoneRemoteRecords): PhoneStore {
       await r.seen.save([...ids]);
     },
     async loadNotifyRules() {
-      return (await r.notifyRules.load()) ?? null;
+      return (await notifyRules.load()) ?? null;
     },
     async saveNotifyRules(rules) {
-      await r.notifyRules.save({ ...rules });
+      await notifyRules.save({ ...rules });
     },
     async loadSequences() {
       return (await r.sequences.load()) ?? null;

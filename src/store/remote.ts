@@ -1,4 +1,4 @@
-import type { DoorwardDB } from './db.ts';
+import { phoneDoorKeyNames, type DoorwardDB } from './db.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { LockoutRecord } from '../lib/lockout.ts';
 import { storable } from './storable.ts';
@@ -41,13 +41,30 @@ export interface PanelRemoteRecords {
   readonly sequenceCeiling: Cell<number>;
 }
 
-export interface PhoneRemoteRecords {
+/** One door's records on the phone: its own identity and keys, link, command counter, what it has seen. */
+export interface PhoneDoorRecords {
   readonly identity: IdentityRecord<{ readonly adminId: string; readonly clientId: string; readonly signingJwk: JsonWebKey; readonly encryptionJwk: JsonWebKey }>;
   readonly panel: Cell<object | null>;
   readonly counter: Cell<number>;
   readonly seen: Cell<readonly string[]>;
-  readonly notifyRules: Cell<object>;
   readonly sequences: Cell<object>;
+}
+
+export interface PhoneDoorSummary {
+  readonly panelId: string;
+  readonly name: string;
+  readonly addedAt: number;
+}
+
+/** The doors a phone is paired with, one record each (`phoneDoors`), and what the phone chose for all. */
+export interface PhoneDoorsRecords {
+  /** Every door with a record, oldest first; its link is checked by the remote layer. */
+  list(): Promise<readonly (PhoneDoorSummary & { readonly panel: unknown })[]>;
+  door(panelId: string): PhoneDoorRecords;
+  rename(panelId: string, name: string): Promise<void>;
+  /** The door's record and its keys, in one transaction; the other doors are not touched. */
+  remove(panelId: string): Promise<void>;
+  readonly notifyRules: Cell<object>;
 }
 
 function cell<T>(db: DoorwardDB, key: string): Cell<T> {
@@ -94,13 +111,69 @@ export function panelRemoteRecords(db: DoorwardDB, clock: Pick<Clock, 'now'>): P
   };
 }
 
-export function phoneRemoteRecords(db: DoorwardDB, clock: Pick<Clock, 'now'>): PhoneRemoteRecords {
+type DoorField = 'identity' | 'panel' | 'counter' | 'seen' | 'sequences';
+
+/** One field of a door's record; the first write makes the record (named after nothing better yet). */
+function doorCell<T>(db: DoorwardDB, clock: Pick<Clock, 'now'>, panelId: string, field: Exclude<DoorField, 'identity'>): Cell<T> {
+  const update = async (change: (stored: unknown) => T): Promise<T> => {
+    const tx = db.transaction('phoneDoors', 'readwrite');
+    const record = (await tx.store.get(panelId)) ?? { panelId, name: '', addedAt: clock.now() };
+    const next = storable(change(record[field]));
+    await tx.store.put({ ...record, [field]: next });
+    await tx.done;
+    return next;
+  };
   return {
-    identity: identity(db, clock, 'remote.phone.identity', 'remote.phone.sign', 'remote.phone.ecdh'),
-    panel: cell(db, 'remote.phone.panel'),
-    counter: cell(db, 'remote.phone.counter'),
-    seen: cell(db, 'remote.phone.seen'),
+    load: async () => (await db.get('phoneDoors', panelId))?.[field],
+    save: async (value) => void (await update(() => value)),
+    update,
+  };
+}
+
+function doorIdentity(db: DoorwardDB, clock: Pick<Clock, 'now'>, panelId: string): PhoneDoorRecords['identity'] {
+  const names = phoneDoorKeyNames(panelId);
+  return {
+    async load() {
+      const [record, sign, ecdh] = await Promise.all([db.get('phoneDoors', panelId), db.get('keys', names.sign), db.get('keys', names.ecdh)]);
+      return { meta: record?.identity, signingKey: sign?.key ?? null, ecdhKey: ecdh?.key ?? null };
+    },
+    async save(meta, signingKey, ecdhKey) {
+      const tx = db.transaction(['keys', 'phoneDoors'], 'readwrite');
+      const now = clock.now();
+      const doors = tx.objectStore('phoneDoors');
+      const record = (await doors.get(panelId)) ?? { panelId, name: '', addedAt: now };
+      await tx.objectStore('keys').put({ name: names.sign, key: signingKey, createdAt: now });
+      await tx.objectStore('keys').put({ name: names.ecdh, key: ecdhKey, createdAt: now });
+      await doors.put({ ...record, identity: storable(meta) });
+      await tx.done;
+    },
+  };
+}
+
+export function phoneDoorsRecords(db: DoorwardDB, clock: Pick<Clock, 'now'>): PhoneDoorsRecords {
+  return {
+    async list() {
+      const all = await db.getAll('phoneDoors');
+      return all.sort((a, b) => a.addedAt - b.addedAt).map(({ panelId, name, addedAt, panel }) => ({ panelId, name, addedAt, panel }));
+    },
+    door: (panelId) => ({
+      identity: doorIdentity(db, clock, panelId),
+      panel: doorCell(db, clock, panelId, 'panel'),
+      counter: doorCell(db, clock, panelId, 'counter'),
+      seen: doorCell(db, clock, panelId, 'seen'),
+      sequences: doorCell(db, clock, panelId, 'sequences'),
+    }),
+    async rename(panelId, name) {
+      const tx = db.transaction('phoneDoors', 'readwrite');
+      const record = await tx.store.get(panelId);
+      if (record) await tx.store.put({ ...record, name });
+      await tx.done;
+    },
+    async remove(panelId) {
+      const names = phoneDoorKeyNames(panelId);
+      const tx = db.transaction(['keys', 'phoneDoors'], 'readwrite');
+      await Promise.all([tx.objectStore('phoneDoors').delete(panelId), tx.objectStore('keys').delete(names.sign), tx.objectStore('keys').delete(names.ecdh), tx.done]);
+    },
     notifyRules: cell(db, 'remote.phone.notify'),
-    sequences: cell(db, 'remote.phone.sequences'),
   };
 }
