@@ -67,9 +67,11 @@ export function isSecureBrokerLink(url: string, login: BrokerLogin | null): bool
   return url.startsWith('wss://') && login !== null;
 }
 
-/** The names a browser reaches its own machine by. */
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-const isLoopbackHost = (host: string): boolean => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host) || host.endsWith('.localhost');
+/** The names a browser calls its own machine by: a page opened at one of them is on the panel's machine. */
+const THIS_MACHINE = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const isThisMachine = (host: string): boolean => THIS_MACHINE.has(host) || host.endsWith('.localhost');
+/** Any loopback address: a broker there is reachable only from the machine it runs on. */
+const isLoopbackHost = (host: string): boolean => isThisMachine(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 const hostOf = (url: string): string | null => {
   try {
     return new URL(url).hostname;
@@ -90,7 +92,7 @@ export const isLoopbackBroker = (url: string): boolean => {
  */
 export function brokerSeenFrom(brokerUrl: string, pageHost: string): string {
   const host = hostOf(brokerUrl);
-  if (!host || !isLoopbackHost(host) || !pageHost || isLoopbackHost(pageHost)) return brokerUrl;
+  if (!host || !isLoopbackHost(host) || !pageHost || isThisMachine(pageHost)) return brokerUrl;
   return brokerUrl.replace(/^(wss?:\/\/)(\[[^\]]*\]|[^/:]+)/, (_, scheme: string) => `${scheme}${pageHost}`);
 }
 
@@ -107,7 +109,8 @@ export interface PageAt {
 export function brokerProblemFor(brokerUrl: string, page: PageAt | null): string | null {
   const host = hostOf(brokerUrl);
   if (!host || !page) return null;
-  if (isLoopbackHost(host) && !isLoopbackHost(page.hostname)) {
+  // The page's own host is as reachable as the page; another loopback address is not, from elsewhere.
+  if (isLoopbackHost(host) && host !== page.hostname && !isThisMachine(page.hostname)) {
     return `The pairing code names the broker at ${brokerUrl}, an address that means "this same machine": the kiosk was opened at localhost, so this phone cannot reach it. On the panel, open the kiosk at its address on the network (the start-up banner's "On the LAN" line), press Pair a phone again and use the new code.`;
   }
   if (page.protocol === 'https:' && brokerUrl.startsWith('ws://')) {

@@ -180,6 +180,7 @@ describe('pairing that cannot silently fail', () => {
     expect(brokerProblemFor('ws://127.0.0.1:1884', { protocol: 'http:', hostname: 'localhost' })).toBeNull();
     expect(brokerProblemFor('wss://192.168.1.20:8091', { protocol: 'https:', hostname: '192.168.1.20' })).toBeNull();
     expect(brokerProblemFor('ws://127.0.0.1:1884', { protocol: 'http:', hostname: '192.168.1.30' })).toMatch(/this same machine/);
+    expect(brokerProblemFor('wss://127.0.0.2:8091', { protocol: 'https:', hostname: '127.0.0.2' })).toBeNull();
   });
 });
 

@@ -284,17 +284,6 @@ export class PhoneRemote {
     }
   }
 
-  /** Forget the panel on this phone (the owner unpairs it on the panel side). */
-  async forget(): Promise<void> {
-    this.stop();
-    this.#panel = null;
-    this.#confirmed = false;
-    this.#events = [];
-    this.#resetView(noSequences(''));
-    await this.#d.store.savePanel(null);
-    this.#changed();
-  }
-
   /**
    * The picture logged with an access event, asked for by the admin (encrypted to this phone on
    * the way); null when the panel no longer keeps it. Throws on a refusal or a garbled answer.

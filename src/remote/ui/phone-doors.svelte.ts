@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { alertFor, type NotifyKind, type NotifyRules } from '../alerts.ts';
 import type { RemoteEvent } from '../messages.ts';
 import type { DoorEvent, PhoneDoors } from '../phone-doors.ts';
@@ -34,7 +35,15 @@ export class PhoneDoorsState {
     this.#sync();
   }
 
+  /**
+   * Follows every door while mounted. Untracked: #sync reads the door list and the selection,
+   * and an effect that depended on them would stop and restart every link at each change.
+   */
   follow(): () => void {
+    return untrack(() => this.#follow());
+  }
+
+  #follow(): () => void {
     this.#following = true;
     this.#sync();
     const off = this.#doors.onChange(() => this.#sync());
