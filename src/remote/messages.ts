@@ -3,7 +3,7 @@ import type { PanelSnapshot } from '../panel/actions.ts';
 import { isEpochMs, isNonEmptyString, isRecord, parseJsonObject, utf8 } from './canonical.ts';
 import { MAX_SKEW_MS, type AdminRole } from './command.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope, type EnvelopeType } from './envelope.ts';
-import type { PublicJwk } from './keys.ts';
+import { parsePublicJwk, type PublicJwk } from './keys.ts';
 import { openBox, sealBox, type Recipient } from './sealed.ts';
 
 /**
@@ -157,6 +157,8 @@ export function parsePanelConfig(p: Record<string, unknown>): PanelConfig | null
     if (!isRecord(a) || !isNonEmptyString(a.id, 64) || (a.role !== 'owner' && a.role !== 'manager')) return null;
     list.push({ id: a.id, role: a.role });
   }
-  if (!isRecord(sign) || !isRecord(enc)) return null;
-  return { panelId, admins: list, mqtt, homeAssistant, updatedAt, sign: sign as unknown as PublicJwk, enc: enc as unknown as PublicJwk };
+  const signJwk = parsePublicJwk(sign);
+  const encJwk = parsePublicJwk(enc);
+  if (!signJwk || !encJwk) return null;
+  return { panelId, admins: list, mqtt, homeAssistant, updatedAt, sign: signJwk, enc: encJwk };
 }
