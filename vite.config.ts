@@ -64,7 +64,7 @@ export default defineConfig({
   // bundles them at start instead of discovering them mid-test and reloading the page under it.
   optimizeDeps: { include: ['onnxruntime-web/webgpu', 'onnxruntime-web/wasm', '@mediapipe/tasks-vision', 'mqtt', 'idb', 'zxing-wasm/reader', 'zxing-wasm/writer'] },
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts', 'tests/support/**/*.test.ts', 'tests/board/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'matter-bridge/src/**/*.test.ts', 'scripts/**/*.test.ts', 'models/**/*.test.ts', 'tests/support/**/*.test.ts', 'tests/board/**/*.test.ts', 'hub/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
   },

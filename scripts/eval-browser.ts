@@ -33,7 +33,8 @@ export async function openRig(opts: { webgpu?: boolean } = {}): Promise<BrowserR
     root: repoRoot,
     configFile: `${repoRoot}/vite.config.ts`,
     logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1' },
+    // Not watching: an edit to the tree during a long run would reload the page under it.
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
     plugins: [isolateRuntime()],
   });
   await server.listen();

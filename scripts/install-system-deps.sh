@@ -6,13 +6,15 @@
 # Chromium comes with its recommended packages (fonts, GL), as it was tested; the rest without,
 # so each package a test uses is named here: the firmware's in panel-bridge/firmware/install-deps.sh
 # (`make deps` holds that list to what its builds link), and these for the app's tests:
-# mosquitto (the broker tests), openssl (the LAN certificate), lld (wasm-ld, which rebuilds the
-# matcher's WebAssembly kernel to check the committed bytes), gcc and make (the firmware's tools).
+# mosquitto (the broker tests), postgresql-15 (the site hub's tests start a PostgreSQL of their
+# own beside PGlite), openssl (the LAN certificate), lld (wasm-ld, which rebuilds the
+# matcher's WebAssembly kernel to check the committed bytes), gcc and make (the firmware's tools),
+# iproute2 (`ip`: the Matter bridge test's private network namespace and its veth pair).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 browser=(chromium fonts-dejavu-core)
-tools=(mosquitto openssl lld gcc make)
+tools=(mosquitto postgresql-15 openssl lld gcc make iproute2)
 mapfile -t firmware < <(panel-bridge/firmware/install-deps.sh --list)
 
 if [ "${1:-}" = "--list" ]; then

@@ -3,9 +3,9 @@
 // only lets in the kiosk and paired phones. No hardware needed: the door controller is simulated
 // and labelled so on screen.
 //   node scripts/start.mjs [--port 8080] [--host localhost] [--no-build] [--dist DIR]
-//     [--broker-port 8081] [--state-dir .cache/server] [--broker-origin URL ...]
+//     [--broker-port 8081] [--state-dir .cache/server] [--broker-origin URL ...] [--matter]
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { build, preview } from 'vite';
 import { isLoopback, startBroker } from './broker.mjs';
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     // the panel's login there: a JSON file {"username", "password"} readable by this user only.
     broker: { type: 'string' },
     'broker-login-file': { type: 'string' },
+    // Also run the Matter bridge (matter-bridge/, once paired with `npm run matter -- --pair ...`).
+    matter: { type: 'boolean', default: false },
   },
 });
 
@@ -139,8 +141,16 @@ console.log(
     `(door controller: simulated until a board is connected in the admin area)\n`,
 );
 
+// The bridge reaches the broker as a phone does (the pairing code's wss listener), so it is told to
+// trust this server's self-signed certificate; its own process, so a Matter fault cannot stop the door.
+const matter = values.matter
+  ? spawn(process.execPath, [`${root}matter-bridge/main.mjs`], { stdio: 'inherit', cwd: root, env: { ...process.env, ...(tls ? { NODE_EXTRA_CA_CERTS: `${root}.cache/tls/cert.pem` } : {}) } })
+  : null;
+matter?.on('exit', (code) => say(`Matter bridge stopped (${code}); see npm run matter`));
+
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
+    matter?.kill('SIGTERM');
     void Promise.allSettled([server.close(), ...lanServers.map((s) => s.close()), broker?.close()]).finally(() => process.exit(0));
   });
 }

@@ -14,6 +14,7 @@ bash scripts/install-system-deps.sh
 if [ -f scripts/provision-models.mjs ]; then step "model weights"; node scripts/provision-models.mjs; fi
 step "type check"; npm run --silent check
 step "unit tests"; npx vitest run
+step "Matter bridge (commissioned by matter.js, in a network namespace of its own)"; npm run --silent test:matter
 if [ -f panel-bridge/firmware/Makefile ]; then step "firmware (host, sanitizers, fuzz, ARM)"; make -C panel-bridge/firmware test; fi
 step "build"; npx vite build --logLevel warn
 step "end-to-end (Chromium, fake camera)"; npx playwright test

@@ -10,6 +10,7 @@ import { AdminGate } from './admin/admin-gate.svelte.ts';
 import { serverSetupCheck } from './admin/setup-code.ts';
 import { PeopleAdmin } from './people/people-admin.svelte.ts';
 import { openDoorwardDB } from './store/db.ts';
+import { MatterStatus } from './panel/matter-status.svelte.ts';
 import { settingsRepo, type SettingsRepo } from './store/settings.ts';
 import { dataSealer } from './store/sealing.ts';
 import { peopleRepo } from './store/people.ts';
@@ -63,6 +64,8 @@ export interface Services {
   readonly prefs: Prefs;
   readonly doorSetup: DoorSetupAdmin;
   readonly remote: PanelRemote;
+  /** What a paired Matter bridge reported of its commissioning, for the admin area. */
+  readonly matter: MatterStatus;
   readonly vision: VisionSession;
   readonly enrolment: Enrolment;
   readonly checkIn: SelfCheckIn;
@@ -99,7 +102,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const peopleAdmin = new PeopleAdmin(people, clock, reloadTemplates, personErasure(insight, log, clock));
   reloadTemplates();
   const network = new NetworkStatus(clock);
-  const actions = panelActions({ clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
+  const matter = await MatterStatus.load(settings, clock, log);
+  const actions = panelActions({ matter, clock, gatekeeper, door, keys, people: peopleAdmin, repo: people, log, online: () => network.online,
     prefs, alerts: insight, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     // Enrolment from an admin's phone photo: the panel computes the template; the photo is not kept.
     enrolPhoto: async (personId, jpeg) => {
@@ -128,10 +132,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     actions,
     clock,
     siteName: 'Front door',
-    audit: (e) =>
-      log
+    audit: (e) => {
+      // An unpaired bridge's last report says nothing true any more.
+      if (e.outcome === 'unpaired' && e.adminId) void matter.forget(e.adminId).catch((err: unknown) => console.warn('[matter] forget', err));
+      return log
         .append({ at: e.at, kind: 'admin', personId: null, summary: e.summary, detail: { remoteRefused: e.outcome === 'refused', outcome: e.outcome, adminId: e.adminId, authentic: e.authentic, op: e.op, reason: e.reason } })
-        .then(() => undefined),
+        .then(() => undefined);
+    },
     log: (m) => console.info(m),
   });
   const kiosk = new KioskFlow(clock);
@@ -158,6 +165,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     prefs,
     doorSetup,
     remote,
+    matter,
     vision,
     enrolment: new Enrolment(vision, peopleAdmin),
     checkIn,

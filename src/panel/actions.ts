@@ -1,3 +1,4 @@
+import type { MatterReport, MatterReportReply } from './matter-report.ts';
 import type { Role, Schedule } from '../access/types.ts';
 import type { PanelSettingsView, SettingChange, SettingsPatch } from './panel-settings.ts';
 import type { EventRecord } from '../store/db.ts';
@@ -58,8 +59,18 @@ export interface PanelActions {
   revokeGuestKey(adminId: string, keyId: string): Promise<void>;
   /** Decided by the access policy (lockdown still holds), carried out by the door controller, logged with the admin. */
   unlock(adminId: string): Promise<{ opened: boolean; reason: string }>;
+  /**
+   * A PIN sent by a remote admin (the Matter bridge, for a controller or a voice assistant):
+   * decided exactly as at the PIN pad, on the pad's failure count and back-off, and logged with
+   * the admin. `personId` is whose PIN it was, when it was someone's.
+   *
+   * `carrier` names who carried the PIN (a Matter bridge and its name), for the log line.
+   */
+  unlockWithPin(adminId: string, pin: string, carrier?: string): Promise<{ opened: boolean; reason: string; personId: string | null }>;
   /** Ends an unlock pulse early. */
   lock(adminId: string): Promise<{ locked: boolean; reason: string }>;
+  /** A Matter bridge's commissioning, stored for the admin area; answered with the fabrics to leave. Absent: no Matter here. */
+  matterReport?(adminId: string, report: MatterReport): Promise<MatterReportReply>;
   recentEvents(limit: number): Promise<EventRecord[]>;
   snapshotImage(snapshotId: string): Promise<Uint8Array | null>;
   /** Every new access-log event, as it is written. */

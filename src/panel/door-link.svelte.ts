@@ -159,7 +159,7 @@ export class DoorLink implements DoorPort {
   }
 
   #onEvent(e: DoorEvent): void {
-    if (e.kind === 'relay') trace({ kind: 'relay', released: e.released, controllerMs: e.uptimeMs });
+    if (e.kind === 'relay') trace({ kind: 'relay', released: e.released, controllerUptimeMs: e.uptimeMs });
     if (e.kind === 'door') {
       this.#open = e.open;
       this.#events.emit('door', e.open ? 'opened' : 'closed');

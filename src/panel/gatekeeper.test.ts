@@ -60,6 +60,26 @@ describe('Gatekeeper', () => {
     expect(await p.gatekeeper.pinLockedUntil()).toBeGreaterThan(p.clock.now());
   });
 
+  it('decides a PIN sent by a remote admin on the pad\'s own failure count: guesses from afar lock the pad too, and the log says who carried the PIN', async () => {
+    const p = await panel();
+    await p.admin.add('Ada', 'resident', '2468', '');
+    expect(await p.gatekeeper.remotePin('2468', 'bridge0123456789')).toMatchObject({ shown: { outcome: 'grant', name: 'Ada' }, personId: expect.any(String) });
+    expect(p.log.events.at(-1)).toMatchObject({ summary: 'grant Ada by pin sent by remote admin bridge01', detail: { via: { adminId: 'bridge0123456789' }, credential: { kind: 'pin' } } });
+    for (const guess of ['1111', '2222', '3333']) expect((await p.gatekeeper.remotePin(guess, 'bridge0123456789')).shown).toMatchObject({ outcome: 'deny' });
+    // Locked for the pad as well as for the bridge: the right PIN, at either, waits out the back-off.
+    expect(await p.gatekeeper.pin('2468')).toMatchObject({ outcome: 'deny', reason: 'lockedOut' });
+    // A locked pad checks nothing, so the answer does not even say whose PIN it was.
+    expect(await p.gatekeeper.remotePin('2468', 'bridge0123456789')).toEqual({ shown: expect.objectContaining({ outcome: 'deny', reason: 'lockedOut' }), personId: null });
+    expect(p.door.unlocks).toBe(1);
+  });
+
+  it('names the bridge that carried a PIN in the log line, as the remote layer describes it (a voice assistant\'s unlock through Matter)', async () => {
+    const p = await panel();
+    await p.admin.add('Ada', 'resident', '2468', '');
+    await p.gatekeeper.remotePin('2468', 'bridge0123456789', 'Matter bridge "Front door"');
+    expect(p.log.events.at(-1)).toMatchObject({ summary: 'grant Ada by pin sent by Matter bridge "Front door" (bridge01)', detail: { via: { adminId: 'bridge0123456789', carrier: 'Matter bridge "Front door"' } } });
+  });
+
   it('counts each entry of a guest key against the key, and refuses it once the uses are spent', async () => {
     const p = await panel();
     const { token } = await p.keys.issue({ name: 'Grace', notBefore: p.clock.now() - 60_000, expires: p.clock.now() + 86_400_000, maxUses: 2, selfEnrol: false });

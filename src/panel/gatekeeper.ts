@@ -74,19 +74,32 @@ export class Gatekeeper {
    * of guesses gets no more checks than the back-off allows.
    */
   pin(entered: string): Promise<FlowDecision> {
-    return this.#flight.run(async () => {
-      const now = this.#d.clock.now();
-      const settings = (await this.#d.settings.get('accessSettings')) ?? DEFAULT_SETTINGS;
-      const pad: LockoutCell = { update: (change) => this.#d.settings.update('pinPadLockout', (r) => change(r ?? NO_FAILURES)) };
-      const counted = await countedCheck(pad, now, settings.lockout, async () => identifyByPin(entered, await this.#d.people.pins()), (who) => who !== null);
-      const who = counted.kind === 'checked' ? counted.result : null;
-      const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
-      const pending = this.#pendingFace && now - this.#pendingFace.at <= STEP_UP_WINDOW_MS ? this.#pendingFace.evidence : undefined;
-      this.#pendingFace = null;
-      const lockout = counted.kind === 'checked' ? counted.before : counted.record;
-      const { decision } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout, ...(pending ? { face: pending } : {}) }, now);
-      return this.#carryOut(decision, 0);
-    });
+    return this.#flight.run(async () => (await this.#pin(entered, null)).shown);
+  }
+
+  /**
+   * A PIN sent by a remote admin (the Matter bridge): the pad's own check, failure count and
+   * back-off, so a controller cannot guess faster than a visitor at the pad. It never completes a
+   * face step-up at the door (whoever sent it is not the face in front of the camera), and the
+   * log line says who carried it.
+   */
+  remotePin(entered: string, adminId: string, carrier?: string): Promise<{ shown: FlowDecision; personId: string | null }> {
+    return this.#flight.run(() => this.#pin(entered, adminId, carrier));
+  }
+
+  async #pin(entered: string, viaAdmin: string | null, carrier?: string): Promise<{ shown: FlowDecision; personId: string | null }> {
+    const now = this.#d.clock.now();
+    const settings = (await this.#d.settings.get('accessSettings')) ?? DEFAULT_SETTINGS;
+    const pad: LockoutCell = { update: (change) => this.#d.settings.update('pinPadLockout', (r) => change(r ?? NO_FAILURES)) };
+    const counted = await countedCheck(pad, now, settings.lockout, async () => identifyByPin(entered, await this.#d.people.pins()), (who) => who !== null);
+    const who = counted.kind === 'checked' ? counted.result : null;
+    const ctx = await this.#context({ at: now, personId: who?.personId ?? null, credential: 'pin', matchScore: null, liveness: null, faces: 0 });
+    const pending = viaAdmin === null && this.#pendingFace && now - this.#pendingFace.at <= STEP_UP_WINDOW_MS ? this.#pendingFace.evidence : undefined;
+    if (viaAdmin === null) this.#pendingFace = null;
+    const lockout = counted.kind === 'checked' ? counted.before : counted.record;
+    const { decision } = decidePin({ ...ctx, personId: who?.personId ?? null, pin: who?.check ?? 'wrong', lockout, ...(pending ? { face: pending } : {}) }, now);
+    const shown = await this.#carryOut(decision, 0, undefined, undefined, viaAdmin, carrier);
+    return { shown, personId: decision.subject?.personId ?? null };
   }
 
   face(evidence: FaceEvidence, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
@@ -141,7 +154,7 @@ export class Gatekeeper {
     return { people, passes, pinHolders, stepUpRules: rules ?? [], door: this.#d.door.status(), settings: settings ?? DEFAULT_SETTINGS, ...(risk ? { risk } : {}) };
   }
 
-  async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array): Promise<FlowDecision> {
+  async #carryOut(decision: Decision, faces: number, snapshot?: Uint8Array, unknownEmbedding?: Float32Array, viaAdmin: string | null = null, carrier?: string): Promise<FlowDecision> {
     let final = decision;
     if (decision.outcome === 'grant') {
       const pulse = this.#d.pulseMs;
@@ -153,7 +166,7 @@ export class Gatekeeper {
         await this.#countPassUse(decision.passId);
       }
     }
-    const { id: eventId, snapshotId } = await this.#record(final, snapshot);
+    const { id: eventId, snapshotId } = await this.#record(final, snapshot, viaAdmin, carrier);
     await this.#d.insight?.attempt(eventId, final, faces, unknownEmbedding, snapshotId ?? undefined).catch((err: unknown) => console.warn('[insight]', err));
     return toFlowDecision(final);
   }
@@ -165,12 +178,14 @@ export class Gatekeeper {
     else if (pass) await this.#d.people.countPassUse(pass.id);
   }
 
-  async #record(decision: Decision, snapshot?: Uint8Array): Promise<{ id: string; snapshotId: string | null }> {
+  async #record(decision: Decision, snapshot?: Uint8Array, viaAdmin: string | null = null, carrier?: string): Promise<{ id: string; snapshotId: string | null }> {
     const who = decision.subject?.name ?? 'unknown';
-    const summary = `${decision.outcome} ${who} by ${decision.credential.kind}`;
+    const sender = carrier ? `${carrier} (${viaAdmin?.slice(0, 8)})` : `remote admin ${viaAdmin?.slice(0, 8)}`;
+    const summary = `${decision.outcome} ${who} by ${decision.credential.kind}${viaAdmin ? ` sent by ${sender}` : ''}`;
     // The log is the one writer of events: the remote link queues each stored line for the phones
     // itself (a second copy queued here under the same id once replaced it, losing its snapshot).
-    const { id, snapshotId } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail: decision }, snapshot);
+    const detail = viaAdmin ? { ...decision, via: carrier ? { adminId: viaAdmin, carrier } : { adminId: viaAdmin } } : decision;
+    const { id, snapshotId } = await this.#d.log.append({ at: decision.at, kind: 'attempt', personId: decision.subject?.personId ?? null, summary, detail }, snapshot);
     return { id, snapshotId };
   }
 }

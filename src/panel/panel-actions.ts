@@ -1,4 +1,5 @@
 import type { PanelActions, PanelSnapshot, PersonSummary } from './actions.ts';
+import type { MatterReport } from './matter-report.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
 import type { DoorLink } from './door-link.svelte.ts';
 import type { GuestKeyBook } from './guest-keys.ts';
@@ -9,16 +10,20 @@ import type { EventRecord } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
 import { adminAudit, adminEdits, type AdminEditDeps } from './admin-edits.ts';
 import { guestSubject } from './guest-keys.ts';
+import type { MatterStatus } from './matter-status.svelte.ts';
 
 export interface PanelActionDeps extends Pick<AdminEditDeps, 'prefs' | 'alerts' | 'timeZone'> {
   readonly clock: Clock;
   readonly gatekeeper: Gatekeeper;
-  readonly door: DoorLink;
+  /** What a remote admin sees of the door and may do to it (DoorLink in the app). */
+  readonly door: Pick<DoorLink, 'view' | 'doorOpen' | 'lock'>;
   readonly keys: GuestKeyBook;
   readonly people: PeopleAdmin;
   readonly repo: PeopleRepo;
   readonly log: EventLog;
   readonly online: () => boolean;
+  /** Where a Matter bridge's commissioning reports are kept for the admin area; absent: the op is refused as unsupported. */
+  readonly matter?: Pick<MatterStatus, 'report'>;
   /** Enrols a face from a photo; null while the vision module cannot (no models). */
   readonly enrolPhoto: ((personId: string, jpeg: Uint8Array) => Promise<{ ok: true } | { problem: string }>) | null;
 }
@@ -81,11 +86,16 @@ export function panelActions(d: PanelActionDeps): PanelActions {
       const shown = await d.gatekeeper.remote(adminId);
       return shown.outcome === 'grant' ? { opened: true, reason: 'remoteCommand' } : { opened: false, reason: shown.outcome === 'deny' ? shown.reason : shown.outcome };
     },
+    async unlockWithPin(adminId, pin, carrier) {
+      const { shown, personId } = await d.gatekeeper.remotePin(pin, adminId, carrier);
+      return { opened: shown.outcome === 'grant', reason: shown.outcome === 'deny' ? shown.reason : shown.outcome === 'grant' ? 'pin' : shown.outcome, personId };
+    },
     async lock(adminId) {
       const locked = await d.door.lock();
       await audit(adminId, locked ? 'locked the door' : 'lock refused: door controller unavailable');
       return { locked, reason: locked ? 'locked' : 'doorOffline' };
     },
+    ...(d.matter ? { matterReport: async (adminId: string, report: MatterReport) => ({ timeZone: d.timeZone, removeFabrics: await d.matter!.report(adminId, report) }) } : {}),
     recentEvents: (limit) => d.log.recent(limit),
     snapshotImage: (id) => d.log.snapshot(id),
     onEvent: (cb: (event: EventRecord) => void) => d.log.onAppend(cb),

@@ -1,6 +1,7 @@
 import { pinProblem, scheduleProblems } from '../access/index.ts';
 import type { Role, Schedule, Weekday } from '../access/types.ts';
 import type { PersonChange } from '../panel/actions.ts';
+import { parseMatterReport, type MatterReport } from '../panel/matter-report.ts';
 import { checkSettingsPatch, SETTING_LABELS, weakenedBy, type PanelSettingsView, type SettingKey, type SettingsPatch } from '../panel/panel-settings.ts';
 import { isEpochMs, isNonEmptyString, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope } from './envelope.ts';
@@ -12,8 +13,9 @@ import { openBox, sealBox } from './sealed.ts';
  * anything changes. A command is an envelope signed by the admin's ECDSA key; its body is
  * encrypted to the panel (names, PINs and photos are personal data the broker must not see).
  */
-export type AdminRole = 'owner' | 'manager';
-export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'manager'];
+export type AdminRole = 'owner' | 'manager' | 'bridge';
+export const ADMIN_ROLES: readonly AdminRole[] = ['owner', 'manager', 'bridge'];
+export const isAdminRole = (v: unknown): v is AdminRole => typeof v === 'string' && (ADMIN_ROLES as readonly string[]).includes(v);
 
 export type CommandBody =
   | { readonly op: 'state.get' }
@@ -27,7 +29,11 @@ export type CommandBody =
   | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
   | { readonly op: 'guestKey.revoke'; readonly keyId: string }
   | { readonly op: 'door.unlock' }
+  /** An unlock that needs a PIN, checked by the panel as at its PIN pad (same people, same back-off). */
+  | { readonly op: 'door.unlockPin'; readonly pin: string }
   | { readonly op: 'door.lock' }
+  /** The Matter bridge's QR payload, manual code and fabrics, for the admin area; the reply names fabrics to leave. */
+  | { readonly op: 'bridge.report'; readonly matter: MatterReport }
   | { readonly op: 'log.recent'; readonly limit: number }
   | { readonly op: 'snapshot.get'; readonly snapshotId: string }
   | { readonly op: 'admins.list' }
@@ -41,7 +47,19 @@ export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
 
 /** Managers run the door and its people; only owners decide who else holds a key to the panel. */
 const OWNER_ONLY: ReadonlySet<Op> = new Set<Op>(['admin.unpair', 'pairing.create']);
-export const mayRun = (role: AdminRole, op: Op): boolean => role === 'owner' || !OWNER_ONLY.has(op);
+/**
+ * A bridge (the Matter bridge, matter-bridge/) speaks for every controller on its fabrics, voice
+ * assistants included, so it holds the least: lock, unlock with a PIN the panel checks, and the
+ * people and PINs a lock's user list manages. No settings, photos, snapshots, guest keys, admins,
+ * and no unlock without a PIN; erasing a person enrolled by face is refused in runCommand.
+ */
+export const BRIDGE_OPS: ReadonlySet<Op> = new Set<Op>(['state.get', 'log.recent', 'people.list', 'person.add', 'person.update', 'person.setActive', 'person.remove', 'door.lock', 'door.unlockPin', 'bridge.report']);
+export function mayRun(role: AdminRole, op: Op): boolean {
+  if (role === 'bridge') return BRIDGE_OPS.has(op);
+  // Only a bridge has a Matter commissioning to report.
+  if (op === 'bridge.report') return false;
+  return role === 'owner' || !OWNER_ONLY.has(op);
+}
 
 /**
  * Settings are finer than ops: both roles may read them and tighten any of them, and change the
@@ -175,11 +193,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * A schedule from the wire: the shape the admin editors make (a zone and weekly windows), each
  * field typed, then the access layer's own check (zone known, times well-formed), so the panel
- * never stores a schedule it would read as "grants nothing". Date ranges and exceptions are not
- * taken from a phone: nothing there edits them yet, and an unread field would be a silent loss.
+ * never stores a schedule it would read as "grants nothing". Date ranges come from the Matter
+ * bridge (year-day schedules); exceptions are not taken from the wire: nothing there edits them.
  */
 export function parseSchedule(v: unknown): Schedule | null {
-  if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows']) || !isNonEmptyString(v.timeZone, 64)) return null;
+  if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows', 'ranges']) || !isNonEmptyString(v.timeZone, 64)) return null;
   if (!Array.isArray(v.windows) || v.windows.length === 0 || v.windows.length > 7) return null;
   const windows: Schedule['windows'][number][] = [];
   for (const w of v.windows as unknown[]) {
@@ -188,7 +206,15 @@ export function parseSchedule(v: unknown): Schedule | null {
     if (days.length === 0 || days.length > 7 || new Set(days).size !== days.length || !days.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) return null;
     windows.push({ days: days as Weekday[], start: w.start, end: w.end });
   }
-  const schedule: Schedule = { timeZone: v.timeZone, windows };
+  const ranges: { from: string; to: string }[] = [];
+  if (v.ranges !== undefined) {
+    if (!Array.isArray(v.ranges) || v.ranges.length === 0 || v.ranges.length > 8) return null;
+    for (const r of v.ranges as unknown[]) {
+      if (!isObject(r) || !onlyKeys(r, ['from', 'to']) || typeof r.from !== 'string' || typeof r.to !== 'string') return null;
+      ranges.push({ from: r.from, to: r.to });
+    }
+  }
+  const schedule: Schedule = ranges.length > 0 ? { timeZone: v.timeZone, windows, ranges } : { timeZone: v.timeZone, windows };
   return scheduleProblems(schedule).length === 0 ? schedule : null;
 }
 
@@ -260,6 +286,13 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     }
     case 'guestKey.revoke':
       return id(o.keyId) ? { op: o.op, keyId: o.keyId } : null;
+    case 'door.unlockPin':
+      // The shape only: whether it is anybody's PIN is the panel's counted check, not the parser's.
+      return onlyKeys(o, ['op', 'pin']) && typeof o.pin === 'string' && /^[0-9]{4,12}$/.test(o.pin) ? { op: o.op, pin: o.pin } : null;
+    case 'bridge.report': {
+      const matter = onlyKeys(o, ['op', 'matter']) ? parseMatterReport(o.matter) : null;
+      return matter ? { op: o.op, matter } : null;
+    }
     case 'log.recent':
       return isSafeInt(o.limit) && o.limit > 0 && o.limit <= 500 ? { op: o.op, limit: o.limit } : null;
     case 'snapshot.get':
@@ -267,7 +300,7 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     case 'admin.unpair':
       return id(o.adminId) ? { op: o.op, adminId: o.adminId } : null;
     case 'pairing.create':
-      return o.role === 'owner' || o.role === 'manager' ? { op: o.op, role: o.role } : null;
+      return isAdminRole(o.role) ? { op: o.op, role: o.role } : null;
     default:
       return null;
   }

@@ -3,7 +3,7 @@ import { encodeBase64Url } from '../access/base64url.ts';
 import { alertFor } from './alerts.ts';
 import { bellEvent } from '../panel/bell.ts';
 import { canonicalJson, utf8 } from './canonical.ts';
-import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type CommandBody, type TrustedAdmin } from './command.ts';
+import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type AdminRole, type CommandBody, type TrustedAdmin } from './command.ts';
 import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
 import { discoveryMessages, parseHaLockCommand } from './ha.ts';
 import { generateKeyPairs, importVerifyKey, parsePublicJwk, type KeyPairs } from './keys.ts';
@@ -21,14 +21,16 @@ async function setup() {
   const owner = await generateKeyPairs();
   const manager = await generateKeyPairs();
   const stranger = await generateKeyPairs();
+  const bridge = await generateKeyPairs();
   const trusted = new Map<string, TrustedAdmin>([
+    [bridge.id, { role: 'bridge', verifyKey: (await importVerifyKey(bridge.signingJwk))! }],
     [owner.id, { role: 'owner', verifyKey: (await importVerifyKey(owner.signingJwk))! }],
     [manager.id, { role: 'manager', verifyKey: (await importVerifyKey(manager.signingJwk))! }],
   ]);
   const sign = (who: KeyPairs, body: CommandBody, counter: number, now = NOW, ttlMs?: number) =>
     signCommand(body, { panelId: PANEL, panelEcdh: panel.encryptionJwk, adminId: who.id, signingKey: who.signing.privateKey, counter, now, ...(ttlMs ? { ttlMs } : {}) }).then(encodeEnvelope);
   const verify = (msg: string, counters: ReadonlyMap<string, number> = new Map(), now = NOW) => verifyCommand(msg, trusted, counters, now, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey });
-  return { panel, owner, manager, stranger, trusted, sign, verify };
+  return { panel, owner, manager, stranger, bridge, trusted, sign, verify };
 }
 
 describe('canonical encoding', () => {
@@ -159,6 +161,38 @@ describe('verifyCommand', () => {
     expect(mayRun('manager', 'person.remove')).toBe(true);
   });
 
+  it('holds a bridge to lock, unlock with a PIN and people with PINs: nothing else, and no unlock without a PIN', async () => {
+    const s = await setup();
+    const refused: CommandBody[] = [
+      { op: 'door.unlock' },
+      { op: 'settings.set', patch: { pulseMs: 4000 } },
+      { op: 'settings.get' },
+      { op: 'snapshot.get', snapshotId: 'snap-1' },
+      { op: 'person.enrolPhoto', personId: 'p1', jpeg: 'AAAA' },
+      { op: 'guestKey.issue', name: 'x', notBefore: NOW, expires: NOW + 1000, maxUses: 1, selfEnrol: false },
+      { op: 'guestKey.revoke', keyId: 'k1' },
+      { op: 'admins.list' },
+      { op: 'admin.unpair', adminId: s.owner.id },
+      { op: 'pairing.create', role: 'owner' },
+    ];
+    let n = 0;
+    for (const body of refused) expect(await s.verify(await s.sign(s.bridge, body, ++n))).toMatchObject({ ok: false, reason: 'forbidden', op: body.op, consumeCounter: n });
+    const allowed: CommandBody[] = [
+      { op: 'door.lock' },
+      { op: 'door.unlockPin', pin: '4821' },
+      { op: 'people.list' },
+      { op: 'person.add', name: 'Grace', role: 'resident', pin: '4821' },
+      { op: 'person.update', personId: 'p1', pin: null },
+      { op: 'person.remove', personId: 'p1' },
+      { op: 'state.get' },
+    ];
+    for (const body of allowed) expect(await s.verify(await s.sign(s.bridge, body, ++n))).toMatchObject({ ok: true, role: 'bridge', body });
+    // A PIN is digits, 4 to 12 of them, and nothing else rides along with it.
+    for (const bad of [{ op: 'door.unlockPin', pin: '12' }, { op: 'door.unlockPin', pin: '12ab' }, { op: 'door.unlockPin', pin: 4821 }, { op: 'door.unlockPin', pin: '4821', then: 'door.unlock' }])
+      expect(await s.verify(await s.sign(s.bridge, bad as unknown as CommandBody, ++n))).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(mayRun('manager', 'door.unlockPin')).toBe(true);
+  });
+
   it('counters keep growing even when the stored one is lost', () => {
     expect(nextCounter(0, NOW)).toBe(NOW);
     expect(nextCounter(NOW + 50, NOW)).toBe(NOW + 51);
@@ -167,7 +201,7 @@ describe('verifyCommand', () => {
 });
 
 describe('pairing', () => {
-  async function offer(role: 'owner' | 'manager' = 'manager') {
+  async function offer(role: AdminRole = 'manager') {
     const panel = await generateKeyPairs();
     const code = newPairingCode(role, NOW);
     const text = encodePairingPayload({ panelId: PANEL, brokerUrl: 'ws://192.168.1.20:8081', sign: panel.signingJwk, enc: panel.encryptionJwk, code: code.code });
@@ -219,6 +253,13 @@ describe('pairing', () => {
     const phone = await generateKeyPairs();
     const req = encodeEnvelope(await buildPairRequest(decodePairingPayload(text)!, phone, 'p', NOW));
     expect(await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [owner], now: NOW })).toMatchObject({ ok: true, admin: { role: 'manager' } });
+  });
+
+  it('pairs a bridge as a bridge, even as the first admin of the panel', async () => {
+    const { text, code, panel } = await offer('bridge');
+    const bridge = await generateKeyPairs();
+    const req = encodeEnvelope(await buildPairRequest(decodePairingPayload(text)!, bridge, 'Matter bridge', NOW));
+    expect(await acceptPairRequest(req, { panelId: PANEL, ecdhPrivate: panel.encryption.privateKey, pending: [code], admins: [], now: NOW })).toMatchObject({ ok: true, admin: { role: 'bridge' } });
   });
 
   it('drops requests that do not prove the code without counting them, however many; counts only proven ones, each once', async () => {

@@ -29,9 +29,13 @@ export interface KeyPairs {
   readonly id: string;
 }
 
-export async function generateKeyPairs(): Promise<KeyPairs> {
-  const signing = await crypto.subtle.generateKey(ECDSA_P256, false, ['sign', 'verify']);
-  const encryption = await crypto.subtle.generateKey(ECDH_P256, false, ['deriveBits']);
+/**
+ * `extractable` only for a holder with no key store that keeps keys unreadable (the Matter bridge,
+ * a Node process, keeps them in a file only its user may read); browsers never ask for it.
+ */
+export async function generateKeyPairs(extractable = false): Promise<KeyPairs> {
+  const signing = await crypto.subtle.generateKey(ECDSA_P256, extractable, ['sign', 'verify']);
+  const encryption = await crypto.subtle.generateKey(ECDH_P256, extractable, ['deriveBits']);
   const signingJwk = await exportPublicJwk(signing.publicKey);
   const encryptionJwk = await exportPublicJwk(encryption.publicKey);
   return { signing, encryption, signingJwk, encryptionJwk, id: await jwkThumbprint(signingJwk) };

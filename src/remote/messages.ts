@@ -1,7 +1,7 @@
 import type { EventKind, EventRecord, OutboxRecord } from '../store/db.ts';
 import type { PanelSnapshot } from '../panel/actions.ts';
 import { isEpochMs, isNonEmptyString, isRecord, parseJsonObject, utf8 } from './canonical.ts';
-import { MAX_SKEW_MS, type AdminRole } from './command.ts';
+import { isAdminRole, MAX_SKEW_MS, type AdminRole } from './command.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope, type EnvelopeType } from './envelope.ts';
 import { parsePublicJwk, type PublicJwk } from './keys.ts';
 import { openBox, sealBox, type Recipient } from './sealed.ts';
@@ -154,7 +154,7 @@ export function parsePanelConfig(p: Record<string, unknown>): PanelConfig | null
   if (!isNonEmptyString(panelId, 64) || !Array.isArray(admins) || (mqtt !== 4 && mqtt !== 5) || typeof homeAssistant !== 'boolean' || !isEpochMs(updatedAt)) return null;
   const list: { id: string; role: AdminRole }[] = [];
   for (const a of admins) {
-    if (!isRecord(a) || !isNonEmptyString(a.id, 64) || (a.role !== 'owner' && a.role !== 'manager')) return null;
+    if (!isRecord(a) || !isNonEmptyString(a.id, 64) || !isAdminRole(a.role)) return null;
     list.push({ id: a.id, role: a.role });
   }
   const signJwk = parsePublicJwk(sign);

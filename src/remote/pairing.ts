@@ -1,7 +1,7 @@
 import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
 import { constantTimeEqual } from '../lib/secret-hash.ts';
 import { canonicalJson, isNonEmptyString, isRecord, parseJsonObject, utf8 } from './canonical.ts';
-import type { AdminRole } from './command.ts';
+import { isAdminRole, type AdminRole } from './command.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, type Envelope } from './envelope.ts';
 import { importVerifyKey, parsePublicJwk, thumbprint, type KeyPairs, type PublicJwk } from './keys.ts';
 import { openBox, sealBox } from './sealed.ts';
@@ -205,7 +205,8 @@ export async function acceptPairRequest(raw: Uint8Array | string, ctx: PairConte
 
   const requester: PairedAdmin = { id: env.from, role: 'manager', signingJwk, encryptionJwk, label: label.trim() || 'phone', pairedAt: ctx.now };
   if (ctx.admins.some((a) => a.id === env.from)) return refuse('alreadyPaired', requester);
-  const role: AdminRole = ctx.admins.length === 0 ? 'owner' : proved.role;
+  // The first phone paired owns the panel; a bridge stays a bridge, whenever it pairs.
+  const role: AdminRole = ctx.admins.length === 0 && proved.role !== 'bridge' ? 'owner' : proved.role;
   return { ok: true, admin: { ...requester, role }, pending: live.filter((c) => c !== proved) };
 }
 
@@ -213,7 +214,7 @@ export function parsePairedAdmin(v: unknown): PairedAdmin | null {
   if (!isRecord(v)) return null;
   const signingJwk = parsePublicJwk(v.signingJwk);
   const encryptionJwk = parsePublicJwk(v.encryptionJwk);
-  if (!signingJwk || !encryptionJwk || !isNonEmptyString(v.id, 64) || (v.role !== 'owner' && v.role !== 'manager')) return null;
+  if (!signingJwk || !encryptionJwk || !isNonEmptyString(v.id, 64) || !isAdminRole(v.role)) return null;
   if (typeof v.label !== 'string' || typeof v.pairedAt !== 'number') return null;
   return { id: v.id, role: v.role, signingJwk, encryptionJwk, label: v.label, pairedAt: v.pairedAt };
 }

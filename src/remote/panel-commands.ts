@@ -58,9 +58,16 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
       const r = await a.updateSettings(adminId, c.patch);
       return 'problem' in r ? rejected(r.problem) : ok(c.op, r);
     }
-    case 'person.remove':
+    case 'person.remove': {
+      // A bridge's controllers clear a lock's users freely ("clear all" is one command): a person
+      // enrolled by face is erased only by a person's admin, never through a lock's user list.
+      if (role === 'bridge' && (await a.listPeople()).some((person) => person.id === c.personId && person.templates > 0)) {
+        await p.refuseForbidden(adminId, c.op);
+        return { ok: false, reason: 'forbidden', problem: 'a bridge may not erase a person enrolled by face (clear their PIN instead)' };
+      }
       await a.removePerson(adminId, c.personId);
       return ok(c.op, null);
+    }
     case 'person.enrolPhoto': {
       const jpeg = decodeBase64Url(c.jpeg);
       if (!jpeg) return { ok: false, reason: 'malformed' };
@@ -74,8 +81,16 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
       return ok(c.op, null);
     case 'door.unlock':
       return ok(c.op, await a.unlock(adminId));
+    case 'door.unlockPin': {
+      // The log line names who carried the PIN: for a bridge, the voice assistant or app behind it spoke through that bridge.
+      const admin = p.admins().find((x) => x.id === adminId);
+      const carrier = admin ? `${admin.role === 'bridge' ? 'Matter bridge' : `${admin.role} phone`} "${admin.label.replace(/[\u0000-\u001f"]/g, '').slice(0, 60)}"` : undefined;
+      return ok(c.op, await a.unlockWithPin(adminId, c.pin, carrier));
+    }
     case 'door.lock':
       return a.lock ? ok(c.op, await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
+    case 'bridge.report':
+      return a.matterReport ? ok(c.op, await a.matterReport(adminId, c.matter)) : { ok: false, reason: 'unsupported' };
     case 'log.recent': {
       const events = await a.recentEvents(c.limit);
       return ok(c.op, events.map(remoteEventOf));

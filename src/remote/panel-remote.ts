@@ -249,7 +249,7 @@ export class PanelRemote {
     const now = this.#d.clock.now();
     // Asked for first: without a login of its own the phone could not reach a broker that asks for one.
     const phone = this.#d.phoneBroker ? await this.#d.phoneBroker(this.#id.panelId) : null;
-    const code = newPairingCode(this.#admins.length === 0 ? 'owner' : role, now);
+    const code = newPairingCode(this.#admins.length === 0 && role !== 'bridge' ? 'owner' : role, now);
     this.#pending = [...this.#pending.filter((c) => c.expiresAt > now && c.code !== this.#offerCode), code];
     const payload = encodePairingPayload({ panelId: this.#id.panelId, brokerUrl: phone?.url ?? this.#d.brokerUrl, sign: this.#id.signingJwk, enc: this.#id.encryptionJwk, code: code.code, exp: code.expiresAt, ...(phone?.login ? { login: phone.login } : {}) });
     this.#offer = { payload, role: code.role, expiresAt: code.expiresAt };

@@ -47,6 +47,8 @@ export interface PhoneRemoteDeps {
   readonly tab?: TabSlot;
   /** Where this page is, to tell before trying that a pairing code's broker is out of reach; `location` by default. */
   readonly page?: PageAt | null;
+  /** Private keys that can be written to a file (the Matter bridge's store); in a browser they never are. */
+  readonly extractableKeys?: boolean;
 }
 
 export type PairResult = { readonly ok: true; readonly role: AdminRole } | { readonly ok: false; readonly reason: string };
@@ -238,7 +240,7 @@ export class PhoneRemote {
     const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page);
     if (unreachable) return { ok: false, reason: unreachable };
     if (!globalThis.crypto?.subtle) return { ok: false, reason: 'This page is not a secure context, so the browser gives it no cryptography to pair with: open the phone admin over https:// (npm start serves it on the LAN) or at localhost.' };
-    const keys = await generateKeyPairs();
+    const keys = await generateKeyPairs(this.#d.extractableKeys ?? false);
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
     this.#confirmed = false;
@@ -282,6 +284,17 @@ export class PhoneRemote {
       const expired = reachedBroker && payload.exp !== undefined && this.#d.clock.now() > payload.exp;
       return { ok: false, reason: expired ? EXPIRED_CODE : err instanceof NoAnswer ? NOT_ANSWERED : err instanceof Error ? err.message : String(err) };
     }
+  }
+
+  /** Forget the panel here (the owner unpairs it on the panel side); a phone app removes the whole door instead (PhoneDoors). */
+  async forget(): Promise<void> {
+    this.stop();
+    this.#panel = null;
+    this.#confirmed = false;
+    this.#events = [];
+    this.#resetView(noSequences(''));
+    await this.#d.store.savePanel(null);
+    this.#changed();
   }
 
   /**

@@ -25,6 +25,48 @@ describe('remote admin over the fake broker', () => {
     await pairingAndCommands(b);
   });
 
+  it('a bridge pairs as a bridge: it locks, unlocks with a PIN and manages PINs; the panel refuses it everything else, and a person enrolled by face cannot be erased through it', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const owner = await startPhone(b);
+    const bridge = await startPhone(b);
+    try {
+      await pairPhone(panel, owner, 'owner phone');
+      const offer = await panel.remote.createPairing('bridge');
+      expect(await bridge.phone.pair(offer.payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+      expect(panel.remote.admins.find((a) => a.label === 'Matter bridge')?.role).toBe('bridge');
+
+      expect(await bridge.phone.send({ op: 'door.unlock' })).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await bridge.phone.send({ op: 'settings.set', patch: { pulseMs: 4000 } })).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await bridge.phone.send({ op: 'snapshot.get', snapshotId: 'snap-1' })).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await bridge.phone.send({ op: 'pairing.create', role: 'owner' })).toMatchObject({ ok: false, reason: 'forbidden' });
+      await panel.remote.idle();
+      expect(panel.actions.calls.map((c) => c.op)).not.toContain('unlock');
+      expect(panel.actions.calls.map((c) => c.op)).not.toContain('updateSettings');
+      expect(panel.audits.filter((a) => a.reason === 'forbidden' && a.adminId === bridge.phone.adminId)).toHaveLength(4);
+
+      const added = await bridge.phone.send({ op: 'person.add', name: 'Grace', role: 'resident', pin: '4821' });
+      expect(added).toMatchObject({ ok: true, result: { personId: expect.any(String) } });
+      expect(await bridge.phone.send({ op: 'door.unlockPin', pin: '4821' })).toMatchObject({ ok: true, result: { opened: true } });
+      expect(await bridge.phone.send({ op: 'door.lock' })).toMatchObject({ ok: true, result: { locked: true } });
+
+      // Ada was enrolled by face at the panel: the bridge may clear her PIN, never erase her.
+      const ada = (await owner.phone.send({ op: 'person.add', name: 'Ada', role: 'resident', pin: '7391' })) as { result: { personId: string } };
+      const adaId = ada.result.personId;
+      panel.actions.people.set(adaId, { ...panel.actions.people.get(adaId)!, templates: 3 });
+      expect(await bridge.phone.send({ op: 'person.remove', personId: adaId })).toMatchObject({ ok: false, reason: 'forbidden', problem: expect.stringMatching(/^a bridge may not erase a person enrolled by face/) });
+      expect(panel.actions.people.has(adaId)).toBe(true);
+      expect(await bridge.phone.send({ op: 'person.update', personId: adaId, pin: null })).toMatchObject({ ok: true });
+      // The owner still may.
+      expect(await owner.phone.send({ op: 'person.remove', personId: adaId })).toMatchObject({ ok: true });
+      expect(panel.actions.people.has(adaId)).toBe(false);
+    } finally {
+      bridge.stop();
+      owner.stop();
+      panel.stop();
+    }
+  });
+
   it('lets the broker see topic names and ciphertext only', async () => {
     const b = fake();
     const panel = await startPanel(b);

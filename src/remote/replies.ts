@@ -1,9 +1,10 @@
 import type { PanelSnapshot, PersonSummary } from '../panel/actions.ts';
 import { parseSettingsView, SETTING_KEYS, type PanelSettingsView, type SettingChange, type SettingKey, type SettingValue } from '../panel/panel-settings.ts';
 import type { IssuedGuestKey } from '../store/settings.ts';
+import type { MatterReportReply } from '../panel/matter-report.ts';
 import type { Role } from '../access/types.ts';
 import { isEpochMs, isNonEmptyString, isRecord, isSafeInt } from './canonical.ts';
-import { parseSchedule, type AdminRole, type CommandRefusal } from './command.ts';
+import { isAdminRole, parseSchedule, type AdminRole, type CommandRefusal } from './command.ts';
 import { parsePanelSnapshot, parseRemoteEvent, type RemoteEvent } from './messages.ts';
 import type { PairRefusal } from './pairing.ts';
 import type { AdminSummary, PairingOffer } from './panel-remote.ts';
@@ -28,7 +29,11 @@ export interface Results {
   'guestKey.issue': { readonly token: string; readonly record: IssuedGuestKey };
   'guestKey.revoke': null;
   'door.unlock': { readonly opened: boolean; readonly reason: string };
+  /** `personId`: whose PIN opened it, null when none did. */
+  'door.unlockPin': { readonly opened: boolean; readonly reason: string; readonly personId: string | null };
   'door.lock': { readonly locked: boolean; readonly reason: string };
+  /** The panel's zone and the fabrics an admin removed, for the Matter bridge. */
+  'bridge.report': MatterReportReply;
   'log.recent': readonly RemoteEvent[];
   /** The snapshot's JPEG as base64url; null when the panel no longer keeps it. */
   'snapshot.get': string | null;
@@ -115,7 +120,6 @@ const orBad = <T>(v: T | null): T | typeof BAD => (v === null ? BAD : v);
 
 const text = (v: unknown, max = 500): v is string => typeof v === 'string' && v.length <= max;
 const isRole = (v: unknown): v is Role => v === 'resident' || v === 'employee' || v === 'guest' || v === 'service';
-const isAdminRole = (v: unknown): v is AdminRole => v === 'owner' || v === 'manager';
 
 function listOf<T>(item: Parser<T>, max: number): Parser<readonly T[]> {
   return (v) => {
@@ -173,6 +177,12 @@ const RESULTS: { readonly [K in ReplyOp]: Parser<Results[K]> } = {
   },
   'guestKey.revoke': nothing,
   'door.unlock': (v) => (isRecord(v) && typeof v.opened === 'boolean' && text(v.reason) ? { opened: v.opened, reason: v.reason } : BAD),
+  'door.unlockPin': (v) =>
+    isRecord(v) && typeof v.opened === 'boolean' && text(v.reason) && (v.personId === null || isNonEmptyString(v.personId, 128)) ? { opened: v.opened, reason: v.reason, personId: v.personId } : BAD,
+  'bridge.report': (v) =>
+    isRecord(v) && isNonEmptyString(v.timeZone, 64) && Array.isArray(v.removeFabrics) && v.removeFabrics.length <= 254 && (v.removeFabrics as unknown[]).every((i) => isSafeInt(i) && i >= 1 && i <= 254)
+      ? { timeZone: v.timeZone, removeFabrics: v.removeFabrics as number[] }
+      : BAD,
   'door.lock': (v) => (isRecord(v) && typeof v.locked === 'boolean' && text(v.reason) ? { locked: v.locked, reason: v.reason } : BAD),
   // One garbled line does not hide the rest of the log: it is left out, the others kept.
   'log.recent': (v) => (Array.isArray(v) && v.length <= 500 ? (v as unknown[]).flatMap((e) => (isRecord(e) ? (parseRemoteEvent(e) ?? []) : [])) : BAD),

@@ -100,6 +100,11 @@ describe('person.update on the wire', () => {
     expect(update({ pin: null, schedule: null })).toEqual({ op: 'person.update', personId: 'p1', pin: null, schedule: null });
   });
 
+  it('takes date ranges with a schedule (the Matter bridge\'s year-day schedules)', () => {
+    const dated = { ...OFFICE, ranges: [{ from: '2026-07-01', to: '2026-07-14' }] };
+    expect(update({ schedule: dated })).toEqual({ op: 'person.update', personId: 'p1', schedule: dated });
+  });
+
   it.each([
     ['an empty name', { name: '  ' }],
     ['a long name', { name: 'x'.repeat(81) }],
@@ -116,7 +121,11 @@ describe('person.update on the wire', () => {
     ['a schedule naming a day twice', { schedule: { timeZone: 'UTC', windows: [{ days: ['mon', 'mon'], start: '09:00', end: '17:00' }] } }],
     ['a schedule with an unknown day', { schedule: { timeZone: 'UTC', windows: [{ days: ['funday'], start: '09:00', end: '17:00' }] } }],
     ['a schedule with no windows', { schedule: { timeZone: 'UTC', windows: [] } }],
-    ['a schedule with date ranges (not edited from a phone)', { schedule: { ...OFFICE, ranges: [{ from: '2026-01-01', to: '2026-02-01' }] } }],
+    ['a schedule with a date range ending before it starts', { schedule: { ...OFFICE, ranges: [{ from: '2026-02-01', to: '2026-01-01' }] } }],
+    ['a schedule with a date range on 30 February', { schedule: { ...OFFICE, ranges: [{ from: '2026-02-30', to: '2026-03-01' }] } }],
+    ['a schedule with an empty list of date ranges', { schedule: { ...OFFICE, ranges: [] } }],
+    ['a schedule with a date range holding more', { schedule: { ...OFFICE, ranges: [{ from: '2026-01-01', to: '2026-02-01', note: 'x' }] } }],
+    ['a schedule with exceptions (not taken from the wire)', { schedule: { ...OFFICE, exceptions: [{ date: '2026-01-01', kind: 'closed' }] } }],
     ['an unknown field', { nickname: 'Amazing Grace' }],
     ['no change at all', {}],
   ])('refuses %s', (_what, fields) => {

@@ -8,6 +8,7 @@ import { tabClientId, webLockTabs, type DeviceTabs } from './tabs.ts';
 import { topics } from './topics.ts';
 import { pairPhone, startPanel, waitFor, type BrokerUnderTest, type PhoneUnderTest } from '../../tests/remote/scenario.ts';
 import { systemClock } from '../platform/clock.ts';
+import { settle } from '../../tests/support/clock.ts';
 
 function fake(): BrokerUnderTest & { broker: FakeBroker } {
   const broker = new FakeBroker();
@@ -20,21 +21,20 @@ function device() {
 }
 
 /** A tab of the phone app on that device, as main.ts boots one. */
-async function openTab(b: BrokerUnderTest, d: ReturnType<typeof device>, tabs: DeviceTabs = webLockTabs(d.locks), replyTimeoutMs = 8_000): Promise<PhoneUnderTest & { close(): void }> {
+async function openTab(b: BrokerUnderTest, d: ReturnType<typeof device>, tabs: DeviceTabs = webLockTabs(d.locks), replyTimeoutMs = 8_000): Promise<PhoneUnderTest & { close(): void; logged: string[] }> {
   const alerts: PhoneAlert[] = [];
   const delivered: string[] = [];
-  const phone = await PhoneRemote.create({ store: d.store, connect: b.connect, clock: systemClock, notify: (a) => alerts.push(a), backoff: { baseMs: 100, maxMs: 800 }, replyTimeoutMs, tabs });
+  const logged: string[] = [];
+  const phone = await PhoneRemote.create({ store: d.store, connect: b.connect, clock: systemClock, notify: (a) => alerts.push(a), backoff: { baseMs: 100, maxMs: 800 }, replyTimeoutMs, tabs, log: (m) => logged.push(m) });
   phone.onEvent((e) => delivered.push(e.id));
   const stop = phone.start();
-  return { phone, store: d.store, alerts, delivered, stop, close: () => phone.close() };
+  return { phone, store: d.store, alerts, delivered, logged, stop, close: () => phone.close() };
 }
 
 /** Client ids as the broker saw them on this admin's command topic, from log entry `since` on. */
 function commandSenders(b: ReturnType<typeof fake>, panelId: string, adminId: string, since = 0): string[] {
   return [...new Set(b.broker.log.slice(since).filter((r) => r.topic === topics(panelId).cmd(adminId)).map((r) => r.from))];
 }
-
-const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Tab = Awaited<ReturnType<typeof openTab>>;
 interface PairedPhone {
@@ -101,7 +101,8 @@ describe('tab slots', () => {
     const section = (tabs: DeviceTabs, who: string, fail = false) =>
       tabs.exclusive('send', async () => {
         trace.push(`${who} in`);
-        await settle(5);
+        // Gives the others every chance to step in, were the sections not kept apart.
+        await settle();
         trace.push(`${who} out`);
         if (fail) throw new Error(`${who} failed`);
         return who;
@@ -125,16 +126,16 @@ describe('two tabs of one phone', () => {
       const { b, panel, d, a } = p;
       return withSecondTab(p, async (second) => {
         await waitFor('the second tab online', () => second.phone.status === 'online');
-        // Long enough for a pushed-off tab to show it (the fake broker drops the older one at once).
-        await settle(300);
+        // The fake broker drops a pushed-off tab at once: one turn of the event loop shows it.
+        await settle();
         expect([a.phone.status, second.phone.status]).toEqual(['online', 'online']);
 
         const refusal = panel.actions.decide('deny', null, ['spoofAttempt']);
         await waitFor('the refusal in both tabs', () => a.delivered.includes(refusal.id) && second.delivered.includes(refusal.id));
         expect(await a.phone.send({ op: 'state.get' })).toMatchObject({ ok: true });
         expect(await second.phone.send({ op: 'state.get' })).toMatchObject({ ok: true });
-        // Live stream and catch-up overlap: still once per tab.
-        await settle(300);
+        // Live stream and catch-up overlap (each tab asks for the recent log once more): still once per tab.
+        await Promise.all([a.phone.catchUp(), second.phone.catchUp()]);
         expect(a.delivered.filter((id) => id === refusal.id)).toHaveLength(1);
         expect(second.delivered.filter((id) => id === refusal.id)).toHaveLength(1);
         expect(second.phone.events.map((e) => e.id)).toContain(refusal.id);
@@ -164,14 +165,17 @@ describe('two tabs of one phone', () => {
       // The panel's next log read takes longer than the new tab waits for an answer.
       const recent = panel.actions.recentEvents.bind(panel.actions);
       let busy = true;
+      let newTab: Tab | null = null;
       panel.actions.recentEvents = async (limit) => {
-        if (busy) await settle(1_500);
+        // Answers only once the new tab has given up waiting for this answer.
+        if (busy) await waitFor('the new tab to give up on its first catch-up', () => newTab?.logged.some((m) => m.includes('catch-up failed')) === true);
         busy = false;
         return recent(limit);
       };
       await withSecondTab(
         p,
         async (second) => {
+          newTab = second;
           await waitFor('the refusal listed in the new tab', () => second.delivered.includes(refusal.id), 15_000);
           expect(busy).toBe(false);
         },
@@ -222,7 +226,7 @@ describe('two tabs of one phone', () => {
         // Slot 0 again, so the same client id and the session it left behind.
         expect(commandSenders(b, panel.remote.panelId, reloaded.phone.adminId!, mark)).toEqual([base]);
         expect(reloaded.alerts.filter((x) => x.tag === 'spoof')).toHaveLength(0);
-        await settle(300);
+        await reloaded.phone.catchUp();
         for (const id of [before.id, during.id]) expect(reloaded.delivered.filter((x) => x === id)).toHaveLength(1);
       } finally {
         reloaded.close();

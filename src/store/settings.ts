@@ -6,6 +6,7 @@ import type { Retention } from './events.ts';
 import type { Settings, StepUpRule } from '../access/types.ts';
 import type { StoredInsightState } from './insight-state.ts';
 import type { AlertKnobs } from '../insight/alerts.ts';
+import type { MatterBridgeRecord } from '../panel/matter-report.ts';
 
 /** Typed keys for the settings store, so a misspelt key is a compile error, not a lost setting. */
 export interface SettingsMap {
@@ -32,6 +33,8 @@ export interface SettingsMap {
   'remote.brokerUrl': string;
   /** What the panel's own server last said about its broker (checked by parseServerBrokerConfig when read). */
   'remote.serverBroker': unknown;
+  /** What each paired Matter bridge last reported of its commissioning (panel/matter-report.ts). */
+  matterBridges: readonly MatterBridgeRecord[];
 }
 
 /** Visitor-facing choices an admin makes for this door. */

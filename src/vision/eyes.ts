@@ -41,19 +41,32 @@ export interface BlinkOptions {
   readonly maxClosedMs: number;
   /** The whole open -> closed -> open must fit in this window after the check starts. */
   readonly windowMs: number;
+  /** Frames in a row with both eyes clearly open before a closure counts (the eyes are steady). */
+  readonly openFrames: number;
+  /** Frames in a row with both eyes open again that end the blink. */
+  readonly reopenFrames: number;
 }
 
-export const DEFAULT_BLINK: BlinkOptions = { closedBelow: 0.3, openAbove: 0.7, maxClosedMs: 700, windowMs: 5000 };
+/**
+ * Measured with `npm run eval -- --blink ../shared/faces`: on one still group photo the eye model
+ * read 0.00-0.95 from frame to frame under camera noise alone, and a lone noisy "closed" frame
+ * between two open ones passed as a blink. A blink now needs steady open eyes first (frames in a
+ * row with both clearly open; one eye read shut starts over), and open eyes again after it.
+ */
+export const DEFAULT_BLINK: BlinkOptions = { closedBelow: 0.3, openAbove: 0.7, maxClosedMs: 700, windowMs: 5000, openFrames: 2, reopenFrames: 2 };
 
 /** Active liveness by blink, as a union so an impossible mix of flags cannot be written. */
 export type BlinkState =
-  | { readonly phase: 'waiting-open'; readonly since: number }
+  /** Counting frames of steady open eyes (`run` of them so far). */
+  | { readonly phase: 'waiting-open'; readonly since: number; readonly run: number }
+  /** Eyes steadily open: the next closure of both counts. */
   | { readonly phase: 'open'; readonly since: number }
-  | { readonly phase: 'closed'; readonly since: number; readonly closedAt: number }
+  /** Both shut since `closedAt`; `reopened` frames in a row open again so far. */
+  | { readonly phase: 'closed'; readonly since: number; readonly closedAt: number; readonly reopened: number }
   | { readonly phase: 'blinked'; readonly at: number }
   | { readonly phase: 'timed-out'; readonly at: number };
 
-export const startBlink = (now: number): BlinkState => ({ phase: 'waiting-open', since: now });
+export const startBlink = (now: number): BlinkState => ({ phase: 'waiting-open', since: now, run: 0 });
 
 /** Feeds one frame's eye probabilities (both eyes: a wink or a one-eye occlusion is not a blink). */
 export function stepBlink(s: BlinkState, left: number, right: number, now: number, o: BlinkOptions = DEFAULT_BLINK): BlinkState {
@@ -61,13 +74,21 @@ export function stepBlink(s: BlinkState, left: number, right: number, now: numbe
   if (now - s.since > o.windowMs) return { phase: 'timed-out', at: now };
   const open = left > o.openAbove && right > o.openAbove;
   const closed = left < o.closedBelow && right < o.closedBelow;
+  const oneShut = !closed && (left < o.closedBelow || right < o.closedBelow);
   switch (s.phase) {
-    case 'waiting-open':
-      return open ? { phase: 'open', since: s.since } : s;
+    case 'waiting-open': {
+      const run = open ? s.run + 1 : 0;
+      return run >= o.openFrames ? { phase: 'open', since: s.since } : { ...s, run };
+    }
     case 'open':
-      return closed ? { phase: 'closed', since: s.since, closedAt: now } : s;
-    case 'closed':
-      if (now - s.closedAt > o.maxClosedMs) return { phase: 'waiting-open', since: s.since };
-      return open ? { phase: 'blinked', at: now } : s;
+      if (closed) return { phase: 'closed', since: s.since, closedAt: now, reopened: 0 };
+      // One eye shut while the other is open is a wink or a noisy reading: steady eyes again first.
+      return oneShut ? { phase: 'waiting-open', since: s.since, run: 0 } : s;
+    case 'closed': {
+      if (now - s.closedAt > o.maxClosedMs && s.reopened === 0) return { phase: 'waiting-open', since: s.since, run: 0 };
+      if (!open) return s.reopened > 0 ? { phase: 'waiting-open', since: s.since, run: 0 } : s;
+      const reopened = s.reopened + 1;
+      return reopened >= o.reopenFrames ? { phase: 'blinked', at: now } : { ...s, reopened };
+    }
   }
 }

@@ -9,7 +9,8 @@ import { faceApiDemoDir, listSharedFaces, loadJpeg, loadNodeModels, sharedFacesD
 import { ARCFACE_112, similarityTransform } from './align.ts';
 import { alignmentError, boxBlur } from '../../tests/support/vision-helpers.ts';
 import { cosine } from './embedding.ts';
-import { flipHorizontal, scaleBrightness } from './image.ts';
+import { cropResize, flipHorizontal, scaleBrightness } from './image.ts';
+import { startBlink, stepBlink } from './eyes.ts';
 import { TemplateIndex } from './matcher.ts';
 import type { FaceModels } from './models.ts';
 import { analyseFrame, type FaceAnalysis } from './pipeline.ts';
@@ -105,6 +106,33 @@ describe('labelled faces in ../shared/faces', () => {
     const obama = people.get('obama')!.map((x) => x.face.embedding!);
     expect(Math.max(...biden.map((e) => cosine(e, left!.embedding!)))).toBeGreaterThanOrEqual(MATCH_POLICY.threshold);
     expect(Math.max(...obama.map((e) => cosine(e, right!.embedding!)))).toBeGreaterThanOrEqual(MATCH_POLICY.threshold);
+  });
+
+  test('a still photo held to the camera never passes the blink check, however noisy the eye readings', async () => {
+    // As `npm run eval -- --blink` streams it: the largest face about 160 px wide in a 640x480
+    // frame, camera noise on every frame, 75 frames (5 s at 15 fps).
+    const photo = loadJpeg(`${sharedFacesDir}/group_obama_biden.jpg`);
+    const [face] = await analyse(photo);
+    const w = face!.box.x2 - face!.box.x1;
+    const cx = (face!.box.x1 + face!.box.x2) / 2;
+    const cy = (face!.box.y1 + face!.box.y2) / 2;
+    const framed = cropResize(photo, { x1: cx - 2 * w, y1: cy - 1.5 * w, x2: cx + 2 * w, y2: cy + 1.5 * w }, 640, 480);
+    let seed = 99;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
+    let state = startBlink(0);
+    for (let i = 0; i < 75; i++) {
+      const data = new Uint8ClampedArray(framed.data);
+      for (let p = 0; p < data.length; p += 4) {
+        const n = (rand() - 0.5) * 8;
+        data[p] = data[p]! + n;
+        data[p + 1] = data[p + 1]! + n;
+        data[p + 2] = data[p + 2]! + n;
+      }
+      const [f] = (await analyseFrame(models, { width: 640, height: 480, data }, { maxAnalysed: 1, ignoreQuality: true, embed: false, liveness: false, eyes: true })).faces;
+      expect(f?.eyes).toBeDefined();
+      state = stepBlink(state, f!.eyes!.left, f!.eyes!.right, i * 66);
+      expect(state.phase).not.toBe('blinked');
+    }
   });
 
   test('same person across different photos matches; different people do not', () => {

@@ -12,8 +12,8 @@ export type TraceEvent =
   | { readonly kind: 'evidence'; readonly trackId: number; readonly personId: string | null }
   /** The door: unlock command handed to the controller link, the controller's relay event, its answer. */
   | { readonly kind: 'unlock-sent' }
-  /** controllerMs: the controller's clock when it switched (the simulator runs on the page's clock). */
-  | { readonly kind: 'relay'; readonly released: boolean; readonly controllerMs: number }
+  /** controllerUptimeMs: the controller's clock (from its boot) when it switched. */
+  | { readonly kind: 'relay'; readonly released: boolean; readonly controllerUptimeMs: number }
   | { readonly kind: 'unlock-done'; readonly ok: boolean };
 
 type Sink = (e: TraceEvent & { readonly t: number }) => void;

@@ -6,29 +6,9 @@ test.beforeEach(async ({ page }) => openHarness(page));
 /** The panel's access path over real IndexedDB and WebCrypto, with the simulated door controller. */
 async function panel(page: import('@playwright/test').Page) {
   await page.evaluate(async () => {
-    const { openDoorwardDB } = await import('/src/store/db.ts' as string);
-    const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { peopleRepo } = await import('/src/store/people.ts' as string);
-    const { eventLog } = await import('/src/store/events.ts' as string);
-    const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
-    const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
-    const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
-    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { personErasure } = await import('/src/people/erasure.ts' as string);
-    const db = await openDoorwardDB();
-    const w = window as unknown as Record<string, unknown>;
-    const clock = { t: Date.UTC(2026, 10, 25, 12), now: () => clock.t };
-    const settings = settingsRepo(db);
-    const repo = peopleRepo(db, clock);
-    const log = eventLog(db, clock);
-    const keys = new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door');
-    const door = await DoorLink.simulated();
-    for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
-    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const gatekeeper = new Gatekeeper({ clock, door, people: repo, settings, log, keys, insight, pulseMs: 300 });
-    Object.assign(w, { db, clock, settings, repo, log, keys, door, insight, gatekeeper, admin: new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock)) });
+    const { panelKit } = await import('/tests/browser/panel-kit.ts' as string);
+    const kit = await panelKit({ at: Date.UTC(2026, 10, 25, 12), pulseMs: 300 });
+    Object.assign(window, { ...kit, repo: kit.people });
   });
 }
 

@@ -8,32 +8,14 @@ test.beforeEach(async ({ page }) => openHarness(page));
 // the same confident face at a usual hour and at 03:00. The clock is the injected one.
 test('the same enrolled face opens hands-free at a usual hour and is asked for a PIN at an unusual one', async ({ page }) => {
   const r = await page.evaluate(async () => {
-    const { openDoorwardDB } = await import('/src/store/db.ts' as string);
-    const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { peopleRepo } = await import('/src/store/people.ts' as string);
-    const { eventLog } = await import('/src/store/events.ts' as string);
-    const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
-    const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
-    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
+    const { panelKit } = await import('/tests/browser/panel-kit.ts' as string);
     const { decideExitButton } = await import('/src/access/policy.ts' as string);
-
-    const db = await openDoorwardDB();
-    // Monday 2026-11-02 08:00 local time; the panel's zone is the browser's.
-    let now = new Date(2026, 10, 2, 8, 0).getTime();
-    const clock = { now: () => now };
-    const settings = settingsRepo(db);
-    const people = peopleRepo(db, clock);
-    const log = eventLog(db, clock);
-    await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: now });
-    // She has a PIN: the step-up at an odd hour asks for it (someone without one is asked to blink).
     const { hashSecret } = await import('/src/lib/secret-hash.ts' as string);
-    await people.setPin({ id: 'pin-alice', kind: 'pin', personId: 'alice', createdAt: now, pin: await hashSecret('2468') });
-    const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const door = await DoorLink.simulated();
-    for (let i = 0; i < 50 && !door.usable; i++) await new Promise((r) => setTimeout(r, 100));
-    const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys: new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door'), insight, pulseMs: 500 });
+    // Monday 2026-11-02 08:00 local time; the panel's zone is the browser's.
+    const { clock, people, log, insight, gatekeeper } = await panelKit({ at: new Date(2026, 10, 2, 8, 0).getTime(), pulseMs: 500 });
+    await people.put({ id: 'alice', name: 'Alice', role: 'resident', active: true, createdAt: clock.t });
+    // She has a PIN: the step-up at an odd hour asks for it (someone without one is asked to blink).
+    await people.setPin({ id: 'pin-alice', kind: 'pin', personId: 'alice', createdAt: clock.t, pin: await hashSecret('2468') });
 
     // Three weeks of weekday arrivals around 08:00.
     const subject = { personId: 'alice', name: 'Alice', role: 'resident' };
@@ -45,9 +27,9 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
       }
     }
     const face = { match: { personId: 'alice', score: 0.9, margin: 0.5, agreedFrames: 3 }, liveness: { passive: 0.99, active: null } };
-    now = new Date(2026, 10, 23, 8, 10).getTime(); // the fourth Monday, at her usual time
+    clock.t = new Date(2026, 10, 23, 8, 10).getTime(); // the fourth Monday, at her usual time
     const usual = await gatekeeper.face(face, 1);
-    now = new Date(2026, 10, 25, 3, 0).getTime(); // a Wednesday at 03:00
+    clock.t = new Date(2026, 10, 25, 3, 0).getTime(); // a Wednesday at 03:00
     const unusual = await gatekeeper.face(face, 1);
     const last = (await log.recent(5)).find((e: { summary: string }) => e.summary.includes('stepUp'));
     return { usual, unusual, riskReasons: last?.detail?.riskReasons ?? [], reasons: last?.detail?.reasons ?? [] };
@@ -60,24 +42,9 @@ test('the same enrolled face opens hands-free at a usual hour and is asked for a
 
 test('a frequent unknown visitor is remembered across visits, then named and let in with their face', async ({ page }) => {
   const r = await page.evaluate(async () => {
-    const { openDoorwardDB } = await import('/src/store/db.ts' as string);
-    const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { peopleRepo } = await import('/src/store/people.ts' as string);
-    const { eventLog } = await import('/src/store/events.ts' as string);
-    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
+    const { panelKit } = await import('/tests/browser/panel-kit.ts' as string);
     const { decideExitButton } = await import('/src/access/policy.ts' as string);
-
-    const db = await openDoorwardDB();
-    let now = new Date(2026, 10, 2, 10, 0).getTime();
-    const clock = { now: () => now };
-    const settings = settingsRepo(db);
-    const repo = peopleRepo(db, clock);
-    const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { personErasure } = await import('/src/people/erasure.ts' as string);
-    const log = eventLog(db, clock);
-    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const admin = new PeopleAdmin(repo, clock, () => undefined, personErasure(insight, log, clock));
+    const { clock, people: repo, log, insight, admin } = await panelKit({ at: new Date(2026, 10, 2, 10, 0).getTime(), pulseMs: 500 });
     // The same stranger's face (small per-visit noise) on four weekday mornings.
     const base = Float32Array.from({ length: 512 }, (_, i) => Math.sin(i * 0.37));
     const face = (seed: number) => {
@@ -86,8 +53,8 @@ test('a frequent unknown visitor is remembered across visits, then named and let
       return v.map((x) => x / n);
     };
     for (let visit = 0; visit < 4; visit++) {
-      now = new Date(2026, 10, 2 + visit, 10, 5 * visit).getTime();
-      const decision = { ...decideExitButton(now), outcome: 'ring', credential: { kind: 'face' }, subject: null, reasons: ['unknownFace'], face: { score: 0.1, margin: 0.1, agreedFrames: 0, passive: 0.98, active: null } };
+      clock.t = new Date(2026, 10, 2 + visit, 10, 5 * visit).getTime();
+      const decision = { ...decideExitButton(clock.t), outcome: 'ring', credential: { kind: 'face' }, subject: null, reasons: ['unknownFace'], face: { score: 0.1, margin: 0.1, agreedFrames: 0, passive: 0.98, active: null } };
       await insight.attempt(`visit-${visit}`, decision, 1, face(visit));
     }
     const before = insight.visitors();

@@ -167,37 +167,18 @@ test('a learnt state an older panel stored with plain faces is sealed as soon as
 test('erasing a person leaves no trace in any store: records, log lines, outbox, snapshots, habit map, face', async ({ page }) => {
   const r = await page.evaluate(async () => {
     const { strangerFace, unitOf } = await import('/tests/browser/faces.ts' as string);
-    const { openDoorwardDB, DB_NAME } = await import('/src/store/db.ts' as string);
-    const { settingsRepo } = await import('/src/store/settings.ts' as string);
-    const { peopleRepo } = await import('/src/store/people.ts' as string);
-    const { eventLog } = await import('/src/store/events.ts' as string);
+    const { panelKit } = await import('/tests/browser/panel-kit.ts' as string);
+    const { DB_NAME } = await import('/src/store/db.ts' as string);
     const { idbOutboxStore, outbox } = await import('/src/store/outbox.ts' as string);
-    const { dataSealer } = await import('/src/store/sealing.ts' as string);
-    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
-    const { personErasure } = await import('/src/people/erasure.ts' as string);
-    const { PeopleAdmin } = await import('/src/people/people-admin.svelte.ts' as string);
     const { Prefs } = await import('/src/panel/prefs.svelte.ts' as string);
-    const { GuestKeyBook } = await import('/src/panel/guest-keys.ts' as string);
-    const { Gatekeeper } = await import('/src/panel/gatekeeper.ts' as string);
-    const { DoorLink } = await import('/src/panel/door-link.svelte.ts' as string);
+    const { InsightService } = await import('/src/panel/insight-service.svelte.ts' as string);
     const { panelActions } = await import('/src/panel/panel-actions.ts' as string);
     const { dumpDatabase, containsBytes } = await import('/tests/browser/idb-dump.ts' as string);
 
-    const db = await openDoorwardDB();
-    let now = new Date(2026, 10, 2, 8, 0).getTime();
-    const clock = { now: () => now };
-    const settings = settingsRepo(db);
-    const people = peopleRepo(db, clock);
-    const log = eventLog(db, clock);
+    const { db, clock, settings, people, log, sealer, keys, door, insight, gatekeeper, admin } = await panelKit({ at: new Date(2026, 10, 2, 8, 0).getTime(), pulseMs: 200 });
     const box = outbox(idbOutboxStore(db), clock);
-    const insight = await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock));
-    const admin = new PeopleAdmin(people, clock, () => undefined, personErasure(insight, log, clock));
     const prefs = new Prefs(settings);
     await prefs.load();
-    const door = await DoorLink.simulated();
-    for (let i = 0; i < 50 && !door.usable; i++) await new Promise((res) => setTimeout(res, 100));
-    const keys = new GuestKeyBook((await import('/src/store/keys.ts' as string)).keyRing(db, clock), settings, clock, 'front-door');
-    const gatekeeper = new Gatekeeper({ clock, door, people, settings, log, keys, insight, pulseMs: 200 });
     // What the remote link does with every stored line: queue it for the phones.
     const { remoteEventOf } = await import('/src/remote/messages.ts' as string);
     log.onAppend((e: { id: string }) => void box.enqueue(e.id, 'events', remoteEventOf(e)));
@@ -220,19 +201,19 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
     const stays = ids['Ada Lovelace'] as string;
     for (let day = 0; day < 10; day++) {
       for (const [id, hour] of [[gone, 8], [stays, 9]] as const) {
-        now = new Date(2026, 10, 2 + day + Math.floor(day / 5) * 2, hour, day).getTime();
+        clock.t = new Date(2026, 10, 2 + day + Math.floor(day / 5) * 2, hour, day).getTime();
         await gatekeeper.face({ match: { personId: id, score: 0.9, margin: 0.5, agreedFrames: 3 }, liveness: { passive: 0.99, active: null } }, 1, new Uint8Array([0xff, 0xd8, day, hour]));
         await new Promise((res) => setTimeout(res, 250)); // the relay pulse ends before the next visit
       }
     }
     // A stranger who keeps coming: their face stays remembered (sealed) through the erasure.
     for (let visit = 0; visit < 3; visit++) {
-      now = new Date(2026, 10, 16 + visit, 11).getTime();
+      clock.t = new Date(2026, 10, 16 + visit, 11).getTime();
       await gatekeeper.face({ match: { personId: null, score: 0.1, margin: 0.1, agreedFrames: 0 }, liveness: { passive: 0.98, active: null } }, 1, undefined, strangerFace(3, visit));
     }
     // What older releases and other writers left: a photo enrolment's audit line with the id only
     // in its detail, and an event still queued for the phones whose log line retention removed.
-    await log.append({ at: now, kind: 'admin', personId: null, summary: 'enrolled a face from a photo (remote admin admin-7f)', detail: { adminId: ADMIN, personId: gone } });
+    await log.append({ at: clock.t, kind: 'admin', personId: null, summary: 'enrolled a face from a photo (remote admin admin-7f)', detail: { adminId: ADMIN, personId: gone } });
     await box.enqueue('pruned-event-1', 'events', { id: 'pruned-event-1', kind: 'attempt', personId: gone, summary: 'grant Zebedee Quartermain by face' });
     await insight.flush();
 
@@ -271,7 +252,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
         otherTemplates: (await people.templates()).templates.map((t: { personId: string }) => t.personId),
         otherSnapshots: (await db.getAllFromIndex('snapshots', 'personId', stays)).length,
         strangers: insight.visitors().map((v: { visits: number }) => v.visits),
-        strangersAfterReload: (await InsightService.load(settings, log, clock, 'front-door', dataSealer(db, clock))).visitors().length,
+        strangersAfterReload: (await InsightService.load(settings, log, clock, 'front-door', sealer)).visitors().length,
       },
       stays,
       tombstones: tombstones.map((e: { summary: string; personId: string | null; detail: unknown }) => ({ summary: e.summary, personId: e.personId, detail: e.detail })),

@@ -62,7 +62,7 @@ function seen(page: Page, summary: string): Promise<{ trail: string[]; logged: n
 }
 
 test('under a CPU burner, a face that is let in is always shown the welcome, even when it turned away before the answer', async () => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const profile = mkdtempSync(join(tmpdir(), 'doorward-load-'));
   // Enrolled at a quiet moment; the visits come while the tablet is busy.
   const enrol = await panel(profile, visitsVideo('alice'));
@@ -75,10 +75,12 @@ test('under a CPU burner, a face that is let in is always shown the welcome, eve
 
   const stop = burnCpu(6);
   try {
-    // Alice is in view for 1 s of every 4: under load the answer often comes after she has gone.
-    const visit = await panel(profile, visitsVideo('alice', 1));
+    // Alice is in view for 2 s of every 5 (half a second of it sliding in): under load the answer
+    // often comes after she has gone. A 1 s stay leaves half a second at rest, too few frames on
+    // a tablet this busy for the 3 agreeing looks a decision needs, so most visits end undecided.
+    const visit = await panel(profile, visitsVideo('alice', 2));
     await visit.page.goto('/');
-    await expect(visit.page.getByTestId('status-title')).toHaveText('Welcome, Alice', { timeout: 90_000 });
+    await expect(visit.page.getByTestId('status-title')).toHaveText('Welcome, Alice', { timeout: 120_000 });
     // Every unlock the log records is on the screen as a welcome (a grant lost while the face
     // was away stays a difference for good).
     await expect

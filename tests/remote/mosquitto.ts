@@ -27,13 +27,16 @@ export function freePort(): Promise<number> {
 export interface Mosquitto {
   readonly url: string;
   readonly wsPort: number;
+  /** The plain MQTT listener (127.0.0.1), which a bridge from another broker connects to. */
+  readonly tcpPort: number;
   readonly output: () => string;
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** `extra`: more config lines (a bridge to another broker, say). */
+export async function startMosquitto(extra: readonly string[] = []): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO)) throw new Error(`Mosquitto not found at ${MOSQUITTO}: apt-get install -y mosquitto`);
   const dir = mkdtempSync(join(tmpdir(), 'doorward-mosquitto-'));
   const wsPort = await freePort();
@@ -57,6 +60,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       `listener ${wsPort} lo`,
       `protocol websockets`,
       `allow_anonymous true`,
+      ...extra,
       '',
     ].join('\n'),
   );
@@ -89,6 +93,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   return {
     url: `ws://127.0.0.1:${wsPort}`,
     wsPort,
+    tcpPort,
     output: () => out,
     stop,
     start,

@@ -49,6 +49,7 @@ export class FakePanelActions implements RemotePanelActions {
     if ([...this.people.values()].some((x) => x.name === p.name)) return { problem: 'duplicate name' };
     const id = `person-${++this.#n}`;
     this.people.set(id, { id, name: p.name, role: p.role, active: true, hasPin: !!p.pin, templates: 0, schedule: null });
+    if (p.pin) this.pins.set(id, p.pin);
     this.write('admin', null, `${p.name} added by ${adminId.slice(0, 8)}`, { adminId });
     return { personId: id };
   }
@@ -106,6 +107,19 @@ export class FakePanelActions implements RemotePanelActions {
     this.doorOpen = true;
     this.write('attempt', null, `grant remote by ${adminId.slice(0, 8)}`, { outcome: 'grant', credential: { kind: 'remote', adminId } });
     return { opened: true, reason: 'remoteCommand' };
+  }
+  /** PINs the fake knows, by person (the real panel checks them at its PIN pad's gatekeeper). */
+  readonly pins = new Map<string, string>();
+  async unlockWithPin(adminId: string, pin: string) {
+    this.calls.push({ op: 'unlockWithPin', adminId, args: { pin: pin.replace(/./g, '*') } });
+    const personId = [...this.pins].find(([, p]) => p === pin)?.[0] ?? null;
+    if (!personId) {
+      this.write('attempt', null, `deny unknown by pin sent by remote admin ${adminId.slice(0, 8)}`, { outcome: 'deny', reasons: ['pinWrong'] });
+      return { opened: false, reason: 'pinWrong', personId: null };
+    }
+    this.doorOpen = true;
+    this.write('attempt', personId, `grant ${personId} by pin sent by remote admin ${adminId.slice(0, 8)}`, { outcome: 'grant', credential: { kind: 'pin' }, via: { adminId } });
+    return { opened: true, reason: 'pin', personId };
   }
   async lock(adminId: string) {
     this.calls.push({ op: 'lock', adminId, args: null });

@@ -4,7 +4,12 @@
 
 #include "dw_sha256.h"
 
-static const dw_config_t DEFAULT_CONFIG = {5000u, DW_FAIL_SECURE, 10000u, 30000u};
+static const dw_config_t DEFAULT_CONFIG = {
+    .max_pulse_ms = 5000u,
+    .fail_mode = DW_FAIL_SECURE,
+    .heartbeat_timeout_ms = 10000u,
+    .held_open_ms = 30000u,
+};
 
 /* First byte of every MAC input (PROTOCOL.md section 2): no tag of one kind verifies as another. */
 #define KIND_COMMAND 0x01u
@@ -14,7 +19,8 @@ static const uint8_t MCU_KEY_LABEL[7] = {'d', 'w', '2', '-', 'm', 'c', 'u'};
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static bool fail(dw_core_t *c, const char *msg)
+/* Keeps the first failure's message and logs it; fail() for the callers that return false. */
+static void record(dw_core_t *c, const char *msg)
 {
     if (c->error == NULL) {
         c->error = msg;
@@ -22,6 +28,11 @@ static bool fail(dw_core_t *c, const char *msg)
     if (c->io->log != NULL) {
         c->io->log(c->io->ctx, msg);
     }
+}
+
+static bool fail(dw_core_t *c, const char *msg)
+{
+    record(c, msg);
     return false;
 }
 
@@ -46,6 +57,16 @@ static uint32_t now_ms(const dw_core_t *c)
 const char *dw_error(const dw_core_t *c)
 {
     return c->error;
+}
+
+void dw_error_noted(dw_core_t *c, const char *why)
+{
+    c->last_noted = c->error != NULL ? c->error : "false without a message";
+    bump(&c->errors_noted);
+    if (c->io != NULL && c->io->log != NULL) {
+        c->io->log(c->io->ctx, why);
+    }
+    c->error = NULL;
 }
 
 uint8_t dw_state(const dw_core_t *c)
@@ -152,6 +173,25 @@ static void mcu_tag(const dw_core_t *c, uint8_t kind, uint32_t counter, uint16_t
 
 /* ---- output ------------------------------------------------------------------------------- */
 
+/* A write that failed may have left the start of a frame on the wire, which the host's receiver
+ * would join to the next frame and drop both. So after a failure the next write starts with a
+ * 0x00, which ends the torn frame (PROTOCOL.md 1: receivers skip empty chunks). */
+static bool write_wire(dw_core_t *c, const uint8_t *buf, size_t len)
+{
+    static const uint8_t delimiter = 0x00;
+    if (c->tx_torn) {
+        if (!c->io->write(c->io->ctx, &delimiter, 1)) {
+            return fail(c, "serial write failed");
+        }
+        c->tx_torn = false;
+    }
+    if (!c->io->write(c->io->ctx, buf, len)) {
+        c->tx_torn = true;
+        return fail(c, "serial write failed");
+    }
+    return true;
+}
+
 /* Writes one frame; in a keyed session it carries the MCU auth block, from the answer counter
  * (req_crc names the request answered) or the event counter. */
 static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, const uint8_t *payload,
@@ -159,7 +199,7 @@ static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, co
 {
     uint8_t body[DW_MAX_PAYLOAD];
     uint8_t hdr_bytes[DW_HEADER_LEN];
-    dw_header_t hdr = {DW_PROTO_VERSION, type, 0, seq, cmd, (uint16_t)len};
+    dw_header_t hdr = {.version = DW_PROTO_VERSION, .type = type, .seq = seq, .cmd = cmd, .length = (uint16_t)len};
     uint32_t *counter = kind == KIND_EVENT ? &c->ev_counter : &c->tx_counter;
 
     if (len + DW_AUTH_LEN > sizeof(body)) {
@@ -183,10 +223,7 @@ static bool send_frame(dw_core_t *c, uint8_t type, uint16_t seq, uint8_t cmd, co
     if (!dw_frame_encode(&hdr, body, len, out, DW_MAX_WIRE, out_len)) {
         return fail(c, "frame encode failed");
     }
-    if (!c->io->write(c->io->ctx, out, *out_len)) {
-        return fail(c, "serial write failed");
-    }
-    return true;
+    return write_wire(c, out, *out_len);
 }
 
 /* An answer that is not cached: NAKs for rejected chunks and heartbeat replies. */
@@ -205,14 +242,11 @@ static bool send_version_nak(dw_core_t *c, const dw_frame_t *f)
     uint8_t wire[DW_MAX_WIRE];
     size_t n = 0;
     uint8_t p[2] = {DW_R_BAD_VERSION, DW_PROTO_VERSION};
-    dw_header_t hdr = {f->hdr.version, DW_T_NAK, 0, f->hdr.seq, f->hdr.cmd, sizeof(p)};
+    dw_header_t hdr = {.version = f->hdr.version, .type = DW_T_NAK, .seq = f->hdr.seq, .cmd = f->hdr.cmd};
     if (!dw_frame_encode(&hdr, p, sizeof(p), wire, sizeof(wire), &n)) {
         return fail(c, "frame encode failed");
     }
-    if (!c->io->write(c->io->ctx, wire, n)) {
-        return fail(c, "serial write failed");
-    }
-    return true;
+    return write_wire(c, wire, n);
 }
 
 /* Answers a COMMAND and keeps the bytes so a retry of the same request gets them again. */
@@ -354,7 +388,7 @@ static bool cmd_hello(dw_core_t *c, const dw_frame_t *req, const uint8_t *body)
 
     close_session(c);
     if (!c->io->random(c->io->ctx, c->nonce, DW_NONCE_LEN)) {
-        (void)fail(c, "random source failed");
+        record(c, "random source failed"); /* answered with RNG_FAILURE: the call itself succeeds */
         dw_wipe(c->nonce, sizeof(c->nonce));
         return nak(c, req, DW_R_RNG_FAILURE);
     }
@@ -393,7 +427,7 @@ static bool cmd_challenge(dw_core_t *c, const dw_frame_t *req)
     }
     drop_challenge(c);
     if (!c->io->random(c->io->ctx, c->challenge, DW_CHALLENGE_LEN)) {
-        (void)fail(c, "random source failed");
+        record(c, "random source failed");
         drop_challenge(c);
         return nak(c, req, DW_R_RNG_FAILURE);
     }
@@ -437,8 +471,7 @@ static bool cmd_unlock(dw_core_t *c, const dw_frame_t *req, const uint8_t *body)
         /* The driver would not release: no pulse is left pending for a driver that recovers,
          * and the host is told, so nobody logs a door opened that never did (PROTOCOL.md 4.3). */
         c->pulse_active = false;
-        (void)nak(c, req, DW_R_RELAY_FAILURE);
-        return false;
+        return nak(c, req, DW_R_RELAY_FAILURE) && ok; /* ok is false: relay_update failed */
     }
     dw_put_u16(p, pulse);
     p[2] = dw_state(c);
@@ -585,10 +618,7 @@ static bool handle_command(dw_core_t *c, const dw_frame_t *req)
     dw_reason_t r;
 
     if (c->cache_valid && req->hdr.seq == c->cache_seq && req->crc == c->cache_crc) {
-        if (!c->io->write(c->io->ctx, c->cache, c->cache_len)) {
-            return fail(c, "serial write failed");
-        }
-        return true;
+        return write_wire(c, c->cache, c->cache_len);
     }
     if (req->hdr.cmd < DW_CMD_HELLO || (req->hdr.cmd > DW_CMD_PROVISION_KEY && req->hdr.cmd != DW_CMD_CHALLENGE)) {
         return nak(c, req, DW_R_UNKNOWN_COMMAND);

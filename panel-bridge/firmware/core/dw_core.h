@@ -3,7 +3,9 @@
  * Portable C11: no HAL, no allocation, every buffer bounded. The target glue fills a dw_io_t
  * with callbacks and calls dw_init() once, dw_rx() with whatever bytes the serial port gave it,
  * and dw_tick() at least every few milliseconds. Every function returns false on failure and
- * the first failure's message stays readable through dw_error() (nanopb style). */
+ * the first failure's message stays readable through dw_error() (nanopb style); the compiler
+ * makes every caller look at the bool (dw_check.h). A main loop that goes on after a failure
+ * says why with dw_error_noted(), never with a (void) cast. */
 #ifndef DW_CORE_H
 #define DW_CORE_H
 
@@ -11,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dw_check.h"
 #include "dw_proto.h"
 #include "dw_sha256.h"
 
@@ -80,18 +83,18 @@ typedef enum { DW_SLOT_KEY = 0, DW_SLOT_CONFIG = 1 } dw_slot_t;
 typedef struct {
     void *ctx;
     /* Queue bytes for the serial port; false if they could not all be queued. */
-    bool (*write)(void *ctx, const uint8_t *buf, size_t len);
+    DW_MUST_CHECK bool (*write)(void *ctx, const uint8_t *buf, size_t len);
     /* Drive the relay; true = released (door openable). */
-    bool (*set_relay)(void *ctx, bool released);
+    DW_MUST_CHECK bool (*set_relay)(void *ctx, bool released);
     /* Free-running millisecond clock; wraps at 2^32. */
     uint32_t (*millis)(void *ctx);
     /* DW_IN_* bits, debounced. */
     uint8_t (*read_inputs)(void *ctx);
     /* Cryptographic random bytes (hardware TRNG or seeded DRBG). */
-    bool (*random)(void *ctx, uint8_t *buf, size_t len);
+    DW_MUST_CHECK bool (*random)(void *ctx, uint8_t *buf, size_t len);
     /* Persistent storage; read returns false when the slot is empty or unreadable. */
-    bool (*store_read)(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len);
-    bool (*store_write)(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t len);
+    DW_MUST_CHECK bool (*store_read)(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len);
+    DW_MUST_CHECK bool (*store_write)(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t len);
     /* Optional diagnostics; may be NULL. Never given secrets. */
     void (*log)(void *ctx, const char *msg);
 } dw_io_t;
@@ -127,7 +130,9 @@ typedef struct {
 typedef struct {
     const dw_io_t *io;
     dw_identity_t identity;
-    const char *error;
+    const char *error;       /* the first failure since the last dw_error_noted() */
+    const char *last_noted;  /* the last failure a caller went on after, for a debugger */
+    uint16_t errors_noted;   /* how many (saturating) */
 
     uint32_t boot_ms;
     uint32_t last_rx_ms;
@@ -154,6 +159,7 @@ typedef struct {
     uint16_t cache_crc;
     uint8_t cache[DW_MAX_WIRE];
     size_t cache_len;
+    bool tx_torn; /* the last write failed: part of a frame may be on the wire */
 
     bool relay;
     bool pulse_active;
@@ -182,15 +188,20 @@ typedef struct {
     dw_counters_t counters;
 } dw_core_t;
 
-bool dw_init(dw_core_t *c, const dw_io_t *io, const dw_identity_t *identity);
-bool dw_rx(dw_core_t *c, const uint8_t *buf, size_t len);
-bool dw_tick(dw_core_t *c);
+DW_MUST_CHECK bool dw_init(dw_core_t *c, const dw_io_t *io, const dw_identity_t *identity);
+DW_MUST_CHECK bool dw_rx(dw_core_t *c, const uint8_t *buf, size_t len);
+DW_MUST_CHECK bool dw_tick(dw_core_t *c);
 
 const char *dw_error(const dw_core_t *c);
+/* For a caller that goes on after a false on purpose: the main loop, where the core has already
+ * left the door locked and what must be retried is retried. `why` says why going on is right.
+ * The failure is counted and kept as last_noted, `why` goes to io->log, and the error is cleared
+ * so the next failure is kept in its turn. */
+void dw_error_noted(dw_core_t *c, const char *why);
 uint8_t dw_state(const dw_core_t *c);
 
 /* Config validation shared by SET_CONFIG and boot-time loading. */
-bool dw_config_valid(const dw_config_t *cfg);
+DW_MUST_CHECK bool dw_config_valid(const dw_config_t *cfg);
 void dw_config_pack(const dw_config_t *cfg, uint8_t out[DW_CONFIG_LEN]);
 void dw_config_unpack(const uint8_t in[DW_CONFIG_LEN], dw_config_t *cfg);
 

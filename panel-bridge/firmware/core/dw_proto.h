@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dw_check.h"
+
 #define DW_PROTO_VERSION 2u
 #define DW_HEADER_LEN 8u
 #define DW_CRC_LEN 2u
@@ -104,8 +106,8 @@ uint16_t dw_crc16(const uint8_t *data, size_t len);
 
 /* COBS. Both return false (and leave *out_len undefined) when the output would not fit or the
  * input is not valid COBS. */
-bool dw_cobs_encode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
-bool dw_cobs_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
+DW_MUST_CHECK bool dw_cobs_encode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
+DW_MUST_CHECK bool dw_cobs_decode(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
 void dw_put_u16(uint8_t *p, uint16_t v);
 void dw_put_u32(uint8_t *p, uint32_t v);
@@ -117,12 +119,12 @@ void dw_header_pack(const dw_header_t *hdr, uint8_t out[DW_HEADER_LEN]);
 
 /* Builds header || payload || crc, COBS-encodes it and appends the 0x00 delimiter.
  * hdr->length is taken from payload_len. */
-bool dw_frame_encode(const dw_header_t *hdr, const uint8_t *payload, size_t payload_len,
-                     uint8_t *out, size_t out_cap, size_t *out_len);
+DW_MUST_CHECK bool dw_frame_encode(const dw_header_t *hdr, const uint8_t *payload, size_t payload_len,
+                                   uint8_t *out, size_t out_cap, size_t *out_len);
 
 /* Decodes one chunk (no delimiter) in the order of PROTOCOL.md 1.3. scratch must hold
  * DW_MAX_FRAME bytes; out->payload points into it. */
-dw_reason_t dw_frame_decode(const uint8_t *chunk, size_t chunk_len, uint8_t *scratch,
-                            dw_frame_t *out);
+DW_MUST_CHECK dw_reason_t dw_frame_decode(const uint8_t *chunk, size_t chunk_len, uint8_t *scratch,
+                                          dw_frame_t *out);
 
 #endif

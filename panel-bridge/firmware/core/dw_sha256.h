@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dw_check.h"
+
 #define DW_SHA256_LEN 32u
 #define DW_SHA256_BLOCK 64u
 
@@ -31,7 +33,7 @@ void dw_hmac_update(dw_hmac_t *h, const uint8_t *data, size_t len);
 void dw_hmac_final(dw_hmac_t *h, uint8_t out[DW_SHA256_LEN]);
 
 /* True when a and b are equal; the time taken depends only on len. */
-bool dw_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
+DW_MUST_CHECK bool dw_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
 /* Overwrites secrets in a way the optimiser may not remove. */
 void dw_wipe(void *p, size_t len);

@@ -7,11 +7,17 @@
 #define FLAG_KEY 0x01u
 #define FLAG_CFG 0x02u
 
-static bool fail(dw_store_t *s, const char *msg)
+/* Keeps the first failure's message; fail() for the callers that return false. */
+static void record(dw_store_t *s, const char *msg)
 {
     if (s->error == NULL) {
         s->error = msg;
     }
+}
+
+static bool fail(dw_store_t *s, const char *msg)
+{
+    record(s, msg);
     return false;
 }
 
@@ -74,16 +80,19 @@ const char *dw_store_error(const dw_store_t *s)
     return s->error;
 }
 
-/* The newest valid record and its sector; false (and *sector = -1) when neither is valid. */
-static bool newest(dw_store_t *s, dw_record_t *best, int *sector)
+/* The newest valid record and its sector; false (and *sector = -1) when neither is valid.
+ * *all_read says whether both sectors could be read: only then is "newest" certain. */
+static bool newest(dw_store_t *s, dw_record_t *best, int *sector, bool *all_read)
 {
     uint8_t buf[DW_STORE_RECORD_LEN];
     dw_record_t r;
     *sector = -1;
+    *all_read = true;
     for (uint8_t i = 0; i < 2; i++) {
         if (!s->flash->read(s->flash->ctx, i, buf, sizeof(buf))) {
-            (void)fail(s, "flash read failed");
-            continue; /* the other sector may still hold a good record */
+            record(s, "flash read failed");
+            *all_read = false;
+            continue; /* for a read, the other sector may still hold a good record */
         }
         if (dw_record_decode(buf, sizeof(buf), &r) && (*sector < 0 || r.seq > best->seq)) {
             *best = r;
@@ -99,12 +108,13 @@ bool dw_store_read(dw_store_t *s, dw_slot_t slot, uint8_t *buf, size_t len)
 {
     dw_record_t r;
     int sector;
+    bool all_read;
     bool found = false;
 
     if (s->flash == NULL) {
         return fail(s, "store not initialised");
     }
-    if (newest(s, &r, &sector)) {
+    if (newest(s, &r, &sector, &all_read)) {
         if (slot == DW_SLOT_KEY && r.has_key && len == DW_KEY_LEN) {
             memcpy(buf, r.key, len);
             found = true;
@@ -123,6 +133,8 @@ bool dw_store_write(dw_store_t *s, dw_slot_t slot, const uint8_t *buf, size_t le
     dw_record_t r;
     dw_record_t back;
     int sector;
+    bool all_read;
+    bool found;
     uint8_t target;
     bool ok;
 
@@ -132,7 +144,14 @@ bool dw_store_write(dw_store_t *s, dw_slot_t slot, const uint8_t *buf, size_t le
     if (!(slot == DW_SLOT_KEY && len == DW_KEY_LEN) && !(slot == DW_SLOT_CONFIG && len == DW_CONFIG_LEN)) {
         return fail(s, "bad slot or length");
     }
-    if (!newest(s, &r, &sector)) {
+    found = newest(s, &r, &sector, &all_read);
+    if (!all_read) {
+        /* Which record is newest is not known: a write now could erase the newest and carry an
+         * older key into the new record. Nothing is written. */
+        dw_wipe(&r, sizeof(r));
+        return fail(s, "flash read failed");
+    }
+    if (!found) {
         memset(&r, 0, sizeof(r));
     } else if (r.seq == 0xFFFFFFFFu) {
         dw_wipe(&r, sizeof(r));

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dw_check.h"
 #include "dw_core.h"
 
 #define DW_STORE_PAGE 256u
@@ -26,11 +27,11 @@
 typedef struct {
     void *ctx;
     /* Erases sector 0 or 1 (every byte 0xFF). */
-    bool (*erase)(void *ctx, uint8_t sector);
+    DW_MUST_CHECK bool (*erase)(void *ctx, uint8_t sector);
     /* Programs the first page of an erased sector (NOR flash: bits only go from 1 to 0). */
-    bool (*program)(void *ctx, uint8_t sector, const uint8_t page[DW_STORE_PAGE]);
+    DW_MUST_CHECK bool (*program)(void *ctx, uint8_t sector, const uint8_t page[DW_STORE_PAGE]);
     /* Reads len bytes from the start of a sector. */
-    bool (*read)(void *ctx, uint8_t sector, uint8_t *buf, size_t len);
+    DW_MUST_CHECK bool (*read)(void *ctx, uint8_t sector, uint8_t *buf, size_t len);
 } dw_flash_t;
 
 typedef struct {
@@ -52,13 +53,13 @@ uint32_t dw_crc32(const uint8_t *data, size_t len);
 /* Serialises a record into a flash page (DW_STORE_RECORD_LEN bytes, the rest 0xFF). */
 void dw_record_encode(const dw_record_t *r, uint8_t page[DW_STORE_PAGE]);
 /* False for anything but a whole, valid record (magic, flags, CRC). */
-bool dw_record_decode(const uint8_t *bytes, size_t len, dw_record_t *r);
+DW_MUST_CHECK bool dw_record_decode(const uint8_t *bytes, size_t len, dw_record_t *r);
 
-bool dw_store_init(dw_store_t *s, const dw_flash_t *flash);
+DW_MUST_CHECK bool dw_store_init(dw_store_t *s, const dw_flash_t *flash);
 /* The slot from the newest valid record; false when no record holds it. */
-bool dw_store_read(dw_store_t *s, dw_slot_t slot, uint8_t *buf, size_t len);
+DW_MUST_CHECK bool dw_store_read(dw_store_t *s, dw_slot_t slot, uint8_t *buf, size_t len);
 /* Writes a new record (the newest with this slot replaced) into the other sector. */
-bool dw_store_write(dw_store_t *s, dw_slot_t slot, const uint8_t *buf, size_t len);
+DW_MUST_CHECK bool dw_store_write(dw_store_t *s, dw_slot_t slot, const uint8_t *buf, size_t len);
 const char *dw_store_error(const dw_store_t *s);
 
 #endif

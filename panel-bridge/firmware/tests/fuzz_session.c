@@ -16,7 +16,9 @@
  *   I3  the key changes only in set-up mode (button held at boot, under 120 s since boot);
  *       a key, once stored, survives every power cut;
  *   I4  a release not due to fail-safe ends within its pulse (<= DW_HARD_MAX_PULSE_MS) and
- *       fail-secure is never released.
+ *       fail-secure is never released;
+ *   I5  dw_rx and dw_tick return false only with a message, and only for the one failure this
+ *       board can cause (its output buffer full): a flash that dies is a refusal on the wire.
  * Any violation aborts. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +142,7 @@ static bool fl_read(void *ctx, uint8_t sector, uint8_t *buf, size_t len)
     memcpy(buf, B.flash[sector], len);
     return true;
 }
-static const dw_flash_t FLASH = {NULL, fl_erase, fl_program, fl_read};
+static const dw_flash_t FLASH = {.erase = fl_erase, .program = fl_program, .read = fl_read};
 static bool io_store_read(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len)
 {
     (void)ctx;
@@ -151,7 +153,15 @@ static bool io_store_write(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t
     (void)ctx;
     return dw_store_write(&S, slot, buf, len);
 }
-static const dw_io_t IO = {NULL, io_write, io_relay, io_millis, io_inputs, io_random, io_store_read, io_store_write, NULL};
+static const dw_io_t IO = {
+    .write = io_write,
+    .set_relay = io_relay,
+    .millis = io_millis,
+    .read_inputs = io_inputs,
+    .random = io_random,
+    .store_read = io_store_read,
+    .store_write = io_store_write,
+};
 static const dw_identity_t ID = {{'F', 'U', 'Z', 'Z', 0, 0, 0, 1}, 0x3F};
 
 /* ---- the harness's host and the oracle's memory ---- */
@@ -302,10 +312,23 @@ static void note_sent(const uint8_t *buf, size_t len)
     }
 }
 
+/* I5, after a false from the core. */
+static void check_failure(void)
+{
+    const char *e = dw_error(&C);
+    if (e == NULL || strcmp(e, "serial write failed") != 0) {
+        fprintf(stderr, "unexpected failure: %s\n", e != NULL ? e : "(no message)");
+        abort();
+    }
+    dw_error_noted(&C, "the harness's output buffer is full; the host side reads what fitted");
+}
+
 static void deliver(const uint8_t *buf, size_t len)
 {
     note_sent(buf, len);
-    (void)dw_rx(&C, buf, len);
+    if (!dw_rx(&C, buf, len)) {
+        check_failure();
+    }
 }
 
 static void deliver_plain(uint8_t type, uint8_t cmd, const uint8_t *payload, size_t len)
@@ -442,7 +465,9 @@ static void boot(uint8_t inputs)
     B.cut_in = -1;
     B.inputs = inputs;
     B.relay = false;
-    (void)dw_store_init(&S, &FLASH);
+    if (!dw_store_init(&S, &FLASH)) {
+        abort(); /* every callback is there */
+    }
     if (!dw_init(&C, &IO, &ID)) {
         fprintf(stderr, "dw_init: %s\n", dw_error(&C));
         abort();
@@ -465,7 +490,9 @@ static void boot(uint8_t inputs)
 
 static void tick(void)
 {
-    (void)dw_tick(&C);
+    if (!dw_tick(&C)) {
+        check_failure();
+    }
 }
 
 /* I3 and I4, after every operation. */
@@ -551,8 +578,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     B.now = 1000u + (uint64_t)take16(&in) * 60000u; /* start anywhere in the first 45 days */
     if (first & 1u) {
-        (void)dw_store_init(&S, &FLASH);
-        (void)dw_store_write(&S, DW_SLOT_KEY, KEY, DW_KEY_LEN);
+        if (!dw_store_init(&S, &FLASH) || !dw_store_write(&S, DW_SLOT_KEY, KEY, DW_KEY_LEN)) {
+            abort(); /* blank flash with power: provisioning must take */
+        }
         H.key_stored = true;
         memcpy(H.stored_key, KEY, DW_KEY_LEN);
     }

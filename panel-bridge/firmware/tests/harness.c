@@ -65,12 +65,14 @@ bool bytes_eq_hex(const uint8_t *b, size_t len, const char *hex, const char *wha
 static bool f_write(void *ctx, const uint8_t *buf, size_t len)
 {
     fake_t *f = ctx;
+    size_t n;
     if (f->fail_write || f->out_len + len > sizeof(f->out)) {
         return false;
     }
-    memcpy(&f->out[f->out_len], buf, len);
-    f->out_len += len;
-    return true;
+    n = fault_pass(&f->write_stream, len); /* a torn write leaves its first n bytes on the wire */
+    memcpy(&f->out[f->out_len], buf, n);
+    f->out_len += n;
+    return n == len;
 }
 
 static bool f_set_relay(void *ctx, bool released)
@@ -117,37 +119,49 @@ static bool f_random(void *ctx, uint8_t *buf, size_t len)
     return true;
 }
 
+/* A read cut short by its stream hands over the bytes that came and garbage after them. */
 static bool f_store_read(void *ctx, dw_slot_t slot, uint8_t *buf, size_t len)
 {
     fake_t *f = ctx;
+    const uint8_t *from = NULL;
+    size_t n;
     if (slot == DW_SLOT_KEY && f->key_stored && len == DW_KEY_LEN) {
-        memcpy(buf, f->key, len);
-        return true;
+        from = f->key;
+    } else if (slot == DW_SLOT_CONFIG && f->cfg_stored && len == DW_CONFIG_LEN) {
+        from = f->cfg;
     }
-    if (slot == DW_SLOT_CONFIG && f->cfg_stored && len == DW_CONFIG_LEN) {
-        memcpy(buf, f->cfg, len);
-        return true;
+    if (from == NULL) {
+        return false;
     }
-    return false;
+    n = fault_pass(&f->store_read_stream, len);
+    memcpy(buf, from, n);
+    memset(&buf[n], 0xA5, len - n);
+    return n == len;
 }
 
+/* A write cut short by its stream leaves the slot torn: its first n bytes new, the rest old. */
 static bool f_store_write(void *ctx, dw_slot_t slot, const uint8_t *buf, size_t len)
 {
     fake_t *f = ctx;
+    uint8_t *to;
+    bool *stored;
+    size_t n;
     if (f->fail_store_write) {
         return false;
     }
     if (slot == DW_SLOT_KEY && len == DW_KEY_LEN) {
-        memcpy(f->key, buf, len);
-        f->key_stored = true;
-        return true;
+        to = f->key;
+        stored = &f->key_stored;
+    } else if (slot == DW_SLOT_CONFIG && len == DW_CONFIG_LEN) {
+        to = f->cfg;
+        stored = &f->cfg_stored;
+    } else {
+        return false;
     }
-    if (slot == DW_SLOT_CONFIG && len == DW_CONFIG_LEN) {
-        memcpy(f->cfg, buf, len);
-        f->cfg_stored = true;
-        return true;
-    }
-    return false;
+    n = fault_pass(&f->store_write_stream, len);
+    memcpy(to, buf, n);
+    *stored = *stored || n == len;
+    return n == len;
 }
 
 static void f_log(void *ctx, const char *msg)
@@ -165,7 +179,17 @@ void fake_reset(fake_t *f)
 
 const dw_io_t *fake_io(fake_t *f)
 {
-    g_io = (dw_io_t){f, f_write, f_set_relay, f_millis, f_inputs, f_random, f_store_read, f_store_write, f_log};
+    g_io = (dw_io_t){
+        .ctx = f,
+        .write = f_write,
+        .set_relay = f_set_relay,
+        .millis = f_millis,
+        .read_inputs = f_inputs,
+        .random = f_random,
+        .store_read = f_store_read,
+        .store_write = f_store_write,
+        .log = f_log,
+    };
     return &g_io;
 }
 

@@ -12,6 +12,7 @@
 #include "dw_core.h"
 #include "dw_proto.h"
 #include "dw_sha256.h"
+#include "fault_stream.h"
 
 extern int g_checks;
 extern int g_failures;
@@ -71,7 +72,11 @@ typedef struct {
     bool key_stored;
     uint8_t cfg[DW_CONFIG_LEN];
     bool cfg_stored;
-    /* fault injection */
+    /* fault injection: streams that fail after N bytes (serial out, store reads and writes) ... */
+    fault_stream_t write_stream;
+    fault_stream_t store_read_stream;
+    fault_stream_t store_write_stream;
+    /* ... and switches that fail a boundary outright */
     bool fail_write;
     bool fail_relay;
     bool fail_random;

@@ -15,6 +15,7 @@ typedef struct {
     bool dead;        /* no power: every later call fails, until the "reboot" */
     bool fail_program;
     bool fail_read[2];
+    fault_stream_t read_stream[2]; /* a read of the sector that stops after N bytes */
     int erases[2];
 } flash_t;
 
@@ -59,14 +60,17 @@ static bool fl_program(void *ctx, uint8_t sector, const uint8_t page[DW_STORE_PA
 static bool fl_read(void *ctx, uint8_t sector, uint8_t *buf, size_t len)
 {
     flash_t *f = ctx;
+    size_t n;
     if (f->dead || sector > 1 || len > SECTOR || f->fail_read[sector]) {
         return false;
     }
-    memcpy(buf, f->mem[sector], len);
-    return true;
+    n = fault_pass(&f->read_stream[sector], len);
+    memcpy(buf, f->mem[sector], n);
+    memset(&buf[n], 0x5A, len - n); /* what a stopped read leaves: not the flash's bytes */
+    return n == len;
 }
 
-static const dw_flash_t FLASH = {&FL, fl_erase, fl_program, fl_read};
+static const dw_flash_t FLASH = {.ctx = &FL, .erase = fl_erase, .program = fl_program, .read = fl_read};
 
 static void flash_blank(void)
 {
@@ -253,7 +257,7 @@ TEST(store_refuses_a_write_that_did_not_take_and_keeps_the_old)
     CHECK(!dw_store_write(&s, DW_SLOT_KEY, K1, 16));
     CHECK(strcmp(dw_store_error(&s), "flash program failed") == 0); /* first error kept */
     {
-        dw_flash_t none = {NULL, NULL, NULL, NULL};
+        dw_flash_t none = {.ctx = NULL}; /* no callbacks */
         dw_store_t t;
         CHECK(!dw_store_init(&t, &none));
         CHECK(!dw_store_read(&t, DW_SLOT_KEY, got, DW_KEY_LEN));
@@ -275,6 +279,75 @@ TEST(store_reads_past_an_unreadable_or_garbage_sector)
     FL.fail_read[1] = true;
     CHECK(dw_store_read(&s, DW_SLOT_KEY, got, DW_KEY_LEN) && memcmp(got, K1, DW_KEY_LEN) == 0);
     CHECK(strcmp(dw_store_error(&s), "flash read failed") == 0);
+}
+
+static bool store_error_is(const dw_store_t *s, const char *msg)
+{
+    return msg == NULL ? dw_store_error(s) == NULL : dw_store_error(s) != NULL && strcmp(dw_store_error(s), msg) == 0;
+}
+
+/* A read of either sector stopping after N bytes, for every N to the record's length: the store
+ * reads the other sector's record, never one put together from a torn read, and says why. */
+TEST(store_reads_a_torn_sector_as_unreadable)
+{
+    dw_store_t s;
+    uint8_t got[DW_KEY_LEN];
+    int runs = 0;
+    flash_blank();
+    power_on(&s);
+    CHECK(dw_store_write(&s, DW_SLOT_KEY, K1, DW_KEY_LEN)); /* seq 1, sector A */
+    CHECK(dw_store_write(&s, DW_SLOT_KEY, K2, DW_KEY_LEN)); /* seq 2, sector B: the newest */
+    for (uint8_t sector = 0; sector < 2; sector++) {
+        for (size_t n = 0; n <= DW_STORE_RECORD_LEN; n++) {
+            bool torn = n < DW_STORE_RECORD_LEN;
+            power_on(&s);
+            fault_arm(&FL.read_stream[sector], n);
+            CHECK(dw_store_read(&s, DW_SLOT_KEY, got, DW_KEY_LEN));
+            CHECK(memcmp(got, torn && sector == 1 ? K1 : K2, DW_KEY_LEN) == 0);
+            CHECK(store_error_is(&s, torn ? "flash read failed" : NULL));
+            FL.read_stream[sector] = (fault_stream_t){0};
+            runs++;
+        }
+    }
+    CHECK_EQ(runs, 2 * (DW_STORE_RECORD_LEN + 1));
+}
+
+/* A write while the newest sector reads torn: not knowing which record is newest, the store
+ * must not write at all. Taking the older record for the newest, it would erase the newest
+ * and carry the older record's key into the new one: a SET_CONFIG would bring back the key
+ * that PROVISION_KEY replaced. */
+TEST(store_writes_nothing_while_a_sector_reads_torn)
+{
+    static flash_t before;
+    dw_store_t s;
+    uint8_t cfg[DW_CONFIG_LEN], got[DW_KEY_LEN];
+    flash_blank();
+    power_on(&s);
+    CHECK(dw_store_write(&s, DW_SLOT_KEY, K1, DW_KEY_LEN)); /* A */
+    CHECK(dw_store_write(&s, DW_SLOT_KEY, K2, DW_KEY_LEN)); /* B: the key now */
+    before = FL;
+    config_bytes(2200, cfg);
+    for (uint8_t sector = 0; sector < 2; sector++) {
+        for (size_t n = 0; n < DW_STORE_RECORD_LEN; n++) {
+            FL = before;
+            power_on(&s);
+            fault_arm(&FL.read_stream[sector], n);
+            CHECK(!dw_store_write(&s, DW_SLOT_CONFIG, cfg, DW_CONFIG_LEN));
+            CHECK(store_error_is(&s, "flash read failed"));
+            CHECK_EQ(FL.erases[0], before.erases[0]); /* nothing erased ... */
+            CHECK_EQ(FL.erases[1], before.erases[1]);
+            CHECK(memcmp(FL.mem, before.mem, sizeof(FL.mem)) == 0); /* ... nothing written */
+            FL.read_stream[sector] = (fault_stream_t){0};
+            power_on(&s);
+            CHECK(dw_store_read(&s, DW_SLOT_KEY, got, DW_KEY_LEN) && memcmp(got, K2, DW_KEY_LEN) == 0);
+            CHECK(!dw_store_read(&s, DW_SLOT_CONFIG, cfg, DW_CONFIG_LEN));
+        }
+    }
+    /* read whole again, the same write takes */
+    FL = before;
+    power_on(&s);
+    CHECK(dw_store_write(&s, DW_SLOT_CONFIG, cfg, DW_CONFIG_LEN));
+    CHECK(dw_store_read(&s, DW_SLOT_KEY, got, DW_KEY_LEN) && memcmp(got, K2, DW_KEY_LEN) == 0);
 }
 
 /* ---- the whole controller on the A/B store ---- */
@@ -384,6 +457,8 @@ void run_store_tests(void)
     RUN(store_never_erases_the_newest_record);
     RUN(store_refuses_a_write_that_did_not_take_and_keeps_the_old);
     RUN(store_reads_past_an_unreadable_or_garbage_sector);
+    RUN(store_reads_a_torn_sector_as_unreadable);
+    RUN(store_writes_nothing_while_a_sector_reads_torn);
     RUN(controller_keeps_its_key_through_a_power_cut_in_set_config);
     printf("store: %d power cuts injected, each followed by a boot from what was left\n", g_cuts);
 }

@@ -136,10 +136,19 @@ static dw_core_t g_core;
 
 int main(void)
 {
-    static const dw_io_t io = {NULL, io_write, io_relay, io_millis, io_inputs, io_random,
-                               io_store_read, io_store_write, NULL};
-    static const dw_identity_t id = {{'Q', 'E', 'M', 'U', 0, 0, 0, 1},
-                                     DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER | DW_CAP_SETUP_BUTTON};
+    static const dw_io_t io = {
+        .write = io_write,
+        .set_relay = io_relay,
+        .millis = io_millis,
+        .read_inputs = io_inputs,
+        .random = io_random,
+        .store_read = io_store_read,
+        .store_write = io_store_write,
+    };
+    static const dw_identity_t id = {
+        .device_id = {'Q', 'E', 'M', 'U', 0, 0, 0, 1},
+        .capabilities = DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER | DW_CAP_SETUP_BUTTON,
+    };
 
     UART_BAUDDIV = SYSCLK_HZ / 115200u;
     UART_CTRL = 0x3u; /* TX and RX enable */
@@ -147,13 +156,21 @@ int main(void)
     SYST_CVR = 0;
     SYST_CSR = 0x7u; /* processor clock, interrupt, enable */
 
-    (void)dw_init(&g_core, &io, &id);
+    /* As on the RP2040: the loop goes on after a false, saying why (its io never fails, so a
+     * false here is the core refusing something, already answered on the wire). */
+    if (!dw_init(&g_core, &io, &id)) {
+        dw_error_noted(&g_core, "boot: relay driven locked first");
+    }
     for (;;) {
         g_jitter = g_jitter * 1664525u + 1013904223u + SYST_CVR;
         while (UART_STATE & UART_STATE_RX_FULL) {
             uint8_t b = (uint8_t)UART_DATA;
-            (void)dw_rx(&g_core, &b, 1);
+            if (!dw_rx(&g_core, &b, 1)) {
+                dw_error_noted(&g_core, "rx: refused release left locked; host retries");
+            }
         }
-        (void)dw_tick(&g_core);
+        if (!dw_tick(&g_core)) {
+            dw_error_noted(&g_core, "tick: unsent event resent next tick");
+        }
     }
 }

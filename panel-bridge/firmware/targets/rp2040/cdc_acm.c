@@ -73,6 +73,7 @@ static bool g_configured;
 static bool g_dtr;
 static bool g_last_full; /* the last IN packet was full: end the transfer with a zero-length one */
 static bool g_rx_waiting; /* OUT not re-armed: no room for a packet */
+static uint32_t g_rx_overruns; /* packets the ring refused (none, while arm_rx keeps its rule) */
 static uint8_t g_rx_store[256];
 static uint8_t g_tx_store[512];
 static ring_t g_rx = RING_INIT(g_rx_store);
@@ -210,10 +211,12 @@ static void endpoint_done(uint8_t ep, uint16_t len)
         for (uint16_t i = 0; i < len; i++) {
             packet[i] = src[i];
         }
-        /* arm_rx only offers a buffer when a whole packet fits; a host that sends without DTR
-         * (no program has the port open) is not listened to */
-        if (g_dtr) {
-            (void)ring_put(&g_rx, packet, len);
+        /* a host that sends without DTR (no program has the port open) is not listened to.
+         * arm_rx only offers a buffer when a whole packet fits, so the ring cannot refuse it;
+         * if it ever did, the packet is lost whole, the core drops the one torn frame as a bad
+         * chunk, and the count says it happened */
+        if (g_dtr && !ring_put(&g_rx, packet, len)) {
+            g_rx_overruns++;
         }
         arm_rx();
     } else if (ep == EP_DATA_IN) {
@@ -222,8 +225,14 @@ static void endpoint_done(uint8_t ep, uint16_t len)
 }
 
 static const usb_function_t cdc_function = {
-    device_descriptor, config_descriptor, string_descriptor, configured,
-    class_request,     class_data_done,   endpoint_done,     bus_reset,
+    .device_descriptor = device_descriptor,
+    .config_descriptor = config_descriptor,
+    .string_descriptor = string_descriptor,
+    .configured = configured,
+    .class_request = class_request,
+    .class_data_done = class_data_done,
+    .endpoint_done = endpoint_done,
+    .bus_reset = bus_reset,
 };
 
 void cdc_acm_init(const char *serial)

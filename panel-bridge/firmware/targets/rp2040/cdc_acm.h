@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dw_check.h"
 
 #define CDC_SERIAL_MAX 16u
 
@@ -16,5 +17,5 @@ bool cdc_acm_pending(void);
 bool cdc_acm_connected(void);
 size_t cdc_acm_read(uint8_t *buf, size_t cap);
 /* Queues all of buf or nothing; false without a listener or when the queue is full. */
-bool cdc_acm_write(const uint8_t *buf, size_t len);
+DW_MUST_CHECK bool cdc_acm_write(const uint8_t *buf, size_t len);
 #endif

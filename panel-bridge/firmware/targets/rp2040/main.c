@@ -78,9 +78,8 @@ static uint8_t sample_inputs(void)
     return v;
 }
 
-static uint8_t io_inputs(void *ctx)
+static void debounce_sample(uint32_t now)
 {
-    uint32_t now = io_millis(ctx);
     uint8_t raw = sample_inputs();
     if (raw != g_db.candidate) {
         g_db.candidate = raw;
@@ -88,6 +87,11 @@ static uint8_t io_inputs(void *ctx)
     } else if (now - g_db.since >= DEBOUNCE_MS) {
         g_db.stable = raw;
     }
+}
+
+static uint8_t io_inputs(void *ctx)
+{
+    debounce_sample(io_millis(ctx));
     return g_db.stable;
 }
 
@@ -165,10 +169,17 @@ static void hex(const uint8_t *in, size_t len, char *out)
 
 int main(void)
 {
-    static const dw_io_t io = {NULL, io_write, io_relay, io_millis, io_inputs, io_random,
-                               io_store_read, io_store_write, NULL};
-    dw_identity_t id = {{0}, DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER | DW_CAP_SETUP_BUTTON |
-                                 DW_CAP_STORAGE};
+    static const dw_io_t io = {
+        .write = io_write,
+        .set_relay = io_relay,
+        .millis = io_millis,
+        .read_inputs = io_inputs,
+        .random = io_random,
+        .store_read = io_store_read,
+        .store_write = io_store_write,
+    };
+    dw_identity_t id = {.capabilities = DW_CAP_RELAY | DW_CAP_DOOR | DW_CAP_EXIT | DW_CAP_TAMPER |
+                                        DW_CAP_SETUP_BUTTON | DW_CAP_STORAGE};
     char serial[2 * FLASH_UNIQUE_ID_LEN + 1];
     uint8_t rx[64];
     uint32_t start;
@@ -184,20 +195,30 @@ int main(void)
     /* Sample the set-up button after the debounce window so dw_init sees a settled value. */
     start = io_millis(NULL);
     while (io_millis(NULL) - start < DEBOUNCE_MS + 2u) {
-        (void)io_inputs(NULL);
+        debounce_sample(io_millis(NULL));
     }
     /* The hardware watchdog reboots a hung loop; the reboot path drives the relay locked. */
     watchdog_start();
-    (void)dw_init(&g_core, &io, &id);
+    /* The loop runs whatever the core says: it is the only thing that can lock the door again,
+     * answer the host and feed the watchdog. Each false is noted with why going on is right:
+     * the core drove the relay locked at boot and on any failed release (the pin too, see
+     * io_relay), the host retries a command left unanswered, events are resent until
+     * acknowledged, and a relock the pin does not take leaves the state byte saying released,
+     * which is then the truth. */
+    if (!dw_init(&g_core, &io, &id)) {
+        dw_error_noted(&g_core, "boot: relay driven locked first");
+    }
     for (;;) {
         size_t n;
         watchdog_feed_for(WATCHDOG_LOOP_MS);
         host_link_poll();
         n = host_link_read(rx, sizeof(rx), io_millis(NULL));
-        if (n > 0) {
-            (void)dw_rx(&g_core, rx, n);
+        if (n > 0 && !dw_rx(&g_core, rx, n)) {
+            dw_error_noted(&g_core, "rx: refused release left locked; host retries");
         }
-        (void)dw_tick(&g_core);
+        if (!dw_tick(&g_core)) {
+            dw_error_noted(&g_core, "tick: unsent event resent next tick");
+        }
         idle_wait(host_link_pending);
     }
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dw_check.h"
 
 typedef struct {
     uint8_t *buf;
@@ -26,7 +27,7 @@ static inline size_t ring_free(const ring_t *r)
 }
 
 /* All or nothing: a frame is never half queued. */
-static inline bool ring_put(ring_t *r, const uint8_t *data, size_t len)
+DW_MUST_CHECK static inline bool ring_put(ring_t *r, const uint8_t *data, size_t len)
 {
     if (len > ring_free(r)) {
         return false;

@@ -119,7 +119,7 @@ static bool fl_read(void *ctx, uint8_t sector, uint8_t *buf, size_t len)
     return true;
 }
 
-static const dw_flash_t g_flash = {NULL, fl_erase, fl_program, fl_read};
+static const dw_flash_t g_flash = {.erase = fl_erase, .program = fl_program, .read = fl_read};
 
 bool storage_read(dw_slot_t slot, uint8_t *buf, size_t len)
 {

@@ -6,6 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dw_core.h"
-bool storage_read(dw_slot_t slot, uint8_t *buf, size_t len);
-bool storage_write(dw_slot_t slot, const uint8_t *buf, size_t len);
+DW_MUST_CHECK bool storage_read(dw_slot_t slot, uint8_t *buf, size_t len);
+DW_MUST_CHECK bool storage_write(dw_slot_t slot, const uint8_t *buf, size_t len);
 #endif

@@ -5,9 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "dw_check.h"
 #define UART_LINK_BAUD 115200u
 void uart_link_init(void);
 void uart_link_poll(void);
 size_t uart_link_read(uint8_t *buf, size_t cap);
-bool uart_link_write(const uint8_t *buf, size_t len);
+DW_MUST_CHECK bool uart_link_write(const uint8_t *buf, size_t len);
 #endif
