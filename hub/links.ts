@@ -4,7 +4,9 @@ import { boxContext, encodeEnvelope, parseEnvelope, verifyEnvelope } from '../sr
 import { importVerifyKey, type PublicJwk } from '../src/remote/keys.ts';
 import type { BrokerLogin } from '../src/remote/broker-url.ts';
 import type { MqttFactory, MqttLike, MqttMessage } from '../src/remote/link.ts';
-import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseReply, type RemoteEvent, type Reply } from '../src/remote/messages.ts';
+import { openPanelMessage, parsePanelConfig, parseRemoteEvent, type RemoteEvent } from '../src/remote/messages.ts';
+import { parseReply, refusalText, type Reply, type ReplyOp } from '../src/remote/replies.ts';
+import { isSafeInt } from '../src/remote/canonical.ts';
 import { buildPairRequest, checkPairingText } from '../src/remote/pairing.ts';
 import { openBox } from '../src/remote/sealed.ts';
 import { parseJsonObject } from '../src/remote/canonical.ts';
@@ -47,17 +49,20 @@ export interface PanelInfo {
   readonly enc: PublicJwk;
 }
 
-export interface Answer {
-  readonly reply: Reply;
+export interface Answer<K extends ReplyOp = ReplyOp> {
+  readonly reply: Reply<K>;
   /** The signed reply as it came, kept as the proof of what it carried. */
   readonly envelope: string;
 }
+
+type Heard = { readonly payload: Record<string, unknown>; readonly envelope: string } | { readonly lost: 'notSent' | 'disconnected' };
 
 export class PanelLinks {
   readonly #d: PanelLinksDeps;
   #link: MqttLike | null = null;
   readonly #panels = new Map<string, PanelInfo & { readonly verifyKey: CryptoKey }>();
-  readonly #pending = new Map<string, (a: Answer) => void>();
+  /** What came back for one counter (an opened reply, or why none will), read as the answer to the op asked. */
+  readonly #pending = new Map<string, (h: Heard) => void>();
   /** Commands to one panel leave one at a time, in counter order. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Until when each panel's last signed state says it is alive. */
@@ -112,7 +117,7 @@ export class PanelLinks {
     this.#stopStatus?.();
     const link = this.#link;
     this.#link = null;
-    for (const [, resolve] of this.#pending) resolve({ reply: { re: 0, op: null, ok: false, reason: 'hub stopping' }, envelope: '' });
+    for (const [, resolve] of this.#pending) resolve({ lost: 'disconnected' });
     this.#pending.clear();
     await link?.close();
   }
@@ -143,10 +148,10 @@ export class PanelLinks {
     if (!verifyKey) return { ok: false, reason: 'the code carries a key that does not import' };
     const t = topics(p.panelId);
     await link.subscribe([t.reply(this.hubId)]);
-    const answer = this.#await(p.panelId, 0);
+    const answer = this.#await(p.panelId, 0, 'pair');
     const env = await buildPairRequest(p, this.#d.identity.keys, `site hub ${this.hubId.slice(0, 6)}`, this.#d.clock.now());
     await link.publish(t.pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
-    let a: Answer;
+    let a: Answer<'pair'>;
     try {
       a = await answer;
     } catch (err) {
@@ -154,8 +159,8 @@ export class PanelLinks {
     }
     // The answer must come from the panel the code names, signed by its key.
     const opened = await openPanelMessage(a.envelope, 'reply', { panelId: p.panelId, panelVerifyKey: verifyKey, adminId: this.hubId, ecdhPrivate: this.#d.identity.keys.encryption.privateKey }, this.#d.clock.now());
-    if (!opened.ok || !a.reply.ok) return { ok: false, reason: a.reply.ok ? 'unverifiable answer' : a.reply.reason };
-    const role: AdminRole = (a.reply.result as { role?: unknown } | null)?.role === 'owner' ? 'owner' : 'manager';
+    if (!opened.ok || !a.reply.ok) return { ok: false, reason: a.reply.ok ? 'unverifiable answer' : refusalText(a.reply) };
+    const role: AdminRole = a.reply.result.role === 'owner' ? 'owner' : 'manager';
     const info: PanelInfo = { panelId: p.panelId, name: name.trim().slice(0, 80) || p.panelId, role, sign: p.sign, enc: p.enc };
     await this.#d.db.query('INSERT INTO panels (panel_id, name, sign_jwk, enc_jwk, role, counter, paired_at) VALUES ($1, $2, $3, $4, $5, 0, $6)', [info.panelId, info.name, JSON.stringify(info.sign), JSON.stringify(info.enc), role, this.#d.clock.now()]);
     await this.#remember(info);
@@ -165,14 +170,14 @@ export class PanelLinks {
   }
 
   /** One signed command to one panel, its answer (or a refusal made here: offline, no answer). */
-  send(panelId: string, body: CommandBody): Promise<Answer> {
+  send<C extends CommandBody>(panelId: string, body: C): Promise<Answer<C['op']>> {
     const prev = this.#queues.get(panelId) ?? Promise.resolve();
     const run = prev.catch(() => undefined).then(() => this.#send(panelId, body));
     this.#queues.set(panelId, run.catch(() => undefined));
     return run;
   }
 
-  async #send(panelId: string, body: CommandBody): Promise<Answer> {
+  async #send<C extends CommandBody>(panelId: string, body: C): Promise<Answer<C['op']>> {
     const link = this.#link;
     const panel = this.#panels.get(panelId);
     if (!panel) throw new Error(`not paired with panel ${panelId}`);
@@ -185,25 +190,26 @@ export class PanelLinks {
       return next;
     });
     const env = await signCommand(body, { panelId, panelEcdh: panel.enc, adminId: this.hubId, signingKey: this.#d.identity.keys.signing.privateKey, counter, now: this.#d.clock.now() });
-    const answer = this.#await(panelId, counter);
+    const answer = this.#await(panelId, counter, body.op);
     await link.publish(topics(panelId).cmd(this.hubId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) }).catch((err: unknown) => {
-      this.#pending.get(`${panelId}/${counter}`)?.({ reply: { re: counter, op: body.op, ok: false, reason: 'not sent' }, envelope: '' });
+      this.#pending.get(`${panelId}/${counter}`)?.({ lost: 'notSent' });
       throw err;
     });
     return answer;
   }
 
-  #await(panelId: string, re: number): Promise<Answer> {
+  #await<K extends ReplyOp>(panelId: string, re: number, op: K): Promise<Answer<K>> {
     const key = `${panelId}/${re}`;
-    return new Promise<Answer>((resolve, reject) => {
+    return new Promise<Answer<K>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(key);
         reject(new Error(`no answer from panel ${panelId}`));
       }, this.#d.replyTimeoutMs ?? 20_000);
-      this.#pending.set(key, (a) => {
+      this.#pending.set(key, (h) => {
         clearTimeout(timer);
         this.#pending.delete(key);
-        resolve(a);
+        if ('lost' in h) return resolve({ reply: { re, op, ok: false, reason: h.lost }, envelope: '' });
+        resolve({ reply: parseReply(op, h.payload) ?? { re, op, ok: false, reason: 'unreadable', problem: 'the panel sent a reply with no answer in it' }, envelope: h.envelope });
       });
     });
   }
@@ -211,12 +217,8 @@ export class PanelLinks {
   /** The panel's recent log, for the gaps the live stream may have left (the log de-duplicates). */
   async catchUp(panelId: string, limit = 500): Promise<number> {
     const a = await this.send(panelId, { op: 'log.recent', limit });
-    if (!a.reply.ok || !Array.isArray(a.reply.result)) return 0;
-    const events: RemoteEvent[] = [];
-    for (const raw of [...(a.reply.result as unknown[])].reverse()) {
-      const e = raw && typeof raw === 'object' ? parseRemoteEvent(raw as Record<string, unknown>) : null;
-      if (e) events.push(e);
-    }
+    if (!a.reply.ok) return 0;
+    const events: RemoteEvent[] = [...a.reply.result].reverse();
     await this.#d.onEvents({ panelId, events, envelope: a.envelope });
     return events.length;
   }
@@ -236,15 +238,15 @@ export class PanelLinks {
       if (!env.ok) return;
       if (verifyKey) {
         const o = await openPanelMessage(text, 'reply', k(verifyKey), now);
-        const reply = o.ok ? parseReply(o.payload) : null;
-        if (reply) this.#pending.get(`${parsed.panelId}/${reply.re}`)?.({ reply, envelope: text });
+        const re = o.ok ? o.payload.re : null;
+        if (o.ok && isSafeInt(re)) this.#pending.get(`${parsed.panelId}/${re}`)?.({ payload: o.payload, envelope: text });
         else this.#d.log?.(`[hub link] reply from ${parsed.panelId} dropped: ${o.ok ? 'unreadable' : o.reason}`);
         return;
       }
       const resolve = this.#pending.get(`${parsed.panelId}/0`);
       if (!resolve) return;
       const pairing = await this.#openUnknown(text);
-      if (pairing) resolve({ reply: pairing, envelope: text });
+      if (pairing) resolve({ payload: pairing, envelope: text });
       return;
     }
     if (!panel) return;
@@ -269,12 +271,12 @@ export class PanelLinks {
   }
 
   /** The pairing answer, before the panel's key is stored: parsed only, pair() verifies it. */
-  async #openUnknown(text: string): Promise<Reply | null> {
+  async #openUnknown(text: string): Promise<Record<string, unknown> | null> {
     const env = parseEnvelope(text);
     if (!env.ok || env.env.t !== 'reply' || !env.env.box) return null;
     const plain = await openBox(env.env.box, this.hubId, this.#d.identity.keys.encryption.privateKey, boxContext('reply', env.env.from, env.env.to));
     const o = plain ? parseJsonObject(plain, 65_536) : null;
-    return o ? parseReply(o) : null;
+    return o;
   }
 
   #heard(panelId: string, until: number): void {

@@ -72,7 +72,7 @@ export class DirectorySync {
     const send = async (body: CommandBody) => {
       commands++;
       const a = await this.#d.send(panelId, body);
-      if (!a.reply.ok) throw new Error(`${body.op} refused: ${a.reply.reason}`);
+      if (!a.reply.ok) throw new Error(`${body.op} refused: ${a.reply.problem ?? a.reply.reason}`);
       return a.reply.result;
     };
     try {

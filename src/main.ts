@@ -17,7 +17,7 @@ if (!target) throw new Error('index.html has no #app element');
 
 // #/remote is an admin's phone: it boots only the phone side (see createPhone).
 const boot = location.hash.startsWith('#/remote')
-  ? createPhone().then((remote) => void mount(PhoneAdmin, { target, props: { remote } }))
+  ? createPhone().then((doors) => void mount(PhoneAdmin, { target, props: { doors } }))
   : whenOnlyPanel(navigator.locks, () => {
       target.innerHTML = '<div class="boot-fault" data-testid="panel-elsewhere"><h1>Panel already open</h1><p>This door panel is running in another tab or window. This one takes over when that one closes.</p></div>';
     })

@@ -27,10 +27,10 @@ import { photoProblemText } from './vision/photo.ts';
 import { Enrolment } from './people/enrolment.svelte.ts';
 import { SelfCheckIn } from './kiosk/self-check-in.svelte.ts';
 import { PanelRemote } from './remote/panel-remote.ts';
-import { PhoneRemote } from './remote/phone-remote.ts';
-import { idbPanelStore, idbPhoneStore } from './remote/store.ts';
+import { PhoneDoors } from './remote/phone-doors.ts';
+import { idbPanelStore, idbPhoneDoors } from './remote/store.ts';
 import { connectMqtt } from './remote/link.ts';
-import { chooseBroker, isBrokerUrl, parseBrokerLogin, parseServerBrokerConfig, type BrokerChoice, type BrokerLogin } from './remote/broker-url.ts';
+import { brokerSeenFrom, chooseBroker, isBrokerUrl, parseBrokerLogin, parseServerBrokerConfig, type BrokerChoice, type BrokerLogin } from './remote/broker-url.ts';
 import type { DoorwardDB } from './store/db.ts';
 import { Gatekeeper } from './panel/gatekeeper.ts';
 import { DoorSession } from './panel/door-session.ts';
@@ -120,10 +120,12 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     },
   });
   const broker = await panelBroker(settings);
+  // The pairing code names the broker as a phone on the network reaches it (broker-url.ts).
+  const phoneUrl = broker ? (broker.phoneUrl ?? brokerSeenFrom(broker.url, location.hostname)) : null;
   const remote = await PanelRemote.create({
     brokerUrl: broker?.url ?? '',
     brokerLogin: broker?.login ?? null,
-    ...(broker?.phoneUrl ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: broker.phoneUrl ?? broker.url, login: null }) } : {}),
+    ...(phoneUrl && broker && (broker.phoneUrl || phoneUrl !== broker.url) ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: phoneUrl, login: null }) } : {}),
     connect: connectMqtt,
     store: idbPanelStore(db, clock),
     outbox: box,
@@ -198,7 +200,7 @@ async function askPhoneLogin(panelId: string): Promise<{ url: string; login: Bro
  * An admin's phone runs the same PWA but none of the panel: no camera, no door, no panel
  * identity on the broker; only its paired link to the panel.
  */
-export async function createPhone(clock: Clock = systemClock): Promise<PhoneRemote> {
+export async function createPhone(clock: Clock = systemClock): Promise<PhoneDoors> {
   const db = await openDoorwardDB();
-  return PhoneRemote.create({ store: idbPhoneStore(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
+  return PhoneDoors.create({ store: idbPhoneDoors(db, clock), connect: connectMqtt, clock, log: (m) => console.info(m) });
 }

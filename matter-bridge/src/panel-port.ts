@@ -1,7 +1,7 @@
 import { Observable } from '@matter/main';
 import type { PersonChange, PersonSummary } from '../../src/panel/actions.ts';
 import type { CommandBody } from '../../src/remote/command.ts';
-import type { Reply, RemoteEvent, RemoteState } from '../../src/remote/messages.ts';
+import type { RemoteEvent, RemoteState } from '../../src/remote/messages.ts';
 import type { PhoneRemote } from '../../src/remote/phone-remote.ts';
 import { isRecord } from '../../src/remote/canonical.ts';
 import { isValidTimeZone } from '../../src/access/schedule.ts';
@@ -116,8 +116,9 @@ export class PanelPort {
   }
 
   async #ask(body: CommandBody): Promise<unknown> {
-    const r: Reply = await this.#remote.send(body);
-    if (!r.ok) throw new PanelRefused(body.op, r.reason);
+    const r = await this.#remote.send(body);
+    // The panel's own sentence where it gave one, else its reason code.
+    if (!r.ok) throw new PanelRefused(body.op, r.problem ?? r.reason);
     return r.result;
   }
 }

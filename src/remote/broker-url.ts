@@ -66,3 +66,61 @@ export function chooseBroker(page: { search: string }, stored: { asked: string |
 export function isSecureBrokerLink(url: string, login: BrokerLogin | null): boolean {
   return url.startsWith('wss://') && login !== null;
 }
+
+/** The names a browser calls its own machine by: a page opened at one of them is on the panel's machine. */
+const THIS_MACHINE = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const isThisMachine = (host: string): boolean => THIS_MACHINE.has(host) || host.endsWith('.localhost');
+/** Any loopback address: a broker there is reachable only from the machine it runs on. */
+const isLoopbackHost = (host: string): boolean => isThisMachine(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+const hostOf = (url: string): string | null => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+};
+
+export const isLoopbackBroker = (url: string): boolean => {
+  const host = hostOf(url);
+  return host !== null && isLoopbackHost(host);
+};
+
+/**
+ * The broker as a phone elsewhere on the network reaches it: a loopback broker on a kiosk opened
+ * at its LAN address is the same machine under that address. Unchanged otherwise (a kiosk opened
+ * at localhost cannot know its LAN address; brokerProblemFor tells the phone so).
+ */
+export function brokerSeenFrom(brokerUrl: string, pageHost: string): string {
+  const host = hostOf(brokerUrl);
+  if (!host || !isLoopbackHost(host) || !pageHost || isThisMachine(pageHost)) return brokerUrl;
+  return brokerUrl.replace(/^(wss?:\/\/)(\[[^\]]*\]|[^/:]+)/, (_, scheme: string) => `${scheme}${pageHost}`);
+}
+
+/** Where the phone page is: its scheme and host (location, in the app). */
+export interface PageAt {
+  readonly protocol: string;
+  readonly hostname: string;
+}
+
+/**
+ * Why a phone at `page` cannot reach the broker a pairing code names, in words with the fix;
+ * null when nothing says it cannot (only trying tells the rest).
+ */
+export function brokerProblemFor(brokerUrl: string, page: PageAt | null): string | null {
+  const host = hostOf(brokerUrl);
+  if (!host || !page) return null;
+  // The page's own host is as reachable as the page; another loopback address is not, from elsewhere.
+  if (isLoopbackHost(host) && host !== page.hostname && !isThisMachine(page.hostname)) {
+    return `The pairing code names the broker at ${brokerUrl}, an address that means "this same machine": the kiosk was opened at localhost, so this phone cannot reach it. On the panel, open the kiosk at its address on the network (the start-up banner's "On the LAN" line), press Pair a phone again and use the new code.`;
+  }
+  if (page.protocol === 'https:' && brokerUrl.startsWith('ws://')) {
+    return `This page is served over HTTPS, and a browser will not open the plain ws:// broker this pairing code names (${brokerUrl}). Give the broker a wss:// listener (npm start gives its own broker one on the LAN) and pair again, or open this page over http:// on the same network.`;
+  }
+  return null;
+}
+
+/** Pairing gave up waiting for the broker: what to check, in words. */
+export function brokerTimeoutText(brokerUrl: string, seconds: number): string {
+  const https = brokerUrl.startsWith('wss://') ? ` If the broker uses the panel's self-signed certificate, open ${brokerUrl.replace(/^wss:/, 'https:')} once on this phone and accept it.` : '';
+  return `This phone could not reach the broker at ${brokerUrl} in ${seconds} s. Check that the phone is on the same network as the panel and that the broker is running.${https} Then pair again.`;
+}

@@ -80,7 +80,8 @@ export const MAX_TTL_MS = 5 * 60_000;
 export const DEFAULT_TTL_MS = 60_000;
 const PERSON_ROLES: readonly Role[] = ['resident', 'employee', 'guest', 'service'];
 
-export type Refusal =
+/** Why verifyCommand refuses a command (replies.ts `Refusal` is every reason a reply can give). */
+export type CommandRefusal =
   | 'malformed'
   | 'unsupportedVersion'
   | 'wrongPanel'
@@ -110,7 +111,7 @@ export type VerifyResult =
   | { readonly ok: true; readonly adminId: string; readonly role: AdminRole; readonly counter: number; readonly body: CommandBody }
   | {
       readonly ok: false;
-      readonly reason: Refusal;
+      readonly reason: CommandRefusal;
       /** The claimed signer; `authentic` says whether its signature held, so the log can tell. */
       readonly adminId: string | null;
       readonly authentic: boolean;
@@ -131,7 +132,7 @@ export async function verifyCommand(
   now: number,
   panel: PanelKeysForVerify,
 ): Promise<VerifyResult> {
-  const refuse = (reason: Refusal, adminId: string | null = null, authentic = false, consumeCounter: number | null = null, op: Op | null = null): VerifyResult => ({ ok: false, reason, adminId, authentic, consumeCounter, op });
+  const refuse = (reason: CommandRefusal, adminId: string | null = null, authentic = false, consumeCounter: number | null = null, op: Op | null = null): VerifyResult => ({ ok: false, reason, adminId, authentic, consumeCounter, op });
 
   const parsed = parseEnvelope(msg);
   if (!parsed.ok) return refuse(parsed.reason);
@@ -195,7 +196,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * never stores a schedule it would read as "grants nothing". Date ranges come from the Matter
  * bridge (year-day schedules); exceptions are not taken from the wire: nothing there edits them.
  */
-function parseSchedule(v: unknown): Schedule | null {
+export function parseSchedule(v: unknown): Schedule | null {
   if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows', 'ranges']) || !isNonEmptyString(v.timeZone, 64)) return null;
   if (!Array.isArray(v.windows) || v.windows.length === 0 || v.windows.length > 7) return null;
   const windows: Schedule['windows'][number][] = [];

@@ -1,9 +1,9 @@
 import type { EventKind, EventRecord, OutboxRecord } from '../store/db.ts';
 import type { PanelSnapshot } from '../panel/actions.ts';
-import { isEpochMs, isNonEmptyString, isRecord, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
-import { isAdminRole, MAX_SKEW_MS, type AdminRole, type Op } from './command.ts';
+import { isEpochMs, isNonEmptyString, isRecord, parseJsonObject, utf8 } from './canonical.ts';
+import { isAdminRole, MAX_SKEW_MS, type AdminRole } from './command.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope, type EnvelopeType } from './envelope.ts';
-import type { PublicJwk } from './keys.ts';
+import { parsePublicJwk, type PublicJwk } from './keys.ts';
 import { openBox, sealBox, type Recipient } from './sealed.ts';
 
 /**
@@ -25,10 +25,6 @@ export interface RemoteState {
   readonly at: number;
   readonly panel: PanelSnapshot;
 }
-
-export type Reply =
-  | { readonly re: number; readonly op: Op; readonly ok: true; readonly result: unknown }
-  | { readonly re: number; readonly op: Op | null; readonly ok: false; readonly reason: string };
 
 export interface PanelConfig {
   readonly panelId: string;
@@ -137,8 +133,11 @@ export function parseRemoteEvent(p: Record<string, unknown>): RemoteEvent | null
 }
 
 export function parseRemoteState(p: Record<string, unknown>): RemoteState | null {
-  const panel = p.panel;
-  if (!isEpochMs(p.at) || !isRecord(panel)) return null;
+  const panel = isRecord(p.panel) ? parsePanelSnapshot(p.panel) : null;
+  return isEpochMs(p.at) && panel ? { at: p.at, panel } : null;
+}
+
+export function parsePanelSnapshot(panel: Record<string, unknown>): PanelSnapshot | null {
   const { online, doorController, doorOpen, lastVisitor } = panel;
   if (typeof online !== 'boolean' || typeof doorController !== 'string' || typeof doorOpen !== 'boolean') return null;
   let visitor: PanelSnapshot['lastVisitor'] = null;
@@ -147,13 +146,7 @@ export function parseRemoteState(p: Record<string, unknown>): RemoteState | null
     if (lastVisitor.name !== null && typeof lastVisitor.name !== 'string') return null;
     visitor = { name: lastVisitor.name, outcome: lastVisitor.outcome, at: lastVisitor.at };
   }
-  return { at: p.at, panel: { online, doorController, doorOpen, lastVisitor: visitor } };
-}
-
-export function parseReply(p: Record<string, unknown>): Reply | null {
-  if (!isSafeInt(p.re) || typeof p.ok !== 'boolean') return null;
-  if (p.ok) return typeof p.op === 'string' ? { re: p.re, op: p.op as Op, ok: true, result: p.result ?? null } : null;
-  return typeof p.reason === 'string' ? { re: p.re, op: typeof p.op === 'string' ? (p.op as Op) : null, ok: false, reason: p.reason } : null;
+  return { online, doorController, doorOpen, lastVisitor: visitor };
 }
 
 export function parsePanelConfig(p: Record<string, unknown>): PanelConfig | null {
@@ -164,6 +157,8 @@ export function parsePanelConfig(p: Record<string, unknown>): PanelConfig | null
     if (!isRecord(a) || !isNonEmptyString(a.id, 64) || !isAdminRole(a.role)) return null;
     list.push({ id: a.id, role: a.role });
   }
-  if (!isRecord(sign) || !isRecord(enc)) return null;
-  return { panelId, admins: list, mqtt, homeAssistant, updatedAt, sign: sign as unknown as PublicJwk, enc: enc as unknown as PublicJwk };
+  const signJwk = parsePublicJwk(sign);
+  const encJwk = parsePublicJwk(enc);
+  if (!signJwk || !encJwk) return null;
+  return { panelId, admins: list, mqtt, homeAssistant, updatedAt, sign: signJwk, enc: encJwk };
 }

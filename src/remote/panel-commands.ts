@@ -4,6 +4,7 @@
 import { decodeBase64Url, encodeBase64Url } from '../access/base64url.ts';
 import { refusedSettingsText, settingsRefusedTo, type AdminRole, type CommandBody, type Op } from './command.ts';
 import { remoteEventOf } from './messages.ts';
+import type { Refusal, Results } from './replies.ts';
 import type { RemotePanelActions } from './ports.ts';
 import type { AdminSummary, PairingOffer } from './panel-remote.ts';
 
@@ -18,87 +19,91 @@ export interface CommandPanel {
   createPairing(role: AdminRole): Promise<PairingOffer>;
 }
 
-export type CommandOutcome = { ok: true; result: unknown } | { ok: false; reason: string };
+/** A command's answer; the result is the one its op answers with (replies.ts `Results`). */
+export type CommandOutcome = { readonly ok: true; readonly result: Results[Op] } | { readonly ok: false; readonly reason: Refusal; readonly problem?: string };
+
+const rejected = (problem: string): CommandOutcome => ({ ok: false, reason: 'rejected', problem });
 
 export async function runCommand(p: CommandPanel, adminId: string, role: AdminRole, c: CommandBody): Promise<CommandOutcome> {
-const a = p.actions;
-  const ok = (result: unknown) => ({ ok: true as const, result });
+  const a = p.actions;
+  // Named by op, so each case can only answer with its own op's result.
+  const ok = <K extends Op>(_op: K, result: Results[K]): CommandOutcome => ({ ok: true, result });
   switch (c.op) {
     case 'state.get':
       p.stateSoon();
-      return ok({ ...a.snapshot(), online: true });
+      return ok(c.op, { ...a.snapshot(), online: true });
     case 'people.list':
-      return ok(await a.listPeople());
+      return ok(c.op, await a.listPeople());
     case 'person.add': {
       const r = await a.addPerson(adminId, { name: c.name, role: c.role, ...(c.pin ? { pin: c.pin } : {}) });
-      return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, { personId: r.personId });
     }
     case 'person.setActive':
       await a.setActive(adminId, c.personId, c.active);
-      return ok(null);
+      return ok(c.op, null);
     case 'person.update': {
       const { op: _op, personId, ...change } = c;
       const r = await a.updatePerson(adminId, personId, change);
-      return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, null);
     }
     case 'settings.get':
-      return ok(await a.settings());
+      return ok(c.op, await a.settings());
     case 'settings.set': {
       // The role check needs the values as they are now, so it runs here rather than in verifyCommand.
       const refused = settingsRefusedTo(role, await a.settings(), c.patch);
       if (refused.length > 0) {
         await p.refuseForbidden(adminId, c.op);
-        return { ok: false, reason: `forbidden: ${refusedSettingsText(refused)}` };
+        return { ok: false, reason: 'forbidden', problem: refusedSettingsText(refused) };
       }
       const r = await a.updateSettings(adminId, c.patch);
-      return 'problem' in r ? { ok: false, reason: r.problem } : ok(r);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, r);
     }
     case 'person.remove': {
       // A bridge's controllers clear a lock's users freely ("clear all" is one command): a person
       // enrolled by face is erased only by a person's admin, never through a lock's user list.
       if (role === 'bridge' && (await a.listPeople()).some((person) => person.id === c.personId && person.templates > 0)) {
         await p.refuseForbidden(adminId, c.op);
-        return { ok: false, reason: 'forbidden: a bridge may not erase a person enrolled by face (clear their PIN instead)' };
+        return { ok: false, reason: 'forbidden', problem: 'a bridge may not erase a person enrolled by face (clear their PIN instead)' };
       }
       await a.removePerson(adminId, c.personId);
-      return ok(null);
+      return ok(c.op, null);
     }
     case 'person.enrolPhoto': {
       const jpeg = decodeBase64Url(c.jpeg);
       if (!jpeg) return { ok: false, reason: 'malformed' };
       const r = await a.enrolPhoto(adminId, c.personId, jpeg);
-      return 'problem' in r ? { ok: false, reason: r.problem } : ok(null);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, null);
     }
     case 'guestKey.issue':
-      return ok(await a.issueGuestKey(adminId, { name: c.name, notBefore: c.notBefore, expires: c.expires, maxUses: c.maxUses, selfEnrol: c.selfEnrol }));
+      return ok(c.op, await a.issueGuestKey(adminId, { name: c.name, notBefore: c.notBefore, expires: c.expires, maxUses: c.maxUses, selfEnrol: c.selfEnrol }));
     case 'guestKey.revoke':
       await a.revokeGuestKey(adminId, c.keyId);
-      return ok(null);
+      return ok(c.op, null);
     case 'door.unlock':
-      return ok(await a.unlock(adminId));
+      return ok(c.op, await a.unlock(adminId));
     case 'door.unlockPin': {
       // The log line names who carried the PIN: for a bridge, the voice assistant or app behind it spoke through that bridge.
       const admin = p.admins().find((x) => x.id === adminId);
       const carrier = admin ? `${admin.role === 'bridge' ? 'Matter bridge' : `${admin.role} phone`} "${admin.label.replace(/[\u0000-\u001f"]/g, '').slice(0, 60)}"` : undefined;
-      return ok(await a.unlockWithPin(adminId, c.pin, carrier));
+      return ok(c.op, await a.unlockWithPin(adminId, c.pin, carrier));
     }
     case 'door.lock':
-      return a.lock ? ok(await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
+      return a.lock ? ok(c.op, await a.lock(adminId)) : { ok: false, reason: 'unsupported' };
     case 'bridge.report':
-      return a.matterReport ? ok(await a.matterReport(adminId, c.matter)) : { ok: false, reason: 'unsupported' };
+      return a.matterReport ? ok(c.op, await a.matterReport(adminId, c.matter)) : { ok: false, reason: 'unsupported' };
     case 'log.recent': {
       const events = await a.recentEvents(c.limit);
-      return ok(events.map(remoteEventOf));
+      return ok(c.op, events.map(remoteEventOf));
     }
     case 'snapshot.get': {
       const bytes = await a.snapshotImage(c.snapshotId);
-      return ok(bytes ? encodeBase64Url(bytes) : null);
+      return ok(c.op, bytes ? encodeBase64Url(bytes) : null);
     }
     case 'admins.list':
-      return ok(p.admins());
+      return ok(c.op, p.admins());
     case 'admin.unpair':
-      return (await p.unpair(c.adminId, adminId)) ? ok(null) : { ok: false, reason: 'unknownAdmin' };
+      return (await p.unpair(c.adminId, adminId)) ? ok(c.op, null) : { ok: false, reason: 'unknownAdmin' };
     case 'pairing.create':
-      return ok(await p.createPairing(c.role));
+      return ok(c.op, await p.createPairing(c.role));
   }
 }

@@ -3,7 +3,8 @@ import type { Outbox } from '../store/outbox.ts';
 import { every, type Clock, type TimerHandle } from '../platform/clock.ts';
 import { hashSecret, verifySecret } from '../lib/secret-hash.ts';
 import { allow, type RateBook } from '../lib/rate-window.ts';
-import { verifyCommand, type AdminRole, type Op, type Refusal, type TrustedAdmin } from './command.ts';
+import { verifyCommand, type AdminRole, type Op, type TrustedAdmin } from './command.ts';
+import type { Refusal, WireReply } from './replies.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { countedCheck } from '../lib/counted-secret.ts';
 import { SingleFlight } from '../lib/single-flight.ts';
@@ -17,7 +18,7 @@ import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdm
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 import { Events } from '../lib/events.ts';
-import { runCommand, type CommandPanel } from './panel-commands.ts';
+import { runCommand, type CommandOutcome, type CommandPanel } from './panel-commands.ts';
 
 
 /**
@@ -466,11 +467,11 @@ export class PanelRemote {
       return;
     }
     await this.#storeCounter(r.adminId, r.counter);
-    let reply: { ok: true; result: unknown } | { ok: false; reason: string };
+    let reply: CommandOutcome;
     try {
       reply = await runCommand(this.#commands, r.adminId, r.role, r.body);
     } catch (err) {
-      reply = { ok: false, reason: `failed: ${err instanceof Error ? err.message : String(err)}` };
+      reply = { ok: false, reason: 'failed', problem: err instanceof Error ? err.message : String(err) };
     }
     await this.#reply(r.adminId, { re: r.counter, op: r.body.op, ...reply });
   }
@@ -541,7 +542,7 @@ export class PanelRemote {
 
   // --- helpers --------------------------------------------------------------------------------
 
-  async #refuse(reason: Refusal | string, adminId: string | null, authentic: boolean, op: Op | 'pair' | 'ha.unlock' | null): Promise<void> {
+  async #refuse(reason: Refusal, adminId: string | null, authentic: boolean, op: Op | 'pair' | 'ha.unlock' | null): Promise<void> {
     const who = adminId ? `${authentic ? '' : 'claimed '}admin ${short(adminId)}` : 'unknown sender';
     await this.#audit({ outcome: 'refused', adminId, authentic, op, reason, summary: `remote ${op ?? 'command'} refused (${reason}) from ${who}` });
   }
@@ -566,12 +567,12 @@ export class PanelRemote {
     }
   }
 
-  async #reply(adminId: string, payload: unknown): Promise<void> {
+  async #reply(adminId: string, payload: WireReply): Promise<void> {
     const admin = this.#admins.find((a) => a.id === adminId);
     if (admin) await this.#replyTo(admin, payload);
   }
 
-  async #replyTo(admin: PairedAdmin, payload: unknown): Promise<void> {
+  async #replyTo(admin: PairedAdmin, payload: WireReply): Promise<void> {
     const link = this.#link;
     if (!link || link.status !== 'online') return;
     const seq = await this.#seq.next();

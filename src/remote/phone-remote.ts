@@ -2,13 +2,16 @@ import type { Clock } from '../platform/clock.ts';
 import { decodeBase64Url } from '../access/base64url.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, PANEL_OFFLINE_ALERT, parseNotifyRules, type NotifyRules, type PhoneAlert } from './alerts.ts';
 import { nextCounter, signCommand, type AdminRole, type CommandBody } from './command.ts';
+import { isSafeInt } from './canonical.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { generateKeyPairs, importVerifyKey } from './keys.ts';
 import type { LinkStatus, MqttFactory, MqttLike, MqttMessage } from './link.ts';
-import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, parseReply, type NotOpened, type PanelConfig, type RemoteEvent, type RemoteState, type Reply } from './messages.ts';
+import { openPanelMessage, parsePanelConfig, parseRemoteEvent, parseRemoteState, type NotOpened, type PanelConfig, type RemoteEvent, type RemoteState } from './messages.ts';
+import { parseReply, refusalText, type Reply, type ReplyOp } from './replies.ts';
 import { admits, advance, newest, noSequences, parseSequences, withSequences, type OrderedStream, type PanelSequences } from './sequence.ts';
 import { buildPairRequest, checkPairingText } from './pairing.ts';
 import type { PanelLinkInfo, PhoneIdentity, PhoneStore } from './ports.ts';
+import { brokerProblemFor, brokerTimeoutText, type PageAt } from './broker-url.ts';
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 import { Events } from '../lib/events.ts';
@@ -40,6 +43,10 @@ export interface PhoneRemoteDeps {
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** This device's other tabs, met through the browser's Web Locks by default. */
   readonly tabs?: DeviceTabs;
+  /** This tab's slot, when the page holds several doors (PhoneDoors claims one for all of them); claimed here otherwise. */
+  readonly tab?: TabSlot;
+  /** Where this page is, to tell before trying that a pairing code's broker is out of reach; `location` by default. */
+  readonly page?: PageAt | null;
   /** Private keys that can be written to a file (the Matter bridge's store); in a browser they never are. */
   readonly extractableKeys?: boolean;
 }
@@ -50,7 +57,7 @@ const MAX_EVENTS = 500;
 const MAX_SEEN = 2000;
 /** Events older than this that turn up after an outage go in the log without a notification. */
 const NOTIFY_WITHIN_MS = 15 * 60_000;
-/** Held by one tab of the device at a time from taking a command counter until the broker has the command. */
+/** Held by one tab of the device at a time (per panel: each door has its own counter) from taking a command counter until the broker has the command. */
 const SEND_LOCK = 'doorward-phone-send';
 const CATCH_UP_TRIES = 3;
 const CATCH_UP_RETRY_MS = 3_000;
@@ -73,8 +80,14 @@ class NoAnswer extends Error {
 /** What this phone can say about the panel: nothing yet, alive until a signed time, or gone. */
 type Liveness = { readonly kind: 'unknown' } | { readonly kind: 'alive'; readonly until: number } | { readonly kind: 'gone' };
 
-interface Answer {
-  readonly reply: Reply;
+/**
+ * What came back for one counter: the panel's opened reply (read by the op that was asked, see
+ * #answer), or why nothing will.
+ */
+type Heard = { readonly kind: 'reply'; readonly payload: Record<string, unknown>; readonly seq: number } | { readonly kind: 'lost'; readonly reason: 'notSent' | 'disconnected' };
+
+interface Answer<K extends ReplyOp> {
+  readonly reply: Reply<K>;
   /** The panel's sequence number on the reply (0 for an answer made up here, such as "not sent"). */
   readonly seq: number;
 }
@@ -83,6 +96,7 @@ export class PhoneRemote {
   readonly #d: PhoneRemoteDeps;
   readonly #tabs: DeviceTabs;
   readonly #tab: TabSlot;
+  readonly #ownsTab: boolean;
   #identity: PhoneIdentity | null;
   #panel: PanelLinkInfo | null;
   #panelKey: CryptoKey | null = null;
@@ -106,7 +120,7 @@ export class PhoneRemote {
   #probing = false;
   #willProbedAt: number | null = null;
   #willTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #pending = new Map<number, (a: Answer) => void>();
+  readonly #pending = new Map<number, (h: Heard) => void>();
   readonly #heard = new Events<{ event: RemoteEvent; change: null }>();
   #stopLink: (() => void) | null = null;
   /** The panel accepted us (now or in an earlier session), as opposed to a pairing in progress. */
@@ -114,10 +128,11 @@ export class PhoneRemote {
   #seenTimer: ReturnType<typeof setTimeout> | null = null;
   #catchUpTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private constructor(d: PhoneRemoteDeps, tabs: DeviceTabs, tab: TabSlot, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
+  private constructor(d: PhoneRemoteDeps, tabs: DeviceTabs, tab: TabSlot, ownsTab: boolean, identity: PhoneIdentity | null, panel: PanelLinkInfo | null, seen: string[]) {
     this.#d = d;
     this.#tabs = tabs;
     this.#tab = tab;
+    this.#ownsTab = ownsTab;
     this.#identity = identity;
     this.#panel = panel;
     this.#seen = seen.slice(-MAX_SEEN);
@@ -128,7 +143,7 @@ export class PhoneRemote {
 
   static async create(d: PhoneRemoteDeps): Promise<PhoneRemote> {
     const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
-    const p = new PhoneRemote(d, tabs, await tabs.claim(), await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
+    const p = new PhoneRemote(d, tabs, d.tab ?? (await tabs.claim()), !d.tab, await d.store.loadIdentity(), await d.store.loadPanel(), await d.store.loadSeen());
     if (p.#panel) {
       p.#panelKey = await importVerifyKey(p.#panel.sign);
       p.#believed = parseSequences(await d.store.loadSequences(), p.#panel.panelId);
@@ -210,17 +225,21 @@ export class PhoneRemote {
     this.#changed();
   }
 
-  /** Stops, and frees this tab's slot for the next tab (closing the page does the same). */
+  /** Stops, and frees this tab's slot for the next tab where it claimed it (closing the page does the same). */
   close(): void {
     this.stop();
-    this.#tab.release();
+    if (this.#ownsTab) this.#tab.release();
   }
 
   /** From the QR text (scanned or pasted): connect to its broker, prove the code, learn our role. */
   async pair(payloadText: string, label: string): Promise<PairResult> {
     const checked = checkPairingText(payloadText, this.#d.clock.now());
-    if (!checked.ok) return { ok: false, reason: checked.problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.' };
+    if (!checked.ok) return { ok: false, reason: codeProblemText(checked.problem) };
     const payload = checked.payload;
+    // Said now, in words with the fix, rather than found out by waiting for a broker that cannot answer.
+    const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page);
+    if (unreachable) return { ok: false, reason: unreachable };
+    if (!globalThis.crypto?.subtle) return { ok: false, reason: 'This page is not a secure context, so the browser gives it no cryptography to pair with: open the phone admin over https:// (npm start serves it on the LAN) or at localhost.' };
     const keys = await generateKeyPairs(this.#d.extractableKeys ?? false);
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
@@ -233,15 +252,16 @@ export class PhoneRemote {
     const link = this.#open(candidate);
     let reachedBroker = false;
     try {
-      await waitOnline(link, this.#d.replyTimeoutMs ?? 20_000);
+      const waitMs = this.#d.replyTimeoutMs ?? 20_000;
+      await waitOnline(link, waitMs, () => brokerTimeoutText(payload.brokerUrl, +(waitMs / 1000).toFixed(1)));
       reachedBroker = true;
-      const reply = this.#await(0);
+      const heard = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());
       await link.publish(topics(payload.panelId).pair, encodeEnvelope(env), { qos: 1, expirySeconds: 120 });
-      const { reply: r, seq } = await reply;
-      if (!r.ok) throw new Error(r.reason);
-      const said = (r.result as { role?: unknown } | null)?.role;
-      const role: AdminRole = said === 'owner' || said === 'bridge' ? said : 'manager';
+      const { reply: r, seq } = answer('pair', 0, await heard);
+      if (!r.ok) throw new Error(refusalText(r));
+      if (r.result.panelId !== candidate.panelId) throw new Error('the panel that answered is not the one in the pairing code');
+      const role = r.result.role;
       await this.#markPaired(candidate.panelId, seq);
       await this.#d.store.saveIdentity(identity);
       this.#panel = { ...candidate, role };
@@ -266,7 +286,7 @@ export class PhoneRemote {
     }
   }
 
-  /** Forget the panel on this phone (the owner unpairs it on the panel side). */
+  /** Forget the panel here (the owner unpairs it on the panel side); a phone app removes the whole door instead (PhoneDoors). */
   async forget(): Promise<void> {
     this.stop();
     this.#panel = null;
@@ -283,42 +303,42 @@ export class PhoneRemote {
    */
   async snapshot(snapshotId: string): Promise<Uint8Array | null> {
     const r = await this.send({ op: 'snapshot.get', snapshotId });
-    if (!r.ok) throw new Error(`refused: ${r.reason}`);
+    if (!r.ok) throw new Error(`refused: ${refusalText(r)}`);
     if (r.result === null) return null;
-    const bytes = typeof r.result === 'string' ? decodeBase64Url(r.result) : null;
+    const bytes = decodeBase64Url(r.result);
     if (!bytes) throw new Error('the panel sent a snapshot that could not be read');
     return bytes;
   }
 
   /** Signs and sends one command, and waits for the panel's answer. */
-  async send(body: CommandBody, ttlMs?: number): Promise<Reply> {
+  async send<C extends CommandBody>(body: C, ttlMs?: number): Promise<Reply<C['op']>> {
     return (await this.#send(body, ttlMs)).reply;
   }
 
-  async #send(body: CommandBody, ttlMs?: number, answerWithinMs?: number): Promise<Answer> {
+  async #send<C extends CommandBody>(body: C, ttlMs?: number, answerWithinMs?: number): Promise<Answer<C['op']>> {
     const link = this.#link;
     const identity = this.#identity;
     const panel = this.#panel;
     if (!link || !identity || !panel) throw new Error('not paired');
     if (link.status !== 'online') throw new Error('offline');
-    const { reply } = await this.#tabs.exclusive(SEND_LOCK, async () => {
+    const { counter, heard } = await this.#tabs.exclusive(`${SEND_LOCK}:${panel.panelId}`, async () => {
       // Taken and stored before sending, so none is ever reused, by this tab or another.
       const counter = nextCounter(await this.#d.store.loadCounter(), this.#d.clock.now());
       await this.#d.store.saveCounter(counter);
       const env = await signCommand(body, { panelId: panel.panelId, panelEcdh: panel.enc, adminId: identity.adminId, signingKey: identity.signingKey, counter, now: this.#d.clock.now(), ...(ttlMs ? { ttlMs } : {}) });
-      const answer = this.#await(counter, answerWithinMs);
+      const heard = this.#await(counter, answerWithinMs);
       try {
         await link.publish(topics(panel.panelId).cmd(identity.adminId), encodeEnvelope(env), { qos: 1, expirySeconds: Math.ceil((env.exp - env.iat) / 1000) });
       } catch (err) {
         // Nothing will answer a command that never left: end its wait now.
-        this.#pending.get(counter)?.({ reply: { re: counter, op: body.op, ok: false, reason: 'not sent' }, seq: 0 });
+        this.#pending.get(counter)?.({ kind: 'lost', reason: 'notSent' });
         this.#pending.delete(counter);
         throw err;
       }
       // Wrapped, so that the next sender does not wait for this answer, only for the broker.
-      return { reply: answer };
+      return { counter, heard };
     });
-    return reply;
+    return answer(body.op, counter, await heard);
   }
 
   /** Asks for the recent log: fills the gaps after an outage (duplicates fall away by id). */
@@ -330,12 +350,9 @@ export class PhoneRemote {
   async #catchUp(limit: number, attempt: number): Promise<void> {
     try {
       const r = await this.send({ op: 'log.recent', limit });
-      if (!r.ok || !Array.isArray(r.result)) return;
+      if (!r.ok) return void this.#d.log?.(`[phone] catch-up refused: ${refusalText(r)}`);
       // Oldest first, so notifications (if any) arrive in the order things happened.
-      for (const raw of [...(r.result as unknown[])].reverse()) {
-        const e = raw && typeof raw === 'object' ? parseRemoteEvent(raw as Record<string, unknown>) : null;
-        if (e) this.#deliver(e);
-      }
+      for (const e of [...r.result].reverse()) this.#deliver(e);
     } catch (err) {
       this.#d.log?.(`[phone] catch-up failed: ${String(err)}`);
       // Nothing else fills this gap before the next reconnect, so a panel too busy to answer is asked again.
@@ -378,7 +395,7 @@ export class PhoneRemote {
     this.#stopLink = () => {
       offMsg();
       offStatus();
-      for (const [, resolve] of this.#pending) resolve({ reply: { re: 0, op: null, ok: false, reason: 'disconnected' }, seq: 0 });
+      for (const [, resolve] of this.#pending) resolve({ kind: 'lost', reason: 'disconnected' });
       this.#pending.clear();
     };
     return link;
@@ -397,11 +414,12 @@ export class PhoneRemote {
       case 'reply': {
         if (parsed.adminId !== identity.adminId) return;
         const o = await openPanelMessage(m.payload, 'reply', k, now);
-        const reply = o.ok ? parseReply(o.payload) : null;
-        if (!o.ok || !reply) return this.#dropped('reply', o.ok ? 'unreadable' : o.reason);
-        const resolve = this.#pending.get(reply.re);
-        this.#pending.delete(reply.re);
-        resolve?.({ reply, seq: o.env.seq });
+        // Read as the answer to what was asked (#send), so only the counter is taken here.
+        const re = o.ok ? o.payload.re : null;
+        if (!o.ok || !isSafeInt(re)) return this.#dropped('reply', o.ok ? 'unreadable' : o.reason);
+        const resolve = this.#pending.get(re);
+        this.#pending.delete(re);
+        resolve?.({ kind: 'reply', payload: o.payload, seq: o.env.seq });
         return;
       }
       case 'events': {
@@ -600,8 +618,8 @@ export class PhoneRemote {
     }
   }
 
-  #await(re: number, withinMs = this.#d.replyTimeoutMs ?? 20_000): Promise<Answer> {
-    return new Promise<Answer>((resolve, reject) => {
+  #await(re: number, withinMs = this.#d.replyTimeoutMs ?? 20_000): Promise<Heard> {
+    return new Promise<Heard>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(re);
         reject(new NoAnswer());
@@ -618,12 +636,18 @@ export class PhoneRemote {
   }
 }
 
-function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {
+/** What was heard for counter `re`, as the answer to `op`: a reply that does not read as one is a refusal `unreadable`. */
+function answer<K extends ReplyOp>(op: K, re: number, h: Heard): Answer<K> {
+  if (h.kind === 'lost') return { reply: { re, op, ok: false, reason: h.reason }, seq: 0 };
+  return { reply: parseReply(op, h.payload) ?? { re, op, ok: false, reason: 'unreadable', problem: 'the panel sent a reply with no answer in it' }, seq: h.seq };
+}
+
+function waitOnline(link: MqttLike, timeoutMs: number, why: () => string): Promise<void> {
   if (link.status === 'online') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error('cannot reach the broker'));
+      reject(new Error(why()));
     }, timeoutMs);
     const off = link.onStatus((s) => {
       if (s !== 'online') return;
@@ -634,7 +658,13 @@ function waitOnline(link: MqttLike, timeoutMs: number): Promise<void> {
   });
 }
 
-function browserNotify(a: PhoneAlert): void {
+const pageOf = (l: Location | undefined): PageAt | null => (l ? { protocol: l.protocol, hostname: l.hostname } : null);
+
+/** Why a pairing code was not tried, in words. */
+export const codeProblemText = (problem: 'expired' | 'notPairing'): string => (problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.');
+
+/** The Notification API, where the user allowed it (the default notify). */
+export function browserNotify(a: PhoneAlert): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   new Notification(a.title, { body: a.body, tag: a.tag });
 }

@@ -86,6 +86,26 @@ export interface PhoneStore {
   saveSequences(book: SequenceBook): Promise<void>;
 }
 
+export interface PhoneDoorEntry {
+  readonly panelId: string;
+  /** What the admin calls the door on this phone ("Front door"). */
+  readonly name: string;
+  readonly addedAt: number;
+}
+
+/**
+ * The panels one phone is paired with: each door has its own PhoneStore (its own identity and
+ * keys, command counter, what it has seen); notification choices are the phone's, for all.
+ */
+export interface PhoneDoorsStore {
+  /** The doors whose pairing holds, oldest first. */
+  list(): Promise<PhoneDoorEntry[]>;
+  door(panelId: string): PhoneStore;
+  rename(panelId: string, name: string): Promise<void>;
+  /** This door's records and keys; the other doors keep theirs. */
+  remove(panelId: string): Promise<void>;
+}
+
 /** What the remote layer may ask of the panel: exactly its PanelActions. */
 export type RemotePanelActions = PanelActions;
 

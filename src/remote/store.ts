@@ -1,170 +1,157 @@
-import { storable } from '../store/storable.ts';
+import { panelRemoteRecords, phoneDoorsRecords, type Cell, type PanelRemoteRecords, type PhoneDoorRecords, type StoredIdentity } from '../store/remote.ts';
 import type { DoorwardDB } from '../store/db.ts';
 import type { Clock } from '../platform/clock.ts';
-import { parsePublicJwk } from './keys.ts';
+import { isRecord } from './canonical.ts';
+import { parsePublicJwk, type PublicJwk } from './keys.ts';
 import { parsePairedAdmin, type PairedAdmin } from './pairing.ts';
 import { parseBrokerLogin } from './broker-url.ts';
 import { isLockoutRecord, NO_FAILURES } from '../lib/lockout.ts';
-import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentity, PhoneStore } from './ports.ts';
+import type { SecretHash } from '../lib/secret-hash.ts';
+import type { HaSettings, PanelLinkInfo, PanelStore, PhoneDoorsStore, PhoneStore } from './ports.ts';
 
 /**
- * The remote layer's IndexedDB storage, on the app's own database: private keys in the `keys`
- * store as non-extractable CryptoKeys (IndexedDB keeps them by structured clone, so their bytes
- * are never in reach of script), everything else under `remote.*` names in `settings`. Records
- * are re-validated on load, so a damaged entry reads as absent rather than as trust.
+ * PanelStore and PhoneStore over the store's remote records (src/store/remote.ts, the one
+ * place that knows where they live). Every record is checked again here on load, so a damaged
+ * entry reads as absent (or as nothing counted) rather than as trust.
  */
-const K = {
-  panelSign: 'remote.panel.sign',
-  panelEcdh: 'remote.panel.ecdh',
-  phoneSign: 'remote.phone.sign',
-  phoneEcdh: 'remote.phone.ecdh',
-} as const;
-const S = {
-  panelIdentity: 'remote.panel.identity',
-  admins: 'remote.panel.admins',
-  counters: 'remote.panel.counters',
-  ha: 'remote.panel.homeAssistant',
-  haLockout: 'remote.panel.haLockout',
-  sequence: 'remote.panel.sequenceCeiling',
-  phoneIdentity: 'remote.phone.identity',
-  phonePanel: 'remote.phone.panel',
-  phoneCounter: 'remote.phone.counter',
-  phoneSeen: 'remote.phone.seen',
-  phoneNotify: 'remote.phone.notify',
-  phoneSequences: 'remote.phone.sequences',
-} as const;
-
-async function getSetting(db: DoorwardDB, key: string): Promise<unknown> {
-  return db.get('settings', key);
-}
-
-async function putSetting(db: DoorwardDB, key: string, value: unknown): Promise<void> {
-  await db.put('settings', storable(value), key);
-}
-
-async function getKey(db: DoorwardDB, name: string): Promise<CryptoKey | null> {
-  return (await db.get('keys', name))?.key ?? null;
-}
-
 export function idbPanelStore(db: DoorwardDB, clock: Clock): PanelStore {
+  return panelStoreOver(panelRemoteRecords(db, clock));
+}
+
+/** The phone's doors: each its own PhoneStore; a door is listed while its pairing reads as one. */
+export function idbPhoneDoors(db: DoorwardDB, clock: Clock): PhoneDoorsStore {
+  const r = phoneDoorsRecords(db, clock);
+  return {
+    async list() {
+      return (await r.list()).filter((d) => parsePanelLink(d.panel)?.panelId === d.panelId).map(({ panelId, name, addedAt }) => ({ panelId, name, addedAt }));
+    },
+    door: (panelId) => phoneStoreOver(r.door(panelId), r.notifyRules),
+    rename: (panelId, name) => r.rename(panelId, name),
+    remove: (panelId) => r.remove(panelId),
+  };
+}
+
+/** The identity's keys and public halves, or null when any part is missing or damaged. */
+function keysOf(stored: StoredIdentity): { meta: Record<string, unknown>; signingKey: CryptoKey; ecdhKey: CryptoKey; signingJwk: PublicJwk; encryptionJwk: PublicJwk } | null {
+  const { meta, signingKey, ecdhKey } = stored;
+  if (!isRecord(meta) || !signingKey || !ecdhKey) return null;
+  const signingJwk = parsePublicJwk(meta.signingJwk);
+  const encryptionJwk = parsePublicJwk(meta.encryptionJwk);
+  return signingJwk && encryptionJwk ? { meta, signingKey, ecdhKey, signingJwk, encryptionJwk } : null;
+}
+
+const isSecretHash = (v: unknown): v is SecretHash =>
+  isRecord(v) && v.algorithm === 'PBKDF2-SHA256' && typeof v.iterations === 'number' && Number.isSafeInteger(v.iterations) && v.iterations > 0 && typeof v.salt === 'string' && typeof v.hash === 'string';
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+function panelStoreOver(r: PanelRemoteRecords): PanelStore {
   return {
     async loadIdentity() {
-      const meta = (await getSetting(db, S.panelIdentity)) as { panelId?: unknown; signingJwk?: unknown; encryptionJwk?: unknown } | undefined;
-      const signingKey = await getKey(db, K.panelSign);
-      const ecdhKey = await getKey(db, K.panelEcdh);
-      const signingJwk = parsePublicJwk(meta?.signingJwk);
-      const encryptionJwk = parsePublicJwk(meta?.encryptionJwk);
-      if (!meta || typeof meta.panelId !== 'string' || !signingKey || !ecdhKey || !signingJwk || !encryptionJwk) return null;
-      return { panelId: meta.panelId, signingKey, ecdhKey, signingJwk, encryptionJwk };
+      const k = keysOf(await r.identity.load());
+      if (!k || typeof k.meta.panelId !== 'string') return null;
+      return { panelId: k.meta.panelId, signingKey: k.signingKey, ecdhKey: k.ecdhKey, signingJwk: k.signingJwk, encryptionJwk: k.encryptionJwk };
     },
-    async saveIdentity(i: PanelIdentity) {
-      const tx = db.transaction(['keys', 'settings'], 'readwrite');
-      const now = clock.now();
-      await tx.objectStore('keys').put({ name: K.panelSign, key: i.signingKey, createdAt: now });
-      await tx.objectStore('keys').put({ name: K.panelEcdh, key: i.ecdhKey, createdAt: now });
-      await tx.objectStore('settings').put({ panelId: i.panelId, signingJwk: i.signingJwk, encryptionJwk: i.encryptionJwk }, S.panelIdentity);
-      await tx.done;
+    async saveIdentity(i) {
+      await r.identity.save({ panelId: i.panelId, signingJwk: i.signingJwk, encryptionJwk: i.encryptionJwk }, i.signingKey, i.ecdhKey);
     },
     async loadAdmins() {
-      const raw = await getSetting(db, S.admins);
+      const raw = await r.admins.load();
       return Array.isArray(raw) ? raw.map(parsePairedAdmin).filter((a): a is PairedAdmin => a !== null) : [];
     },
     async saveAdmins(admins) {
-      await putSetting(db, S.admins, admins.map((a) => ({ ...a })));
+      await r.admins.save(admins.map((a) => ({ ...a })));
     },
     async loadCounters() {
-      const raw = await getSetting(db, S.counters);
-      const out: Record<string, number> = {};
-      if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'number') out[k] = v;
-      return out;
+      return countersOf(await r.counters.load());
     },
     async saveCounter(adminId, counter) {
       // One transaction, so two counters stored back to back cannot overwrite each other.
-      const tx = db.transaction('settings', 'readwrite');
-      const current = ((await tx.store.get(S.counters)) ?? {}) as Record<string, number>;
-      await tx.store.put({ ...current, [adminId]: Math.max(counter, current[adminId] ?? 0) }, S.counters);
-      await tx.done;
+      await r.counters.update((stored) => {
+        const current = countersOf(stored);
+        return { ...current, [adminId]: Math.max(counter, current[adminId] ?? 0) };
+      });
     },
     async loadHomeAssistant() {
-      return ((await getSetting(db, S.ha)) as HaSettings | undefined) ?? null;
+      return parseHaSettings(await r.homeAssistant.load());
     },
     async saveHomeAssistant(s) {
-      await putSetting(db, S.ha, s);
+      await r.homeAssistant.save({ ...s });
     },
     haLockout: {
-      async update(change) {
-        const tx = db.transaction('settings', 'readwrite');
-        const stored: unknown = await tx.store.get(S.haLockout);
-        const next = change(isLockoutRecord(stored) ? stored : NO_FAILURES);
-        await tx.store.put({ ...next }, S.haLockout);
-        await tx.done;
-        return next;
-      },
+      update: (change) => r.haLockout.update((stored) => ({ ...change(isLockoutRecord(stored) ? stored : NO_FAILURES) })),
     },
     async loadSequenceCeiling() {
-      const n = await getSetting(db, S.sequence);
-      return typeof n === 'number' ? n : 0;
+      return count(await r.sequenceCeiling.load());
     },
     async saveSequenceCeiling(n) {
-      await putSetting(db, S.sequence, n);
+      await r.sequenceCeiling.save(n);
     },
   };
 }
 
-export function idbPhoneStore(db: DoorwardDB, clock: Clock): PhoneStore {
+function countersOf(raw: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (isRecord(raw)) for (const [k, v] of Object.entries(raw)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** Home Assistant stays off unless the record says on, with a code hash that reads as one (or none). */
+function parseHaSettings(raw: unknown): HaSettings | null {
+  if (!isRecord(raw) || typeof raw.enabled !== 'boolean') return null;
+  const code = raw.code === null || raw.code === undefined ? null : isSecretHash(raw.code) ? raw.code : undefined;
+  return code === undefined ? { enabled: false, code: null } : { enabled: raw.enabled, code };
+}
+
+export function parsePanelLink(p: unknown): PanelLinkInfo | null {
+  if (!isRecord(p) || typeof p.panelId !== 'string' || typeof p.brokerUrl !== 'string' || typeof p.pairedAt !== 'number') return null;
+  const sign = parsePublicJwk(p.sign);
+  const enc = parsePublicJwk(p.enc);
+  if (!sign || !enc) return null;
+  const login = p.login === undefined ? null : parseBrokerLogin(p.login);
+  return { panelId: p.panelId, brokerUrl: p.brokerUrl, ...(login ? { login } : {}), sign, enc, role: p.role === 'owner' ? 'owner' : 'manager', pairedAt: p.pairedAt };
+}
+
+function phoneStoreOver(r: PhoneDoorRecords, notifyRules: Cell<object>): PhoneStore {
   return {
     async loadIdentity() {
-      const meta = (await getSetting(db, S.phoneIdentity)) as { adminId?: unknown; clientId?: unknown; signingJwk?: unknown; encryptionJwk?: unknown } | undefined;
-      const signingKey = await getKey(db, K.phoneSign);
-      const ecdhKey = await getKey(db, K.phoneEcdh);
-      const signingJwk = parsePublicJwk(meta?.signingJwk);
-      const encryptionJwk = parsePublicJwk(meta?.encryptionJwk);
-      if (!meta || typeof meta.adminId !== 'string' || typeof meta.clientId !== 'string' || !signingKey || !ecdhKey || !signingJwk || !encryptionJwk) return null;
-      return { adminId: meta.adminId, clientId: meta.clientId, signingKey, ecdhKey, signingJwk, encryptionJwk };
+      const k = keysOf(await r.identity.load());
+      if (!k || typeof k.meta.adminId !== 'string' || typeof k.meta.clientId !== 'string') return null;
+      return { adminId: k.meta.adminId, clientId: k.meta.clientId, signingKey: k.signingKey, ecdhKey: k.ecdhKey, signingJwk: k.signingJwk, encryptionJwk: k.encryptionJwk };
     },
-    async saveIdentity(i: PhoneIdentity) {
-      const tx = db.transaction(['keys', 'settings'], 'readwrite');
-      const now = clock.now();
-      await tx.objectStore('keys').put({ name: K.phoneSign, key: i.signingKey, createdAt: now });
-      await tx.objectStore('keys').put({ name: K.phoneEcdh, key: i.ecdhKey, createdAt: now });
-      await tx.objectStore('settings').put({ adminId: i.adminId, clientId: i.clientId, signingJwk: i.signingJwk, encryptionJwk: i.encryptionJwk }, S.phoneIdentity);
-      await tx.done;
+    async saveIdentity(i) {
+      await r.identity.save({ adminId: i.adminId, clientId: i.clientId, signingJwk: i.signingJwk, encryptionJwk: i.encryptionJwk }, i.signingKey, i.ecdhKey);
     },
     async loadPanel() {
-      const p = (await getSetting(db, S.phonePanel)) as PanelLinkInfo | null | undefined;
-      if (!p || typeof p.panelId !== 'string' || typeof p.brokerUrl !== 'string' || !parsePublicJwk(p.sign) || !parsePublicJwk(p.enc)) return null;
-      const { login: rawLogin, ...rest } = p;
-      const login = rawLogin === undefined ? null : parseBrokerLogin(rawLogin);
-      return { ...rest, ...(login ? { login } : {}), role: p.role === 'owner' ? 'owner' : 'manager' };
+      return parsePanelLink(await r.panel.load());
     },
     async savePanel(p) {
-      await putSetting(db, S.phonePanel, p);
+      await r.panel.save(p ? { ...p } : null);
     },
     async loadCounter() {
-      const n = await getSetting(db, S.phoneCounter);
-      return typeof n === 'number' ? n : 0;
+      return count(await r.counter.load());
     },
     async saveCounter(n) {
-      await putSetting(db, S.phoneCounter, n);
+      await r.counter.save(n);
     },
     async loadSeen() {
-      const raw = await getSetting(db, S.phoneSeen);
+      const raw = await r.seen.load();
       return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
     },
     async saveSeen(ids) {
-      await putSetting(db, S.phoneSeen, [...ids]);
+      await r.seen.save([...ids]);
     },
     async loadNotifyRules() {
-      return (await getSetting(db, S.phoneNotify)) ?? null;
+      return (await notifyRules.load()) ?? null;
     },
     async saveNotifyRules(rules) {
-      await putSetting(db, S.phoneNotify, { ...rules });
+      await notifyRules.save({ ...rules });
     },
     async loadSequences() {
-      return (await getSetting(db, S.phoneSequences)) ?? null;
+      return (await r.sequences.load()) ?? null;
     },
     async saveSequences(book) {
-      await putSetting(db, S.phoneSequences, structuredClone(book));
+      await r.sequences.save(structuredClone(book));
     },
   };
 }

@@ -8,7 +8,7 @@ import type { Sealed } from './sealing.ts';
  * steps so a panel that skipped versions still arrives at the current shape.
  */
 export const DB_NAME = 'doorward';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export interface PersonRecord extends Person {
   readonly createdAt: number;
@@ -72,6 +72,43 @@ export interface KeyRecord {
   readonly createdAt: number;
 }
 
+/**
+ * One panel a phone is paired with (the phone app holds several: front door, back door, office).
+ * Everything but the name and the private keys (in `keys`, see phoneDoorKeyNames) is the remote
+ * layer's, kept as it wrote it and checked again by it on load.
+ */
+export interface PhoneDoorRecord {
+  readonly panelId: string;
+  /** What the admin calls this door on the phone. */
+  readonly name: string;
+  readonly addedAt: number;
+  readonly identity?: unknown;
+  readonly panel?: unknown;
+  readonly counter?: unknown;
+  readonly seen?: unknown;
+  readonly sequences?: unknown;
+}
+
+/** The names of a door's private keys in `keys`. */
+export const phoneDoorKeyNames = (panelId: string) => ({ sign: `remote.phone.door.${panelId}.sign`, ecdh: `remote.phone.door.${panelId}.ecdh` }) as const;
+
+/** Where version 2 kept the one panel a phone could hold (moved into `phoneDoors` by version 3). */
+const SINGLE_PHONE = {
+  settings: { identity: 'remote.phone.identity', panel: 'remote.phone.panel', counter: 'remote.phone.counter', seen: 'remote.phone.seen', sequences: 'remote.phone.sequences' },
+  keys: { sign: 'remote.phone.sign', ecdh: 'remote.phone.ecdh' },
+} as const;
+
+/**
+ * A version-2 phone's pairing as the first door, or null where it held none. Pure, so the
+ * upgrade step that uses it is only the reads and writes around it.
+ */
+export function doorFromSinglePanel(stored: { readonly identity: unknown; readonly panel: unknown; readonly counter: unknown; readonly seen: unknown; readonly sequences: unknown }): PhoneDoorRecord | null {
+  const panel = stored.panel;
+  if (typeof panel !== 'object' || panel === null || typeof (panel as { panelId?: unknown }).panelId !== 'string' || stored.identity === undefined) return null;
+  const { panelId, pairedAt } = panel as { panelId: string; pairedAt?: unknown };
+  return { panelId, name: 'Door', addedAt: typeof pairedAt === 'number' ? pairedAt : 0, identity: stored.identity, panel, counter: stored.counter, seen: stored.seen, sequences: stored.sequences };
+}
+
 export interface DoorwardSchema extends DBSchema {
   settings: { key: string; value: unknown };
   people: { key: string; value: PersonRecord };
@@ -82,15 +119,16 @@ export interface DoorwardSchema extends DBSchema {
   snapshots: { key: string; value: SnapshotRecord; indexes: { at: number; personId: string; eventId: string } };
   outbox: { key: string; value: OutboxRecord; indexes: { nextAttemptAt: number } };
   keys: { key: string; value: KeyRecord };
+  phoneDoors: { key: string; value: PhoneDoorRecord };
 }
 
 export type DoorwardDB = IDBPDatabase<DoorwardSchema>;
-export type StoreName = 'settings' | 'people' | 'templates' | 'credentials' | 'passes' | 'events' | 'snapshots' | 'outbox' | 'keys';
-export const ALL_STORES: readonly StoreName[] = ['settings', 'people', 'templates', 'credentials', 'passes', 'events', 'snapshots', 'outbox', 'keys'];
+export type StoreName = 'settings' | 'people' | 'templates' | 'credentials' | 'passes' | 'events' | 'snapshots' | 'outbox' | 'keys' | 'phoneDoors';
+export const ALL_STORES: readonly StoreName[] = ['settings', 'people', 'templates', 'credentials', 'passes', 'events', 'snapshots', 'outbox', 'keys', 'phoneDoors'];
 
 export function openDoorwardDB(name = DB_NAME): Promise<DoorwardDB> {
   return openDB<DoorwardSchema>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         db.createObjectStore('settings');
       }
@@ -108,6 +146,23 @@ export function openDoorwardDB(name = DB_NAME): Promise<DoorwardDB> {
         snaps.createIndex('eventId', 'eventId');
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('nextAttemptAt', 'nextAttemptAt');
         db.createObjectStore('keys', { keyPath: 'name' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('phoneDoors', { keyPath: 'panelId' });
+        // A phone that held one panel keeps it, as its first door; the old names go.
+        const settings = tx.objectStore('settings');
+        const keys = tx.objectStore('keys');
+        const old = SINGLE_PHONE.settings;
+        const [identity, panel, counter, seen, sequences, sign, ecdh] = await Promise.all([
+          settings.get(old.identity), settings.get(old.panel), settings.get(old.counter), settings.get(old.seen), settings.get(old.sequences),
+          keys.get(SINGLE_PHONE.keys.sign), keys.get(SINGLE_PHONE.keys.ecdh),
+        ]);
+        const door = doorFromSinglePanel({ identity, panel, counter, seen, sequences });
+        if (door && sign && ecdh) {
+          const names = phoneDoorKeyNames(door.panelId);
+          await Promise.all([tx.objectStore('phoneDoors').put(door), keys.put({ ...sign, name: names.sign }), keys.put({ ...ecdh, name: names.ecdh })]);
+        }
+        await Promise.all([...Object.values(old).map((k) => settings.delete(k)), keys.delete(SINGLE_PHONE.keys.sign), keys.delete(SINGLE_PHONE.keys.ecdh)]);
       }
     },
     blocked() {

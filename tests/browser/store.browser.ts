@@ -22,7 +22,7 @@ test('upgrading a version-1 database keeps its settings and adds every store', a
   });
   expect(result.stores).toEqual(result.expected);
   expect(result.kept).toEqual({ failures: 2, lockedUntil: 0 });
-  expect(result.version).toBe(2);
+  expect(result.version).toBe(3);
 });
 
 test('templates are encrypted at rest with a non-extractable key and read back exactly', async ({ page }) => {

@@ -202,7 +202,7 @@ test('the phone sends a chosen photo as a signed person.enrolPhoto of at most 10
       async send(body: { op: string; personId?: string; jpeg?: string }) {
         sent.push(body);
         if (body.op === 'people.list') return { re: 1, op: body.op, ok: true, result: [] };
-        return refuse ? { re: 2, op: body.op, ok: false, reason: 'Several faces of similar size: take a photo of this person alone.' } : { re: 2, op: body.op, ok: true, result: null };
+        return refuse ? { re: 2, op: body.op, ok: false, reason: 'rejected', problem: 'Several faces of similar size: take a photo of this person alone.' } : { re: 2, op: body.op, ok: true, result: null };
       },
     };
     const s = new PhoneAdminState(remote);

@@ -12,7 +12,7 @@ import { outbox, type Outbox, type OutboxStore } from '../../src/store/outbox.ts
 import { keySealer, type Sealer } from '../../src/store/sealing.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 import type { PairedAdmin } from '../../src/remote/pairing.ts';
-import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneIdentity, PhoneStore } from '../../src/remote/ports.ts';
+import type { HaSettings, PanelIdentity, PanelLinkInfo, PanelStore, PhoneDoorEntry, PhoneDoorsStore, PhoneIdentity, PhoneStore } from '../../src/remote/ports.ts';
 import type { NotifyRules } from '../../src/remote/alerts.ts';
 import { NO_FAILURES, type LockoutRecord } from '../../src/lib/lockout.ts';
 import type { LockoutCell } from '../../src/lib/counted-secret.ts';
@@ -106,6 +106,35 @@ export class MemoryPhoneStore implements PhoneStore {
   }
   async saveSequences(book: SequenceBook) {
     this.sequences = structuredClone(book);
+  }
+}
+
+/** A phone's doors: one MemoryPhoneStore each, the notification choice shared as IndexedDB's one setting is. */
+export class MemoryPhoneDoors implements PhoneDoorsStore {
+  readonly doors = new Map<string, { name: string; addedAt: number; store: MemoryPhoneStore }>();
+  notifyRules: unknown = null;
+  #added = 0;
+  async list(): Promise<PhoneDoorEntry[]> {
+    return [...this.doors].filter(([, d]) => d.store.panel !== null && d.store.identity !== null).sort((a, b) => a[1].addedAt - b[1].addedAt).map(([panelId, d]) => ({ panelId, name: d.name, addedAt: d.addedAt }));
+  }
+  door(panelId: string): PhoneStore {
+    let d = this.doors.get(panelId);
+    if (!d) {
+      const store = new MemoryPhoneStore();
+      const shared = { load: async () => this.notifyRules, save: async (r: NotifyRules) => void (this.notifyRules = { ...r }) };
+      store.loadNotifyRules = shared.load;
+      store.saveNotifyRules = shared.save;
+      d = { name: '', addedAt: ++this.#added, store };
+      this.doors.set(panelId, d);
+    }
+    return d.store;
+  }
+  async rename(panelId: string, name: string) {
+    const d = this.doors.get(panelId);
+    if (d) d.name = name;
+  }
+  async remove(panelId: string) {
+    this.doors.delete(panelId);
   }
 }
 

@@ -1,6 +1,8 @@
 import type { AdminRole } from '../command.ts';
 import type { LinkStatus } from '../link.ts';
 import type { AdminSummary, HaChange, PairingOffer, PanelRemote } from '../panel-remote.ts';
+import { decodePairingPayload } from '../pairing.ts';
+import { isLoopbackBroker } from '../broker-url.ts';
 
 /** The panel admin's view of remote pairing: mirrors PanelRemote into runes for the screen. */
 export class PairPanelState {
@@ -36,6 +38,17 @@ export class PairPanelState {
   get admins(): readonly AdminSummary[] {
     return this.#admins;
   }
+  /**
+   * Said while a code is up that names a broker only this machine reaches (the kiosk opened at
+   * localhost with a broker of its own choosing): a phone elsewhere would wait on it in vain.
+   */
+  get offerWarning(): string | null {
+    const url = this.#offer ? decodePairingPayload(this.#offer.payload)?.brokerUrl : undefined;
+    return url && isLoopbackBroker(url)
+      ? `This code names the broker at ${url}, which only this machine can reach: a phone elsewhere on the network cannot pair with it. Open the kiosk at its address on the network (the start-up banner's "On the LAN" line) and press Pair a phone there.`
+      : null;
+  }
+
   get offer(): PairingOffer | null {
     return this.#offer;
   }

@@ -1,45 +1,47 @@
 import type { PersonSummary } from '../../panel/actions.ts';
 import type { CommandBody } from '../command.ts';
 import type { LinkStatus } from '../link.ts';
-import type { PanelConfig, RemoteEvent, RemoteState, Reply } from '../messages.ts';
+import type { PanelConfig, RemoteState } from '../messages.ts';
+import { refusalText, type Reply } from '../replies.ts';
 import type { PhoneRemote } from '../phone-remote.ts';
 import type { PanelLinkInfo } from '../ports.ts';
 import { encodeBase64Url } from '../../access/base64url.ts';
 import { shrinkPhoto } from './photo-shrink.ts';
-import { describeChanges, parseSettingsView, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
-import type { NotifyKind, NotifyRules } from '../alerts.ts';
+import { describeChanges, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import type { PersonEdit } from './phone-forms.svelte.ts';
 
 /** The panel's answer to "enrol from a photo", per person, until the next try. */
 export type PhotoAnswer = { readonly state: 'working' | 'ok' | 'refused'; readonly text: string };
 
-export type LogFilter = { readonly kind: RemoteEvent['kind'] | 'all'; readonly text: string };
 
-/** The phone admin screen's state: PhoneRemote mirrored into runes, plus the last answers. */
+/** The one line that says what just happened, shared by every door's screens. */
+export class Say {
+  text = $state('');
+}
+
+/** One door's screens' state: its PhoneRemote mirrored into runes, plus the last answers. */
 export class PhoneAdminState {
   readonly #remote: PhoneRemote;
+  readonly #say: Say;
   #status = $state<LinkStatus>('offline');
   #panel = $state<PanelLinkInfo | null>(null);
   #state = $state<RemoteState | null>(null);
   #config = $state<PanelConfig | null>(null);
   #panelOnline = $state<boolean | null>(null);
-  #events = $state<readonly RemoteEvent[]>([]);
   #people = $state<readonly PersonSummary[]>([]);
   #busy = $state(false);
-  #message = $state('');
   #photo = $state<Readonly<Record<string, PhotoAnswer>>>({});
   #settings = $state.raw<PanelSettingsView | null>(null);
   #settingsAnswer = $state<PhotoAnswer | null>(null);
   #edits = $state<Readonly<Record<string, PhotoAnswer>>>({});
-  #notify = $state.raw<NotifyRules | null>(null);
   #pictures = $state<Readonly<Record<string, string>>>({});
   // Plain fields: #sync runs inside follow()'s effect, and reading runes there would make the
   // effect re-run (stopping and restarting the link) at every change.
   #linkUp = false;
-  #pairing = false;
 
-  constructor(remote: PhoneRemote) {
+  constructor(remote: PhoneRemote, say: Say = new Say()) {
     this.#remote = remote;
+    this.#say = say;
     this.#sync();
   }
 
@@ -61,11 +63,9 @@ export class PhoneAdminState {
     this.#state = this.#remote.state;
     this.#config = this.#remote.config;
     this.#panelOnline = this.#remote.panelOnline;
-    this.#events = this.#remote.events;
-    this.#notify = this.#remote.notifyRules;
     // Settings are read once per connection, not at every change, so a form being typed in is
-    // not refilled under the admin's fingers; not mid-pairing, when the panel does not know us yet.
-    if (cameOnline && this.#remote.panel && !this.#pairing) void this.loadSettings();
+    // not refilled under the admin's fingers.
+    if (cameOnline && this.#remote.panel) void this.loadSettings();
   }
 
   /** The panel's tunable settings as it last said them; null until asked. */
@@ -79,15 +79,11 @@ export class PhoneAdminState {
   editAnswer(personId: string): PhotoAnswer | null {
     return this.#edits[personId] ?? null;
   }
-  get notifyRules() {
-    return this.#notify;
-  }
 
   async loadSettings(): Promise<void> {
     const r = await this.#remote.send({ op: 'settings.get' }).catch(() => null);
-    const view = r?.ok ? parseSettingsView(r.result) : null;
-    if (view) this.#settings = view;
-    else if (r) this.#settingsAnswer = { state: 'refused', text: r.ok ? 'The panel sent settings this phone cannot read.' : `Settings not read: ${r.reason}` };
+    if (r?.ok) this.#settings = r.result;
+    else if (r) this.#settingsAnswer = { state: 'refused', text: `Settings not read: ${refusalText(r)}` };
   }
 
   /**
@@ -105,12 +101,12 @@ export class PhoneAdminState {
     try {
       const r = await this.#remote.send({ op: 'settings.set', patch: check.patch });
       if (!r.ok) {
-        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${r.reason}` };
+        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${refusalText(r)}` };
         return false;
       }
-      const view = parseSettingsView((r.result as { settings?: unknown } | null)?.settings);
-      if (view) this.#settings = view;
-      const changes = before && view ? settingChanges(before, view) : [];
+      const view = r.result.settings;
+      this.#settings = view;
+      const changes = before ? settingChanges(before, view) : [];
       this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? `Saved: ${describeChanges(changes)}.` : 'Saved.' };
       return true;
     } catch (err) {
@@ -132,7 +128,7 @@ export class PhoneAdminState {
     answer({ state: 'working', text: 'Saving…' });
     try {
       const r = await this.#remote.send(edit.body);
-      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${r.reason}` });
+      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${refusalText(r)}` });
       if (r.ok) await this.refreshPeople();
       return r.ok;
     } catch (err) {
@@ -141,11 +137,6 @@ export class PhoneAdminState {
     } finally {
       this.#busy = false;
     }
-  }
-
-  /** This phone's own choice; saved on the phone, never sent. */
-  async setNotify(kind: NotifyKind, on: boolean): Promise<void> {
-    await this.#remote.setNotifyRules({ ...this.#remote.notifyRules, [kind]: on });
   }
 
   get status() {
@@ -170,7 +161,7 @@ export class PhoneAdminState {
     return this.#busy;
   }
   get message() {
-    return this.#message;
+    return this.#say.text;
   }
   /** The last photo enrolment answer for a person, if any. */
   photoAnswer(personId: string): PhotoAnswer | null {
@@ -190,15 +181,15 @@ export class PhoneAdminState {
       const jpeg = await shrinkPhoto(photo);
       answer({ state: 'working', text: 'The panel is checking the photo…' });
       const r = await this.#remote.send({ op: 'person.enrolPhoto', personId, jpeg: encodeBase64Url(jpeg) });
-      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${r.reason}`;
+      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${refusalText(r)}`;
       answer({ state: r.ok ? 'ok' : 'refused', text });
-      this.#message = text;
+      this.#say.text = text;
       if (r.ok) await this.refreshPeople();
       return r.ok;
     } catch (err) {
       const text = `Not enrolled: ${err instanceof Error ? err.message : String(err)}`;
       answer({ state: 'refused', text });
-      this.#message = text;
+      this.#say.text = text;
       return false;
     } finally {
       this.#busy = false;
@@ -209,32 +200,15 @@ export class PhoneAdminState {
     return this.#remote.unpairedByPanel;
   }
 
-  events(filter: LogFilter): readonly RemoteEvent[] {
-    const text = filter.text.trim().toLowerCase();
-    return this.#events.filter((e) => (filter.kind === 'all' || e.kind === filter.kind) && (!text || e.summary.toLowerCase().includes(text)));
-  }
-
-  async pair(payload: string, label: string): Promise<boolean> {
-    this.#busy = true;
-    this.#message = 'Pairing…';
-    this.#pairing = true;
-    const r = await this.#remote.pair(payload, label).finally(() => (this.#pairing = false));
-    this.#busy = false;
-    this.#message = r.ok ? `Paired as ${r.role}.` : `Pairing failed: ${r.reason}`;
-    this.#sync();
-    if (r.ok) await Promise.all([this.refreshPeople(), this.loadSettings()]);
-    return r.ok;
-  }
-
   /** Sends a command and reports its outcome in one line; returns the reply for callers that need the result. */
-  async run(body: CommandBody, done: string): Promise<Reply | null> {
+  async run<C extends CommandBody>(body: C, done: string): Promise<Reply<C['op']> | null> {
     this.#busy = true;
     try {
       const r = await this.#remote.send(body);
-      this.#message = r.ok ? done : `Refused: ${r.reason}`;
+      this.#say.text = r.ok ? done : `Refused: ${refusalText(r)}`;
       return r;
     } catch (err) {
-      this.#message = err instanceof Error ? err.message : String(err);
+      this.#say.text = err instanceof Error ? err.message : String(err);
       return null;
     } finally {
       this.#busy = false;
@@ -252,14 +226,14 @@ export class PhoneAdminState {
     try {
       const jpeg = await this.#remote.snapshot(snapshotId);
       if (!jpeg) {
-        this.#message = 'That snapshot is no longer kept on the panel.';
+        this.#say.text = 'That snapshot is no longer kept on the panel.';
         const { [snapshotId]: _gone, ...rest } = this.#pictures;
         this.#pictures = rest;
         return;
       }
       this.#pictures = { ...this.#pictures, [snapshotId]: URL.createObjectURL(new Blob([jpeg as BlobPart], { type: 'image/jpeg' })) };
     } catch (err) {
-      this.#message = `Snapshot: ${err instanceof Error ? err.message : String(err)}`;
+      this.#say.text = `Snapshot: ${err instanceof Error ? err.message : String(err)}`;
       const { [snapshotId]: _failed, ...rest } = this.#pictures;
       this.#pictures = rest;
     }
@@ -267,12 +241,6 @@ export class PhoneAdminState {
 
   async refreshPeople(): Promise<void> {
     const r = await this.#remote.send({ op: 'people.list' }).catch(() => null);
-    if (r?.ok && Array.isArray(r.result)) this.#people = r.result as PersonSummary[];
-  }
-
-  async forget(): Promise<void> {
-    await this.#remote.forget();
-    this.#people = [];
-    this.#sync();
+    if (r?.ok) this.#people = r.result;
   }
 }

@@ -1,0 +1,180 @@
+import { Events } from '../lib/events.ts';
+import type { NotifyRules, PhoneAlert } from './alerts.ts';
+import type { RemoteEvent } from './messages.ts';
+import { checkPairingText } from './pairing.ts';
+import { browserNotify, codeProblemText, PhoneRemote, type PairResult, type PhoneRemoteDeps } from './phone-remote.ts';
+import type { PhoneDoorsStore } from './ports.ts';
+import { webLockTabs, type TabSlot } from './tabs.ts';
+
+/**
+ * Every door one phone manages (front door, back door, office): one PhoneRemote per panel, each
+ * with its own pairing, keys and command counter in its own store, all in this tab's one slot
+ * (tabs.ts; each door's identity has its own client id). Removing a door deletes its records and
+ * keys and leaves the others as they were. The log is merged, newest first, each line with its door.
+ */
+export interface PhoneDoorsDeps extends Omit<PhoneRemoteDeps, 'store' | 'tab'> {
+  readonly store: PhoneDoorsStore;
+}
+
+export interface Door {
+  readonly panelId: string;
+  readonly name: string;
+  readonly remote: PhoneRemote;
+}
+
+export interface DoorEvent {
+  readonly panelId: string;
+  readonly door: string;
+  readonly event: RemoteEvent;
+}
+
+export type DoorPairResult = (PairResult & { readonly ok: false }) | (PairResult & { readonly ok: true; readonly panelId: string });
+
+const NAME_MAX = 40;
+
+/** A door's name as typed, or the next "Door N" when none was. */
+export function doorName(typed: string, taken: readonly string[]): string {
+  const name = typed.trim().slice(0, NAME_MAX);
+  if (name) return name;
+  for (let n = 1; ; n++) if (!taken.includes(`Door ${n}`)) return `Door ${n}`;
+}
+
+export class PhoneDoors {
+  readonly #d: PhoneDoorsDeps;
+  readonly #tab: TabSlot;
+  #doors: Door[] = [];
+  readonly #offs = new Map<string, () => void>();
+  #started = false;
+  readonly #heard = new Events<{ change: null }>();
+
+  private constructor(d: PhoneDoorsDeps, tab: TabSlot) {
+    this.#d = d;
+    this.#tab = tab;
+  }
+
+  static async create(d: PhoneDoorsDeps): Promise<PhoneDoors> {
+    const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
+    const doors = new PhoneDoors({ ...d, tabs }, await tabs.claim());
+    for (const entry of await d.store.list()) doors.#add(entry.panelId, entry.name, await doors.#remote(entry.panelId, entry.name));
+    return doors;
+  }
+
+  get doors(): readonly Door[] {
+    return this.#doors;
+  }
+
+  door(panelId: string): Door | null {
+    return this.#doors.find((x) => x.panelId === panelId) ?? null;
+  }
+
+  /** Every door's log in one list, newest first. */
+  get events(): readonly DoorEvent[] {
+    return this.#doors.flatMap((x) => x.remote.events.map((event) => ({ panelId: x.panelId, door: x.name, event }))).sort((a, b) => b.event.at - a.event.at);
+  }
+
+  get notifyRules(): NotifyRules | null {
+    return this.#doors[0]?.remote.notifyRules ?? null;
+  }
+
+  /** The phone's choice, for every door. */
+  async setNotifyRules(rules: NotifyRules): Promise<void> {
+    for (const x of this.#doors) await x.remote.setNotifyRules(rules);
+  }
+
+  onChange(cb: () => void): () => void {
+    return this.#heard.on('change', cb);
+  }
+
+  /** Connects every door; each one added later connects as it is paired. */
+  start(): () => void {
+    this.#started = true;
+    for (const x of this.#doors) x.remote.start();
+    return () => this.stop();
+  }
+
+  stop(): void {
+    this.#started = false;
+    for (const x of this.#doors) x.remote.stop();
+  }
+
+  close(): void {
+    this.stop();
+    for (const x of this.#doors) x.remote.close();
+    this.#tab.release();
+  }
+
+  /**
+   * Pairs with the panel in a pairing code: a new door, or the same door again (a code from a
+   * panel already here re-pairs that door, say after its owner unpaired this phone).
+   */
+  async pair(payloadText: string, label: string, name: string): Promise<DoorPairResult> {
+    const checked = checkPairingText(payloadText, this.#d.clock.now());
+    const known = checked.ok ? this.door(checked.payload.panelId) : null;
+    if (known) {
+      const r = await known.remote.pair(payloadText, label);
+      return r.ok ? { ...r, panelId: known.panelId } : r;
+    }
+    if (!checked.ok) return { ok: false, reason: codeProblemText(checked.problem) };
+    const fresh = await this.#remote(checked.payload.panelId, '');
+    const r = await fresh.pair(payloadText, label);
+    const panelId = checked.payload.panelId;
+    if (!r.ok) {
+      fresh.close();
+      // Nothing was stored for a pairing that failed, but a half-made record must not linger.
+      await this.#d.store.remove(panelId);
+      return r;
+    }
+    const named = doorName(name, this.#doors.map((x) => x.name));
+    await this.#d.store.rename(panelId, named);
+    this.#add(panelId, named, fresh);
+    return { ...r, panelId };
+  }
+
+  async rename(panelId: string, name: string): Promise<void> {
+    const x = this.door(panelId);
+    if (!x) return;
+    const named = doorName(name, this.#doors.filter((o) => o !== x).map((o) => o.name));
+    await this.#d.store.rename(panelId, named);
+    this.#doors = this.#doors.map((o) => (o === x ? { ...o, name: named } : o));
+    this.#changed();
+  }
+
+  /** Forgets one door on this phone: its link, records and keys; the other doors carry on. */
+  async remove(panelId: string): Promise<void> {
+    const x = this.door(panelId);
+    if (!x) return;
+    this.#offs.get(panelId)?.();
+    this.#offs.delete(panelId);
+    this.#doors = this.#doors.filter((o) => o !== x);
+    x.remote.close();
+    await this.#d.store.remove(panelId);
+    this.#changed();
+  }
+
+  async #remote(panelId: string, name: string): Promise<PhoneRemote> {
+    const notify = this.#d.notify;
+    return PhoneRemote.create({
+      ...this.#d,
+      store: this.#d.store.door(panelId),
+      tab: this.#tab,
+      // With several doors, a notification says which one.
+      notify: (a: PhoneAlert) => (notify ?? browserNotify)(this.#titled(panelId, name, a)),
+    });
+  }
+
+  #titled(panelId: string, fallback: string, a: PhoneAlert): PhoneAlert {
+    const name = this.door(panelId)?.name ?? fallback;
+    return name && this.#doors.length > 1 ? { ...a, title: `${name}: ${a.title}`, tag: `${panelId}:${a.tag}` } : a;
+  }
+
+  #add(panelId: string, name: string, remote: PhoneRemote): void {
+    this.#doors = [...this.#doors, { panelId, name, remote }];
+    this.#offs.set(panelId, remote.onChange(() => this.#changed()));
+    if (this.#started) remote.start();
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#heard.emit('change', null);
+  }
+}
