@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { encryptPayload, MAX_PLAINTEXT, parseSubscription, pushMessageFor, vapidAuthorization } from './push.ts';
 import type { RemoteEvent } from '../src/remote/messages.ts';
 import { Browser } from '../tests/hub/push-service.ts';
+import { notificationFor } from '../src/pwa/push-message.ts';
 
 const b = (s: string) => Buffer.from(s, 'base64url');
 
@@ -94,6 +95,11 @@ describe('what is pushed', () => {
     expect(pushMessageFor(ev('system', 'Door forced open', { code: 'forcedDoor' }), 'p', 'Back')?.title).toBe('Back: Door forced open');
     expect(pushMessageFor(ev('system', 'Two people went through', { code: 'tailgating' }), 'p', 'Back')?.title).toBe('Back: Several people at once');
     expect(pushMessageFor(ev('attempt', 'grant Ada by face', { outcome: 'grant', alerts: [] }), 'p', 'Back')).toBeNull();
+  });
+
+  it("is what the app's service worker shows (src/pwa/push-message.ts reads the hub's message)", () => {
+    const m = pushMessageFor(ev('system', 'Door forced open', { code: 'forcedDoor' }), 'panel-1', 'Back door');
+    expect(notificationFor(JSON.stringify(m))).toEqual({ title: 'Back door: Door forced open', options: { body: 'Door forced open', tag: 'panel-1/forced', requireInteraction: true, timestamp: 5, data: { url: '/#/remote' } } });
   });
 });
 
