@@ -133,7 +133,6 @@ export interface PusherOptions {
 export class Pusher {
   readonly #o: PusherOptions;
   readonly #inFlight = new Set<Promise<unknown>>();
-  sent = 0;
 
   constructor(o: PusherOptions) {
     this.#o = o;
@@ -218,8 +217,7 @@ export class Pusher {
       this.#o.log?.(`[hub] push subscription ${s.label} is gone (${status}): removed`);
       return false;
     }
-    if (status >= 200 && status < 300) this.sent++;
-    else this.#o.log?.(`[hub] push to ${s.label} refused: HTTP ${status}`);
+    if (status < 200 || status >= 300) this.#o.log?.(`[hub] push to ${s.label} refused: HTTP ${status}`);
     return true;
   }
 }
