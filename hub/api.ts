@@ -5,6 +5,7 @@ import * as dir from './directory.ts';
 import { DirectoryError } from './directory.ts';
 import type { Hub } from './hub.ts';
 import { attendance, attendanceCsv, logCsv, queryLog } from './log.ts';
+import { PushInputError } from './push.ts';
 
 /**
  * The hub's admin API, on loopback only, behind a bearer token kept in the state folder (0600):
@@ -124,13 +125,21 @@ async function handle(hub: Hub, expected: Buffer, req: IncomingMessage, res: Ser
         const rows = await attendance(db, num(q.get('from'), to - 7 * 86_400_000), to, tz);
         return send(200, attendanceCsv(rows, tz), 'text/csv; charset=utf-8');
       }
+      case route === 'GET /api/push':
+        return send(200, { publicKey: hub.push.publicKey, subscriptions: await hub.push.list() });
+      case route === 'POST /api/push/subscriptions': {
+        const b = await body(req);
+        return send(201, { subscriptionId: await hub.push.add(b.subscription, str(b, 'label', 80)) });
+      }
+      case (m = route.match(/^DELETE \/api\/push\/subscriptions\/([\w-]+)$/)) !== null:
+        return (await hub.push.remove(m![1]!)) ? send(200, { removed: true }) : send(404, { error: 'no such subscription' });
       case route === 'GET /api/verify':
         return send(200, await hub.verify());
       default:
         return send(404, { error: `no such endpoint: ${route}` });
     }
   } catch (err) {
-    if (err instanceof BadRequest || err instanceof DirectoryError) return send(400, { error: err.message });
+    if (err instanceof BadRequest || err instanceof DirectoryError || err instanceof PushInputError) return send(400, { error: err.message });
     if (/invalid time zone|foreign key/i.test(String(err))) return send(400, { error: String(err instanceof Error ? err.message : err) });
     return send(500, { error: 'internal error' });
   }

@@ -5,6 +5,7 @@ import { openDb, type Db } from './db/db.ts';
 import { loadOrCreateIdentity, type HubIdentity } from './identity.ts';
 import { PanelLinks } from './links.ts';
 import { appendEvents, pruneLog, verifyLog, type Arrival, type VerifyReport } from './log.ts';
+import { Pusher, pushMessageFor, type Fetch, type PushMessage } from './push.ts';
 import { DirectorySync, type PassResult } from './sync.ts';
 
 /**
@@ -28,16 +29,23 @@ export interface HubOptions {
   readonly retryEveryMs?: number;
   readonly replyTimeoutMs?: number;
   readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** RFC 8292's `sub` in every push request: a `mailto:` or `https:` contact for the push services. */
+  readonly pushSubject?: string;
+  /** Only tests give one; the default is the global fetch. */
+  readonly pushFetch?: Fetch;
   readonly log?: (msg: string) => void;
 }
 
 const DAY_MS = 86_400_000;
+/** An alert that reaches the hub later than this (a catch-up after an outage) is logged, not pushed. */
+export const PUSH_FRESH_MS = 15 * 60_000;
 
 export class Hub {
   readonly db: Db;
   readonly identity: HubIdentity;
   readonly links: PanelLinks;
   readonly sync: DirectorySync;
+  readonly push: Pusher;
   readonly #o: HubOptions;
   readonly #timers: (() => void)[] = [];
   /** Arrivals still being written: `idle()` waits for them. */
@@ -61,6 +69,7 @@ export class Hub {
       ...(o.replyTimeoutMs ? { replyTimeoutMs: o.replyTimeoutMs } : {}),
       ...(o.backoff ? { backoff: o.backoff } : {}),
     });
+    this.push = new Pusher({ db, vapid: identity.vapid, subject: o.pushSubject ?? 'mailto:hub@doorward.invalid', now: () => o.clock.now(), ...(o.pushFetch ? { fetch: o.pushFetch } : {}), ...(o.log ? { log: o.log } : {}) });
     this.sync = new DirectorySync({ db, identity, send: (p, b) => this.links.send(p, b), ...(o.log ? { log: o.log } : {}) });
   }
 
@@ -97,6 +106,7 @@ export class Hub {
     for (const t of this.#timers.splice(0)) t();
     await this.links.stop();
     await this.idle();
+    await this.push.idle();
     await this.db.close();
   }
 
@@ -111,8 +121,12 @@ export class Hub {
 
   #ingest(a: Arrival): Promise<void> {
     const run = this.#writing.catch(() => undefined).then(async () => {
-      const r = await appendEvents(this.db, a, this.#o.clock.now());
+      const now = this.#o.clock.now();
+      const r = await appendEvents(this.db, a, now);
       this.ingested += r.added;
+      // Pushed once, when first logged: a redelivery or a catch-up of the same event is a duplicate.
+      const door = this.links.panels.find((p) => p.panelId === a.panelId)?.name ?? a.panelId;
+      this.push.notify(r.fresh.filter((e) => now - e.at < PUSH_FRESH_MS).map((e) => pushMessageFor(e, a.panelId, door)).filter((m): m is PushMessage => m !== null));
     });
     this.#writing = run;
     return run.catch((err: unknown) => this.#o.log?.(`[hub] events from ${a.panelId} not stored: ${String(err)} (the panel's catch-up will bring them again)`));

@@ -46,9 +46,9 @@ const outcomeOf = (detail: unknown): string | null => {
   return typeof o === 'string' && o.length <= 32 ? o : null;
 };
 
-/** Appends what is new; returns how many rows were added and how many were already there. */
-export async function appendEvents(db: Db, arrival: Arrival, receivedAt: number): Promise<{ added: number; duplicates: number }> {
-  if (arrival.events.length === 0) return { added: 0, duplicates: 0 };
+/** Appends what is new; returns how many rows were added, how many were already there, and the new events. */
+export async function appendEvents(db: Db, arrival: Arrival, receivedAt: number): Promise<{ added: number; duplicates: number; fresh: RemoteEvent[] }> {
+  if (arrival.events.length === 0) return { added: 0, duplicates: 0, fresh: [] };
   return db.transaction(async (tx) => {
     // One writer at a time on the chain: the head row is the lock.
     const [head] = await tx.query<{ last_seq: string; last_hash: string }>('SELECT last_seq, last_hash FROM log_head FOR UPDATE');
@@ -59,10 +59,11 @@ export async function appendEvents(db: Db, arrival: Arrival, receivedAt: number)
     await tx.query('INSERT INTO log_proofs (proof_hash, panel_id, envelope) VALUES ($1, $2, $3) ON CONFLICT (proof_hash) DO NOTHING', [proofHash, arrival.panelId, arrival.envelope]);
     const ids = arrival.events.map((e) => e.id);
     const known = new Set((await tx.query<{ event_id: string }>('SELECT event_id FROM log WHERE panel_id = $1 AND event_id = ANY($2::text[])', [arrival.panelId, ids])).map((r) => r.event_id));
-    let added = 0;
+    const fresh: RemoteEvent[] = [];
     for (const e of arrival.events) {
       if (known.has(e.id)) continue;
       known.add(e.id);
+      fresh.push(e);
       const personId = e.personId ? await hubPersonOf(tx, arrival.panelId, e.personId) : null;
       const row: Omit<LogRow, 'rowHash'> = { seq: ++seq, panelId: arrival.panelId, eventId: e.id, at: e.at, kind: e.kind, outcome: outcomeOf(e.detail), summary: e.summary, panelPersonId: e.personId, personId, detail: canonicalJson(e.detail ?? null), proofHash, receivedAt, prevHash: prev };
       prev = rowHash(row);
@@ -70,10 +71,9 @@ export async function appendEvents(db: Db, arrival: Arrival, receivedAt: number)
         'INSERT INTO log (seq, panel_id, event_id, at, kind, outcome, summary, panel_person_id, person_id, detail, proof_hash, received_at, prev_hash, row_hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)',
         [row.seq, row.panelId, row.eventId, row.at, row.kind, row.outcome, row.summary, row.panelPersonId, row.personId, row.detail, row.proofHash, row.receivedAt, row.prevHash, prev],
       );
-      added++;
     }
-    if (added > 0) await tx.query('UPDATE log_head SET last_seq = $1, last_hash = $2', [seq, prev]);
-    return { added, duplicates: arrival.events.length - added };
+    if (fresh.length > 0) await tx.query('UPDATE log_head SET last_seq = $1, last_hash = $2', [seq, prev]);
+    return { added: fresh.length, duplicates: arrival.events.length - fresh.length, fresh };
   });
 }
 

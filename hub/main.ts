@@ -18,6 +18,7 @@ export interface Settings {
   readonly brokerPassword: string | undefined;
   readonly apiPort: number;
   readonly retentionDays: number;
+  readonly pushSubject: string | undefined;
 }
 
 export function settingsFrom(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Settings {
@@ -29,6 +30,7 @@ export function settingsFrom(flags: Record<string, string | undefined>, env: Nod
     brokerPassword: env.HUB_BROKER_PASSWORD,
     apiPort: Number(flags['api-port'] ?? env.HUB_API_PORT ?? 8090),
     retentionDays: Number(flags['retention-days'] ?? env.HUB_RETENTION_DAYS ?? 90),
+    pushSubject: flags['push-subject'] ?? env.HUB_PUSH_SUBJECT,
   };
 }
 
@@ -43,7 +45,7 @@ function token(stateDir: string, create: boolean): string {
 
 export async function serve(s: Settings, log: (m: string) => void): Promise<() => Promise<void>> {
   const login = s.brokerUser && s.brokerPassword ? { username: s.brokerUser, password: s.brokerPassword } : null;
-  const hub = await Hub.start({ stateDir: s.stateDir, ...(s.database ? { database: s.database } : {}), brokerUrl: s.broker, brokerLogin: login, connect: connectMqtt, clock: systemClock, retentionDays: s.retentionDays, log });
+  const hub = await Hub.start({ stateDir: s.stateDir, ...(s.database ? { database: s.database } : {}), brokerUrl: s.broker, brokerLogin: login, connect: connectMqtt, clock: systemClock, retentionDays: s.retentionDays, ...(s.pushSubject ? { pushSubject: s.pushSubject } : {}), log });
   const api = await startApi(hub, token(s.stateDir, true), s.apiPort);
   log(`[hub] admin API on http://127.0.0.1:${s.apiPort} (token in ${join(s.stateDir, 'admin-token')}); ${hub.links.panels.length} doors paired`);
   return async () => {
@@ -72,7 +74,10 @@ npm run hub -- member GROUP_ID PERSON_ID | door DOOR_GROUP_ID PANEL_ID
 npm run hub -- schedule NAME '<{"timeZone":"Europe/London","windows":[...]}>'
 npm run hub -- allow GROUP_ID DOOR_GROUP_ID [SCHEDULE_ID]
 npm run hub -- log [--door PANEL_ID] [--person PERSON_ID] [--csv]
-npm run hub -- attendance [--from MS] [--to MS] [--tz ZONE]   CSV, first in / last out per person per day`;
+npm run hub -- attendance [--from MS] [--to MS] [--tz ZONE]   CSV, first in / last out per person per day
+npm run hub -- push                                          the VAPID public key and the subscribed phones
+npm run hub -- push-subscribe '<PushSubscription JSON>' LABEL  send this phone every door's alerts
+npm run hub -- push-unsubscribe SUBSCRIPTION_ID`;
 
 export function request(args: readonly string[], flags: Record<string, string | boolean | undefined>): [string, string, unknown?] | null {
   const [cmd, a, b, c] = args;
@@ -114,6 +119,12 @@ export function request(args: readonly string[], flags: Record<string, string | 
       return ['GET', `/api/log${flags.csv ? '.csv' : ''}${qs({ panel: flags.door, person: flags.person, limit: flags.limit })}`];
     case 'attendance':
       return ['GET', `/api/attendance.csv${qs({ from: flags.from, to: flags.to, tz: flags.tz })}`];
+    case 'push':
+      return ['GET', '/api/push'];
+    case 'push-subscribe':
+      return a && b ? ['POST', '/api/push/subscriptions', { subscription: JSON.parse(a) as unknown, label: b }] : null;
+    case 'push-unsubscribe':
+      return a ? ['DELETE', `/api/push/subscriptions/${encodeURIComponent(a)}`] : null;
     default:
       return null;
   }

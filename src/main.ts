@@ -15,9 +15,17 @@ setInterval(applyTheme, 60_000);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 
-// #/remote is an admin's phone: it boots only the phone side (see createPhone).
+// #/remote is an admin's phone: it boots only the phone side (see createPhone). Its service
+// worker is the one the kiosk has (the app shell offline, and the site hub's Web Push alerts
+// while the app is closed); the phone never asks it to fetch the kiosk's models.
+const registerPhoneWorker = () => {
+  if ('serviceWorker' in navigator && !import.meta.env.DEV) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch((err: unknown) => console.warn('[sw]', err));
+};
 const boot = location.hash.startsWith('#/remote')
-  ? createPhone().then((doors) => void mount(PhoneAdmin, { target, props: { doors } }))
+  ? createPhone().then((doors) => {
+      mount(PhoneAdmin, { target, props: { doors } });
+      registerPhoneWorker();
+    })
   : whenOnlyPanel(navigator.locks, () => {
       target.innerHTML = '<div class="boot-fault" data-testid="panel-elsewhere"><h1>Panel already open</h1><p>This door panel is running in another tab or window. This one takes over when that one closes.</p></div>';
     })

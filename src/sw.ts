@@ -2,6 +2,7 @@
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { assetCacheName, isLargeAsset, verifiedFetch, type AssetManifest } from './pwa/asset-cache.ts';
+import { notificationFor } from './pwa/push-message.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -96,4 +97,30 @@ self.addEventListener('message', (event) => {
   if (type === 'WARM_ASSETS') {
     event.waitUntil(warmAssets().then((counts) => event.source?.postMessage({ type: 'ASSETS_READY', ...counts })));
   }
+});
+
+// An alert from the site hub (Web Push) while the app is closed: shown at once, whatever the text.
+self.addEventListener('push', (event) => {
+  let data: string | null = null;
+  try {
+    data = event.data?.text() ?? null;
+  } catch {
+    data = null;
+  }
+  const n = notificationFor(data);
+  event.waitUntil(self.registration.showNotification(n.title, n.options));
+});
+
+// Tapping it opens the phone side of the app (an open window of it is focused instead).
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data as { url?: string } | null)?.url ?? '/#/remote', self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+      const open = windows.find((w) => new URL(w.url).hash.startsWith('#/remote'));
+      if (open) await open.focus();
+      else await self.clients.openWindow(url.href);
+    }),
+  );
 });
