@@ -1,4 +1,4 @@
-import type { FaceEvidence } from '../access/types.ts';
+import type { FaceEvidence } from './evidence.ts';
 import { agree } from './agreement.ts';
 import type { Detection } from './detect.ts';
 import { EMBEDDING_DIM } from './embedding.ts';

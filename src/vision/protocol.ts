@@ -3,7 +3,7 @@
  * structured-cloneable data; frames travel as transferred ImageBitmaps and are closed by the
  * worker. This file is type-only, shared by both runtimes (DOM and WebWorker libs).
  */
-import type { FaceEvidence } from '../access/types.ts';
+import type { FaceEvidence } from './evidence.ts';
 import type { BlinkResult, CaptureOptions, CaptureProblem, CaptureResult, FaceEvent, PrimaryFace, Stage, TemplateSet } from './engine.ts';
 import type { PhotoResult } from './photo.ts';
 import type { FrameAnalysis, PipelineOptions } from './pipeline.ts';

@@ -9,7 +9,7 @@
  *   vision.onEvidence(({ evidence, snapshotJpeg }) => gatekeeper.face(evidence, snapshotJpeg));
  *   vision.setTemplates((await people.templates()).templates);
  */
-import type { FaceEvidence } from '../access/types.ts';
+import type { FaceEvidence } from './evidence.ts';
 import { VisionBridge } from './bridge.ts';
 import { coachingText } from './coaching.ts';
 import type { BlinkResult, CaptureOptions, CaptureProblem, CaptureResult, FaceEvent, TemplateSet } from './engine.ts';
