@@ -148,92 +148,79 @@ export async function runDetectorBench(args: { gpu?: boolean; runs?: number }, l
 
     const results: Record<string, unknown> = {};
     const calibrationPairs: Record<string, { from: Box; to: Box }[]> = {};
-    let crashed: string | null = null;
     for (const choice of choices) {
       const key = name(choice);
-      if (crashed) {
-        results[key] = { failed: `not run: ${crashed}` };
-        continue;
+      const detector = { kind: choice.kind, ...(choice.delegate && { delegate: choice.delegate }) };
+      // Groups at full size: counts, boxes against the reference, and the pipeline on each face.
+      let found = 0;
+      let extra = 0;
+      let gated = 0;
+      const ious: number[] = [];
+      const cosines: number[] = [];
+      const liveDiff: number[] = [];
+      const pairsForFit: { from: Box; to: Box }[] = [];
+      for (let i = 0; i < 6; i++) {
+        const a = await analyse('__photo', [i], { detector, maxAnalysed: 16, ignoreQuality: true });
+        const m = matchFaces(refBoxes[i]!, a.faces);
+        found += m.pairs.length;
+        extra += m.extra;
+        for (const { ref, face } of m.pairs) {
+          const r = reference[i]![ref]!;
+          ious.push(iou(r.box, face.box));
+          pairsForFit.push({ from: face.box, to: r.box });
+          if (face.quality.ok) gated++;
+          if (face.embedding && r.embedding) cosines.push(cos(face.embedding, r.embedding));
+          if (face.liveness !== undefined && r.liveness !== undefined) liveDiff.push(Math.abs(face.liveness - r.liveness));
+        }
       }
-      try {
-        const detector = { kind: choice.kind, ...(choice.delegate && { delegate: choice.delegate }) };
-        // Groups at full size: counts, boxes against the reference, and the pipeline on each face.
-        let found = 0;
-        let extra = 0;
-        let gated = 0;
-        const ious: number[] = [];
-        const cosines: number[] = [];
-        const liveDiff: number[] = [];
-        const pairsForFit: { from: Box; to: Box }[] = [];
+      calibrationPairs[key] = pairsForFit;
+      // Groups as a 640x480 camera frame: faces shrink to 10-40 px.
+      let foundFramed = 0;
+      let extraFramed = 0;
+      for (let i = 0; i < 6; i++) {
+        const a = await analyse('__photoFrame', [i], { detector, detectOnly: true });
+        const { scale, dx, dy } = a.meta as { scale: number; dx: number; dy: number };
+        const framed = refBoxes[i]!.map((b) => ({ x1: b.x1 * scale + dx, y1: b.y1 * scale + dy, x2: b.x2 * scale + dx, y2: b.y2 * scale + dy }));
+        const m = matchFaces(framed, a.faces);
+        foundFramed += m.pairs.length;
+        extraFramed += m.extra;
+      }
+      // Door distances: each reference face alone at each distance.
+      const byDistance: Record<string, string> = {};
+      for (const d of DOOR_DISTANCES) {
+        let hit = 0;
+        let n = 0;
         for (let i = 0; i < 6; i++) {
-          const a = await analyse('__photo', [i], { detector, maxAnalysed: 16, ignoreQuality: true });
-          const m = matchFaces(refBoxes[i]!, a.faces);
-          found += m.pairs.length;
-          extra += m.extra;
-          for (const { ref, face } of m.pairs) {
-            const r = reference[i]![ref]!;
-            ious.push(iou(r.box, face.box));
-            pairsForFit.push({ from: face.box, to: r.box });
-            if (face.quality.ok) gated++;
-            if (face.embedding && r.embedding) cosines.push(cos(face.embedding, r.embedding));
-            if (face.liveness !== undefined && r.liveness !== undefined) liveDiff.push(Math.abs(face.liveness - r.liveness));
+          for (const box of refBoxes[i]!) {
+            const a = await analyse('__faceAt', [i, box, boxWidthAt(d)], { detector, detectOnly: true });
+            const at = (a.meta as { box: Box }).box;
+            n++;
+            if (a.faces.some((f) => iou(f.box, at) >= 0.3)) hit++;
           }
         }
-        calibrationPairs[key] = pairsForFit;
-        // Groups as a 640x480 camera frame: faces shrink to 10-40 px.
-        let foundFramed = 0;
-        let extraFramed = 0;
-        for (let i = 0; i < 6; i++) {
-          const a = await analyse('__photoFrame', [i], { detector, detectOnly: true });
-          const { scale, dx, dy } = a.meta as { scale: number; dx: number; dy: number };
-          const framed = refBoxes[i]!.map((b) => ({ x1: b.x1 * scale + dx, y1: b.y1 * scale + dy, x2: b.x2 * scale + dx, y2: b.y2 * scale + dy }));
-          const m = matchFaces(framed, a.faces);
-          foundFramed += m.pairs.length;
-          extraFramed += m.extra;
-        }
-        // Door distances: each reference face alone at each distance.
-        const byDistance: Record<string, string> = {};
-        for (const d of DOOR_DISTANCES) {
-          let hit = 0;
-          let n = 0;
-          for (let i = 0; i < 6; i++) {
-            for (const box of refBoxes[i]!) {
-              const a = await analyse('__faceAt', [i, box, boxWidthAt(d)], { detector, detectOnly: true });
-              const at = (a.meta as { box: Box }).box;
-              n++;
-              if (a.faces.some((f) => iou(f.box, at) >= 0.3)) hit++;
-            }
-          }
-          byDistance[`${d} m (${boxWidthAt(d)} px)`] = `${hit}/${n}`;
-        }
-        // Time per 640x480 frame with one face (sample2's frontal face at 1 m), detect stage only.
-        const times: number[] = [];
-        const aliceBox = refBoxes[1]!.reduce((a, b) => (b.x2 - b.x1 > a.x2 - a.x1 ? b : a));
-        for (let k = 0; k < (args.runs ?? 40) + 5; k++) {
-          const a = await analyse('__faceAt', [1, aliceBox, boxWidthAt(1)], { detector, detectOnly: true });
-          if (k >= 5) times.push(a.timings.detect ?? a.wall);
-        }
-        const t = summarise(times);
-        results[key] = {
-          groupsFullSize: `${found}/${total}`,
-          extraFullSize: extra,
-          groupsAt640x480: `${foundFramed}/${total}`,
-          extraAt640x480: extraFramed,
-          doorDistance: byDistance,
-          frameMs: { median: r2(t.median), p95: r2(t.p95), n: times.length },
-          boxIouToFrDetect: ious.length ? { min: r2(Math.min(...ious)), median: r2(summarise(ious).median) } : null,
-          qualityGatePassed: `${gated}/${found}`,
-          embeddingCosineToFrDetectPath: cosines.length ? { min: r2(Math.min(...cosines)), median: r2(summarise(cosines).median) } : null,
-          livenessAbsDiff: liveDiff.length ? { median: r2(summarise(liveDiff).median), max: r2(Math.max(...liveDiff)) } : null,
-        };
-        log(`${key.padEnd(22)} groups ${found}/${total} (+${extra}) | 640x480 ${foundFramed}/${total} (+${extraFramed}) | ${Object.values(byDistance).join(' ')} | ${r2(t.median)} ms (p95 ${r2(t.p95)})`);
-      } catch (err) {
-        // A page that goes away (a GPU delegate crashing on software WebGL, say) ends the run
-        // with the figures so far kept and the rest reported as not run.
-        crashed = `${key} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-        results[key] = { failed: crashed };
-        log(crashed);
+        byDistance[`${d} m (${boxWidthAt(d)} px)`] = `${hit}/${n}`;
       }
+      // Time per 640x480 frame with one face (sample2's frontal face at 1 m), detect stage only.
+      const times: number[] = [];
+      const aliceBox = refBoxes[1]!.reduce((a, b) => (b.x2 - b.x1 > a.x2 - a.x1 ? b : a));
+      for (let k = 0; k < (args.runs ?? 40) + 5; k++) {
+        const a = await analyse('__faceAt', [1, aliceBox, boxWidthAt(1)], { detector, detectOnly: true });
+        if (k >= 5) times.push(a.timings.detect ?? a.wall);
+      }
+      const t = summarise(times);
+      results[key] = {
+        groupsFullSize: `${found}/${total}`,
+        extraFullSize: extra,
+        groupsAt640x480: `${foundFramed}/${total}`,
+        extraAt640x480: extraFramed,
+        doorDistance: byDistance,
+        frameMs: { median: r2(t.median), p95: r2(t.p95), n: times.length },
+        boxIouToFrDetect: ious.length ? { min: r2(Math.min(...ious)), median: r2(summarise(ious).median) } : null,
+        qualityGatePassed: `${gated}/${found}`,
+        embeddingCosineToFrDetectPath: cosines.length ? { min: r2(Math.min(...cosines)), median: r2(summarise(cosines).median) } : null,
+        livenessAbsDiff: liveDiff.length ? { median: r2(summarise(liveDiff).median), max: r2(Math.max(...liveDiff)) } : null,
+      };
+      log(`${key.padEnd(22)} groups ${found}/${total} (+${extra}) | 640x480 ${foundFramed}/${total} (+${extraFramed}) | ${Object.values(byDistance).join(' ')} | ${r2(t.median)} ms (p95 ${r2(t.p95)})`);
     }
     // The calibration the live path uses: BlazeFace box -> fr_detect's, on these faces. Fitted on
     // raw boxes, so run with an identity BOX_CALIBRATION to refit; with the shipped one it is ~identity.
