@@ -55,6 +55,27 @@ describe('VisionEngine on real models', () => {
   }, 60_000);
 });
 
+describe('VisionEngine at the door', () => {
+  it('analyses a face from its first frame: with an enrolled person, the evidence comes with the third frame in view', async () => {
+    const enrol = new VisionEngine(models);
+    let t = 0;
+    for (let i = 0; i < 3; i++) await enrol.step(face, (t += 66));
+    enrol.startTask(1, 'capture', t, 2000);
+    const captured = (await enrol.step(face, (t += 66))).events.find((e) => e.type === 'task-done');
+    if (captured?.type !== 'task-done' || captured.kind !== 'capture' || !captured.result.ok) throw new Error('capture failed');
+
+    const engine = new VisionEngine(models);
+    engine.setTemplates([{ personId: 'alice', embeddings: [captured.result.embedding] }]);
+    const perFrame: EngineEvent[][] = [];
+    for (let i = 0; i < 3; i++) perFrame.push((await engine.step(face, (t += 66))).events);
+    expect(perFrame.map((es) => es.some((e) => e.type === 'evidence'))).toEqual([false, false, true]);
+    const evidence = perFrame[2]?.find((e) => e.type === 'evidence');
+    expect(evidence?.type === 'evidence' && evidence.evidence.match).toMatchObject({ personId: 'alice', agreedFrames: 3 });
+    // Stability is still announced on the second frame, as the kiosk's screen expects.
+    expect(kinds(perFrame.flat()).filter((k) => k.startsWith('faceTracked'))).toEqual(['faceTracked:false', 'faceTracked:true']);
+  }, 60_000);
+});
+
 describe('VisionEngine head count', () => {
   it('a census detector that sees further counts the faces the live detector misses (tailgating), on arrival and then once a second', async () => {
     const { FaceModels } = await import('./models.ts');

@@ -18,10 +18,11 @@ import type { Box, RgbaImage } from './types.ts';
 
 /**
  * The live door loop, one frame at a time, as plain logic over injected models and time (no
- * DOM, no worker API): detect + track every frame; landmarks and the quality gate once a track
- * is stable; liveness, embedding and matching only on a stable face that passes the gate, until
- * multi-frame agreement gives one piece of evidence per face (again after a cool-down if the
- * face stays). Idle mode and the enrolment / blink tasks live here too. The worker is a shell
+ * DOM, no worker API): detect + track every frame; landmarks, the quality gate, liveness,
+ * embedding and matching from a track's first frame that passes the gate, until multi-frame
+ * agreement gives one piece of evidence per face (again after a cool-down if the face stays).
+ * Judging does not wait for the track to be stable: the agreement's three frames are the proof
+ * that a face stayed, and waiting for stability first cost a whole frame at the door. Idle mode and the enrolment / blink tasks live here too. The worker is a shell
  * around it; Node tests drive it with the real models.
  */
 
@@ -265,7 +266,7 @@ export class VisionEngine {
       if (this.#attempt?.trackId !== primary.id) this.#attempt = { trackId: primary.id, qualityOk: false, results: [], cooldownUntil: 0, liveness: [] };
       const attempt = this.#attempt;
       const ready = primary.hits >= this.#o.stableHits;
-      const judging = ready && now >= attempt.cooldownUntil;
+      const judging = now >= attempt.cooldownUntil;
       const capturing = [...this.#tasks.values()].some((t) => t.kind === 'capture');
       if (judging || (ready && capturing)) {
         look = await lookAtFace(this.#models, frame, primary.box, this.#o.quality, timed);
