@@ -3,14 +3,18 @@ import App from './App.svelte';
 import PhoneAdmin from './remote/ui/PhoneAdmin.svelte';
 import { createPhone, createServices } from './services.ts';
 import { startPanel } from './panel/panel-effects.svelte.ts';
-import { themeFor } from './kiosk/theme.ts';
+import { phoneThemeFor, themeFor } from './kiosk/theme.ts';
 import { whenOnlyPanel } from './platform/single-panel.ts';
 import './app.css';
 
 const params = new URLSearchParams(location.search);
-const applyTheme = () => (document.documentElement.dataset.theme = themeFor(new Date().getHours(), params.get('theme')));
+const onPhone = location.hash.startsWith('#/remote');
+// The kiosk goes dark with the hallway (by the hour); the phone with the phone's own setting.
+const dark = matchMedia('(prefers-color-scheme: dark)');
+const applyTheme = () => (document.documentElement.dataset.theme = onPhone ? phoneThemeFor(dark.matches, params.get('theme')) : themeFor(new Date().getHours(), params.get('theme')));
 applyTheme();
-setInterval(applyTheme, 60_000);
+if (onPhone) dark.addEventListener('change', applyTheme);
+else setInterval(applyTheme, 60_000);
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
@@ -21,7 +25,7 @@ if (!target) throw new Error('index.html has no #app element');
 const registerPhoneWorker = () => {
   if ('serviceWorker' in navigator && !import.meta.env.DEV) navigator.serviceWorker.register('/sw.js', { type: 'module' }).catch((err: unknown) => console.warn('[sw]', err));
 };
-const boot = location.hash.startsWith('#/remote')
+const boot = onPhone
   ? createPhone().then((doors) => {
       mount(PhoneAdmin, { target, props: { doors } });
       registerPhoneWorker();

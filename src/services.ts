@@ -113,6 +113,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
         if (!r.ok) return { problem: photoProblemText(r.problems) };
         if (r.alreadyEnrolledAs && r.alreadyEnrolledAs.personId !== personId) return { problem: `This face is already enrolled as ${(await people.get(r.alreadyEnrolledAs.personId))?.name ?? 'someone else'}.` };
         await peopleAdmin.addTemplate(personId, r.embedding, r.quality);
+        if (r.thumbnailJpeg) await peopleAdmin.setThumbnail(personId, r.thumbnailJpeg);
         return { ok: true };
       } catch (err) {
         return { problem: `The panel could not check the photo: ${err instanceof Error ? err.message : String(err)}` };

@@ -73,6 +73,8 @@ export interface PanelActions {
   matterReport?(adminId: string, report: MatterReport): Promise<MatterReportReply>;
   recentEvents(limit: number): Promise<EventRecord[]>;
   snapshotImage(snapshotId: string): Promise<Uint8Array | null>;
+  /** The person's face thumbnail, unsealed for the reply; null when none is kept. */
+  personThumbnail(personId: string): Promise<Uint8Array | null>;
   /** Every new access-log event, as it is written. */
   onEvent(cb: (event: EventRecord) => void): () => void;
 }

@@ -98,6 +98,7 @@ export function panelActions(d: PanelActionDeps): PanelActions {
     ...(d.matter ? { matterReport: async (adminId: string, report: MatterReport) => ({ timeZone: d.timeZone, removeFabrics: await d.matter!.report(adminId, report) }) } : {}),
     recentEvents: (limit) => d.log.recent(limit),
     snapshotImage: (id) => d.log.snapshot(id),
+    personThumbnail: (id) => d.repo.thumbnail(id),
     onEvent: (cb: (event: EventRecord) => void) => d.log.onAppend(cb),
   };
 }

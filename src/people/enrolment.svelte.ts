@@ -145,6 +145,9 @@ export class Enrolment {
       return;
     }
     for (const c of captures) await this.#people.addTemplate(personId, c.embedding, c.quality);
+    // The straight capture is the face people know: it becomes the thumbnail.
+    const face = captures[0]?.thumbnailJpeg;
+    if (face) await this.#people.setThumbnail(personId, face);
     this.#state = { kind: 'done', templates: captures.length, blinked: live.blinked };
   }
 

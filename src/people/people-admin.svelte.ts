@@ -92,6 +92,11 @@ export class PeopleAdmin {
     this.#changed();
   }
 
+  /** Keeps the face of an enrolment capture as the person's thumbnail (their list row, the phone's People). */
+  async setThumbnail(personId: string, jpeg: Uint8Array): Promise<void> {
+    await this.#repo.setThumbnail(personId, jpeg);
+  }
+
   async refresh(): Promise<void> {
     const [people, pins, templates] = await Promise.all([this.#repo.list(), this.#repo.pins(), this.#repo.templateCounts()]);
     this.#rows = people

@@ -26,6 +26,8 @@ export type CommandBody =
   /** Only the fields present change; `pin: null` clears the PIN (and its duress PIN), `schedule: null` gives the role's default. */
   | ({ readonly op: 'person.update'; readonly personId: string } & PersonChange)
   | { readonly op: 'person.enrolPhoto'; readonly personId: string; readonly jpeg: string }
+  /** The person's face thumbnail (kept sealed on the panel), sealed to the asking admin like every reply. */
+  | { readonly op: 'person.thumbnail'; readonly personId: string }
   | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
   | { readonly op: 'guestKey.revoke'; readonly keyId: string }
   | { readonly op: 'door.unlock' }
@@ -276,6 +278,8 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
       return id(o.personId) && typeof o.active === 'boolean' ? { op: o.op, personId: o.personId, active: o.active } : null;
     case 'person.remove':
       return id(o.personId) ? { op: o.op, personId: o.personId } : null;
+    case 'person.thumbnail':
+      return onlyKeys(o, ['op', 'personId']) && id(o.personId) ? { op: o.op, personId: o.personId } : null;
     case 'person.enrolPhoto':
       return id(o.personId) && typeof o.jpeg === 'string' && o.jpeg.length > 0 && o.jpeg.length <= MAX_MESSAGE_BYTES ? { op: o.op, personId: o.personId, jpeg: o.jpeg } : null;
     case 'guestKey.issue': {

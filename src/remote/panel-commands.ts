@@ -95,6 +95,10 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
       const events = await a.recentEvents(c.limit);
       return ok(c.op, events.map(remoteEventOf));
     }
+    case 'person.thumbnail': {
+      const bytes = await a.personThumbnail(c.personId);
+      return ok(c.op, bytes ? encodeBase64Url(bytes) : null);
+    }
     case 'snapshot.get': {
       const bytes = await a.snapshotImage(c.snapshotId);
       return ok(c.op, bytes ? encodeBase64Url(bytes) : null);

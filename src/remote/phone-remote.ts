@@ -310,6 +310,16 @@ export class PhoneRemote {
     return bytes;
   }
 
+  /** A person's face thumbnail (encrypted to this phone on the way); null when the panel keeps none. Throws like `snapshot`. */
+  async thumbnail(personId: string): Promise<Uint8Array | null> {
+    const r = await this.send({ op: 'person.thumbnail', personId });
+    if (!r.ok) throw new Error(`refused: ${refusalText(r)}`);
+    if (r.result === null) return null;
+    const bytes = decodeBase64Url(r.result);
+    if (!bytes) throw new Error('the panel sent a thumbnail that could not be read');
+    return bytes;
+  }
+
   /** Signs and sends one command, and waits for the panel's answer. */
   async send<C extends CommandBody>(body: C, ttlMs?: number): Promise<Reply<C['op']>> {
     return (await this.#send(body, ttlMs)).reply;

@@ -20,6 +20,26 @@ describe('remote admin over the fake broker', () => {
   it('a phone pairs whatever junk and guessed codes reach the panel while its QR is up, and the panel says someone tried', () => bogusPairingProofs(fake()), 60_000);
   it('Ring at the kiosk reaches every paired phone as a notification and a log line; a stranger standing there notifies by no attempt of theirs', () => ringReachesEveryPhone(fake()), 60_000);
   it('a re-published retained state, config and "offline" change nothing on a phone, open or reopened', () => staleRetainedReplays(fake()), 30_000);
+  it('a person\'s thumbnail reaches the admin who asks (a reply, sealed to that phone); none kept reads as null; a bridge may not ask', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const owner = await startPhone(b);
+    const bridge = await startPhone(b);
+    try {
+      await pairPhone(panel, owner, 'owner phone');
+      expect(await bridge.phone.pair((await panel.remote.createPairing('bridge')).payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+      const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x42, 0x42, 0x42, 0x42, 0xff, 0xd9]);
+      panel.actions.thumbnails.set('person-1', jpeg);
+      expect(await owner.phone.thumbnail('person-1')).toEqual(jpeg);
+      expect(await owner.phone.thumbnail('person-2')).toBeNull();
+      await expect(bridge.phone.thumbnail('person-1')).rejects.toThrow(/^refused/);
+    } finally {
+      bridge.stop();
+      owner.stop();
+      panel.stop();
+    }
+  });
+
   it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
     const b = fake({ versions: [4] });
     await pairingAndCommands(b);

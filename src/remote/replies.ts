@@ -37,6 +37,8 @@ export interface Results {
   'log.recent': readonly RemoteEvent[];
   /** The snapshot's JPEG as base64url; null when the panel no longer keeps it. */
   'snapshot.get': string | null;
+  /** The thumbnail's JPEG as base64url; null when the panel keeps none for that person. */
+  'person.thumbnail': string | null;
   'admins.list': readonly AdminSummary[];
   'admin.unpair': null;
   'pairing.create': PairingOffer;
@@ -187,6 +189,8 @@ const RESULTS: { readonly [K in ReplyOp]: Parser<Results[K]> } = {
   // One garbled line does not hide the rest of the log: it is left out, the others kept.
   'log.recent': (v) => (Array.isArray(v) && v.length <= 500 ? (v as unknown[]).flatMap((e) => (isRecord(e) ? (parseRemoteEvent(e) ?? []) : [])) : BAD),
   'snapshot.get': (v) => (v === null || isNonEmptyString(v, 4_000_000) ? v : BAD),
+  // A 96 px JPEG is a few kB: anything near this is not a thumbnail.
+  'person.thumbnail': (v) => (v === null || isNonEmptyString(v, 200_000) ? v : BAD),
   'admins.list': listOf(admin, 64),
   'admin.unpair': nothing,
   'pairing.create': (v) => (isRecord(v) && isNonEmptyString(v.payload, 8192) && isAdminRole(v.role) && isEpochMs(v.expiresAt) ? { payload: v.payload, role: v.role, expiresAt: v.expiresAt } : BAD),

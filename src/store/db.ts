@@ -8,7 +8,7 @@ import type { Sealed } from './sealing.ts';
  * steps so a panel that skipped versions still arrives at the current shape.
  */
 export const DB_NAME = 'doorward';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export interface PersonRecord extends Person {
   readonly createdAt: number;
@@ -55,6 +55,16 @@ export interface SnapshotRecord {
   /** A small JPEG, sealed like templates. */
   readonly sealed: Sealed;
 }
+
+/** A person's face thumbnail (a 96 px JPEG of their enrolment capture), sealed like templates. */
+export interface ThumbnailRecord {
+  readonly personId: string;
+  readonly createdAt: number;
+  readonly sealed: Sealed;
+}
+
+/** The record id a thumbnail is sealed under (its additional data), apart from any template's. */
+export const thumbnailSealId = (personId: string) => `thumbnail:${personId}`;
 
 export interface OutboxRecord {
   /** The event id doubles as the de-duplication id for at-least-once delivery. */
@@ -120,11 +130,12 @@ export interface DoorwardSchema extends DBSchema {
   outbox: { key: string; value: OutboxRecord; indexes: { nextAttemptAt: number } };
   keys: { key: string; value: KeyRecord };
   phoneDoors: { key: string; value: PhoneDoorRecord };
+  thumbnails: { key: string; value: ThumbnailRecord };
 }
 
 export type DoorwardDB = IDBPDatabase<DoorwardSchema>;
-export type StoreName = 'settings' | 'people' | 'templates' | 'credentials' | 'passes' | 'events' | 'snapshots' | 'outbox' | 'keys' | 'phoneDoors';
-export const ALL_STORES: readonly StoreName[] = ['settings', 'people', 'templates', 'credentials', 'passes', 'events', 'snapshots', 'outbox', 'keys', 'phoneDoors'];
+export type StoreName = 'settings' | 'people' | 'templates' | 'credentials' | 'passes' | 'events' | 'snapshots' | 'outbox' | 'keys' | 'phoneDoors' | 'thumbnails';
+export const ALL_STORES: readonly StoreName[] = ['settings', 'people', 'templates', 'credentials', 'passes', 'events', 'snapshots', 'outbox', 'keys', 'phoneDoors', 'thumbnails'];
 
 export function openDoorwardDB(name = DB_NAME): Promise<DoorwardDB> {
   return openDB<DoorwardSchema>(name, DB_VERSION, {
@@ -163,6 +174,10 @@ export function openDoorwardDB(name = DB_NAME): Promise<DoorwardDB> {
           await Promise.all([tx.objectStore('phoneDoors').put(door), keys.put({ ...sign, name: names.sign }), keys.put({ ...ecdh, name: names.ecdh })]);
         }
         await Promise.all([...Object.values(old).map((k) => settings.delete(k)), keys.delete(SINGLE_PHONE.keys.sign), keys.delete(SINGLE_PHONE.keys.ecdh)]);
+      }
+      if (oldVersion < 4) {
+        // One per person: people enrolled before have none until their face is enrolled again.
+        db.createObjectStore('thumbnails', { keyPath: 'personId' });
       }
     },
     blocked() {

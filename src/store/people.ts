@@ -1,5 +1,5 @@
 import { storable } from './storable.ts';
-import type { DoorwardDB, PassRecord, PersonRecord, PinCredentialRecord, TemplateRecord } from './db.ts';
+import { thumbnailSealId, type DoorwardDB, type PassRecord, type PersonRecord, type PinCredentialRecord, type TemplateRecord } from './db.ts';
 import { dataKey, seal, unseal, SealError } from './sealing.ts';
 import type { Clock } from '../platform/clock.ts';
 
@@ -26,8 +26,12 @@ export interface PeopleRepo {
   /** Removes the person's PIN and duress PIN. */
   clearPin(personId: string): Promise<void>;
   pins(): Promise<PinCredentialRecord[]>;
+  /** Keeps (or replaces) a person's face thumbnail, sealed. */
+  setThumbnail(personId: string, jpeg: Uint8Array): Promise<void>;
+  /** A person's face thumbnail, unsealed; null when none is kept or it cannot be read. */
+  thumbnail(personId: string): Promise<Uint8Array | null>;
   /**
-   * Real erasure, in one transaction: the person, their templates, credentials and passes, every
+   * Real erasure, in one transaction: the person, their templates, thumbnail, credentials and passes, every
    * log line and snapshot about them, and what the outbox still holds about them. The tombstone
    * (a person was erased, by whom) is the caller's (PeopleAdmin.erase).
    */
@@ -99,12 +103,30 @@ export function peopleRepo(db: DoorwardDB, clock: Clock): PeopleRepo {
       await tx.done;
     },
     pins: () => db.getAll('credentials'),
+    async setThumbnail(personId, jpeg) {
+      if (!(await db.get('people', personId))) throw new Error(`no person ${personId}`);
+      const key = await dataKey(db, clock.now());
+      const sealed = await seal(key, thumbnailSealId(personId), jpeg.slice().buffer as ArrayBuffer);
+      await db.put('thumbnails', { personId, createdAt: clock.now(), sealed });
+    },
+    async thumbnail(personId) {
+      const record = await db.get('thumbnails', personId);
+      if (!record) return null;
+      try {
+        return new Uint8Array(await unseal(await dataKey(db, clock.now()), thumbnailSealId(personId), record.sealed));
+      } catch (err) {
+        if (!(err instanceof SealError)) throw err;
+        console.warn('[store] thumbnail unreadable', personId);
+        return null;
+      }
+    },
     async erase(id) {
-      const tx = db.transaction(['people', 'templates', 'credentials', 'passes', 'snapshots', 'events', 'outbox'], 'readwrite');
+      const tx = db.transaction(['people', 'templates', 'thumbnails', 'credentials', 'passes', 'snapshots', 'events', 'outbox'], 'readwrite');
       const deleteByPerson = async (store: 'templates' | 'credentials' | 'passes') => {
         for (const key of await tx.objectStore(store).index('personId').getAllKeys(id)) await tx.objectStore(store).delete(key);
       };
       await tx.objectStore('people').delete(id);
+      await tx.objectStore('thumbnails').delete(id);
       await Promise.all([deleteByPerson('templates'), deleteByPerson('credentials'), deleteByPerson('passes')]);
       // Every line about them goes, not just their name: their attempts' times are their habits
       // again. Found by the index, and by any personId inside (older lines kept it in the detail).

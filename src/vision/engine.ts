@@ -62,6 +62,10 @@ export type CaptureResult =
       readonly pitch: number;
       /** The face already matches this enrolled person at the operating threshold. */
       readonly alreadyEnrolledAs: PersonScore | null;
+      /** The face, in the frame's pixels. */
+      readonly box: Box;
+      /** A 96 px JPEG of the face, added by the worker (the engine has no encoder): the person's thumbnail. */
+      readonly thumbnailJpeg?: Uint8Array;
     }
   | { readonly ok: false; readonly quality: number; readonly problems: readonly CaptureProblem[] };
 
@@ -432,6 +436,7 @@ export class VisionEngine {
             yaw: look.quality.metrics.yaw,
             pitch: look.quality.metrics.pitch,
             alreadyEnrolledAs: top && top.score >= MATCH_POLICY.threshold ? top : null,
+            box: primary.box,
           },
         });
       } else {

@@ -32,6 +32,8 @@ export type PhotoResult =
       readonly alreadyEnrolledAs: PersonScore | null;
       /** The face that was used, in the decoded image's pixels. */
       readonly box: Box;
+      /** A 96 px JPEG of that face, added by the worker: the person's thumbnail. */
+      readonly thumbnailJpeg?: Uint8Array;
       readonly faces: number;
       readonly width: number;
       readonly height: number;

@@ -22,7 +22,61 @@ test('upgrading a version-1 database keeps its settings and adds every store', a
   });
   expect(result.stores).toEqual(result.expected);
   expect(result.kept).toEqual({ failures: 2, lockedUntil: 0 });
-  expect(result.version).toBe(3);
+  expect(result.version).toBe(4);
+});
+
+test('upgrading a version-3 database keeps its people and templates and adds the sealed thumbnails', async ({ page }) => {
+  const r = await page.evaluate(async () => {
+    // Written the way version 3 left it: every store but thumbnails, a person and a template in them.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('doorward', 3);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore('settings');
+        for (const name of ['people', 'templates', 'credentials', 'passes', 'events', 'snapshots', 'outbox']) {
+          const store = db.createObjectStore(name, { keyPath: 'id' });
+          if (['templates', 'credentials', 'passes', 'events', 'snapshots'].includes(name)) store.createIndex('personId', 'personId');
+          if (name === 'events' || name === 'snapshots') store.createIndex('at', 'at');
+          if (name === 'snapshots') store.createIndex('eventId', 'eventId');
+          if (name === 'outbox') store.createIndex('nextAttemptAt', 'nextAttemptAt');
+        }
+        db.createObjectStore('keys', { keyPath: 'name' });
+        db.createObjectStore('phoneDoors', { keyPath: 'panelId' });
+      };
+      req.onsuccess = () => {
+        const tx = req.result.transaction(['people', 'templates'], 'readwrite');
+        tx.objectStore('people').put({ id: 'p-1', name: 'Ada Lovelace', role: 'resident', active: true, createdAt: 1 });
+        tx.objectStore('templates').put({ id: 't-1', personId: 'p-1', createdAt: 1, quality: 0.9, sealed: { iv: new Uint8Array(12), data: new ArrayBuffer(16) } });
+        tx.oncomplete = () => (req.result.close(), resolve());
+      };
+      req.onerror = () => reject(req.error);
+    });
+    const { openDoorwardDB } = await import('/src/store/db.ts' as string);
+    const { peopleRepo } = await import('/src/store/people.ts' as string);
+    const db = await openDoorwardDB();
+    const people = peopleRepo(db, { now: () => Date.UTC(2026, 10, 2) });
+    const before = await people.thumbnail('p-1');
+    const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 7, 7, 7, 7, 7, 7, 0xff, 0xd9]);
+    await people.setThumbnail('p-1', jpeg);
+    const stored = await db.get('thumbnails', 'p-1');
+    const atRest = Array.from(new Uint8Array(stored.sealed.data)).join(',');
+    return {
+      version: db.version,
+      person: (await people.get('p-1'))?.name,
+      templates: (await db.getAll('templates')).map((t: { id: string }) => t.id),
+      before,
+      after: Array.from((await people.thumbnail('p-1')) ?? []),
+      jpeg: Array.from(jpeg),
+      plainAtRest: atRest.includes('7,7,7,7,7,7'),
+    };
+  });
+  expect(r.version).toBe(4);
+  expect(r.person).toBe('Ada Lovelace');
+  expect(r.templates).toEqual(['t-1']);
+  // Enrolled before thumbnails existed: none until the face is enrolled again.
+  expect(r.before).toBeNull();
+  expect(r.after).toEqual(r.jpeg);
+  expect(r.plainAtRest).toBe(false);
 });
 
 test('templates are encrypted at rest with a non-extractable key and read back exactly', async ({ page }) => {
@@ -195,6 +249,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
       ids[name] = id;
       embedding[name] = Float32Array.from({ length: 512 }, (_, i) => Math.cos(i * seed));
       await people.addTemplate(id, embedding[name], 0.9);
+      await people.setThumbnail(id, new Uint8Array([0xff, 0xd8, 0x51, Math.round(seed * 100), 0xff, 0xd9]));
       await db.put('passes', { id: `pass-${id}`, personId: id, from: 0, to: 1e13, maxUses: null, uses: 0 });
     }
     const gone = ids['Zebedee Quartermain'] as string;
@@ -227,6 +282,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
       events: (await db.getAllFromIndex('events', 'personId', gone)).length,
       snapshots: (await db.getAllFromIndex('snapshots', 'personId', gone)).length,
       queued: (await db.getAll('outbox')).filter((o: { payload: unknown }) => JSON.stringify(o.payload).includes(gone)).length,
+      thumbnail: (await people.thumbnail(gone)) !== null,
       floatArrays: before.floatArrays,
     };
 
@@ -242,6 +298,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
         name: after.texts.filter((t: string) => /Zebedee|Quartermain/.test(t)),
         face: containsBytes(after, embedding['Zebedee Quartermain'] as Float32Array),
         templates: (await db.getAllFromIndex('templates', 'personId', gone)).length,
+        thumbnail: { kept: (await db.get('thumbnails', gone)) !== undefined, read: await people.thumbnail(gone) },
         habit: stored.people.has(gone),
         floatArrays: after.floatArrays,
         strangerFaceInClear: [0, 1, 2].some((v) => containsBytes(after, unitOf(strangerFace(3, v)))),
@@ -251,6 +308,7 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
         otherHabit: stored.people.has(stays),
         otherTemplates: (await people.templates()).templates.map((t: { personId: string }) => t.personId),
         otherSnapshots: (await db.getAllFromIndex('snapshots', 'personId', stays)).length,
+        otherThumbnail: (await people.thumbnail(stays)) !== null,
         strangers: insight.visitors().map((v: { visits: number }) => v.visits),
         strangersAfterReload: (await InsightService.load(settings, log, clock, 'front-door', sealer)).visitors().length,
       },
@@ -260,9 +318,9 @@ test('erasing a person leaves no trace in any store: records, log lines, outbox,
   });
   // The set-up really did leave the person everywhere the erasure must reach.
   // Queued for the phones: his ten attempts, the audit lines naming him (added, enrolled from a photo), and the pruned one.
-  expect(r.beforeErasure).toEqual({ name: true, id: true, habit: true, events: 11, snapshots: 10, queued: 13, floatArrays: [] });
-  expect(r.left).toEqual({ id: [], name: [], face: false, templates: 0, habit: false, floatArrays: [], strangerFaceInClear: false });
-  expect(r.kept).toEqual({ other: true, otherHabit: true, otherTemplates: [r.stays], otherSnapshots: 10, strangers: [3], strangersAfterReload: 1 });
+  expect(r.beforeErasure).toEqual({ name: true, id: true, habit: true, events: 11, snapshots: 10, queued: 13, thumbnail: true, floatArrays: [] });
+  expect(r.left).toEqual({ id: [], name: [], face: false, templates: 0, thumbnail: { kept: false, read: null }, habit: false, floatArrays: [], strangerFaceInClear: false });
+  expect(r.kept).toEqual({ other: true, otherHabit: true, otherTemplates: [r.stays], otherSnapshots: 10, otherThumbnail: true, strangers: [3], strangersAfterReload: 1 });
   // One line remains: that a person was erased, when and by which admin, naming nobody.
   expect(r.tombstones).toEqual([{ summary: 'a person was erased by remote admin admin-7f', personId: null, detail: { erasure: 'remoteAdmin', adminId: 'admin-7f3a9c01d2e4' } }]);
 });

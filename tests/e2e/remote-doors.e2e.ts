@@ -1,6 +1,6 @@
 import { chromium, expect, test, type Page } from '@playwright/test';
 import { chromiumArgs, E2E_DIST, E2E_PORT } from '../../playwright.config.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, phoneSection, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 import { startServer } from './support/server.ts';
 import { decodePairingPayload } from '../../src/remote/pairing.ts';
 
@@ -37,6 +37,7 @@ test('one phone pairs with two kiosks, sees both doors\' states, unlocks each, r
 
     await phone.goto('/#/remote');
     await pairDoor(phone, 'Front door', frontCode);
+    await phoneTab(phone, 'Doors');
     await phone.getByRole('button', { name: 'Add a door' }).click();
     await pairDoor(phone, 'Back door', backCode);
     // Each panel has this phone as its owner: two pairings, one per panel.
@@ -44,6 +45,7 @@ test('one phone pairs with two kiosks, sees both doors\' states, unlocks each, r
     await expect(back.getByTestId('paired-admin')).toHaveCount(1);
 
     // The door list: both panels' live state, from each one's signed state.
+    await phoneTab(phone, 'Doors');
     await expect(phone.getByTestId('phone-door-card')).toHaveCount(2);
     await expect(card(phone, 'Front door').getByTestId('phone-door-card-state')).toHaveText('closed');
     await expect(card(phone, 'Back door').getByTestId('phone-door-card-state')).toHaveText('closed');
@@ -53,17 +55,21 @@ test('one phone pairs with two kiosks, sees both doors\' states, unlocks each, r
     await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
     await phone.getByRole('button', { name: 'Unlock' }).click();
     await expect(phone.getByTestId('phone-message')).toHaveText('Door unlocked.');
+    await phoneTab(phone, 'Doors');
     await expect(card(phone, 'Front door').getByTestId('phone-door-card-state')).toHaveText('open', { timeout: 10_000 });
     await expect(card(phone, 'Back door').getByTestId('phone-door-card-state')).toHaveText('closed');
 
     await card(phone, 'Back door').click();
-    await expect(card(phone, 'Back door')).toHaveAttribute('aria-current', 'true');
+    await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Back door');
     await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
     await phone.getByRole('button', { name: 'Unlock' }).click();
     await expect(phone.getByTestId('phone-message')).toHaveText('Door unlocked.');
+    await phoneTab(phone, 'Doors');
+    await expect(card(phone, 'Back door')).toHaveAttribute('aria-current', 'true');
     await expect(card(phone, 'Back door').getByTestId('phone-door-card-state')).toHaveText('open', { timeout: 10_000 });
 
     // One merged log: both doors' lines, each naming its door; filtered to one door.
+    await phoneTab(phone, 'Log');
     const doorsInLog = () => phone.getByTestId('phone-event').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-panel-id')))].sort());
     await expect.poll(doorsInLog).toEqual([frontId, backId].sort());
     await expect(phone.locator(`[data-testid="phone-event"][data-panel-id="${frontId}"] .door-name`).first()).toHaveText('Front door');
@@ -73,15 +79,21 @@ test('one phone pairs with two kiosks, sees both doors\' states, unlocks each, r
     await phone.locator('select[name="log-door"]').selectOption({ label: 'all doors' });
 
     // Removing the front door here leaves the back door paired and working, after a reload too.
+    await phoneTab(phone, 'Doors');
     await card(phone, 'Front door').click();
+    await phoneSection(phone, 'This door');
     await phone.getByRole('button', { name: 'Remove this door' }).click();
     await phone.getByTestId('phone-remove-confirm').click();
     await expect(phone.getByTestId('phone-message')).toHaveText('Front door removed from this phone.');
     await expect(phone.getByTestId('phone-door-card')).toHaveCount(1);
     await phone.reload();
+    // One door left: the app opens on it; its card is on the list.
+    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+    await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Back door');
+    await phoneTab(phone, 'Doors');
     await expect(phone.getByTestId('phone-door-card')).toHaveCount(1);
     await expect(phone.getByTestId('phone-door-card')).toHaveText(/Back door/);
-    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+    await card(phone, 'Back door').click();
     await phone.getByRole('button', { name: 'Unlock' }).click();
     await expect(phone.getByTestId('phone-message')).toHaveText('Door unlocked.');
   } finally {

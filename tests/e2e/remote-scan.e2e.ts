@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { typePin } from './support/admin.ts';
 import { qrVideo } from './support/qr-video.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, phoneOpenDoor, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 
 // The panel in one browser profile; the phone in another whose fake camera plays a video of a QR
 // code (the camera file is fixed per launch, so the phone is launched once per video, keeping its
@@ -108,7 +108,11 @@ test('a phone pairs by scanning the panel QR code; two tabs of it stay online si
   await panel.getByRole('button', { name: 'PIN' }).click();
   await typePin(panel, '000000');
   await expect(kiosk).toHaveAttribute('data-state', 'denied');
-  for (const tab of [phone, second]) await expect.poll(() => denyCount(tab), { timeout: 20_000 }).toBe(1);
+  for (const tab of [phone, second]) {
+    await phoneTab(tab, 'Log');
+    await expect.poll(() => denyCount(tab), { timeout: 20_000 }).toBe(1);
+    await phoneOpenDoor(tab);
+  }
 
   // Neither pushed the other off: both still online with no new connection since (a
   // takeover would have made one reconnect while the refusal went out), and the broker never saw one.
@@ -123,10 +127,13 @@ test('a phone pairs by scanning the panel QR code; two tabs of it stay online si
   await expect.poll(() => phoneConnections().length).toBe(before + 1);
   expect(phoneConnections().at(-1)).toBe(first);
   // Its log is listed again after the reload, once (on a busy machine the panel may need a second ask).
+  await phoneTab(phone, 'Log');
   await expect.poll(() => denyCount(phone), { timeout: 45_000 }).toBe(1);
   await expect(second.getByTestId('phone-link')).toHaveText('online');
   expect(mosquitto.output()).not.toMatch(/already connected, closing old connection/);
   // The tabs share one command counter: none of their commands was taken for a replay.
+  await phoneTab(second, 'Log');
+  for (const tab of [phone, second]) await expect(tab.getByTestId('phone-event').filter({ hasText: /deny .* by pin/ })).toHaveCount(1);
   for (const tab of [phone, second]) await expect(tab.getByTestId('phone-event').filter({ hasText: 'refused' })).toHaveCount(0);
 
   await phoneCtx.close();

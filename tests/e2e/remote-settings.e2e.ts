@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { openAdmin, typePin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, type Mosquitto, phoneSection } from './support/remote-mosquitto.ts';
 
 // A paired phone changes the panel's settings and a person's PIN and access times; the panel's
 // own admin area and its PIN pad show the result. Panel and phone are two browsers with their own
@@ -49,6 +49,7 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   await pairByText(phone, payload);
 
   // The phone reads the panel's settings.
+  await phoneSection(phone, 'Settings');
   const settings = phone.getByTestId('phone-settings');
   await expect(settings.getByLabel(/^Unlock time/)).toHaveValue('3', { timeout: 20_000 });
   await expect(settings.getByLabel(/^Face match threshold/)).toHaveValue('0.50');
@@ -90,6 +91,7 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   await expect(panel.getByText(/changed settings: face match threshold 0\.50 -> 0\.62; .*unlock time 3 s -> 4\.5 s.*\(remote admin/)).toBeVisible();
 
   // A person added on the phone, then given a PIN from the phone: the panel's pad opens for it.
+  await phoneSection(phone, 'People');
   await phone.getByLabel('Name', { exact: true }).fill('Night Nurse');
   await phone.getByRole('button', { name: 'Add person' }).click();
   const row = phone.getByTestId('phone-person').filter({ hasText: 'Night Nurse' });

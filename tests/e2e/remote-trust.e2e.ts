@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { openAdmin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, pairByText, showPairingCode, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, pairByText, showPairingCode, spyClient, type Mosquitto, phoneOpenDoor, phoneTab } from './support/remote-mosquitto.ts';
 import { emptyDoorwayVideo, visitsVideo } from './support/vision-fixtures.ts';
 import { generateKeyPairs, parsePublicJwk } from '../../src/remote/keys.ts';
 import { encodeEnvelope, parseEnvelope } from '../../src/remote/envelope.ts';
@@ -83,8 +83,10 @@ test('guessed pairing codes do not stop the real phone; Ring reaches it; re-publ
     await panel.evaluate(() => (location.hash = '#/'));
     await panel.getByRole('button', { name: 'Ring' }).click();
     await expect(panel.getByTestId('status-title')).toHaveText('Ringing…');
+    await phoneTab(phone, 'Log');
     await expect(phone.getByTestId('phone-event').filter({ hasText: 'doorbell rung at the door' })).toHaveCount(1, { timeout: 20_000 });
     await expect.poll(async () => (await notifications(phone)).filter((n) => n.tag === 'doorbell').map((n) => n.title)).toEqual(['Someone rang the doorbell']);
+    await phoneOpenDoor(phone);
     await expect(phone.getByTestId('phone-last-visitor')).toContainText('doorbell rung at the door');
 
     // What the phone says it threw away as older than what it believes: the sign it has looked.
@@ -147,6 +149,7 @@ test('a stranger standing at the camera, decided again and again, is one unknown
   try {
     await pairByText(phone, await showPairingCode(panel, mosquitto.url));
     await panel.evaluate(() => (location.hash = '#/'));
+    await phoneTab(phone, 'Log');
     const attempts = phone.getByTestId('phone-event').filter({ hasText: /unknown by face/ });
     await expect(attempts.first()).toBeVisible({ timeout: 90_000 });
     // The stranger stays at the door, never pressing Ring, until they have been decided three

@@ -1,6 +1,6 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { typePin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, showPairingCode, pairByText, phoneDoorHome, phoneSection, phoneTab, spyClient, type Mosquitto } from './support/remote-mosquitto.ts';
 import { generateKeyPairs } from '../../src/remote/keys.ts';
 import { signCommand } from '../../src/remote/command.ts';
 import { encodeEnvelope } from '../../src/remote/envelope.ts';
@@ -46,6 +46,7 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   await spy.subscribe([`doorward/${offer!.panelId}/cmd/+`]);
 
   // People and guest keys, applied on the panel.
+  await phoneSection(phone, 'People');
   await phone.getByLabel('Name', { exact: true }).fill('Grace Hopper');
   await phone.getByLabel('PIN (optional)').fill('482193');
   await phone.getByRole('button', { name: 'Add person' }).click();
@@ -57,7 +58,12 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   await phone.getByTestId('phone-person').filter({ hasText: 'Grace Hopper' }).getByTestId('phone-enrol-photo').setInputFiles({ name: 'grace.jpg', mimeType: 'image/jpeg', buffer: faceJpeg('alice') });
   await expect(phone.getByTestId('phone-photo-answer')).toHaveAttribute('data-state', 'ok', { timeout: 60_000 });
   await expect(panel.getByTestId('person-row').filter({ hasText: 'Grace Hopper' })).toContainText('1 face template');
+  // The panel kept a small crop of that face, sealed; the phone asks for it and shows it in place of the initials.
+  const face = phone.getByTestId('phone-person').filter({ hasText: 'Grace Hopper' }).getByRole('img', { name: 'Face of Grace Hopper' });
+  await expect(face).toBeVisible({ timeout: 20_000 });
+  expect(await face.evaluate((img: HTMLImageElement) => Math.max(img.naturalWidth, img.naturalHeight))).toBe(96);
 
+  await phoneSection(phone, 'Guest keys');
   await phone.getByLabel('Guest name').fill('Courier');
   await phone.getByRole('button', { name: 'Issue key' }).click();
   await expect(phone.locator('[aria-label="QR code of the guest key"] svg')).toBeVisible();
@@ -65,6 +71,7 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   await expect(panel.getByTestId('guest-keys')).toContainText('Courier');
 
   // Remote unlock opens the simulated door.
+  await phoneDoorHome(phone);
   await phone.getByRole('button', { name: 'Unlock' }).click();
   await expect(phone.getByTestId('phone-message')).toHaveText('Door unlocked.');
   await expect(phone.getByTestId('phone-door')).toHaveText('open', { timeout: 10_000 });
@@ -96,6 +103,7 @@ test('a phone pairs by the QR payload, manages people and keys, unlocks; forgeri
   }
   await mosquitto.start();
   await expect(phone.getByTestId('phone-link')).toHaveText('online', { timeout: 30_000 });
+  await phoneTab(phone, 'Log');
   await expect.poll(async () => (await phoneEvents(phone, /Grace Hopper by pin/)).length, { timeout: 30_000 }).toBe(2);
   await expect.poll(async () => (await phoneEvents(phone, /deny .* by pin/)).length).toBe(1);
   // One more refusal, live: once it is listed, the outage's backlog and the catch-up that
@@ -121,6 +129,7 @@ test('the phone sees a stranger turned away at the door and, when asked, the pic
   const payload = await showPairingCode(panel, mosquitto.url);
   await pairByText(phone, payload);
   await panel.evaluate(() => (location.hash = '#/'));
+  await phoneTab(phone, 'Log');
 
   // Only the event travels; the picture stays on the panel until the admin asks for it.
   const withButton = phone.getByTestId('phone-event').filter({ hasText: /unknown by face/ }).filter({ has: phone.getByRole('button', { name: 'Show snapshot' }) }).first();

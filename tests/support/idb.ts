@@ -235,8 +235,17 @@ export class MemoryPeopleRepo implements PeopleRepo {
   async pins() {
     return [...this.credentials.values()];
   }
+  readonly thumbnails = new Map<string, Uint8Array>();
+  async setThumbnail(personId: string, jpeg: Uint8Array) {
+    if (!this.people.has(personId)) throw new Error(`no person ${personId}`);
+    this.thumbnails.set(personId, jpeg.slice());
+  }
+  async thumbnail(personId: string) {
+    return this.thumbnails.get(personId)?.slice() ?? null;
+  }
   async erase(id: string) {
     this.people.delete(id);
+    this.thumbnails.delete(id);
     await this.clearPin(id);
     this.templateCount.delete(id);
   }

@@ -132,6 +132,11 @@ export class FakePanelActions implements RemotePanelActions {
   async snapshotImage(id: string) {
     return id === 'snap-1' ? new Uint8Array([0xff, 0xd8, 0xff, 0xd9]) : null;
   }
+  /** Thumbnails by person id, as a test puts them. */
+  readonly thumbnails = new Map<string, Uint8Array>();
+  async personThumbnail(personId: string) {
+    return this.thumbnails.get(personId) ?? null;
+  }
   onEvent(cb: (e: EventRecord) => void) {
     this.#listeners.add(cb);
     return () => this.#listeners.delete(cb);

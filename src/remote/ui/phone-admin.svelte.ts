@@ -35,6 +35,9 @@ export class PhoneAdminState {
   #settingsAnswer = $state<PhotoAnswer | null>(null);
   #edits = $state<Readonly<Record<string, PhotoAnswer>>>({});
   #pictures = $state<Readonly<Record<string, string>>>({});
+  #faces = $state<Readonly<Record<string, string>>>({});
+  /** How many templates each person had when their thumbnail was last asked for: a new enrolment asks again. */
+  readonly #facesAsked = new Map<string, number>();
   // Plain fields: #sync runs inside follow()'s effect, and reading runes there would make the
   // effect re-run (stopping and restarting the link) at every change.
   #linkUp = false;
@@ -241,6 +244,30 @@ export class PhoneAdminState {
 
   async refreshPeople(): Promise<void> {
     const r = await this.#remote.send({ op: 'people.list' }).catch(() => null);
-    if (r?.ok) this.#people = r.result;
+    if (r?.ok) {
+      this.#people = r.result;
+      void this.#loadFaces(r.result);
+    }
+  }
+
+  /** Object URLs of people's face thumbnails, by person id; absent: none (the initials are shown). */
+  get faces(): Readonly<Record<string, string>> {
+    return this.#faces;
+  }
+
+  /**
+   * Each enrolled person's thumbnail, asked for one at a time (each a signed command, its answer
+   * sealed to this phone) and only again after a new enrolment. A refusal leaves the initials.
+   */
+  async #loadFaces(people: readonly PersonSummary[]): Promise<void> {
+    for (const p of people) {
+      if (p.templates === 0 || this.#facesAsked.get(p.id) === p.templates) continue;
+      this.#facesAsked.set(p.id, p.templates);
+      const jpeg = await this.#remote.thumbnail(p.id).catch(() => null);
+      if (!jpeg) continue;
+      const old = this.#faces[p.id];
+      if (old) URL.revokeObjectURL(old);
+      this.#faces = { ...this.#faces, [p.id]: URL.createObjectURL(new Blob([jpeg as BlobPart], { type: 'image/jpeg' })) };
+    }
   }
 }

@@ -119,8 +119,10 @@ export class PhoneDoorsState {
         this.#adding = false;
         this.#sync();
         this.#selected = r.panelId;
+        // Loaded behind the door's screen, not before it: awaiting them here held the move to the
+        // new door back by two round trips, and a tap made meanwhile was undone when it came.
         const s = this.#views.get(r.panelId)?.s;
-        if (s) await Promise.all([s.refreshPeople(), s.loadSettings()]);
+        if (s) void Promise.all([s.refreshPeople(), s.loadSettings()]);
       }
       return r.ok;
     } catch (err) {

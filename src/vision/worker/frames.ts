@@ -31,8 +31,11 @@ export class FrameReader {
   }
 }
 
-/** A small JPEG of the face (1.6x its box, at most 160 px) for the access log. */
-export async function faceSnapshot(bitmap: ImageBitmap, box: Box): Promise<Uint8Array | undefined> {
+/** A person's thumbnail's side: small enough to seal and send in one reply, big enough for a list row. */
+export const THUMBNAIL_PX = 96;
+
+/** A small JPEG of the face (1.6x its box, at most `maxSide` px): the access log's, or a person's thumbnail. */
+export async function faceSnapshot(bitmap: ImageBitmap, box: Box, maxSide = 160): Promise<Uint8Array | undefined> {
   try {
     const side = Math.max(box.x2 - box.x1, box.y2 - box.y1) * 1.6;
     const cx = (box.x1 + box.x2) / 2;
@@ -41,7 +44,7 @@ export async function faceSnapshot(bitmap: ImageBitmap, box: Box): Promise<Uint8
     const sy = Math.max(0, Math.round(cy - side / 2));
     const sw = Math.min(bitmap.width - sx, Math.round(side));
     const sh = Math.min(bitmap.height - sy, Math.round(side));
-    const scale = Math.min(1, 160 / Math.max(sw, sh));
+    const scale = Math.min(1, maxSide / Math.max(sw, sh));
     const out = new OffscreenCanvas(Math.max(1, Math.round(sw * scale)), Math.max(1, Math.round(sh * scale)));
     out.getContext('2d')?.drawImage(bitmap, sx, sy, sw, sh, 0, 0, out.width, out.height);
     return new Uint8Array(await (await out.convertToBlob({ type: 'image/jpeg', quality: 0.8 })).arrayBuffer());

@@ -9,10 +9,11 @@ import type { FaceModels } from '../models.ts';
 import { analyseFrame, DEFAULT_PIPELINE } from '../pipeline.ts';
 import type { InitOptions, MainToWorker, Requests, WorkerError, WorkerToMain } from '../protocol.ts';
 import { confineToOrigin } from './confine.ts';
-import { faceSnapshot, FrameReader } from './frames.ts';
+import { faceSnapshot, FrameReader, THUMBNAIL_PX } from './frames.ts';
 import { errorText, loadModels, type Loaded } from './load.ts';
 import { decodePhoto } from './photo-decode.ts';
 import { WorkerStats } from './stats.ts';
+import type { Box } from '../types.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -125,7 +126,12 @@ class VisionWorker {
           post({ type: 'progress', id: ev.id, problems: ev.problems });
           break;
         case 'task-done':
-          if (ev.kind === 'capture') post({ type: 'reply', id: ev.id, kind: 'capture', ok: true, result: ev.result }, ev.result.ok ? [ev.result.embedding.buffer as ArrayBuffer] : []);
+          if (ev.kind === 'capture') {
+            // The person's thumbnail comes from the very frame the template came from.
+            const thumb = ev.result.ok ? await faceSnapshot(bitmap, ev.result.box, THUMBNAIL_PX) : undefined;
+            const result = ev.result.ok && thumb ? { ...ev.result, thumbnailJpeg: thumb } : ev.result;
+            post({ type: 'reply', id: ev.id, kind: 'capture', ok: true, result }, result.ok ? [result.embedding.buffer as ArrayBuffer, ...(thumb ? [thumb.buffer as ArrayBuffer] : [])] : []);
+          }
           else post({ type: 'reply', id: ev.id, kind: 'blink', ok: true, result: ev.result });
           break;
       }
@@ -176,8 +182,10 @@ class VisionWorker {
         post({ type: 'reply', id: msg.id, kind: 'analyse', ok: true, result: await analyse(models, this.#frames, msg.params) });
       } else {
         const photo = await decodePhoto(msg.params.image);
-        const result: Requests['embedPhoto']['result'] = photo ? await ready.engine.embedPhoto(photo) : { ok: false, problems: ['unreadable'], faces: 0 };
-        post({ type: 'reply', id: msg.id, kind: 'embedPhoto', ok: true, result }, result.ok ? [result.embedding.buffer as ArrayBuffer] : []);
+        const embedded: Requests['embedPhoto']['result'] = photo ? await ready.engine.embedPhoto(photo) : { ok: false, problems: ['unreadable'], faces: 0 };
+        const thumb = embedded.ok ? await photoThumbnail(msg.params.image, embedded.box) : undefined;
+        const result = embedded.ok && thumb ? { ...embedded, thumbnailJpeg: thumb } : embedded;
+        post({ type: 'reply', id: msg.id, kind: 'embedPhoto', ok: true, result }, result.ok ? [result.embedding.buffer as ArrayBuffer, ...(thumb ? [thumb.buffer as ArrayBuffer] : [])] : []);
       }
     } finally {
       if (msg.kind === 'analyse') msg.params.bitmap.close();
@@ -207,3 +215,17 @@ const worker = new VisionWorker();
 // Before anything else loads: no library in this worker may reach another origin.
 confineToOrigin(self, (url, via) => worker.blocked(url, via));
 self.onmessage = (ev: MessageEvent<MainToWorker>) => worker.receive(ev.data);
+
+/** The photo's face as a thumbnail: decoded again (the pixels used for the template are gone) and dropped at once. */
+async function photoThumbnail(image: Blob, box: Box): Promise<Uint8Array | undefined> {
+  try {
+    const bitmap = await createImageBitmap(image, { imageOrientation: 'from-image' });
+    try {
+      return await faceSnapshot(bitmap, box, THUMBNAIL_PX);
+    } finally {
+      bitmap.close();
+    }
+  } catch {
+    return undefined;
+  }
+}

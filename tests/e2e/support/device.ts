@@ -9,14 +9,15 @@ import { chromiumArgs, E2E_PORT } from '../../../playwright.config.ts';
  * panel, or an admin's phone. `video` replaces the fake camera's picture (chosen at launch, so a
  * new visitor means a new launch); `profile` reuses a device across launches.
  */
-export async function deviceBrowser(o: { profile?: string; video?: string; permissions?: string[]; timezoneId?: string } = {}): Promise<BrowserContext> {
+export async function deviceBrowser(o: { profile?: string; video?: string; permissions?: string[]; timezoneId?: string; viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
   const args = o.video ? [...chromiumArgs.filter((a) => !a.startsWith('--use-file-for-fake-video-capture')), `--use-file-for-fake-video-capture=${o.video}`, '--use-fake-ui-for-media-stream'] : chromiumArgs;
   return chromium.launchPersistentContext(o.profile ?? mkdtempSync(join(tmpdir(), 'doorward-device-')), {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args,
     permissions: o.permissions ?? ['camera', 'notifications'],
     baseURL: `http://localhost:${E2E_PORT}`,
-    viewport: { width: 800, height: 1280 },
+    viewport: o.viewport ?? { width: 800, height: 1280 },
+    ...(o.colorScheme ? { colorScheme: o.colorScheme } : {}),
     ...(o.timezoneId ? { timezoneId: o.timezoneId } : {}),
   });
 }

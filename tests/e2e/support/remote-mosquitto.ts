@@ -49,3 +49,30 @@ export async function pairByText(phone: Page, payload: string): Promise<void> {
   await phone.getByRole('button', { name: 'Pair', exact: true }).click();
   await expect(phone.getByTestId('phone-message')).toHaveText('Paired as owner.');
 }
+
+/** The phone app shows one screen at a time: a tab of its bottom bar. */
+export async function phoneTab(phone: Page, tab: 'Doors' | 'Log' | 'Alerts'): Promise<void> {
+  await phone.getByRole('navigation', { name: 'Phone app' }).getByRole('button', { name: tab, exact: true }).click();
+}
+
+/** The open door's own screen (state, unlock, lock), from one of its sections or from itself. */
+export async function phoneDoorHome(phone: Page): Promise<void> {
+  // From a section the way back leads to the door; on the door itself it leads to the list, or is absent.
+  const toDoor = phone.locator('[data-testid="phone-back"][data-to="door"]');
+  if ((await toDoor.count()) > 0) await toDoor.click();
+  await expect(phone.getByRole('navigation', { name: 'Door sections' })).toBeVisible();
+}
+
+/** One of the open door's sections: People, Guest keys, Settings, This door. */
+export async function phoneSection(phone: Page, section: 'People' | 'Guest keys' | 'Settings' | 'This door'): Promise<void> {
+  await phoneDoorHome(phone);
+  await phone.getByRole('navigation', { name: 'Door sections' }).getByRole('button', { name: section, exact: true }).click();
+}
+
+/** A door's own screen from anywhere: the door list, then its card (the only one, or the one named). */
+export async function phoneOpenDoor(phone: Page, name?: string): Promise<void> {
+  await phoneTab(phone, 'Doors');
+  const cards = phone.getByTestId('phone-door-card');
+  await (name ? cards.filter({ hasText: name }) : cards).click();
+  await expect(phone.getByRole('navigation', { name: 'Door sections' })).toBeVisible();
+}
