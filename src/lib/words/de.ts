@@ -49,4 +49,5 @@ export const de: Words = {
   'log.showSnapshot': 'Foto zeigen',
   'log.details': 'Details',
   'insight.noAlerts': 'Keine Alarme',
+  'visitor.unknown': 'unbekannt',
 };

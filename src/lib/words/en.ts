@@ -50,6 +50,7 @@ export const en = {
   'log.showSnapshot': 'Show snapshot',
   'log.details': 'Details',
   'insight.noAlerts': 'No alerts',
+  'visitor.unknown': 'unknown',
 } as const;
 
 export type WordKey = keyof typeof en;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { de } from './de.ts';
 import { en } from './en.ts';
-import { eventWords, type LoggedEvent } from './event-words.ts';
+import { eventWords, lastVisitorWords, type LoggedEvent } from './event-words.ts';
 import { sayer } from './index.ts';
 
 const say = sayer(en);
@@ -42,4 +42,12 @@ describe('eventWords', () => {
     const line = eventWords(attempt({ outcome: 'grant', subject: ada, credential: { kind: 'face' }, riskReasons: ['coldStart'], reasons: ['faceMatched'] }), say);
     expect(line).not.toMatch(/faceMatched|coldStart/);
   });
+});
+
+describe('lastVisitorWords', () => {
+  it('names the phone that let someone in', () => {
+    expect(lastVisitorWords({ name: null, outcome: 'grant', by: 'Sam' }, say)).toBe("The door was opened from Sam's phone");
+    expect(lastVisitorWords({ name: 'Ada', outcome: 'grant', by: 'Sam' }, say)).toBe("Ada was let in from Sam's phone");
+  });
+  it('keeps name and outcome otherwise', () => expect(lastVisitorWords({ name: null, outcome: 'doorbell rung at the door' }, say)).toBe('unknown (doorbell rung at the door)'));
 });

@@ -67,3 +67,11 @@ export function eventWords(e: LoggedEvent, say: Say, adminName?: AdminName): str
   // Door, admin and other system lines are already written as sentences by the panel.
   return e.summary;
 }
+
+export interface LastVisitor { readonly name: string | null; readonly outcome: string; readonly by?: string }
+
+/** The phone's "last visitor" line: a grant from a phone names who sent it, as the log does. */
+export function lastVisitorWords(v: LastVisitor, say: Say): string {
+  if (v.by) return v.name ? say('event.remoteIn', { name: v.name, admin: v.by }) : say('event.remoteInUnknown', { admin: v.by });
+  return `${v.name ?? say('visitor.unknown')} (${v.outcome})`;
+}
