@@ -102,3 +102,13 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
 }
 
 export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel has stopped answering: its signed heartbeat lapsed or it did not answer when asked.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };
+
+/**
+ * The one definition of an alert, read by the phone's log filter, the panel's AccessLog filter and
+ * Insight's "Recent alerts": an event is an alert when it would notify. So a list that says
+ * "No alerts" can never sit beside a log that shows one.
+ */
+export const isAlert = (e: Pick<RemoteEvent, 'kind' | 'summary' | 'detail'>): boolean => alertFor(e as RemoteEvent) !== null;
+
+/** The alerts in a log, in its order. */
+export const alertsIn = <E extends Pick<RemoteEvent, 'kind' | 'summary' | 'detail'>>(events: readonly E[]): E[] => events.filter(isAlert);
