@@ -1,12 +1,12 @@
-import type { EventRecord } from '../../store/db.ts';
 import type { Say, WordKey } from './index.ts';
 
 /**
  * One log line in plain words, decided from the event's own fields (never its codes): the phone's
  * log and notifications, the panel's AccessLog and the hub's push text all read this. The codes
  * stay in the event's detail for the detail view. Nothing biometric is read or written here.
+ * The shape is that of store/db.ts EventRecord (and a RemoteEvent), kept here so src/lib imports nothing.
  */
-export type LoggedEvent = Pick<EventRecord, 'kind' | 'summary' | 'detail'>;
+export interface LoggedEvent { readonly kind: string; readonly summary: string; readonly detail: unknown }
 
 /** Names a remote admin by id (the phone's label for it); null when not known here. */
 export type AdminName = (adminId: string) => string | null;

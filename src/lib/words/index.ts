@@ -22,7 +22,8 @@ export function fill(template: string, vars: Readonly<Record<string, string>> = 
 export type Say = (key: WordKey, vars?: Readonly<Record<string, string>>) => string;
 export const sayer = (w: Words): Say => (key, vars) => fill(w[key], vars);
 
-const deviceLanguage = (): string | undefined => (typeof navigator === 'undefined' ? undefined : navigator.language);
+// Only a browser has a device language; Node (the hub, unit tests) speaks the default, English.
+const deviceLanguage = (): string | undefined => (typeof window === 'undefined' || typeof navigator === 'undefined' ? undefined : navigator.language);
 
 /** The words of this device, read once at start. */
 export const say: Say = sayer(catalogue(pickLanguage(deviceLanguage())));
