@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { coachingText } from '../vision/coaching.ts';
 import { countdown, statusText } from './status-text.ts';
 import { catalogue, sayer } from '../lib/words/index.ts';
-import type { FlowState } from './flow.ts';
 
 describe('what the kiosk says', () => {
   it('names the real reason for a second check in plain words', () => {
@@ -40,8 +39,8 @@ describe('the kiosk coaches a face it cannot use', () => {
 describe('the kiosk in German', () => {
   const de = sayer(catalogue('de'));
   it('speaks the catalogue, placeholders filled', () => {
-    expect(statusText({ kind: 'granted', name: 'Ada' } as FlowState, { now: 0, pinLockedUntil: 0 }, de).title).toBe('Willkommen, Ada');
-    expect(statusText({ kind: 'denied', reason: 'notRecognised' } as FlowState, { now: 0, pinLockedUntil: 0 }, de).detail).toBe('Wir konnten Sie nicht erkennen. Nutzen Sie Ihre PIN oder klingeln Sie.');
-    expect(statusText({ kind: 'enterPin', why: 'direct' } as FlowState, { now: 0, pinLockedUntil: 27_000 }, de).detail).toBe('Zu viele falsche PINs. Versuchen Sie es in 0:27 wieder, oder klingeln Sie.');
+    expect(statusText({ kind: 'granted', since: 0, name: 'Ada' }, { now: 0, pinLockedUntil: 0 }, de).title).toBe('Willkommen, Ada');
+    expect(statusText({ kind: 'denied', since: 0, reason: 'notRecognised' }, { now: 0, pinLockedUntil: 0 }, de).detail).toBe('Wir konnten Sie nicht erkennen. Nutzen Sie Ihre PIN oder klingeln Sie.');
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, { now: 0, pinLockedUntil: 27_000 }, de).detail).toBe('Zu viele falsche PINs. Versuchen Sie es in 0:27 wieder, oder klingeln Sie.');
   });
 });
