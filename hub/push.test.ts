@@ -91,7 +91,7 @@ describe('what is pushed', () => {
   const ev = (kind: RemoteEvent['kind'], summary: string, detail: unknown): RemoteEvent => ({ id: 'e1', at: 5, kind, summary, personId: 'p-7', snapshotId: 'snap-9', detail });
   it('alerts with the door name; an ordinary grant is not pushed; no person id, snapshot or detail travels', () => {
     const spoof = pushMessageFor(ev('attempt', 'deny unknown by face', { outcome: 'deny', alerts: ['spoofAttempt'], liveness: 0.1, embedding: [0.3] }), 'panel-1', 'Front door');
-    expect(spoof).toEqual({ title: 'Front door: Spoof attempt at the door', body: 'deny unknown by face', tag: 'panel-1/spoof', severity: 'critical', door: 'Front door', panelId: 'panel-1', at: 5 });
+    expect(spoof).toEqual({ title: 'Front door: Spoof attempt at the door', body: 'A photo was held to the camera', tag: 'panel-1/spoof', severity: 'critical', door: 'Front door', panelId: 'panel-1', at: 5 });
     expect(pushMessageFor(ev('system', 'Door forced open', { code: 'forcedDoor' }), 'p', 'Back')?.title).toBe('Back: Door forced open');
     expect(pushMessageFor(ev('system', 'Two people went through', { code: 'tailgating' }), 'p', 'Back')?.title).toBe('Back: Several people at once');
     expect(pushMessageFor(ev('attempt', 'grant Ada by face', { outcome: 'grant', alerts: [] }), 'p', 'Back')).toBeNull();
@@ -99,7 +99,7 @@ describe('what is pushed', () => {
 
   it("is what the app's service worker shows (src/pwa/push-message.ts reads the hub's message)", () => {
     const m = pushMessageFor(ev('system', 'Door forced open', { code: 'forcedDoor' }), 'panel-1', 'Back door');
-    expect(notificationFor(JSON.stringify(m))).toEqual({ title: 'Back door: Door forced open', options: { body: 'Door forced open', tag: 'panel-1/forced', requireInteraction: true, timestamp: 5, data: { url: '/#/remote' } } });
+    expect(notificationFor(JSON.stringify(m))).toEqual({ title: 'Back door: Door forced open', options: { body: 'The door was forced open', tag: 'panel-1/forced', requireInteraction: true, timestamp: 5, data: { url: '/#/remote' } } });
   });
 });
 

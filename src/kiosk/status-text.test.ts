@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { coachingText } from '../vision/coaching.ts';
 import { countdown, statusText } from './status-text.ts';
+import { catalogue, sayer } from '../lib/words/index.ts';
 
 describe('what the kiosk says', () => {
   it('names the real reason for a second check in plain words', () => {
@@ -32,5 +33,14 @@ describe('the kiosk coaches a face it cannot use', () => {
   it('without a problem the screens say what they always said', () => {
     expect(statusText({ kind: 'faceSeen', since: 0, trackId: 1 }).detail).toBe('Hold still and look at the circle.');
     expect(statusText({ kind: 'idle', since: 0 }, { now: 0, pinLockedUntil: 0, coaching: coachingText([]) }).detail).toBe('Step closer to unlock, or use a PIN.');
+  });
+});
+
+describe('the kiosk in German', () => {
+  const de = sayer(catalogue('de'));
+  it('speaks the catalogue, placeholders filled', () => {
+    expect(statusText({ kind: 'granted', since: 0, name: 'Ada' }, { now: 0, pinLockedUntil: 0 }, de).title).toBe('Willkommen, Ada');
+    expect(statusText({ kind: 'denied', since: 0, reason: 'notRecognised' }, { now: 0, pinLockedUntil: 0 }, de).detail).toBe('Wir konnten Sie nicht erkennen. Nutzen Sie Ihre PIN oder klingeln Sie.');
+    expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, { now: 0, pinLockedUntil: 27_000 }, de).detail).toBe('Zu viele falsche PINs. Versuchen Sie es in 0:27 wieder, oder klingeln Sie.');
   });
 });

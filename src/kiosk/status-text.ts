@@ -1,4 +1,5 @@
 import type { DenyReason, Fault, FlowState, StepUpCause } from './flow.ts';
+import { say as deviceSay, type Say, type WordKey } from '../lib/words/index.ts';
 
 /** What the visitor reads for each state: short, friendly, legible at a metre. */
 export type Tone = 'calm' | 'busy' | 'good' | 'bad' | 'warn';
@@ -9,31 +10,16 @@ export interface StatusText {
   readonly detail: string;
 }
 
-const DENY_TEXT: Record<DenyReason, string> = {
-  notRecognised: 'We could not recognise you. Use your PIN or ring.',
-  spoofSuspected: 'Please look at the camera yourself, not a photo or screen.',
-  pinWrong: 'That PIN is not valid.',
-  lockedOut: 'Too many tries. Please wait, or ring.',
-  doorFault: 'The door did not respond. Please ring.',
-  timeout: 'That took too long. Please try again.',
-  keyInvalid: 'That key is not valid here or now.',
-  notAllowed: 'You cannot enter at the moment. Please ring.',
-  noSecondFactor: 'An extra check is needed right now, and there is no PIN for you. Please ring: someone can let you in.',
+// The words live in the catalogue (src/lib/words); these maps only name their keys.
+const DENY_TEXT: Record<DenyReason, WordKey> = {
+  notRecognised: 'kiosk.deny.notRecognised', spoofSuspected: 'kiosk.deny.spoofSuspected', pinWrong: 'kiosk.deny.pinWrong',
+  lockedOut: 'kiosk.deny.lockedOut', doorFault: 'kiosk.deny.doorFault', timeout: 'kiosk.deny.timeout', keyInvalid: 'kiosk.deny.keyInvalid',
+  notAllowed: 'kiosk.deny.notAllowed', noSecondFactor: 'kiosk.deny.noSecondFactor',
 };
 
-const PIN_BECAUSE: Record<StepUpCause, string> = {
-  rule: 'This door asks for a PIN as well at this time.',
-  unusualTime: 'This is not a time you usually come, so a PIN is needed as well.',
-  recentTrouble: 'There were failed tries at this door a moment ago, so a PIN is needed as well.',
-  unsure: 'We are not quite sure it is you. Please add your PIN.',
-};
+const PIN_BECAUSE: Record<StepUpCause, WordKey> = { rule: 'kiosk.pin.rule', unusualTime: 'kiosk.pin.unusualTime', recentTrouble: 'kiosk.pin.recentTrouble', unsure: 'kiosk.pin.unsure' };
 
-const BLINK_BECAUSE: Record<StepUpCause, string> = {
-  rule: 'This door asks for a blink as well. Look at the camera and blink slowly.',
-  unusualTime: 'This is not a time you usually come. Look at the camera and blink slowly.',
-  recentTrouble: 'Someone tried to fool the camera a moment ago. Look at the camera and blink slowly.',
-  unsure: 'Look at the camera and blink slowly.',
-};
+const BLINK_BECAUSE: Record<StepUpCause, WordKey> = { rule: 'kiosk.blink.rule', unusualTime: 'kiosk.blink.unusualTime', recentTrouble: 'kiosk.blink.recentTrouble', unsure: 'kiosk.blink.unsure' };
 
 /** What the kiosk needs besides the state to say it: the time, for countdowns. */
 export interface StatusContext {
@@ -50,40 +36,40 @@ export function countdown(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-const FAULT_TEXT: Record<Fault, StatusText> = {
-  cameraMissing: { tone: 'warn', title: 'Camera not found', detail: 'Face entry is unavailable. Use your PIN or ring.' },
-  cameraDenied: { tone: 'warn', title: 'Camera blocked', detail: 'Camera permission was refused. Use your PIN or ring.' },
-  noModels: { tone: 'warn', title: 'Face check unavailable', detail: 'Recognition models are missing. Use your PIN or ring.' },
-  noDoorController: { tone: 'bad', title: 'Door controller lost', detail: 'The door stays locked. Please ring.' },
+const FAULT_TEXT: Record<Fault, { readonly tone: Tone; readonly title: WordKey; readonly detail: WordKey }> = {
+  cameraMissing: { tone: 'warn', title: 'kiosk.fault.cameraMissing.title', detail: 'kiosk.fault.cameraMissing.detail' },
+  cameraDenied: { tone: 'warn', title: 'kiosk.fault.cameraDenied.title', detail: 'kiosk.fault.cameraDenied.detail' },
+  noModels: { tone: 'warn', title: 'kiosk.fault.noModels.title', detail: 'kiosk.fault.noModels.detail' },
+  noDoorController: { tone: 'bad', title: 'kiosk.fault.noDoorController.title', detail: 'kiosk.fault.noDoorController.detail' },
 };
 
-export function statusText(state: FlowState, ctx: StatusContext = { now: 0, pinLockedUntil: 0 }): StatusText {
+export function statusText(state: FlowState, ctx: StatusContext = { now: 0, pinLockedUntil: 0 }, say: Say = deviceSay): StatusText {
   const lockedMs = ctx.pinLockedUntil - ctx.now;
   switch (state.kind) {
     // A face the camera cannot use yet (turned, too far, too dark) hears what to do, not silence.
     case 'idle':
-      return { tone: 'calm', title: 'Look at the camera', detail: ctx.coaching ?? 'Step closer to unlock, or use a PIN.' };
+      return { tone: 'calm', title: say('kiosk.look'), detail: ctx.coaching ?? say('kiosk.idleDetail') };
     case 'offline':
-      return { tone: 'calm', title: 'Look at the camera', detail: ctx.coaching ?? 'Offline: the door still works.' };
+      return { tone: 'calm', title: say('kiosk.look'), detail: ctx.coaching ?? say('kiosk.offlineDetail') };
     case 'faceSeen':
-      return { tone: 'busy', title: 'Face seen', detail: ctx.coaching ?? 'Hold still and look at the circle.' };
+      return { tone: 'busy', title: say('kiosk.faceSeen'), detail: ctx.coaching ?? say('kiosk.holdStill') };
     case 'verifying':
-      return { tone: 'busy', title: 'Checking…', detail: state.trackId === null ? 'Reading your key.' : 'One moment.' };
+      return { tone: 'busy', title: say('kiosk.checking'), detail: state.trackId === null ? say('kiosk.readingKey') : say('kiosk.oneMoment') };
     case 'granted':
-      return { tone: 'good', title: `Welcome, ${state.name}`, detail: 'The door is unlocked.' };
+      return { tone: 'good', title: say('kiosk.welcome', { name: state.name }), detail: say('kiosk.unlocked') };
     case 'denied':
-      if (state.reason === 'lockedOut') return { tone: 'bad', title: 'Locked out', detail: lockedMs > 0 ? `Too many wrong PINs. Try again in ${countdown(lockedMs)}, or ring.` : DENY_TEXT.lockedOut };
-      return { tone: 'bad', title: 'Access denied', detail: DENY_TEXT[state.reason] };
+      if (state.reason === 'lockedOut') return { tone: 'bad', title: say('kiosk.lockedOut'), detail: lockedMs > 0 ? say('kiosk.wrongPins', { time: countdown(lockedMs) }) : say(DENY_TEXT.lockedOut) };
+      return { tone: 'bad', title: say('kiosk.denied'), detail: say(DENY_TEXT[state.reason]) };
     case 'enterPin':
-      if (lockedMs > 0) return { tone: 'warn', title: 'PIN pad locked', detail: `Too many wrong PINs. Try again in ${countdown(lockedMs)}, or ring.` };
-      return { tone: 'busy', title: 'Enter PIN', detail: state.why === 'stepUp' ? PIN_BECAUSE[state.because ?? 'rule'] : 'Type your PIN, then OK.' };
+      if (lockedMs > 0) return { tone: 'warn', title: say('kiosk.pinLocked'), detail: say('kiosk.wrongPins', { time: countdown(lockedMs) }) };
+      return { tone: 'busy', title: say('kiosk.enterPin'), detail: state.why === 'stepUp' ? say(PIN_BECAUSE[state.because ?? 'rule']) : say('kiosk.typePin') };
     case 'blink':
-      return { tone: 'busy', title: 'Please blink', detail: BLINK_BECAUSE[state.because] };
+      return { tone: 'busy', title: say('kiosk.blink'), detail: say(BLINK_BECAUSE[state.because]) };
     case 'ringing':
-      return { tone: 'busy', title: 'Ringing…', detail: 'Someone has been told you are here.' };
+      return { tone: 'busy', title: say('kiosk.ringing'), detail: say('kiosk.ringingDetail') };
     case 'doorOpen':
-      return { tone: 'good', title: 'Door open', detail: state.name ? `Come in, ${state.name}.` : 'Please close it behind you.' };
+      return { tone: 'good', title: say('kiosk.doorOpen'), detail: state.name ? say('kiosk.comeIn', { name: state.name }) : say('kiosk.closeBehind') };
     case 'fault':
-      return FAULT_TEXT[state.fault];
+      return { tone: FAULT_TEXT[state.fault].tone, title: say(FAULT_TEXT[state.fault].title), detail: say(FAULT_TEXT[state.fault].detail) };
   }
 }

@@ -14,7 +14,8 @@ export interface PanelSnapshot {
   readonly online: boolean;
   readonly doorController: string;
   readonly doorOpen: boolean;
-  readonly lastVisitor: { readonly name: string | null; readonly outcome: string; readonly at: number } | null;
+  /** `by`: who let them in from a phone (its label, else a short admin id), so the phone can name them. */
+  readonly lastVisitor: { readonly name: string | null; readonly outcome: string; readonly at: number; readonly by?: string } | null;
 }
 
 export interface PersonSummary {

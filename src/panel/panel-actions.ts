@@ -1,3 +1,4 @@
+import { remoteSender } from '../lib/words/event-words.ts';
 import type { PanelActions, PanelSnapshot, PersonSummary } from './actions.ts';
 import type { MatterReport } from './matter-report.ts';
 import type { Gatekeeper } from './gatekeeper.ts';
@@ -39,7 +40,8 @@ export function panelActions(d: PanelActionDeps): PanelActions {
   d.log.onAppend((e) => {
     if (e.kind !== 'attempt') return;
     const detail = e.detail as { outcome?: string; subject?: { name?: string } | null } | null;
-    lastVisitor = { name: detail?.subject?.name ?? null, outcome: detail?.outcome ?? e.summary, at: e.at };
+    const by = detail?.outcome === 'grant' ? remoteSender(e.detail) : null;
+    lastVisitor = { name: detail?.subject?.name ?? null, outcome: detail?.outcome ?? e.summary, at: e.at, ...(by ? { by } : {}) };
     lastVisitorId = e.personId;
   });
   const audit = adminAudit(d.log, d.clock);

@@ -1,6 +1,8 @@
 import { isRecord } from './canonical.ts';
 import type { RemoteEvent } from './messages.ts';
 import { isBellEvent } from '../panel/bell.ts';
+import { eventWords } from '../lib/words/event-words.ts';
+import { say } from '../lib/words/index.ts';
 
 /**
  * Which events deserve a notification on the phone, and what it says. Kept to facts the event
@@ -74,26 +76,39 @@ const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {
+  // The body is the log's own plain line (never codes, never biometric detail): one wording for
+  // the phone's log, its notifications and the hub's Web Push.
+  const words = eventWords(e, say);
   const d = isRecord(e.detail) ? e.detail : null;
   if (d && Array.isArray(d.alerts)) {
     for (const code of d.alerts) {
       const a = typeof code === 'string' ? DECISION_ALERTS[code] : undefined;
-      if (a) return { ...a, body: e.summary };
+      if (a) return { ...a, body: words };
     }
   }
   // Insight alerts are logged as `system` events whose detail is the Alert itself. One held back
   // by the panel's quiet hours is logged now and again when released: only the release notifies.
   if (e.kind === 'system' && d && typeof d.code === 'string') {
     const a = INSIGHT_ALERTS[d.code];
-    if (a && d.deferred !== true) return { ...a, body: e.summary };
+    if (a && d.deferred !== true) return { ...a, body: words };
     if (a) return null;
   }
   // Ring pressed at the kiosk. An unrecognised face (a decision "ring": offered the bell) is not
   // a ring: it is decided again every few seconds, and the visit rule above speaks for it.
-  if (isBellEvent(e)) return { title: 'Someone rang the doorbell', body: e.summary, tag: 'doorbell', severity: 'info', kind: 'visitor' };
-  if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: e.summary, tag: 'tamper', severity: 'critical', kind: 'tamper' };
-  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: e.summary, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
+  if (isBellEvent(e)) return { title: 'Someone rang the doorbell', body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: words, tag: 'tamper', severity: 'critical', kind: 'tamper' };
+  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: words, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
   return null;
 }
 
 export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel has stopped answering: its signed heartbeat lapsed or it did not answer when asked.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };
+
+/**
+ * The one definition of an alert, read by the phone's log filter, the panel's AccessLog filter and
+ * Insight's "Recent alerts": an event is an alert when it would notify. So a list that says
+ * "No alerts" can never sit beside a log that shows one.
+ */
+export const isAlert = (e: Pick<RemoteEvent, 'kind' | 'summary' | 'detail'>): boolean => alertFor(e as RemoteEvent) !== null;
+
+/** The alerts in a log, in its order. */
+export const alertsIn = <E extends Pick<RemoteEvent, 'kind' | 'summary' | 'detail'>>(events: readonly E[]): E[] => events.filter(isAlert);

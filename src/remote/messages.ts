@@ -144,7 +144,8 @@ export function parsePanelSnapshot(panel: Record<string, unknown>): PanelSnapsho
   if (lastVisitor !== null && lastVisitor !== undefined) {
     if (!isRecord(lastVisitor) || typeof lastVisitor.outcome !== 'string' || !isEpochMs(lastVisitor.at)) return null;
     if (lastVisitor.name !== null && typeof lastVisitor.name !== 'string') return null;
-    visitor = { name: lastVisitor.name, outcome: lastVisitor.outcome, at: lastVisitor.at };
+    if (lastVisitor.by !== undefined && typeof lastVisitor.by !== 'string') return null;
+    visitor = { name: lastVisitor.name, outcome: lastVisitor.outcome, at: lastVisitor.at, ...(typeof lastVisitor.by === 'string' ? { by: lastVisitor.by.slice(0, 80) } : {}) };
   }
   return { online, doorController, doorOpen, lastVisitor: visitor };
 }

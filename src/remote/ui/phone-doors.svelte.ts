@@ -1,5 +1,7 @@
 import { untrack } from 'svelte';
-import { alertFor, type NotifyKind, type NotifyRules } from '../alerts.ts';
+import { eventWords } from '../../lib/words/event-words.ts';
+import { say } from '../../lib/words/index.ts';
+import { isAlert, type NotifyKind, type NotifyRules } from '../alerts.ts';
 import type { RemoteEvent } from '../messages.ts';
 import type { DoorEvent, PhoneDoors } from '../phone-doors.ts';
 import { PhoneAdminState, Say } from './phone-admin.svelte.ts';
@@ -154,7 +156,7 @@ export class PhoneDoorsState {
   events(filter: LogFilter): readonly (DoorEvent & { readonly s: PhoneAdminState | null })[] {
     const text = filter.text.trim().toLowerCase();
     return this.#events
-      .filter(({ panelId, event: e }) => (filter.door === 'all' || panelId === filter.door) && (filter.kind === 'all' || (filter.kind === 'alerts' ? alertFor(e) !== null : e.kind === filter.kind)) && (!text || e.summary.toLowerCase().includes(text)))
+      .filter(({ panelId, event: e }) => (filter.door === 'all' || panelId === filter.door) && (filter.kind === 'all' || (filter.kind === 'alerts' ? isAlert(e) : e.kind === filter.kind)) && (!text || e.summary.toLowerCase().includes(text) || eventWords(e, say).toLowerCase().includes(text)))
       .map((x) => ({ ...x, s: this.#views.get(x.panelId)?.s ?? null }));
   }
 }
