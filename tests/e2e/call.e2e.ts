@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { openAdmin } from './support/admin.ts';
 import { deviceBrowser, mosquittoForTests, pairByText, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 import { emptyDoorwayVideo } from './support/vision-fixtures.ts';
 
@@ -53,6 +54,34 @@ test('Ring rings the phone; Answer brings live video and two-way audio; Unlock f
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await expect(phone.getByTestId('phone-call-ended')).toHaveText('Call ended.');
     await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toHaveCount(0);
+  } finally {
+    await phoneCtx.close();
+    await panelCtx.close();
+  }
+});
+
+test('Live view: the kiosk says who is watching while the phone sees the camera, and the log has it', async () => {
+  test.setTimeout(240_000);
+  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['camera', 'microphone', 'notifications'] });
+  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['notifications'] });
+  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
+  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  try {
+    await pairByText(phone, await showPairingCode(panel, mosquitto.url));
+    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+    await panel.evaluate(() => (location.hash = '#/'));
+
+    await phone.getByRole('button', { name: 'Live view' }).click();
+    await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
+    await expect(panel.getByRole('status').filter({ hasText: /is watching$/ })).toBeVisible();
+    await expect.poll(async () => (await inbound(phone)).videoFrames, { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await phone.getByRole('button', { name: 'Hang up' }).click();
+    await expect(panel.getByRole('status').filter({ hasText: /is watching$/ })).toHaveCount(0);
+    await openAdmin(panel);
+    await panel.getByRole('button', { name: 'Access log' }).click();
+    await expect(panel.getByTestId('log-row').filter({ hasText: 'started a live view' })).toHaveCount(1);
+    await expect(panel.getByTestId('log-row').filter({ hasText: 'ended the live view' })).toHaveCount(1);
   } finally {
     await phoneCtx.close();
     await panelCtx.close();
