@@ -1,6 +1,7 @@
 import { KioskFlow } from './kiosk/kiosk.svelte.ts';
 import type { PinChecker } from './kiosk/visitor-pin.ts';
 import { Camera } from './platform/camera.svelte.ts';
+import { browserPeer, DoorCall } from './panel/door-call.svelte.ts';
 import { NetworkStatus } from './platform/network.svelte.ts';
 import { PersistentStorage } from './platform/storage.svelte.ts';
 import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
@@ -69,6 +70,8 @@ export interface Services {
   readonly vision: VisionSession;
   readonly enrolment: Enrolment;
   readonly checkIn: SelfCheckIn;
+  /** A doorbell call or live view from an admin's phone (one at a time). */
+  readonly call: DoorCall;
 }
 
 export async function createServices(clock: Clock = systemClock): Promise<Services> {
@@ -123,7 +126,19 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const broker = await panelBroker(settings);
   // The pairing code names the broker as a phone on the network reaches it (broker-url.ts).
   const phoneUrl = broker ? (broker.phoneUrl ?? brokerSeenFrom(broker.url, location.hostname)) : null;
+  const camera = new Camera(clock);
+  // The phone's voice on a call; made here so the kiosk page need not own it.
+  const speaker = new Audio();
+  const call = new DoorCall({
+    clock,
+    makePeer: browserPeer(() => camera.stream, speaker),
+    log: (e) =>
+      void log
+        .append({ at: clock.now(), kind: 'admin', personId: null, summary: e.kind === 'call.start' ? `${e.adminName} started a ${e.mode === 'answer' ? 'doorbell call' : 'live view'}` : `${e.adminName} ended the ${e.mode === 'answer' ? 'doorbell call' : 'live view'} (${e.why ?? 'hungUp'})`, detail: { adminId: e.adminId, op: e.kind, mode: e.mode, ...(e.why ? { why: e.why } : {}) } })
+        .catch((err: unknown) => console.warn('[call] log', err)),
+  });
   const remote = await PanelRemote.create({
+    calls: call,
     brokerUrl: broker?.url ?? '',
     brokerLogin: broker?.login ?? null,
     ...(phoneUrl && broker && (broker.phoneUrl || phoneUrl !== broker.url) ? { phoneBroker: broker.phoneLogins ? askPhoneLogin : async () => ({ url: phoneUrl, login: null }) } : {}),
@@ -150,7 +165,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     clock,
     kiosk,
     session,
-    camera: new Camera(clock),
+    camera,
+    call,
     network,
     storage: new PersistentStorage(),
     wakeLock: new ScreenWakeLock(),

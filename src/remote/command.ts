@@ -42,13 +42,21 @@ export type CommandBody =
   | { readonly op: 'admin.unpair'; readonly adminId: string }
   | { readonly op: 'pairing.create'; readonly role: AdminRole }
   | { readonly op: 'settings.get' }
-  | { readonly op: 'settings.set'; readonly patch: SettingsPatch };
+  | { readonly op: 'settings.set'; readonly patch: SettingsPatch }
+  /** A doorbell call: the phone's complete (non-trickle) WebRTC offer; the reply is the panel's answer. */
+  | { readonly op: 'call.start'; readonly sdp: string; readonly mode: CallMode }
+  | { readonly op: 'call.end' };
+
+/** 'answer': two-way audio with the visitor; 'view': a live look, announced on the kiosk. */
+export type CallMode = 'answer' | 'view';
+export const MAX_SDP_CHARS = 20_000;
 
 export type Op = CommandBody['op'];
 export type CommandOf<K extends Op> = Extract<CommandBody, { op: K }>;
 
 /** Managers run the door and its people; only owners decide who else holds a key to the panel. */
 const OWNER_ONLY: ReadonlySet<Op> = new Set<Op>(['admin.unpair', 'pairing.create']);
+// A bridge never reaches calls: BRIDGE_OPS leaves them out, so a voice assistant cannot open the camera.
 /**
  * A bridge (the Matter bridge, matter-bridge/) speaks for every controller on its fabrics, voice
  * assistants included, so it holds the least: lock, unlock with a PIN the panel checks, and the
@@ -301,6 +309,10 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
       return isSafeInt(o.limit) && o.limit > 0 && o.limit <= 500 ? { op: o.op, limit: o.limit } : null;
     case 'snapshot.get':
       return id(o.snapshotId) ? { op: o.op, snapshotId: o.snapshotId } : null;
+    case 'call.start':
+      return onlyKeys(o, ['op', 'sdp', 'mode']) && typeof o.sdp === 'string' && o.sdp.length <= MAX_SDP_CHARS && o.sdp.startsWith('v=0') && (o.mode === 'answer' || o.mode === 'view') ? { op: o.op, sdp: o.sdp, mode: o.mode } : null;
+    case 'call.end':
+      return onlyKeys(o, ['op']) ? { op: o.op } : null;
     case 'admin.unpair':
       return id(o.adminId) ? { op: o.op, adminId: o.adminId } : null;
     case 'pairing.create':

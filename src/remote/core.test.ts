@@ -3,7 +3,7 @@ import { encodeBase64Url } from '../access/base64url.ts';
 import { alertFor } from './alerts.ts';
 import { bellEvent } from '../panel/bell.ts';
 import { canonicalJson, utf8 } from './canonical.ts';
-import { mayRun, nextCounter, signCommand, verifyCommand, MAX_TTL_MS, type AdminRole, type CommandBody, type TrustedAdmin } from './command.ts';
+import { mayRun, nextCounter, parseCommandBody, signCommand, verifyCommand, MAX_TTL_MS, type AdminRole, type CommandBody, type TrustedAdmin } from './command.ts';
 import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
 import { discoveryMessages, parseHaLockCommand } from './ha.ts';
 import { generateKeyPairs, importVerifyKey, parsePublicJwk, type KeyPairs } from './keys.ts';
@@ -191,6 +191,26 @@ describe('verifyCommand', () => {
     for (const bad of [{ op: 'door.unlockPin', pin: '12' }, { op: 'door.unlockPin', pin: '12ab' }, { op: 'door.unlockPin', pin: 4821 }, { op: 'door.unlockPin', pin: '4821', then: 'door.unlock' }])
       expect(await s.verify(await s.sign(s.bridge, bad as unknown as CommandBody, ++n))).toMatchObject({ ok: false, reason: 'malformed' });
     expect(mayRun('manager', 'door.unlockPin')).toBe(true);
+  });
+
+  it('call ops: owners and managers only, never a bridge; the offer checked as untrusted (issue #14)', () => {
+    for (const role of ['owner', 'manager'] as const) {
+      expect(mayRun(role, 'call.start')).toBe(true);
+      expect(mayRun(role, 'call.end')).toBe(true);
+    }
+    expect(mayRun('bridge', 'call.start')).toBe(false);
+    expect(mayRun('bridge', 'call.end')).toBe(false);
+    expect(parseCommandBody({ op: 'call.start', sdp: 'v=0\r\n', mode: 'view' })).toEqual({ op: 'call.start', sdp: 'v=0\r\n', mode: 'view' });
+    expect(parseCommandBody({ op: 'call.end' })).toEqual({ op: 'call.end' });
+    for (const bad of [
+      { op: 'call.start', sdp: 'x=0', mode: 'answer' },
+      { op: 'call.start', sdp: 'v=0' + 'a'.repeat(20_000), mode: 'answer' },
+      { op: 'call.start', sdp: 'v=0', mode: 'listen' },
+      { op: 'call.start', sdp: 42, mode: 'answer' },
+      { op: 'call.start', sdp: 'v=0', mode: 'answer', extra: 1 },
+      { op: 'call.end', who: 'x' },
+    ])
+      expect(parseCommandBody(bad)).toBeNull();
   });
 
   it('counters keep growing even when the stored one is lost', () => {

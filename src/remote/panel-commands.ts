@@ -17,6 +17,14 @@ export interface CommandPanel {
   refuseForbidden(adminId: string, op: Op): Promise<void>;
   unpair(adminId: string, by: string): Promise<boolean>;
   createPairing(role: AdminRole): Promise<PairingOffer>;
+  /** The kiosk's doorbell calls (src/panel/door-call.svelte.ts); absent where the panel has no camera call. */
+  readonly calls?: CallPanel;
+}
+
+/** What a call command needs from the panel: one call at a time, by admin id and name. */
+export interface CallPanel {
+  start(adminId: string, adminName: string, mode: 'answer' | 'view', offerSdp: string): Promise<{ readonly sdp: string } | { readonly problem: string }>;
+  end(adminId: string): Promise<void>;
 }
 
 /** A command's answer; the result is the one its op answers with (replies.ts `Results`). */
@@ -109,5 +117,15 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
       return (await p.unpair(c.adminId, adminId)) ? ok(c.op, null) : { ok: false, reason: 'unknownAdmin' };
     case 'pairing.create':
       return ok(c.op, await p.createPairing(c.role));
+    case 'call.start': {
+      if (!p.calls) return { ok: false, reason: 'unsupported' };
+      const name = p.admins().find((x) => x.id === adminId)?.label.replace(/[\u0000-\u001f]/g, '').slice(0, 60) || 'An admin';
+      const r = await p.calls.start(adminId, name, c.mode, c.sdp);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, { sdp: r.sdp });
+    }
+    case 'call.end':
+      if (!p.calls) return { ok: false, reason: 'unsupported' };
+      await p.calls.end(adminId);
+      return ok(c.op, null);
   }
 }

@@ -18,7 +18,7 @@ import { acceptPairRequest, encodePairingPayload, newPairingCode, type PairedAdm
 import type { AuditEntry, HaSettings, PanelIdentity, PanelStore, RemotePanelActions } from './ports.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 import { Events } from '../lib/events.ts';
-import { runCommand, type CommandOutcome, type CommandPanel } from './panel-commands.ts';
+import { runCommand, type CallPanel, type CommandOutcome, type CommandPanel } from './panel-commands.ts';
 
 
 /**
@@ -45,6 +45,8 @@ export interface PanelRemoteDeps {
   readonly store: PanelStore;
   readonly outbox: Outbox;
   readonly actions: RemotePanelActions;
+  /** Doorbell calls (src/panel/door-call.svelte.ts); absent: call.start is refused as unsupported. */
+  readonly calls?: CallPanel;
   readonly audit: (entry: AuditEntry) => Promise<void> | void;
   readonly clock: Clock;
   readonly siteName?: string;
@@ -134,6 +136,7 @@ export class PanelRemote {
       refuseForbidden: (adminId, op) => this.#refuse('forbidden', adminId, true, op),
       unpair: (adminId, by) => this.unpair(adminId, by),
       createPairing: (role) => this.createPairing(role),
+      ...(d.calls ? { calls: d.calls } : {}),
     };
   }
 

@@ -4,7 +4,7 @@ import type { IssuedGuestKey } from '../store/settings.ts';
 import type { MatterReportReply } from '../panel/matter-report.ts';
 import type { Role } from '../access/types.ts';
 import { isEpochMs, isNonEmptyString, isRecord, isSafeInt } from './canonical.ts';
-import { isAdminRole, parseSchedule, type AdminRole, type CommandRefusal } from './command.ts';
+import { isAdminRole, MAX_SDP_CHARS, parseSchedule, type AdminRole, type CommandRefusal } from './command.ts';
 import { parsePanelSnapshot, parseRemoteEvent, type RemoteEvent } from './messages.ts';
 import type { PairRefusal } from './pairing.ts';
 import type { AdminSummary, PairingOffer } from './panel-remote.ts';
@@ -42,6 +42,9 @@ export interface Results {
   'admins.list': readonly AdminSummary[];
   'admin.unpair': null;
   'pairing.create': PairingOffer;
+  /** The panel's complete WebRTC answer to the phone's offer. */
+  'call.start': { readonly sdp: string };
+  'call.end': null;
   /** The answer to a pairing request (not a command: it has no counter, `re` is 0). */
   pair: { readonly role: AdminRole; readonly panelId: string };
 }
@@ -194,6 +197,8 @@ const RESULTS: { readonly [K in ReplyOp]: Parser<Results[K]> } = {
   'admins.list': listOf(admin, 64),
   'admin.unpair': nothing,
   'pairing.create': (v) => (isRecord(v) && isNonEmptyString(v.payload, 8192) && isAdminRole(v.role) && isEpochMs(v.expiresAt) ? { payload: v.payload, role: v.role, expiresAt: v.expiresAt } : BAD),
+  'call.start': (v) => (isRecord(v) && typeof v.sdp === 'string' && v.sdp.length <= MAX_SDP_CHARS && v.sdp.startsWith('v=0') ? { sdp: v.sdp } : BAD),
+  'call.end': nothing,
   pair: (v) => (isRecord(v) && isAdminRole(v.role) && isNonEmptyString(v.panelId, 64) ? { role: v.role, panelId: v.panelId } : BAD),
 };
 

@@ -163,6 +163,10 @@ export class PhoneAdminState {
   get busy() {
     return this.#busy;
   }
+  /** The door's link, for a doorbell call (phone-call.svelte.ts) that needs the raw replies and events. */
+  get remote(): PhoneRemote {
+    return this.#remote;
+  }
   get message() {
     return this.#say.text;
   }

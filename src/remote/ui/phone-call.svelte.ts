@@ -1,0 +1,110 @@
+// The phone's side of a doorbell call: ringing when a fresh bell event arrives, then one
+// non-trickle WebRTC offer sent as `call.start` over the signed, sealed command channel.
+import { isBellEvent } from '../../panel/bell.ts';
+import type { CallMode } from '../command.ts';
+import type { RemoteEvent } from '../messages.ts';
+import { refusalText } from '../replies.ts';
+import type { PhoneRemote } from '../phone-remote.ts';
+import { iceGathered } from '../../panel/door-call.svelte.ts';
+
+/** A bell heard later than this (the phone was asleep, the outbox caught up) does not ring. */
+export const RING_FRESH_MS = 60_000;
+/** Empty: host candidates on the LAN. A TURN server for phones away from home goes here (README "Doorbell calls"). */
+export const CALL_ICE_SERVERS: RTCIceServer[] = [];
+
+export type PhoneCallView =
+  | { readonly state: 'idle' }
+  | { readonly state: 'ringing'; readonly at: number }
+  | { readonly state: 'connecting'; readonly mode: CallMode }
+  | { readonly state: 'inCall'; readonly mode: CallMode }
+  | { readonly state: 'ended'; readonly text: string };
+
+export const ringsNow = (e: Pick<RemoteEvent, 'kind' | 'detail' | 'at'>, now: number): boolean => isBellEvent(e) && now - e.at < RING_FRESH_MS && e.at <= now + RING_FRESH_MS;
+
+export class PhoneCall {
+  #view = $state<PhoneCallView>({ state: 'idle' });
+  #stream = $state.raw<MediaStream | null>(null);
+  readonly #remote: PhoneRemote;
+  readonly #now: () => number;
+  #pc: RTCPeerConnection | null = null;
+  #mic: MediaStream | null = null;
+
+  constructor(remote: PhoneRemote, now: () => number = Date.now) {
+    this.#remote = remote;
+    this.#now = now;
+  }
+
+  get view(): PhoneCallView {
+    return this.#view;
+  }
+  /** The panel's camera and voice, for the call screen's video element. */
+  get stream(): MediaStream | null {
+    return this.#stream;
+  }
+
+  /** Rings for each fresh bell; the returned function stops listening and hangs up. */
+  follow(): () => void {
+    const off = this.#remote.onEvent((e) => {
+      if (this.#view.state === 'idle' || this.#view.state === 'ended') if (ringsNow(e, this.#now())) this.#view = { state: 'ringing', at: e.at };
+    });
+    return () => {
+      off();
+      void this.hangUp();
+    };
+  }
+
+  decline(): void {
+    if (this.#view.state === 'ringing') this.#view = { state: 'idle' };
+  }
+
+  async start(mode: CallMode): Promise<void> {
+    if (this.#view.state === 'connecting' || this.#view.state === 'inCall') return;
+    this.#view = { state: 'connecting', mode };
+    try {
+      const pc = new RTCPeerConnection({ iceServers: CALL_ICE_SERVERS });
+      this.#pc = pc;
+      window.__doorwardCall = pc;
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      if (mode === 'answer') {
+        this.#mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+        for (const t of this.#mic.getAudioTracks()) pc.addTransceiver(t, { direction: 'sendrecv' });
+      } else pc.addTransceiver('audio', { direction: 'recvonly' });
+      const remoteStream = new MediaStream();
+      pc.ontrack = (e) => {
+        remoteStream.addTrack(e.track);
+        this.#stream = null;
+        this.#stream = remoteStream;
+      };
+      pc.onconnectionstatechange = () => {
+        if (pc.connectionState === 'failed' && this.#pc === pc) this.#close('The call was lost.');
+      };
+      await pc.setLocalDescription(await pc.createOffer());
+      await iceGathered(pc, 5_000);
+      const sdp = pc.localDescription?.sdp;
+      if (!sdp) throw new Error('no offer');
+      const r = await this.#remote.send({ op: 'call.start', sdp, mode });
+      if (this.#pc !== pc) return;
+      if (!r.ok) return this.#close(`The panel did not take the call: ${refusalText(r)}.`);
+      await pc.setRemoteDescription({ type: 'answer', sdp: r.result.sdp });
+      this.#view = { state: 'inCall', mode };
+    } catch (e) {
+      this.#close(`The call could not start (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  }
+
+  async hangUp(): Promise<void> {
+    if (!this.#pc) return;
+    this.#close('Call ended.');
+    await this.#remote.send({ op: 'call.end' }).catch(() => undefined);
+  }
+
+  #close(text: string): void {
+    for (const t of this.#mic?.getTracks() ?? []) t.stop();
+    this.#mic = null;
+    this.#pc?.close();
+    if (window.__doorwardCall === this.#pc) delete window.__doorwardCall;
+    this.#pc = null;
+    this.#stream = null;
+    this.#view = { state: 'ended', text };
+  }
+}

@@ -1,0 +1,89 @@
+import { expect, test, type Page } from '@playwright/test';
+import { openAdmin } from './support/admin.ts';
+import { deviceBrowser, mosquittoForTests, pairByText, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { emptyDoorwayVideo } from './support/vision-fixtures.ts';
+
+// A doorbell call end to end: kiosk and phone are two browsers with fake media, signalled only
+// through the signed, sealed command channel on a real Mosquitto; media flows peer to peer.
+let mosquitto: Mosquitto;
+const broker = mosquittoForTests();
+test.beforeAll(() => {
+  mosquitto = broker();
+});
+
+/** Counts from the call's RTCPeerConnection (window.__doorwardCall, set for tests by the call modules). */
+async function inbound(page: Page): Promise<{ videoFrames: number; audioPackets: number }> {
+  return page.evaluate(async () => {
+    const pc = (window as unknown as { __doorwardCall?: RTCPeerConnection }).__doorwardCall;
+    const out = { videoFrames: 0, audioPackets: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (r.type !== 'inbound-rtp') return;
+      if (r.kind === 'video') out.videoFrames += r.framesDecoded ?? 0;
+      if (r.kind === 'audio') out.audioPackets += r.packetsReceived ?? 0;
+    });
+    return out;
+  });
+}
+
+test('Ring rings the phone; Answer brings live video and two-way audio; Unlock from the call opens the door', async () => {
+  test.setTimeout(240_000);
+  const media = ['camera', 'microphone', 'notifications'];
+  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: media });
+  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: media });
+  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
+  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  try {
+    await pairByText(phone, await showPairingCode(panel, mosquitto.url));
+    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+
+    await panel.evaluate(() => (location.hash = '#/'));
+    await panel.getByRole('button', { name: 'Ring' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
+    await phone.getByRole('button', { name: 'Answer' }).click();
+    await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
+    await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toBeVisible();
+
+    await expect.poll(async () => (await inbound(phone)).videoFrames, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await inbound(phone)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await inbound(panel)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await phone.getByTestId('phone-call').getByRole('button', { name: 'Unlock' }).click();
+    await expect(phone.getByTestId('phone-door')).toHaveText('open', { timeout: 10_000 });
+
+    await phone.getByRole('button', { name: 'Hang up' }).click();
+    await expect(phone.getByTestId('phone-call-ended')).toHaveText('Call ended.');
+    await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toHaveCount(0);
+  } finally {
+    await phoneCtx.close();
+    await panelCtx.close();
+  }
+});
+
+test('Live view: the kiosk says who is watching while the phone sees the camera, and the log has it', async () => {
+  test.setTimeout(240_000);
+  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['camera', 'microphone', 'notifications'] });
+  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['notifications'] });
+  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
+  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  try {
+    await pairByText(phone, await showPairingCode(panel, mosquitto.url));
+    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
+    await panel.evaluate(() => (location.hash = '#/'));
+
+    await phone.getByRole('button', { name: 'Live view' }).click();
+    await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
+    await expect(panel.getByRole('status').filter({ hasText: /is watching$/ })).toBeVisible();
+    await expect.poll(async () => (await inbound(phone)).videoFrames, { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await phone.getByRole('button', { name: 'Hang up' }).click();
+    await expect(panel.getByRole('status').filter({ hasText: /is watching$/ })).toHaveCount(0);
+    await openAdmin(panel);
+    await panel.getByRole('button', { name: 'Access log' }).click();
+    await expect(panel.getByTestId('log-row').filter({ hasText: 'started a live view' })).toHaveCount(1);
+    await expect(panel.getByTestId('log-row').filter({ hasText: 'ended the live view' })).toHaveCount(1);
+  } finally {
+    await phoneCtx.close();
+    await panelCtx.close();
+  }
+});
