@@ -302,21 +302,21 @@ export class PhoneRemote {
    * the way); null when the panel no longer keeps it. Throws on a refusal or a garbled answer.
    */
   async snapshot(snapshotId: string): Promise<Uint8Array | null> {
-    const r = await this.send({ op: 'snapshot.get', snapshotId });
-    if (!r.ok) throw new Error(`refused: ${refusalText(r)}`);
-    if (r.result === null) return null;
-    const bytes = decodeBase64Url(r.result);
-    if (!bytes) throw new Error('the panel sent a snapshot that could not be read');
-    return bytes;
+    return this.#picture({ op: 'snapshot.get', snapshotId }, 'snapshot');
   }
 
   /** A person's face thumbnail (encrypted to this phone on the way); null when the panel keeps none. Throws like `snapshot`. */
   async thumbnail(personId: string): Promise<Uint8Array | null> {
-    const r = await this.send({ op: 'person.thumbnail', personId });
+    return this.#picture({ op: 'person.thumbnail', personId }, 'thumbnail');
+  }
+
+  /** The JPEG a picture op answers with, read the one way both are sent (base64url, or null for none). */
+  async #picture(body: { op: 'snapshot.get'; snapshotId: string } | { op: 'person.thumbnail'; personId: string }, what: string): Promise<Uint8Array | null> {
+    const r = await this.send(body);
     if (!r.ok) throw new Error(`refused: ${refusalText(r)}`);
     if (r.result === null) return null;
     const bytes = decodeBase64Url(r.result);
-    if (!bytes) throw new Error('the panel sent a thumbnail that could not be read');
+    if (!bytes) throw new Error(`the panel sent a ${what} that could not be read`);
     return bytes;
   }
 

@@ -22,8 +22,9 @@ import type { Box, RgbaImage } from './types.ts';
  * embedding and matching from a track's first frame that passes the gate, until multi-frame
  * agreement gives one piece of evidence per face (again after a cool-down if the face stays).
  * Judging does not wait for the track to be stable: the agreement's three frames are the proof
- * that a face stayed, and waiting for stability first cost a whole frame at the door. Idle mode and the enrolment / blink tasks live here too. The worker is a shell
- * around it; Node tests drive it with the real models.
+ * that a face stayed, and waiting for stability first cost a whole frame at the door. Idle mode
+ * and the enrolment / blink tasks live here too. The worker is a shell around it; Node tests
+ * drive it with the real models.
  */
 
 export type Stage = 'decode' | 'detect' | 'census' | 'landmark' | 'quality' | 'liveness' | 'embed' | 'match' | 'eyes' | 'total';
