@@ -26,18 +26,31 @@ async function inbound(page: Page): Promise<{ videoFrames: number; audioPackets:
   });
 }
 
-test('Ring rings the phone; Answer brings live video and two-way audio; Unlock from the call opens the door', async () => {
-  test.setTimeout(240_000);
-  const media = ['camera', 'microphone', 'notifications'];
-  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: media });
-  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: media });
+/** A kiosk and a phone in browsers of their own with fake media, paired, the kiosk back at rest. */
+async function pairedKioskAndPhone(phonePermissions: string[]) {
+  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['camera', 'microphone', 'notifications'] });
+  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: phonePermissions });
   const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
   const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  const close = async () => {
+    await phoneCtx.close();
+    await panelCtx.close();
+  };
   try {
     await pairByText(phone, await showPairingCode(panel, mosquitto.url));
     await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
-
     await panel.evaluate(() => (location.hash = '#/'));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { panel, phone, close };
+}
+
+test('Ring rings the phone; Answer brings live video and two-way audio; Unlock from the call opens the door', async () => {
+  test.setTimeout(240_000);
+  const { panel, phone, close } = await pairedKioskAndPhone(['camera', 'microphone', 'notifications']);
+  try {
     await panel.getByRole('button', { name: 'Ring' }).click();
     await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
     await phone.getByRole('button', { name: 'Answer' }).click();
@@ -55,21 +68,14 @@ test('Ring rings the phone; Answer brings live video and two-way audio; Unlock f
     await expect(phone.getByTestId('phone-call-ended')).toHaveText('Call ended.');
     await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toHaveCount(0);
   } finally {
-    await phoneCtx.close();
-    await panelCtx.close();
+    await close();
   }
 });
 
 test('Live view: the kiosk says who is watching while the phone sees the camera, and the log has it', async () => {
   test.setTimeout(240_000);
-  const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['camera', 'microphone', 'notifications'] });
-  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['notifications'] });
-  const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
-  const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
+  const { panel, phone, close } = await pairedKioskAndPhone(['notifications']);
   try {
-    await pairByText(phone, await showPairingCode(panel, mosquitto.url));
-    await expect(phone.getByTestId('phone-panel-online')).toHaveText('online');
-    await panel.evaluate(() => (location.hash = '#/'));
 
     await phone.getByRole('button', { name: 'Live view' }).click();
     await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
@@ -83,7 +89,6 @@ test('Live view: the kiosk says who is watching while the phone sees the camera,
     await expect(panel.getByTestId('log-row').filter({ hasText: 'started a live view' })).toHaveCount(1);
     await expect(panel.getByTestId('log-row').filter({ hasText: 'ended the live view' })).toHaveCount(1);
   } finally {
-    await phoneCtx.close();
-    await panelCtx.close();
+    await close();
   }
 });
