@@ -2,6 +2,7 @@ import { KioskFlow } from './kiosk/kiosk.svelte.ts';
 import type { PinChecker } from './kiosk/visitor-pin.ts';
 import { Camera } from './platform/camera.svelte.ts';
 import { browserPeer, DoorCall } from './panel/door-call.svelte.ts';
+import { callLogLine } from './panel/bell.ts';
 import { NetworkStatus } from './platform/network.svelte.ts';
 import { PersistentStorage } from './platform/storage.svelte.ts';
 import { ScreenWakeLock } from './platform/wake-lock.svelte.ts';
@@ -132,10 +133,10 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const call = new DoorCall({
     clock,
     makePeer: browserPeer(() => camera.stream, speaker),
-    log: (e) =>
-      void log
-        .append({ at: clock.now(), kind: 'admin', personId: null, summary: e.kind === 'call.start' ? `${e.adminName} started a ${e.mode === 'answer' ? 'doorbell call' : 'live view'}` : `${e.adminName} ended the ${e.mode === 'answer' ? 'doorbell call' : 'live view'} (${e.why ?? 'hungUp'})`, detail: { adminId: e.adminId, op: e.kind, mode: e.mode, ...(e.why ? { why: e.why } : {}) } })
-        .catch((err: unknown) => console.warn('[call] log', err)),
+    log: (e) => {
+      const { line, still } = callLogLine(e, clock.now());
+      void log.append(line, still).catch((err: unknown) => console.warn('[call] log', err));
+    },
   });
   const remote = await PanelRemote.create({
     calls: call,

@@ -24,7 +24,12 @@ export interface CallMedia {
   readonly mode: CallMode;
 }
 
-export type CallLogEvent = { readonly kind: 'call.start' | 'call.end'; readonly adminId: string; readonly adminName: string; readonly mode: CallMode; readonly why?: CallEndReason };
+export type CallLogEvent =
+  | { readonly kind: 'call.start' | 'call.end'; readonly adminId: string; readonly adminName: string; readonly mode: CallMode; readonly why?: CallEndReason }
+  /** An admin pressed Decline: nobody else's phone needs to keep ringing. */
+  | { readonly kind: 'ring.declined'; readonly adminId: string; readonly adminName: string }
+  /** Nobody answered or declined in time: logged with the still taken when the visitor rang. */
+  | { readonly kind: 'ring.missed'; readonly still: Uint8Array | null };
 export type CallEndReason = 'hungUp' | 'failed' | 'timedOut';
 
 export interface DoorCallDeps {
@@ -34,9 +39,13 @@ export interface DoorCallDeps {
   log(e: CallLogEvent): void;
   /** A call is ended after this long, so a forgotten phone cannot keep watching. */
   readonly maxMs?: number;
+  /** A ring nobody answers or declines within this is missed. */
+  readonly ringMs?: number;
 }
 
 export const DEFAULT_CALL_MAX_MS = 10 * 60_000;
+/** As long as a phone keeps ringing (phone-call.svelte.ts RING_FRESH_MS): past it the ring is missed. */
+export const RING_MS = 60_000;
 
 export class DoorCall {
   #state = $state<CallState>({ state: 'idle' });
@@ -46,6 +55,8 @@ export class DoorCall {
   #timer: TimerHandle | null = null;
   /** Set while a start is between checks and the answer, so a second start cannot slip in. */
   #starting = false;
+  /** The ring waiting for an answer: the timer that calls it missed. */
+  #ring: { readonly timer: TimerHandle } | null = null;
 
   constructor(deps: DoorCallDeps) {
     this.#deps = deps;
@@ -59,6 +70,37 @@ export class DoorCall {
   get banner(): string | null {
     const s = this.#state;
     return s.state === 'idle' ? null : `${s.adminName} is ${s.state}`;
+  }
+
+  /**
+   * The visitor rang: missed unless an admin answers or declines within RING_MS; `still` is the
+   * camera's picture of them, being taken. A second press while the first rings is the same ring.
+   */
+  ring(still: Promise<Uint8Array | null>): void {
+    if (this.#ring || this.#state.state === 'talking') return;
+    const timer = this.#deps.clock.setTimeout(() => {
+      this.#ring = null;
+      void still.catch(() => null).then((jpeg) => this.#deps.log({ kind: 'ring.missed', still: jpeg }));
+    }, this.#deps.ringMs ?? RING_MS);
+    this.#ring = { timer };
+  }
+
+  /** Whether a ring is waiting for an answer. */
+  get ringing(): boolean {
+    return this.#ring !== null;
+  }
+
+  /** An admin's Decline: logged once per ring; one without a ring waiting is ignored. */
+  decline(adminId: string, adminName: string): void {
+    if (!this.#endRing()) return;
+    this.#deps.log({ kind: 'ring.declined', adminId, adminName });
+  }
+
+  #endRing(): boolean {
+    if (!this.#ring) return false;
+    this.#deps.clock.clearTimeout(this.#ring.timer);
+    this.#ring = null;
+    return true;
   }
 
   async start(adminId: string, adminName: string, mode: CallMode, offerSdp: string): Promise<{ readonly sdp: string } | { readonly problem: string }> {
@@ -76,6 +118,8 @@ export class DoorCall {
         if (this.#peer === peer) this.#finish('failed');
       });
       this.#timer = this.#deps.clock.setTimeout(() => this.#finish('timedOut'), this.#deps.maxMs ?? DEFAULT_CALL_MAX_MS);
+      // Answered: the ring is over. A live view is only a look, so the ring still waits for an answer.
+      if (mode === 'answer') this.#endRing();
       this.#deps.log({ kind: 'call.start', adminId, adminName, mode });
       return { sdp };
     } catch (e) {
@@ -103,8 +147,9 @@ export class DoorCall {
     this.#deps.log({ kind: 'call.end', adminId: s.adminId, adminName: s.adminName, mode: this.#mode, why });
   }
 
-  /** Ends any call (the kiosk page leaving). */
+  /** Ends any call (the kiosk page leaving); a ring then waiting is dropped, not logged as missed. */
   stop(): void {
+    this.#endRing();
     this.#finish('hungUp');
   }
 }

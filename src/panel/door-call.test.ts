@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../tests/support/clock.ts';
+import { FakeClock, settle } from '../../tests/support/clock.ts';
 import { fakePeers } from '../../tests/support/peer.ts';
-import { DoorCall, type CallLogEvent } from './door-call.svelte.ts';
+import { DoorCall, RING_MS, type CallLogEvent } from './door-call.svelte.ts';
+
+const STILL = new Uint8Array([0xff, 0xd8, 1, 2]);
 
 const OFFER = 'v=0\r\no=- offer\r\n';
 
@@ -9,7 +11,7 @@ function setup(maxMs = 60_000) {
   const clock = new FakeClock();
   const peers = fakePeers();
   const log: CallLogEvent[] = [];
-  const call = new DoorCall({ clock, makePeer: peers.makePeer, log: (e) => log.push(e), maxMs });
+  const call = new DoorCall({ clock, makePeer: peers.makePeer, log: (e) => log.push(e), maxMs, ringMs: RING_MS });
   return { clock, peers, log, call };
 }
 
@@ -96,5 +98,70 @@ describe('DoorCall', () => {
     await call.end('a1');
     await call.end('a1');
     expect(log.filter((e) => e.kind === 'call.end')).toHaveLength(1);
+  });
+
+  describe('the ring', () => {
+    it('unanswered for RING_MS, it is logged once as missed, with the picture taken when the visitor rang', async () => {
+      const { call, clock, log } = setup();
+      call.ring(Promise.resolve(STILL));
+      call.ring(Promise.resolve(null));
+      expect(call.ringing).toBe(true);
+      await clock.advance(RING_MS - 1);
+      expect(log).toEqual([]);
+      await clock.advance(1);
+      await settle();
+      expect(log).toEqual([{ kind: 'ring.missed', still: STILL }]);
+      expect(call.ringing).toBe(false);
+      await clock.advance(RING_MS);
+      expect(log).toHaveLength(1);
+    });
+
+    it('a picture that could not be taken still leaves the missed ring in the log', async () => {
+      const { call, clock, log } = setup();
+      call.ring(Promise.reject(new Error('no camera')));
+      await clock.advance(RING_MS);
+      await settle();
+      expect(log).toEqual([{ kind: 'ring.missed', still: null }]);
+    });
+
+    it('answered, it is not missed; a live view alone does not answer it', async () => {
+      const { call, clock, log } = setup(10 * RING_MS);
+      call.ring(Promise.resolve(STILL));
+      await call.start('a1', 'Ana', 'view', OFFER);
+      expect(call.ringing).toBe(true);
+      await call.end('a1');
+      await call.start('b2', 'Ben', 'answer', OFFER);
+      expect(call.ringing).toBe(false);
+      await clock.advance(2 * RING_MS);
+      expect(log.map((e) => e.kind)).toEqual(['call.start', 'call.end', 'call.start']);
+    });
+
+    it('declined, it is logged once with who declined and is not missed; a decline with no ring waiting logs nothing', async () => {
+      const { call, clock, log } = setup();
+      call.decline('a1', 'Ana');
+      expect(log).toEqual([]);
+      call.ring(Promise.resolve(STILL));
+      call.decline('a1', 'Ana');
+      call.decline('b2', 'Ben');
+      await clock.advance(2 * RING_MS);
+      expect(log).toEqual([{ kind: 'ring.declined', adminId: 'a1', adminName: 'Ana' }]);
+    });
+
+    it('a ring while someone is already talking to the door waits for nobody', async () => {
+      const { call, clock, log } = setup(10 * RING_MS);
+      await call.start('a1', 'Ana', 'answer', OFFER);
+      call.ring(Promise.resolve(STILL));
+      expect(call.ringing).toBe(false);
+      await clock.advance(2 * RING_MS);
+      expect(log.map((e) => e.kind)).toEqual(['call.start']);
+    });
+
+    it('the kiosk stopping drops a waiting ring without calling it missed', async () => {
+      const { call, clock, log } = setup();
+      call.ring(Promise.resolve(STILL));
+      call.stop();
+      await clock.advance(2 * RING_MS);
+      expect(log).toEqual([]);
+    });
   });
 });

@@ -4,6 +4,7 @@ import type { Services } from '../services.ts';
 import { doorLogEntry } from './door-log.ts';
 import { scanForKeys } from './key-scanner.ts';
 import { bellEvent } from './bell.ts';
+import { cameraStill } from '../platform/camera-still.ts';
 import { browserSpeaker } from '../platform/speech.ts';
 import { spokenLine } from '../kiosk/spoken.ts';
 import { every, type Clock } from '../platform/clock.ts';
@@ -33,11 +34,16 @@ function startDoorEvents(s: Services): () => void {
   return () => stops.forEach((stop) => stop());
 }
 
-/** A visitor who rings is logged (every paired phone is notified of it) and tells insight this is a visitor, not a prowler. */
+/**
+ * A visitor who rings is logged (every paired phone rings with it), tells insight this is a
+ * visitor, not a prowler, and waits for an answer with their picture: unanswered, it is logged
+ * as missed with that picture.
+ */
 function startBell(s: Services): () => void {
   return s.kiosk.on('change', ({ state }) => {
     if (state.kind !== 'ringing') return;
     void s.log.append(bellEvent(s.clock.now()));
+    s.call.ring(cameraStill(s.camera.stream));
     void s.insight.door('bell');
   });
 }

@@ -11,12 +11,14 @@ const ALERTS: readonly RemoteEvent[] = [
   ev('attempt', { outcome: 'deny', subject: null, credential: { kind: 'pin' }, alerts: ['pinLockout'] }),
   ...['intruder', 'bruteForce', 'forcedDoor', 'tamper', 'doorLeftOpen', 'tailgating', 'loitering', 'unknownVisitor', 'controllerOffline', 'doorLinkFault'].map((code) => ev('system', { code, severity: 'critical', detail: 'x' })),
   ev('attempt', { bell: true }),
+  ev('attempt', { ring: 'missed' }),
   ev('door', { tamper: true }),
   ev('admin', { remoteRefused: true }),
 ];
 const ORDINARY: readonly RemoteEvent[] = [
   ev('attempt', { outcome: 'grant', subject: { name: 'Ada' }, credential: { kind: 'face' } }),
   ev('admin', { adminId: 'a' }, 'Ada added'),
+  ev('admin', { adminId: 'a', op: 'call.decline', ring: 'declined' }, 'Ana declined the doorbell'),
   ev('system', { code: 'controllerBack' }),
 ];
 

@@ -96,6 +96,8 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
   // Ring pressed at the kiosk. An unrecognised face (a decision "ring": offered the bell) is not
   // a ring: it is decided again every few seconds, and the visit rule above speaks for it.
   if (isBellEvent(e)) return { title: 'Someone rang the doorbell', body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  // Same tag: the missed ring takes the ring's place in the notification tray, with the visitor's picture in the log.
+  if (e.kind === 'attempt' && d && d.ring === 'missed') return { title: 'Missed ring', body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
   if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: words, tag: 'tamper', severity: 'critical', kind: 'tamper' };
   if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: words, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
   return null;

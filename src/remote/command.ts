@@ -45,7 +45,9 @@ export type CommandBody =
   | { readonly op: 'settings.set'; readonly patch: SettingsPatch }
   /** A doorbell call: the phone's complete (non-trickle) WebRTC offer; the reply is the panel's answer. */
   | { readonly op: 'call.start'; readonly sdp: string; readonly mode: CallMode }
-  | { readonly op: 'call.end' };
+  | { readonly op: 'call.end' }
+  /** "I can't come": the ring stops on every phone and the panel logs who declined. */
+  | { readonly op: 'call.decline' };
 
 /** 'answer': two-way audio with the visitor; 'view': a live look, announced on the kiosk. */
 export type CallMode = 'answer' | 'view';
@@ -312,6 +314,7 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     case 'call.start':
       return onlyKeys(o, ['op', 'sdp', 'mode']) && typeof o.sdp === 'string' && o.sdp.length <= MAX_SDP_CHARS && o.sdp.startsWith('v=0') && (o.mode === 'answer' || o.mode === 'view') ? { op: o.op, sdp: o.sdp, mode: o.mode } : null;
     case 'call.end':
+    case 'call.decline':
       return onlyKeys(o, ['op']) ? { op: o.op } : null;
     case 'admin.unpair':
       return id(o.adminId) ? { op: o.op, adminId: o.adminId } : null;

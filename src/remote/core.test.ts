@@ -197,9 +197,12 @@ describe('verifyCommand', () => {
     for (const role of ['owner', 'manager'] as const) {
       expect(mayRun(role, 'call.start')).toBe(true);
       expect(mayRun(role, 'call.end')).toBe(true);
+      expect(mayRun(role, 'call.decline')).toBe(true);
     }
     expect(mayRun('bridge', 'call.start')).toBe(false);
     expect(mayRun('bridge', 'call.end')).toBe(false);
+    expect(mayRun('bridge', 'call.decline')).toBe(false);
+    expect(parseCommandBody({ op: 'call.decline' })).toEqual({ op: 'call.decline' });
     expect(parseCommandBody({ op: 'call.start', sdp: 'v=0\r\n', mode: 'view' })).toEqual({ op: 'call.start', sdp: 'v=0\r\n', mode: 'view' });
     expect(parseCommandBody({ op: 'call.end' })).toEqual({ op: 'call.end' });
     for (const bad of [
@@ -209,6 +212,7 @@ describe('verifyCommand', () => {
       { op: 'call.start', sdp: 42, mode: 'answer' },
       { op: 'call.start', sdp: 'v=0', mode: 'answer', extra: 1 },
       { op: 'call.end', who: 'x' },
+      { op: 'call.decline', adminName: 'Someone else' },
     ])
       expect(parseCommandBody(bad)).toBeNull();
   });

@@ -25,12 +25,15 @@ export interface CommandPanel {
 export interface CallPanel {
   start(adminId: string, adminName: string, mode: 'answer' | 'view', offerSdp: string): Promise<{ readonly sdp: string } | { readonly problem: string }>;
   end(adminId: string): Promise<void>;
+  decline(adminId: string, adminName: string): void;
 }
 
 /** A command's answer; the result is the one its op answers with (replies.ts `Results`). */
 export type CommandOutcome = { readonly ok: true; readonly result: Results[Op] } | { readonly ok: false; readonly reason: Refusal; readonly problem?: string };
 
 const rejected = (problem: string): CommandOutcome => ({ ok: false, reason: 'rejected', problem });
+/** The name the kiosk shows and logs for a caller: the label the owner gave the phone at pairing, made printable. */
+const callerName = (p: CommandPanel, adminId: string): string => p.admins().find((x) => x.id === adminId)?.label.replace(/[\u0000-\u001f]/g, '').slice(0, 60) || 'An admin';
 
 export async function runCommand(p: CommandPanel, adminId: string, role: AdminRole, c: CommandBody): Promise<CommandOutcome> {
   const a = p.actions;
@@ -119,13 +122,16 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
       return ok(c.op, await p.createPairing(c.role));
     case 'call.start': {
       if (!p.calls) return { ok: false, reason: 'unsupported' };
-      const name = p.admins().find((x) => x.id === adminId)?.label.replace(/[\u0000-\u001f]/g, '').slice(0, 60) || 'An admin';
-      const r = await p.calls.start(adminId, name, c.mode, c.sdp);
+      const r = await p.calls.start(adminId, callerName(p, adminId), c.mode, c.sdp);
       return 'problem' in r ? rejected(r.problem) : ok(c.op, { sdp: r.sdp });
     }
     case 'call.end':
       if (!p.calls) return { ok: false, reason: 'unsupported' };
       await p.calls.end(adminId);
+      return ok(c.op, null);
+    case 'call.decline':
+      if (!p.calls) return { ok: false, reason: 'unsupported' };
+      p.calls.decline(adminId, callerName(p, adminId));
       return ok(c.op, null);
   }
 }

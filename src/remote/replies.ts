@@ -45,6 +45,7 @@ export interface Results {
   /** The panel's complete WebRTC answer to the phone's offer. */
   'call.start': { readonly sdp: string };
   'call.end': null;
+  'call.decline': null;
   /** The answer to a pairing request (not a command: it has no counter, `re` is 0). */
   pair: { readonly role: AdminRole; readonly panelId: string };
 }
@@ -199,6 +200,7 @@ const RESULTS: { readonly [K in ReplyOp]: Parser<Results[K]> } = {
   'pairing.create': (v) => (isRecord(v) && isNonEmptyString(v.payload, 8192) && isAdminRole(v.role) && isEpochMs(v.expiresAt) ? { payload: v.payload, role: v.role, expiresAt: v.expiresAt } : BAD),
   'call.start': (v) => (isRecord(v) && typeof v.sdp === 'string' && v.sdp.length <= MAX_SDP_CHARS && v.sdp.startsWith('v=0') ? { sdp: v.sdp } : BAD),
   'call.end': nothing,
+  'call.decline': nothing,
   pair: (v) => (isRecord(v) && isAdminRole(v.role) && isNonEmptyString(v.panelId, 64) ? { role: v.role, panelId: v.panelId } : BAD),
 };
 

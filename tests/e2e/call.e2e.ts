@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openAdmin } from './support/admin.ts';
-import { deviceBrowser, mosquittoForTests, pairByText, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, pairByText, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 import { emptyDoorwayVideo } from './support/vision-fixtures.ts';
 
 // A doorbell call end to end: kiosk and phone are two browsers with fake media, signalled only
@@ -88,6 +88,39 @@ test('Live view: the kiosk says who is watching while the phone sees the camera,
     await panel.getByRole('button', { name: 'Access log' }).click();
     await expect(panel.getByTestId('log-row').filter({ hasText: 'started a live view' })).toHaveCount(1);
     await expect(panel.getByTestId('log-row').filter({ hasText: 'ended the live view' })).toHaveCount(1);
+  } finally {
+    await close();
+  }
+});
+
+test('A ring nobody answers stops ringing after a minute and is logged with who rang; Decline stops the ring and the panel logs who declined', async () => {
+  test.setTimeout(240_000);
+  const { panel, phone, close } = await pairedKioskAndPhone(['notifications']);
+  try {
+    await panel.getByRole('button', { name: 'Ring' }).click();
+    const ringAt = Date.now();
+    await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
+    // Nobody answers: past a minute the phone stops by itself and says what it missed.
+    await expect(phone.getByTestId('phone-ringing')).toBeHidden({ timeout: 90_000 });
+    expect(Date.now() - ringAt).toBeGreaterThan(55_000);
+    await expect(phone.getByTestId('phone-call-ended')).toHaveText(/^Missed ring at /);
+    await phoneTab(phone, 'Log');
+    const missed = phone.getByTestId('phone-event').filter({ hasText: 'Nobody answered the doorbell' });
+    await expect(missed).toHaveCount(1, { timeout: 20_000 });
+    await missed.getByRole('button', { name: 'Show snapshot' }).click();
+    await expect(missed.getByRole('img')).toHaveJSProperty('complete', true);
+    expect(await missed.getByRole('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+
+    // Rung again and declined: the ring stops here and the panel's log says who declined.
+    await phoneTab(phone, 'Doors');
+    await expect(panel.getByRole('button', { name: 'Ring' })).toBeVisible({ timeout: 40_000 });
+    await panel.getByRole('button', { name: 'Ring' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
+    await phone.getByRole('button', { name: 'Decline' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toBeHidden();
+    await phoneTab(phone, 'Log');
+    await expect(phone.getByTestId('phone-event').filter({ hasText: 'declined the doorbell' })).toHaveCount(1, { timeout: 20_000 });
+    await expect(phone.getByTestId('phone-event').filter({ hasText: 'Nobody answered the doorbell' })).toHaveCount(1);
   } finally {
     await close();
   }

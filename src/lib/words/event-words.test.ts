@@ -22,6 +22,7 @@ describe('eventWords', () => {
   it('exit button', () => expect(eventWords(attempt({ outcome: 'grant', subject: null, credential: { kind: 'exitButton' } }), say)).toBe('Someone left with the exit button'));
   it('unknown ring', () => expect(eventWords(attempt({ outcome: 'ring', subject: null, credential: { kind: 'face' } }), say)).toBe('Someone unknown rang'));
   it('doorbell', () => expect(eventWords(attempt({ bell: true }), say)).toBe('Someone rang the doorbell'));
+  it('missed ring', () => expect(eventWords(attempt({ ring: 'missed' }), say)).toBe('Nobody answered the doorbell'));
   it('spoof', () => expect(eventWords(attempt({ outcome: 'deny', subject: null, credential: { kind: 'face' }, alerts: ['spoofAttempt'] }), say)).toBe('A photo was held to the camera'));
   it('duress', () => expect(eventWords(attempt({ outcome: 'grant', subject: ada, credential: { kind: 'pin' }, alerts: ['duress'] }), say)).toBe('Ada used the duress PIN'));
   it('denials', () => {

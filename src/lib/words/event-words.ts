@@ -33,6 +33,7 @@ export function eventWords(e: LoggedEvent, say: Say, adminName?: AdminName): str
   const d = obj(e.detail);
   if (e.kind === 'attempt' && d) {
     if (d.bell === true) return say('event.bell');
+    if (d.ring === 'missed') return say('event.ringMissed');
     const name = str(obj(d.subject)?.name);
     const alerts = Array.isArray(d.alerts) ? d.alerts : [];
     if (alerts.includes('spoofAttempt')) return say('event.spoof');

@@ -1,6 +1,9 @@
 // The phone's side of a doorbell call: ringing when a fresh bell event arrives, then one
 // non-trickle WebRTC offer sent as `call.start` over the signed, sealed command channel.
-import { isBellEvent } from '../../panel/bell.ts';
+import { endsCallOf, endsRing, isBellEvent } from '../../panel/bell.ts';
+import { eventWords } from '../../lib/words/event-words.ts';
+import { say } from '../../lib/words/index.ts';
+import { formatTime } from '../../lib/words/format.ts';
 import type { CallMode } from '../command.ts';
 import type { RemoteEvent } from '../messages.ts';
 import { refusalText } from '../replies.ts';
@@ -21,6 +24,20 @@ export type PhoneCallView =
 
 export const ringsNow = (e: Pick<RemoteEvent, 'kind' | 'detail' | 'at'>, now: number): boolean => isBellEvent(e) && now - e.at < RING_FRESH_MS && e.at <= now + RING_FRESH_MS;
 
+/** Panel and phone clocks differ; a call-end line older than the call by more than this is an earlier call's. */
+const CLOCK_SLACK_MS = 30_000;
+
+/**
+ * What a panel's log line does to this phone's call screen: a fresh bell rings it; the line that
+ * ends a ring (another admin answered or declined, or nobody did) stops it; the panel ending this
+ * admin's call by itself (time limit, lost connection) closes the call screen.
+ */
+export function callReaction(e: RemoteEvent, view: PhoneCallView, o: { readonly now: number; readonly me: string | null; readonly callSince: number }): 'ring' | 'ringOver' | 'endedByPanel' | null {
+  if (view.state === 'idle' || view.state === 'ended') return ringsNow(e, o.now) ? 'ring' : null;
+  if (view.state === 'ringing') return endsRing(e) && e.at >= view.at ? 'ringOver' : null;
+  return view.state === 'inCall' && o.me !== null && endsCallOf(e, o.me) && e.at >= o.callSince - CLOCK_SLACK_MS ? 'endedByPanel' : null;
+}
+
 export class PhoneCall {
   #view = $state<PhoneCallView>({ state: 'idle' });
   #stream = $state.raw<MediaStream | null>(null);
@@ -28,6 +45,8 @@ export class PhoneCall {
   readonly #now: () => number;
   #pc: RTCPeerConnection | null = null;
   #mic: MediaStream | null = null;
+  #callSince = 0;
+  #ringTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(remote: PhoneRemote, now: () => number = Date.now) {
     this.#remote = remote;
@@ -42,23 +61,49 @@ export class PhoneCall {
     return this.#stream;
   }
 
-  /** Rings for each fresh bell; the returned function stops listening and hangs up. */
+  /** Follows the panel's log (see callReaction); the returned function stops listening and hangs up. */
   follow(): () => void {
     const off = this.#remote.onEvent((e) => {
-      if (this.#view.state === 'idle' || this.#view.state === 'ended') if (ringsNow(e, this.#now())) this.#view = { state: 'ringing', at: e.at };
+      switch (callReaction(e, this.#view, { now: this.#now(), me: this.#remote.adminId, callSince: this.#callSince })) {
+        case 'ring':
+          return this.#ringFor(e.at);
+        case 'ringOver':
+          return this.#stopRinging(eventWords(e, say));
+        case 'endedByPanel':
+          return this.#close(say('call.endedByPanel'));
+      }
     });
     return () => {
       off();
+      this.#stopRinging(null);
       void this.hangUp();
     };
   }
 
+  /** Rings until the ring is RING_FRESH_MS old, even if the line that ends it never comes (the broker went away). */
+  #ringFor(at: number): void {
+    this.#view = { state: 'ringing', at };
+    if (this.#ringTimer !== null) clearTimeout(this.#ringTimer);
+    this.#ringTimer = setTimeout(() => this.#stopRinging(say('call.missed', { time: formatTime(at) })), Math.max(0, at + RING_FRESH_MS - this.#now()));
+  }
+
+  #stopRinging(text: string | null): void {
+    if (this.#ringTimer !== null) clearTimeout(this.#ringTimer);
+    this.#ringTimer = null;
+    if (this.#view.state === 'ringing') this.#view = text === null ? { state: 'idle' } : { state: 'ended', text };
+  }
+
+  /** "I can't come": stops ringing here, and the panel tells every other phone (and logs who). */
   decline(): void {
-    if (this.#view.state === 'ringing') this.#view = { state: 'idle' };
+    if (this.#view.state !== 'ringing') return;
+    this.#stopRinging(null);
+    void this.#remote.send({ op: 'call.decline' }).catch(() => undefined);
   }
 
   async start(mode: CallMode): Promise<void> {
     if (this.#view.state === 'connecting' || this.#view.state === 'inCall') return;
+    this.#stopRinging(null);
+    this.#callSince = this.#now();
     this.#view = { state: 'connecting', mode };
     try {
       const pc = new RTCPeerConnection({ iceServers: CALL_ICE_SERVERS });
