@@ -125,3 +125,43 @@ test('A ring nobody answers stops ringing after a minute and is logged with who 
     await close();
   }
 });
+
+test('A manager the owner has unpaired cannot start a live view: the panel refuses and logs it, and the kiosk never says anyone is watching', async () => {
+  test.setTimeout(240_000);
+  const { panel, close } = await pairedKioskAndPhone(['notifications']);
+  const managerCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['notifications'] });
+  try {
+    const manager = managerCtx.pages()[0] ?? (await managerCtx.newPage());
+    await openAdmin(panel);
+    await panel.getByRole('button', { name: 'Remote' }).click();
+    await panel.getByLabel('Role').selectOption('manager');
+    await panel.getByRole('button', { name: 'Pair a phone' }).click();
+    const payload = await panel.getByTestId('pair-payload').inputValue();
+    await manager.goto('/#/remote');
+    await manager.getByLabel('Pairing code').fill(payload);
+    await manager.getByRole('button', { name: 'Pair', exact: true }).click();
+    await expect(manager.getByTestId('phone-message')).toHaveText('Paired as manager.');
+    await expect(manager.getByTestId('phone-panel-online')).toHaveText('online');
+
+    // Paired, the manager may look.
+    await manager.getByRole('button', { name: 'Live view' }).click();
+    await expect(manager.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
+    await manager.getByRole('button', { name: 'Hang up' }).click();
+
+    await panel.getByTestId('paired-admin').filter({ hasText: 'manager' }).getByRole('button', { name: 'Unpair' }).click();
+    await expect(panel.getByTestId('paired-admin')).toHaveCount(1);
+    await panel.evaluate(() => (location.hash = '#/'));
+
+    await manager.getByRole('button', { name: 'Live view' }).click();
+    await expect(manager.getByTestId('phone-call-ended')).toBeVisible({ timeout: 40_000 });
+    await expect(manager.getByTestId('phone-call')).toHaveCount(0);
+    await expect(panel.getByRole('status').filter({ hasText: /is watching$/ })).toHaveCount(0);
+    await openAdmin(panel);
+    await panel.getByRole('button', { name: 'Access log' }).click();
+    await expect(panel.getByTestId('log-row').filter({ hasText: /refused \(unpaired\)/ }).first()).toBeVisible();
+    await expect(panel.getByTestId('log-row').filter({ hasText: 'started a live view' })).toHaveCount(1);
+  } finally {
+    await managerCtx.close();
+    await close();
+  }
+});
