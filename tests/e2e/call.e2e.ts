@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openAdmin } from './support/admin.ts';
+import { shot } from './support/shots.ts';
 import { deviceBrowser, mosquittoForTests, pairByText, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 import { emptyDoorwayVideo } from './support/vision-fixtures.ts';
 
@@ -29,7 +30,8 @@ async function inbound(page: Page): Promise<{ videoFrames: number; audioPackets:
 /** A kiosk and a phone in browsers of their own with fake media, paired, the kiosk back at rest. */
 async function pairedKioskAndPhone(phonePermissions: string[]) {
   const panelCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: ['camera', 'microphone', 'notifications'] });
-  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: phonePermissions });
+  // A phone's screen, so the call's screenshots show what a phone shows.
+  const phoneCtx = await deviceBrowser({ video: emptyDoorwayVideo(), permissions: phonePermissions, viewport: { width: 390, height: 844 }, colorScheme: 'light' });
   const panel = panelCtx.pages()[0] ?? (await panelCtx.newPage());
   const phone = phoneCtx.pages()[0] ?? (await phoneCtx.newPage());
   const close = async () => {
@@ -53,11 +55,13 @@ test('Ring rings the phone; Answer brings live video and two-way audio; Unlock f
   try {
     await panel.getByRole('button', { name: 'Ring' }).click();
     await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
+    await shot(phone, 'phone-ringing');
     await phone.getByRole('button', { name: 'Answer' }).click();
     await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
     await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toBeVisible();
 
     await expect.poll(async () => (await inbound(phone)).videoFrames, { timeout: 30_000 }).toBeGreaterThan(0);
+    await shot(phone, 'phone-call');
     await expect.poll(async () => (await inbound(phone)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(async () => (await inbound(panel)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(0);
 
