@@ -78,6 +78,13 @@ test('one phone pairs with two kiosks, sees both doors\' states, unlocks each, r
     await expect.poll(doorsInLog).toEqual([backId]);
     await phone.locator('select[name="log-door"]').selectOption({ label: 'all doors' });
 
+    // Every paired door rings, wherever the app is: the front door rings while the back door was the one opened, on the Log tab.
+    await front.evaluate(() => (location.hash = '#/'));
+    await front.getByRole('button', { name: 'Ring' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toHaveText(/Someone rang at Front door/, { timeout: 20_000 });
+    await phone.getByRole('button', { name: 'Decline' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toHaveCount(0);
+
     // Removing the front door here leaves the back door paired and working, after a reload too.
     await phoneTab(phone, 'Doors');
     await card(phone, 'Front door').click();
