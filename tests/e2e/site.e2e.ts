@@ -41,7 +41,12 @@ async function startHub(brokerUrl: string): Promise<void> {
   hubProc = p;
   p.stdout?.on('data', (d: Buffer) => (hubOutput += d.toString()));
   p.stderr?.on('data', (d: Buffer) => (hubOutput += d.toString()));
-  await expect.poll(() => (p.exitCode === null ? /admin API on/.test(hubOutput) : `exited: ${hubOutput}`), { timeout: 60_000 }).toBe(true);
+  const end = Date.now() + 60_000;
+  while (!/admin API on/.test(hubOutput)) {
+    if (p.exitCode !== null) throw new Error(`the hub exited (${p.exitCode}):\n${hubOutput}`);
+    if (Date.now() > end) throw new Error(`the hub did not start:\n${hubOutput}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function stopHub(): Promise<void> {
