@@ -1,5 +1,6 @@
 import type { EventRecord } from '../store/db.ts';
 import type { CallLogEvent } from './door-call.svelte.ts';
+import { BELL_SUMMARY } from '../lib/words/event-words.ts';
 
 // The doorbell's access-log lines, defined once, here, for the kiosk that writes them and the
 // phone that reads them. They travel to every paired phone like any logged event (signed,
@@ -8,7 +9,7 @@ import type { CallLogEvent } from './door-call.svelte.ts';
 
 type LogLine = Omit<EventRecord, 'id' | 'snapshotId'>;
 
-export const bellEvent = (at: number): LogLine => ({ at, kind: 'attempt', personId: null, summary: 'doorbell rung at the door', detail: { bell: true } });
+export const bellEvent = (at: number): LogLine => ({ at, kind: 'attempt', personId: null, summary: BELL_SUMMARY, detail: { bell: true } });
 
 export function isBellEvent(e: Pick<EventRecord, 'kind' | 'detail'>): boolean {
   const d = e.detail;

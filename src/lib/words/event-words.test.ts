@@ -50,5 +50,13 @@ describe('lastVisitorWords', () => {
     expect(lastVisitorWords({ name: null, outcome: 'grant', by: 'Sam' }, say)).toBe("The door was opened from Sam's phone");
     expect(lastVisitorWords({ name: 'Ada', outcome: 'grant', by: 'Sam' }, say)).toBe("Ada was let in from Sam's phone");
   });
-  it('keeps name and outcome otherwise', () => expect(lastVisitorWords({ name: null, outcome: 'doorbell rung at the door' }, say)).toBe('unknown (doorbell rung at the door)'));
+  it('says what happened in words, never the outcome code', () => {
+    expect(lastVisitorWords({ name: null, outcome: 'doorbell rung at the door' }, say)).toBe('Someone rang the doorbell');
+    expect(lastVisitorWords({ name: 'Ada', outcome: 'grant' }, say)).toBe('Ada came in');
+    expect(lastVisitorWords({ name: null, outcome: 'grant' }, say)).toBe('The door was opened');
+    expect(lastVisitorWords({ name: null, outcome: 'deny' }, say)).toBe('Someone unknown was not let in');
+    expect(lastVisitorWords({ name: 'Ada', outcome: 'deny' }, say)).toBe('Ada was not let in');
+    expect(lastVisitorWords({ name: null, outcome: 'ring' }, say)).toBe('Someone unknown rang');
+  });
+  it('keeps name and outcome for an outcome it has no words for', () => expect(lastVisitorWords({ name: null, outcome: 'something new' }, say)).toBe('unknown (something new)'));
 });

@@ -69,10 +69,26 @@ export function eventWords(e: LoggedEvent, say: Say, adminName?: AdminName): str
   return e.summary;
 }
 
+/** The bell's log line has no outcome code: this summary, written by panel/bell.ts, stands for one. */
+export const BELL_SUMMARY = 'doorbell rung at the door';
+
 export interface LastVisitor { readonly name: string | null; readonly outcome: string; readonly by?: string }
 
 /** The phone's "last visitor" line: a grant from a phone names who sent it, as the log does. */
 export function lastVisitorWords(v: LastVisitor, say: Say): string {
   if (v.by) return v.name ? say('event.remoteIn', { name: v.name, admin: v.by }) : say('event.remoteInUnknown', { admin: v.by });
+  // outcome: the decision's outcome code, or the line's summary where there is none (the bell's).
+  switch (v.outcome) {
+    case 'grant':
+      return v.name ? say('visitor.in', { name: v.name }) : say('visitor.opened');
+    case 'deny':
+      return v.name ? say('event.denied', { name: v.name }) : say('event.deniedUnknown');
+    case 'ring':
+      return v.name ? say('visitor.rang', { name: v.name }) : say('event.unknownRang');
+    case 'stepUp':
+      return say('event.stepUp', { name: v.name ?? say('visitor.unknown') });
+    case BELL_SUMMARY:
+      return say('event.bell');
+  }
   return `${v.name ?? say('visitor.unknown')} (${v.outcome})`;
 }
