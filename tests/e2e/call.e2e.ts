@@ -154,6 +154,8 @@ test('A manager the owner has unpaired cannot start a live view: the panel refus
 
     await panel.getByTestId('paired-admin').filter({ hasText: 'manager' }).getByRole('button', { name: 'Unpair' }).click();
     await expect(panel.getByTestId('paired-admin')).toHaveCount(1);
+    // The phone is told at once, on whatever door screen it shows.
+    await expect(manager.getByRole('alert').filter({ hasText: 'no longer paired' })).toBeVisible({ timeout: 20_000 });
     await panel.evaluate(() => (location.hash = '#/'));
 
     await manager.getByRole('button', { name: 'Live view' }).click();

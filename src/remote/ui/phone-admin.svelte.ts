@@ -203,8 +203,10 @@ export class PhoneAdminState {
     }
   }
 
-  get unpaired() {
-    return this.#remote.unpairedByPanel;
+  /** Read through the config held here ($state), so the screen hears of it the moment a config leaving this phone out is believed. */
+  get unpaired(): boolean {
+    const me = this.#remote.adminId;
+    return !!this.#config && me !== null && !this.#config.admins.some((a) => a.id === me);
   }
 
   /** Sends a command and reports its outcome in one line; returns the reply for callers that need the result. */
