@@ -147,7 +147,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     outbox: box,
     actions,
     clock,
-    siteName: 'Front door',
+    siteName: () => prefs.doorName,
     audit: (e) => {
       // An unpaired bridge's last report says nothing true any more.
       if (e.outcome === 'unpaired' && e.adminId) void matter.forget(e.adminId).catch((err: unknown) => console.warn('[matter] forget', err));
@@ -157,6 +157,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     },
     log: (m) => console.info(m),
   });
+  prefs.onDoorRenamed(() => void remote.renamed());
   const kiosk = new KioskFlow(clock);
   kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
   const checkIn = new SelfCheckIn(vision, peopleAdmin, clock);

@@ -22,6 +22,8 @@ export interface PanelSettingsView {
    * authentication knob, lower for more caution, higher for fewer PIN requests.
    */
   readonly riskStepUp: number;
+  /** What the kiosk screen and Home Assistant call this door ("Front door"). */
+  readonly doorName: string;
   /** How long the relay is released for an unlock. */
   readonly pulseMs: number;
   readonly retentionDays: number;
@@ -42,7 +44,7 @@ export interface SettingChange {
   readonly to: SettingValue;
 }
 
-export const SETTING_KEYS: readonly SettingKey[] = ['faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
+export const SETTING_KEYS: readonly SettingKey[] = ['doorName', 'faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
 
 const MIB = 1024 * 1024;
 
@@ -67,7 +69,14 @@ export const SETTING_BOUNDS = {
 
 export const DEFAULT_PULSE_MS = 3_000;
 
+export const DEFAULT_DOOR_NAME = 'Front door';
+/** A door name's length, in characters (code points) after trimming. */
+export const DOOR_NAME_BOUNDS = { min: 1, max: 40 } as const;
+/** Control characters, including line breaks and the bidirectional overrides that reorder text. */
+const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
+  doorName: 'door name',
   faceMatch: 'face match threshold',
   livenessPass: 'liveness threshold',
   riskStepUp: 'risk level for a second factor',
@@ -84,6 +93,13 @@ const within = (v: number, b: { readonly min: number; readonly max: number }) =>
 /** What is wrong with one value, in words for the admin, or null when it may be stored. */
 export function settingProblem(key: SettingKey, value: unknown): string | null {
   switch (key) {
+    case 'doorName': {
+      if (typeof value !== 'string') return 'The door name must be text.';
+      const length = [...value.trim()].length;
+      if (length < DOOR_NAME_BOUNDS.min) return 'The door name must not be empty.';
+      if (length > DOOR_NAME_BOUNDS.max) return `The door name must be at most ${DOOR_NAME_BOUNDS.max} characters.`;
+      return CONTROL.test(value) ? 'The door name must not contain line breaks or other control characters.' : null;
+    }
     case 'faceMatch':
     case 'livenessPass':
     case 'riskStepUp': {
@@ -134,6 +150,7 @@ export function checkSettingsPatch(o: unknown): PatchCheck {
     }
     const problem = settingProblem(key as SettingKey, value);
     if (problem) problems.push(problem);
+    else if (key === 'doorName') patch[key] = (value as string).trim();
     else patch[key] = key === 'quietHours' && value !== null ? { startHour: (value as QuietHours).startHour, endHour: (value as QuietHours).endHour } : value;
   }
   if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('Nothing to change.');
@@ -176,6 +193,7 @@ const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
 
 export function formatSetting(key: SettingKey, v: SettingValue): string {
   if (v === null) return 'off';
+  if (typeof v === 'string') return `"${v}"`;
   if (typeof v === 'object') return `${hh(v.startHour)}-${hh(v.endHour)}`;
   switch (key) {
     case 'pulseMs':
@@ -211,6 +229,11 @@ export function withThresholds(s: Settings, faceMatch: number, livenessPass: num
 /** A stored pulse read back: one out of bounds (a damaged record) gives the default, not a long release. */
 export function storedPulseMs(v: unknown): number {
   return settingProblem('pulseMs', v) === null ? (v as number) : DEFAULT_PULSE_MS;
+}
+
+/** A stored door name read back: a damaged record gives the default name. */
+export function storedDoorName(v: unknown): string {
+  return settingProblem('doorName', v) === null ? (v as string).trim() : DEFAULT_DOOR_NAME;
 }
 
 /** The view as the panel sends it, checked on the phone like any input; null when malformed. */

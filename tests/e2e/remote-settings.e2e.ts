@@ -90,6 +90,23 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   await panel.getByRole('button', { name: 'Access log' }).click();
   await expect(panel.getByText(/changed settings: face match threshold 0\.50 -> 0\.62; .*unlock time 3 s -> 4\.5 s.*\(remote admin/)).toBeVisible();
 
+  // The door's name, renamed on the phone: an empty one is refused there, a new one shows on the
+  // door's own screen at once (no reload) and in the panel's Settings.
+  await panel.evaluate(() => (location.hash = '#/'));
+  await expect(panel.getByTestId('kiosk-door-name')).toHaveText('Front door');
+  await expect(settings.getByLabel(/^Door name/)).toHaveValue('Front door');
+  await settings.getByLabel(/^Door name/).fill('   ');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(answer).toHaveText('Not saved: The door name must not be empty.');
+  await settings.getByLabel(/^Door name/).fill('  Side gate ');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(answer).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+  await expect(answer).toContainText('door name "Front door" -> "Side gate"');
+  await expect(settings.getByLabel(/^Door name/)).toHaveValue('Side gate');
+  await expect(panel.getByTestId('kiosk-door-name')).toHaveText('Side gate');
+  local = await panelSettings(panel);
+  await expect(local.getByTestId('settings-door-name')).toHaveValue('Side gate');
+
   // A person added on the phone, then given a PIN from the phone: the panel's pad opens for it.
   await phoneSection(phone, 'People');
   await phone.getByLabel('Name', { exact: true }).fill('Night Nurse');
