@@ -81,8 +81,6 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const log = eventLog(db, clock);
   const gate = new AdminGate(settings, clock, serverSetupCheck());
   await gate.load();
-  const prefs = new Prefs(settings);
-  await prefs.load();
   // A real board once this origin holds a grant for one (chosen in the admin area, or the kiosk
   // policy); the simulator until then. The stored key goes to the controller either way.
   const serial = webSerial(navigator);
@@ -91,6 +89,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const ports = serial ? new SerialDoorPorts(serial) : null;
   const useSerial = serial !== null && ports !== null && (await ports.remembered()).length > 0;
   const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
+  const prefs = new Prefs(settings, (ms) => door.allowPulse(ms));
+  await prefs.load();
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(ring, settings, clock, DOOR_ID);
   const box = outbox(idbOutboxStore(db), clock);

@@ -54,15 +54,16 @@ const MIB = 1024 * 1024;
  * the words; admins may only demand more. livenessPass: below the "uncertain" band start every
  * face would skip the blink. riskStepUp: below 0.3 a first visit at an odd hour would already be
  * asked for a PIN; at most 0.85, under the policy's refusal level (0.9), so a step-up band always
- * exists between opening and refusing. pulseMs: the door controller's default `max_pulse_ms` is 5000 and it
- * refuses longer pulses (panel-bridge/PROTOCOL.md), which would turn every grant into a refusal.
+ * exists between opening and refusing. pulseMs: up to the firmware's own ceiling (30 s, for doors
+ * used with wheelchairs and buggies); above the connected board's `max_pulse_ms` (5000 by
+ * default) Prefs.setPulseMs has the board raise it first (src/door/pulse-limit.ts), or refuses.
  * Retention: the admin area's own limits.
  */
 export const SETTING_BOUNDS = {
   faceMatch: { min: MATCH_POLICY.threshold, max: 0.8 },
   livenessPass: { min: LIVENESS_POLICY.uncertain, max: 0.99 },
   riskStepUp: { min: 0.3, max: 0.85 },
-  pulseMs: { min: 1_000, max: 5_000 },
+  pulseMs: { min: 1_000, max: 30_000 },
   retentionDays: { min: 1, max: 3_650 },
   snapshotMb: { min: 0, max: 10_000 },
 } as const;

@@ -1,7 +1,16 @@
 import { DEFAULT_PREFS, type PanelPrefs, type SettingsRepo } from '../store/settings.ts';
 import { DEFAULT_RETENTION, type Retention } from '../store/events.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../access/index.ts';
+import { ensurePulseLimit } from '../door/pulse-limit.ts';
 import { retentionOf, settingProblem, storedDoorName, storedPulseMs, withThresholds, DEFAULT_DOOR_NAME, DEFAULT_PULSE_MS } from './panel-settings.ts';
+
+/** Whether the door controller takes this unlock time: a problem in words, or null. */
+export type PulseLimit = (pulseMs: number) => Promise<string | null>;
+
+const noBoard: PulseLimit = async (ms) => {
+  const r = await ensurePulseLimit(null, ms);
+  return r.ok ? null : r.problem;
+};
 
 /** The panel's preferences, readable synchronously by the kiosk and saved on every change. */
 export class Prefs {
@@ -13,9 +22,16 @@ export class Prefs {
   // Raw: always replaced whole, and stored as it is (a deep proxy cannot be structured-cloned).
   #access = $state.raw<Settings>(DEFAULT_SETTINGS);
   readonly #settings: SettingsRepo;
+  readonly #pulseLimit: PulseLimit;
 
-  constructor(settings: SettingsRepo) {
+  /**
+   * `pulseLimit` asks the door controller to allow an unlock time (DoorLink.allowPulse): a problem
+   * in words, or null. Absent: nothing above a board's default ceiling (5 s) can be checked, so
+   * nothing above it is saved.
+   */
+  constructor(settings: SettingsRepo, pulseLimit: PulseLimit = noBoard) {
     this.#settings = settings;
+    this.#pulseLimit = pulseLimit;
   }
 
   get prefs(): PanelPrefs {
@@ -62,7 +78,7 @@ export class Prefs {
 
   /** Returns a problem in words, or null when saved; the next unlock uses it. */
   async setPulseMs(ms: number): Promise<string | null> {
-    const problem = settingProblem('pulseMs', ms);
+    const problem = settingProblem('pulseMs', ms) ?? (await this.#pulseLimit(ms));
     if (problem) return problem;
     await this.#settings.put('unlockPulseMs', ms);
     this.#pulseMs = ms;

@@ -47,7 +47,7 @@ describe('settings.set on the wire', () => {
     ['liveness under the uncertain band', { livenessPass: 0.4 }],
     ['liveness of 1', { livenessPass: 1 }],
     ['pulse shorter than a second', { pulseMs: 999 }],
-    ['pulse longer than the controller allows', { pulseMs: 5001 }],
+    ['pulse longer than the firmware ceiling', { pulseMs: 30_001 }],
     ['pulse of a fraction of a ms', { pulseMs: 1500.5 }],
     ['no retention', { retentionDays: 0 }],
     ['retention over ten years', { retentionDays: 3651 }],
@@ -76,7 +76,7 @@ describe('settings.set on the wire', () => {
   });
 
   it('names each problem in words for the phone', () => {
-    expect(checkSettingsPatch({ pulseMs: 12_000, retentionDays: 0 })).toEqual({ ok: false, problems: ['Unlock time must be 1 to 5 seconds.', 'Keep events for 1 to 3650 days.'] });
+    expect(checkSettingsPatch({ pulseMs: 31_000, retentionDays: 0 })).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
     expect(settingProblem('faceMatch', 0.3)).toBe('Face match threshold must be 0.50 to 0.80.');
     expect(settingProblem('quietHours', { startHour: 7, endHour: 7 })).toMatch(/same hour/);
   });
@@ -226,7 +226,7 @@ describe('the panel applying settings', () => {
   it('refuses an out-of-range patch whole: nothing changes and nothing is logged', async () => {
     const p = await panelStores(new FakeClock());
     const before = await p.edits.settings();
-    expect(await p.edits.updateSettings(ADMIN, { faceMatch: 0.7, pulseMs: 9000 })).toEqual({ problem: 'Unlock time must be 1 to 5 seconds.' });
+    expect(await p.edits.updateSettings(ADMIN, { faceMatch: 0.7, pulseMs: 31_000 })).toEqual({ problem: 'Unlock time must be 1 to 30 seconds.' });
     expect(await p.edits.settings()).toEqual(before);
     expect(p.settings.values.size).toBe(0);
     expect(p.log.events).toEqual([]);
@@ -370,7 +370,7 @@ describe('settings and edits over the broker', () => {
       expect([p.prefs.access.match.minScore, p.prefs.retention.maxDays]).toEqual([0.55, 7]);
 
       // Out of range: refused before anything runs, and logged as an authentic malformed command.
-      expect(await owner.phone.send({ op: 'settings.set', patch: { pulseMs: 12_000 } })).toMatchObject({ ok: false, reason: 'malformed' });
+      expect(await owner.phone.send({ op: 'settings.set', patch: { pulseMs: 31_000 } })).toMatchObject({ ok: false, reason: 'malformed' });
       expect(p.prefs.pulseMs).toBe(4000);
       expect(p.audits).toContainEqual(expect.objectContaining({ reason: 'malformed', adminId: owner.phone.adminId, authentic: true }));
 
@@ -459,9 +459,9 @@ describe('the phone forms', () => {
     form.doorName = '';
     expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['The door name must not be empty.'] });
     form.doorName = 'Front door';
-    form.pulseSeconds = '12';
+    form.pulseSeconds = '31';
     form.retentionDays = '';
-    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 5 seconds.', 'Keep events for 1 to 3650 days.'] });
+    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
   });
 
   it('turns a person edit into the command the panel accepts, or the first problem', () => {

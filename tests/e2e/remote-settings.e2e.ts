@@ -56,9 +56,9 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   await expect(settings.getByLabel(/^Keep the access log/)).toHaveValue('30');
 
   // Out of range: a clear message on the phone, nothing sent, nothing changed on the panel.
-  await settings.getByLabel(/^Unlock time/).fill('12');
+  await settings.getByLabel(/^Unlock time/).fill('31');
   await settings.getByRole('button', { name: 'Save settings' }).click();
-  await expect(phone.getByTestId('phone-settings-answer')).toHaveText('Not saved: Unlock time must be 1 to 5 seconds.');
+  await expect(phone.getByTestId('phone-settings-answer')).toHaveText('Not saved: Unlock time must be 1 to 30 seconds.');
   await expect(phone.getByTestId('phone-settings-answer')).toHaveAttribute('data-state', 'refused');
   let local = await panelSettings(panel);
   await expect(local.getByTestId('settings-pulse')).toHaveValue('3');
