@@ -144,6 +144,16 @@ test('a phone changes the panel settings and a person PIN and access times; the 
   // The log says a PIN was set, never which.
   await expect(panel.getByTestId('log-row').filter({ hasText: '582914' })).toHaveCount(0);
 
+  // A long unlock time (wheelchairs, buggies): over the board's default 5 s, the panel's
+  // (simulated) controller raises its limit first, then the setting is saved.
+  await phoneSection(phone, 'Settings');
+  await settings.getByLabel(/^Unlock time/).fill('12');
+  await settings.getByRole('button', { name: 'Save settings' }).click();
+  await expect(answer).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+  await expect(answer).toContainText('unlock time 4.5 s -> 12 s');
+  local = await panelSettings(panel);
+  await expect(local.getByTestId('settings-pulse')).toHaveValue('12');
+
   await panelCtx.close();
   await phoneCtx.close();
 });
