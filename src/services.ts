@@ -82,8 +82,6 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const log = eventLog(db, clock);
   const gate = new AdminGate(settings, clock, serverSetupCheck());
   await gate.load();
-  const prefs = new Prefs(settings);
-  await prefs.load();
   // A real board once this origin holds a grant for one (chosen in the admin area, or the kiosk
   // policy); the simulator until then. The stored key goes to the controller either way.
   const serial = webSerial(navigator);
@@ -92,6 +90,8 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const ports = serial ? new SerialDoorPorts(serial) : null;
   const useSerial = serial !== null && ports !== null && (await ports.remembered()).length > 0;
   const door = useSerial ? await DoorLink.serial(serial, await doorKeys.load()) : await DoorLink.simulated();
+  const prefs = new Prefs(settings, (ms) => door.allowPulse(ms));
+  await prefs.load();
   const doorSetup = new DoorSetupAdmin(door.serialDoor, doorKeys, { ports, adopt: () => location.reload() });
   const keys = new GuestKeyBook(ring, settings, clock, DOOR_ID);
   const box = outbox(idbOutboxStore(db), clock);
@@ -148,7 +148,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     outbox: box,
     actions,
     clock,
-    siteName: 'Front door',
+    siteName: () => prefs.doorName,
     audit: (e) => {
       // An unpaired bridge's last report says nothing true any more.
       if (e.outcome === 'unpaired' && e.adminId) void matter.forget(e.adminId).catch((err: unknown) => console.warn('[matter] forget', err));
@@ -158,6 +158,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     },
     log: (m) => console.info(m),
   });
+  prefs.onDoorRenamed(() => void remote.renamed());
   const kiosk = new KioskFlow(clock);
   kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
   const checkIn = new SelfCheckIn(vision, peopleAdmin, clock);

@@ -18,7 +18,7 @@ export interface AdminEditDeps {
   readonly log: EventLog;
   readonly people: Pick<PeopleAdmin, 'setPin' | 'clearPin' | 'setSchedule' | 'setDetails'>;
   readonly repo: Pick<PeopleRepo, 'get'>;
-  readonly prefs: Pick<Prefs, 'access' | 'pulseMs' | 'retention' | 'setThresholds' | 'setPulseMs' | 'setRetention'>;
+  readonly prefs: Pick<Prefs, 'access' | 'pulseMs' | 'doorName' | 'retention' | 'setThresholds' | 'setPulseMs' | 'setDoorName' | 'setRetention'>;
   /** Quiet hours live with the insight engine that applies them (InsightService). */
   readonly alerts: { readonly quietHours: QuietHours | null; setQuietHours(quiet: QuietHours | null): Promise<string | null> };
   readonly timeZone: string;
@@ -45,6 +45,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
   const view = (): PanelSettingsView => {
     const q = d.alerts.quietHours;
     return {
+      doorName: d.prefs.doorName,
       faceMatch: d.prefs.access.match.minScore,
       livenessPass: d.prefs.access.liveness.pass,
       riskStepUp: d.prefs.access.risk.stepUpAt,
@@ -69,6 +70,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
       // Every value has passed the same checks the stores make, so a step can fail only by
       // throwing (storage), which the remote layer reports as a failure.
       const steps: (() => Promise<string | null>)[] = [];
+      if (p.doorName !== undefined) steps.push(() => d.prefs.setDoorName(next.doorName));
       if (p.faceMatch !== undefined || p.livenessPass !== undefined || p.riskStepUp !== undefined) steps.push(() => d.prefs.setThresholds(next.faceMatch, next.livenessPass, next.riskStepUp));
       if (p.pulseMs !== undefined) steps.push(() => d.prefs.setPulseMs(next.pulseMs));
       if (p.retentionDays !== undefined || p.snapshotMb !== undefined) steps.push(() => d.prefs.setRetention(next.retentionDays, next.snapshotMb));

@@ -8,6 +8,7 @@ import type { DoorState } from '../access/types.ts';
 import type { DoorPort } from './gatekeeper.ts';
 import { Events, type EventOf } from '../lib/events.ts';
 import { trace } from '../vision/trace.ts';
+import { ensurePulseLimit, unlockWithinLimit } from '../door/pulse-limit.ts';
 
 /**
  * The kiosk's view of the door controller: link state for the screen, the DoorPort for the
@@ -126,10 +127,20 @@ export class DoorLink implements DoorPort {
   async unlock(pulseMs: number): Promise<boolean> {
     if (!this.usable) return false;
     trace({ kind: 'unlock-sent' });
-    const r = await this.#controller.unlock(pulseMs);
+    // A replaced or reset board back at its default ceiling gets it raised once, then one retry.
+    const r = await unlockWithinLimit(this.#controller, pulseMs, (m) => console.warn(m));
     trace({ kind: 'unlock-done', ok: r.outcome === 'done' });
     if (r.outcome !== 'done') console.warn('[door] unlock not done', r);
     return r.outcome === 'done';
+  }
+
+  /**
+   * Before an unlock time is saved: the connected board raises its ceiling if it must (a signed
+   * SET_CONFIG that keeps its other settings). A problem in words, or null.
+   */
+  async allowPulse(pulseMs: number): Promise<string | null> {
+    const r = await ensurePulseLimit(this.usable ? this.#controller : null, pulseMs, (m) => console.info(m));
+    return r.ok ? null : r.problem;
   }
 
   /** Ends a pulse early (the controller re-locks by itself anyway). */

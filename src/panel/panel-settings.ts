@@ -22,6 +22,8 @@ export interface PanelSettingsView {
    * authentication knob, lower for more caution, higher for fewer PIN requests.
    */
   readonly riskStepUp: number;
+  /** What the kiosk screen and Home Assistant call this door ("Front door"). */
+  readonly doorName: string;
   /** How long the relay is released for an unlock. */
   readonly pulseMs: number;
   readonly retentionDays: number;
@@ -42,7 +44,7 @@ export interface SettingChange {
   readonly to: SettingValue;
 }
 
-export const SETTING_KEYS: readonly SettingKey[] = ['faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
+export const SETTING_KEYS: readonly SettingKey[] = ['doorName', 'faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
 
 const MIB = 1024 * 1024;
 
@@ -52,22 +54,30 @@ const MIB = 1024 * 1024;
  * the words; admins may only demand more. livenessPass: below the "uncertain" band start every
  * face would skip the blink. riskStepUp: below 0.3 a first visit at an odd hour would already be
  * asked for a PIN; at most 0.85, under the policy's refusal level (0.9), so a step-up band always
- * exists between opening and refusing. pulseMs: the door controller's default `max_pulse_ms` is 5000 and it
- * refuses longer pulses (panel-bridge/PROTOCOL.md), which would turn every grant into a refusal.
+ * exists between opening and refusing. pulseMs: up to the firmware's own ceiling (30 s, for doors
+ * used with wheelchairs and buggies); above the connected board's `max_pulse_ms` (5000 by
+ * default) Prefs.setPulseMs has the board raise it first (src/door/pulse-limit.ts), or refuses.
  * Retention: the admin area's own limits.
  */
 export const SETTING_BOUNDS = {
   faceMatch: { min: MATCH_POLICY.threshold, max: 0.8 },
   livenessPass: { min: LIVENESS_POLICY.uncertain, max: 0.99 },
   riskStepUp: { min: 0.3, max: 0.85 },
-  pulseMs: { min: 1_000, max: 5_000 },
+  pulseMs: { min: 1_000, max: 30_000 },
   retentionDays: { min: 1, max: 3_650 },
   snapshotMb: { min: 0, max: 10_000 },
 } as const;
 
 export const DEFAULT_PULSE_MS = 3_000;
 
+export const DEFAULT_DOOR_NAME = 'Front door';
+/** A door name's length, in characters (code points) after trimming. */
+export const DOOR_NAME_BOUNDS = { min: 1, max: 40 } as const;
+/** Control characters, including line breaks and the bidirectional overrides that reorder text. */
+const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
+  doorName: 'door name',
   faceMatch: 'face match threshold',
   livenessPass: 'liveness threshold',
   riskStepUp: 'risk level for a second factor',
@@ -84,6 +94,13 @@ const within = (v: number, b: { readonly min: number; readonly max: number }) =>
 /** What is wrong with one value, in words for the admin, or null when it may be stored. */
 export function settingProblem(key: SettingKey, value: unknown): string | null {
   switch (key) {
+    case 'doorName': {
+      if (typeof value !== 'string') return 'The door name must be text.';
+      const length = [...value.trim()].length;
+      if (length < DOOR_NAME_BOUNDS.min) return 'The door name must not be empty.';
+      if (length > DOOR_NAME_BOUNDS.max) return `The door name must be at most ${DOOR_NAME_BOUNDS.max} characters.`;
+      return CONTROL.test(value) ? 'The door name must not contain line breaks or other control characters.' : null;
+    }
     case 'faceMatch':
     case 'livenessPass':
     case 'riskStepUp': {
@@ -134,6 +151,7 @@ export function checkSettingsPatch(o: unknown): PatchCheck {
     }
     const problem = settingProblem(key as SettingKey, value);
     if (problem) problems.push(problem);
+    else if (key === 'doorName') patch[key] = (value as string).trim();
     else patch[key] = key === 'quietHours' && value !== null ? { startHour: (value as QuietHours).startHour, endHour: (value as QuietHours).endHour } : value;
   }
   if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('Nothing to change.');
@@ -176,6 +194,7 @@ const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
 
 export function formatSetting(key: SettingKey, v: SettingValue): string {
   if (v === null) return 'off';
+  if (typeof v === 'string') return `"${v}"`;
   if (typeof v === 'object') return `${hh(v.startHour)}-${hh(v.endHour)}`;
   switch (key) {
     case 'pulseMs':
@@ -211,6 +230,11 @@ export function withThresholds(s: Settings, faceMatch: number, livenessPass: num
 /** A stored pulse read back: one out of bounds (a damaged record) gives the default, not a long release. */
 export function storedPulseMs(v: unknown): number {
   return settingProblem('pulseMs', v) === null ? (v as number) : DEFAULT_PULSE_MS;
+}
+
+/** A stored door name read back: a damaged record gives the default name. */
+export function storedDoorName(v: unknown): string {
+  return settingProblem('doorName', v) === null ? (v as string).trim() : DEFAULT_DOOR_NAME;
 }
 
 /** The view as the panel sends it, checked on the phone like any input; null when malformed. */

@@ -49,7 +49,8 @@ export interface PanelRemoteDeps {
   readonly calls?: CallPanel;
   readonly audit: (entry: AuditEntry) => Promise<void> | void;
   readonly clock: Clock;
-  readonly siteName?: string;
+  /** What the door is called now (the admin's door name setting), read at each announcement. */
+  readonly siteName?: () => string;
   readonly log?: (msg: string) => void;
   /** How often due outbox entries are retried while online. */
   readonly flushIntervalMs?: number;
@@ -404,10 +405,20 @@ export class PanelRemote {
     this.#configAt = now;
   }
 
+  /** The door was renamed: Home Assistant's retained device record is re-published with the new name. */
+  async renamed(): Promise<void> {
+    if (!this.#ha.enabled || this.#link?.status !== 'online') return;
+    try {
+      await this.#announceHa();
+    } catch (err) {
+      this.#d.log?.(`[remote] announcing the new door name failed: ${String(err)}`);
+    }
+  }
+
   async #announceHa(): Promise<void> {
     const link = this.#link;
     if (!link) return;
-    for (const m of discoveryMessages(this.#id.panelId, this.#t, this.#d.siteName)) await link.publish(m.topic, m.payload, { qos: 1, retain: true });
+    for (const m of discoveryMessages(this.#id.panelId, this.#t, this.#d.siteName?.())) await link.publish(m.topic, m.payload, { qos: 1, retain: true });
     await this.publishState();
   }
 

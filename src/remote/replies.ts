@@ -1,5 +1,5 @@
 import type { PanelSnapshot, PersonSummary } from '../panel/actions.ts';
-import { parseSettingsView, SETTING_KEYS, type PanelSettingsView, type SettingChange, type SettingKey, type SettingValue } from '../panel/panel-settings.ts';
+import { parseSettingsView, settingProblem, SETTING_KEYS, type PanelSettingsView, type SettingChange, type SettingKey, type SettingValue } from '../panel/panel-settings.ts';
 import type { IssuedGuestKey } from '../store/settings.ts';
 import type { MatterReportReply } from '../panel/matter-report.ts';
 import type { Role } from '../access/types.ts';
@@ -150,7 +150,9 @@ const person: Parser<PersonSummary> = (v) => {
 
 const isSettingValue = (v: unknown): v is SettingValue => v === null || (typeof v === 'number' && Number.isFinite(v)) || (isRecord(v) && isSafeInt(v.startHour) && isSafeInt(v.endHour));
 const isSettingKey = (v: unknown): v is SettingKey => typeof v === 'string' && (SETTING_KEYS as readonly string[]).includes(v);
-const change: Parser<SettingChange> = (v) => (isRecord(v) && isSettingKey(v.key) && isSettingValue(v.from) && isSettingValue(v.to) ? { key: v.key, from: v.from, to: v.to } : BAD);
+// A door name is the one text value, held to the same check as the setting itself.
+const isValueOf = (key: SettingKey, v: unknown): v is SettingValue => (key === 'doorName' ? settingProblem('doorName', v) === null : isSettingValue(v));
+const change: Parser<SettingChange> = (v) => (isRecord(v) && isSettingKey(v.key) && isValueOf(v.key, v.from) && isValueOf(v.key, v.to) ? { key: v.key, from: v.from, to: v.to } : BAD);
 
 const guestRecord: Parser<IssuedGuestKey> = (v) => {
   if (!isRecord(v) || !isNonEmptyString(v.keyId, 128) || !text(v.name, 200) || !isEpochMs(v.notBefore) || !isEpochMs(v.expires) || !isEpochMs(v.issuedAt) || typeof v.revoked !== 'boolean') return BAD;

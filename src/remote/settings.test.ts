@@ -24,7 +24,7 @@ import { pairPhone, startPanel, startPhone, waitFor, type BrokerUnderTest, type 
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const OFFICE: Schedule = { timeZone: 'UTC', windows: [{ days: [...ALL_DAYS], start: '09:00', end: '17:00' }] };
-const VIEW: PanelSettingsView = { faceMatch: 0.6, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
+const VIEW: PanelSettingsView = { doorName: 'Front door', faceMatch: 0.6, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
 
 const set = (patch: unknown) => parseCommandBody({ op: 'settings.set', patch });
 const update = (fields: Record<string, unknown>) => parseCommandBody({ op: 'person.update', personId: 'p1', ...fields });
@@ -47,7 +47,7 @@ describe('settings.set on the wire', () => {
     ['liveness under the uncertain band', { livenessPass: 0.4 }],
     ['liveness of 1', { livenessPass: 1 }],
     ['pulse shorter than a second', { pulseMs: 999 }],
-    ['pulse longer than the controller allows', { pulseMs: 5001 }],
+    ['pulse longer than the firmware ceiling', { pulseMs: 30_001 }],
     ['pulse of a fraction of a ms', { pulseMs: 1500.5 }],
     ['no retention', { retentionDays: 0 }],
     ['retention over ten years', { retentionDays: 3651 }],
@@ -59,6 +59,10 @@ describe('settings.set on the wire', () => {
     ['quiet hours in half hours', { quietHours: { startHour: 22.5, endHour: 6 } }],
     ['quiet hours with an extra field', { quietHours: { startHour: 22, endHour: 6, days: 'all' } }],
     ['quiet hours as words', { quietHours: 'night' }],
+    ['an empty door name', { doorName: '  ' }],
+    ['a door name over 40 characters', { doorName: 'x'.repeat(41) }],
+    ['a door name with a line break', { doorName: 'Front\ndoor' }],
+    ['a door name that is not text', { doorName: 7 }],
     ['an unknown setting', { pulseMs: 3000, pulse: 3000 }],
     ['the read-only zone', { timeZone: 'UTC' }],
     ['nothing at all', {}],
@@ -72,7 +76,7 @@ describe('settings.set on the wire', () => {
   });
 
   it('names each problem in words for the phone', () => {
-    expect(checkSettingsPatch({ pulseMs: 12_000, retentionDays: 0 })).toEqual({ ok: false, problems: ['Unlock time must be 1 to 5 seconds.', 'Keep events for 1 to 3650 days.'] });
+    expect(checkSettingsPatch({ pulseMs: 31_000, retentionDays: 0 })).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
     expect(settingProblem('faceMatch', 0.3)).toBe('Face match threshold must be 0.50 to 0.80.');
     expect(settingProblem('quietHours', { startHour: 7, endHour: 7 })).toMatch(/same hour/);
   });
@@ -184,7 +188,7 @@ describe('the panel applying settings', () => {
   it('applies each change where it is next used, and logs it with the admin, old -> new', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 25, 12));
     const p = await panelStores(clock);
-    expect(await p.edits.settings()).toEqual({ faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'Europe/London' });
+    expect(await p.edits.settings()).toEqual({ doorName: 'Front door', faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'Europe/London' });
 
     const r = await p.edits.updateSettings(ADMIN, { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } });
     expect(r).toMatchObject({ settings: { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } } });
@@ -222,10 +226,23 @@ describe('the panel applying settings', () => {
   it('refuses an out-of-range patch whole: nothing changes and nothing is logged', async () => {
     const p = await panelStores(new FakeClock());
     const before = await p.edits.settings();
-    expect(await p.edits.updateSettings(ADMIN, { faceMatch: 0.7, pulseMs: 9000 })).toEqual({ problem: 'Unlock time must be 1 to 5 seconds.' });
+    expect(await p.edits.updateSettings(ADMIN, { faceMatch: 0.7, pulseMs: 31_000 })).toEqual({ problem: 'Unlock time must be 1 to 30 seconds.' });
     expect(await p.edits.settings()).toEqual(before);
     expect(p.settings.values.size).toBe(0);
     expect(p.log.events).toEqual([]);
+  });
+
+  it('renames the door, trimmed, and logs it; a bad name beside a good value is refused whole', async () => {
+    const p = await panelStores(new FakeClock());
+    expect(await p.edits.updateSettings(ADMIN, { doorName: 'Bad\u0007name', pulseMs: 4000 })).toEqual({ problem: 'The door name must not contain line breaks or other control characters.' });
+    expect([p.prefs.doorName, p.prefs.pulseMs]).toEqual(['Front door', 3000]);
+    expect(p.settings.values.size).toBe(0);
+    expect(p.log.events).toEqual([]);
+
+    expect(await p.edits.updateSettings(ADMIN, { doorName: ' Side gate ' })).toMatchObject({ settings: { doorName: 'Side gate' }, changes: [{ key: 'doorName', from: 'Front door', to: 'Side gate' }] });
+    expect(p.prefs.doorName).toBe('Side gate');
+    expect(await p.settings.get('siteName')).toBe('Side gate');
+    expect(p.log.events.at(-1)?.summary).toBe('changed settings: door name "Front door" -> "Side gate" (remote admin admin-7f)');
   });
 
   it('does not log a change that changes nothing', async () => {
@@ -353,9 +370,17 @@ describe('settings and edits over the broker', () => {
       expect([p.prefs.access.match.minScore, p.prefs.retention.maxDays]).toEqual([0.55, 7]);
 
       // Out of range: refused before anything runs, and logged as an authentic malformed command.
-      expect(await owner.phone.send({ op: 'settings.set', patch: { pulseMs: 12_000 } })).toMatchObject({ ok: false, reason: 'malformed' });
+      expect(await owner.phone.send({ op: 'settings.set', patch: { pulseMs: 31_000 } })).toMatchObject({ ok: false, reason: 'malformed' });
       expect(p.prefs.pulseMs).toBe(4000);
       expect(p.audits).toContainEqual(expect.objectContaining({ reason: 'malformed', adminId: owner.phone.adminId, authentic: true }));
+
+      // The door name: either role; a bad one from the wire is refused before anything runs.
+      expect(await manager.phone.send({ op: 'settings.set', patch: { doorName: 'Side gate' } })).toMatchObject({ ok: true, result: { settings: { doorName: 'Side gate' } } });
+      expect(p.prefs.doorName).toBe('Side gate');
+      expect(await owner.phone.send({ op: 'settings.set', patch: { doorName: 'x'.repeat(41) } })).toMatchObject({ ok: false, reason: 'malformed' });
+      expect(await owner.phone.send({ op: 'settings.set', patch: { doorName: 'Side\r\ngate', faceMatch: 0.7 } })).toMatchObject({ ok: false, reason: 'malformed' });
+      expect([p.prefs.doorName, p.prefs.access.match.minScore]).toEqual(['Side gate', 0.55]);
+      expect(await manager.phone.send({ op: 'settings.get' })).toMatchObject({ ok: true, result: { doorName: 'Side gate' } });
 
       // Person edits: both roles; the panel's people code does the work.
       const created = await p.people.create('Grace', 'resident', '', '');
@@ -425,9 +450,18 @@ describe('the phone forms', () => {
     form.pulseSeconds = '4.5';
     form.quiet = false;
     expect(form.patch(VIEW)).toEqual({ ok: true, patch: { pulseMs: 4500, quietHours: null } });
-    form.pulseSeconds = '12';
+    form.pulseSeconds = '3';
+    form.quiet = true;
+    form.doorName = ' Front door ';
+    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Nothing to change.'] });
+    form.doorName = 'Side gate';
+    expect(form.patch(VIEW)).toEqual({ ok: true, patch: { doorName: 'Side gate' } });
+    form.doorName = '';
+    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['The door name must not be empty.'] });
+    form.doorName = 'Front door';
+    form.pulseSeconds = '31';
     form.retentionDays = '';
-    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 5 seconds.', 'Keep events for 1 to 3650 days.'] });
+    expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
   });
 
   it('turns a person edit into the command the panel accepts, or the first problem', () => {

@@ -17,6 +17,7 @@ export const HOURS: readonly number[] = Array.from({ length: 24 }, (_, h) => h);
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 
 export class SettingsForm {
+  doorName = $state('');
   faceMatch = $state('');
   livenessPass = $state('');
   riskStepUp = $state('');
@@ -28,6 +29,7 @@ export class SettingsForm {
   quietEnd = $state(7);
 
   fill(v: PanelSettingsView): void {
+    this.doorName = v.doorName;
     this.faceMatch = v.faceMatch.toFixed(2);
     this.livenessPass = v.livenessPass.toFixed(2);
     this.riskStepUp = v.riskStepUp.toFixed(2);
@@ -42,6 +44,8 @@ export class SettingsForm {
   /** The fields that differ from the panel's current values, checked. */
   patch(current: PanelSettingsView): PatchCheck {
     const typed: Omit<PanelSettingsView, 'timeZone'> = {
+      // Spaces around the name are not a change (the panel trims them too).
+      doorName: this.doorName.trim() === current.doorName ? current.doorName : this.doorName,
       faceMatch: num(this.faceMatch),
       livenessPass: num(this.livenessPass),
       riskStepUp: num(this.riskStepUp),
