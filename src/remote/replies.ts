@@ -115,7 +115,9 @@ export type ReplyRefused<K extends ReplyOp | null> = { readonly re: number; read
 export type Reply<K extends ReplyOp = ReplyOp> = ReplyOk<K> | ReplyRefused<K>;
 
 /** What the panel publishes (before sealing); a refusal of bytes it could not read names no op. */
-export type WireReply = Reply | ReplyRefused<null>;
+// One refusal type over every op (not a union of one per op): TypeScript compares a value whose
+// op is itself a union against at most 25 spellings, and there are more ops than that.
+export type WireReply = Reply | ReplyRefused<ReplyOp | null>;
 
 /** The refusal in words for the admin: the panel's own sentence where it gave one. */
 export const refusalText = (r: { readonly reason: Refusal; readonly problem?: string }): string => r.problem ?? REFUSALS[r.reason];
