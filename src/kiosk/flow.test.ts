@@ -166,6 +166,8 @@ describe('door flow: guest keys', () => {
     const f = run([seen, { type: 'keyShown' }, { type: 'faceLost' }]);
     expect(f.state).toMatchObject({ kind: 'verifying', trackId: null });
     expect(run([{ type: 'keyShown' }, { type: 'decision', outcome: 'deny', reason: 'keyInvalid' }]).state).toMatchObject({ kind: 'denied', reason: 'keyInvalid' });
+    // A key not valid yet keeps its start to the screen that says it.
+    expect(run([{ type: 'keyShown' }, { type: 'decision', outcome: 'deny', reason: 'keyNotYetValid', at: 1_800_000_000_000 }]).state).toMatchObject({ kind: 'denied', reason: 'keyNotYetValid', at: 1_800_000_000_000 });
     expect(kind(run([{ type: 'keyShown' }, grant]))).toBe('granted');
   });
   it('does not start a key check in the middle of a PIN entry', () => {

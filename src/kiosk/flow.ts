@@ -15,6 +15,9 @@ export type DenyReason =
   | 'doorFault'
   | 'timeout'
   | 'keyInvalid'
+  /** A genuine key whose window has not begun, or has ended: the visitor is told when (`at`). */
+  | 'keyNotYetValid'
+  | 'keyExpired'
   | 'notAllowed'
   /** An extra check is needed now and this person has none to give here (no PIN, blink already tried). */
   | 'noSecondFactor';
@@ -36,7 +39,8 @@ export type FlowState =
    */
   | { readonly kind: 'verifying'; readonly since: number; readonly trackId: number | null; readonly deciding: boolean }
   | { readonly kind: 'granted'; readonly since: number; readonly name: string }
-  | { readonly kind: 'denied'; readonly since: number; readonly reason: DenyReason }
+  /** `at`: the time the reason names (when a key opens, or when it expired), where it names one. */
+  | { readonly kind: 'denied'; readonly since: number; readonly reason: DenyReason; readonly at?: number }
   | { readonly kind: 'enterPin'; readonly since: number; readonly why: 'requested' | 'stepUp'; readonly because?: StepUpCause }
   /** Active liveness: passive liveness was unsure, so the visitor is asked to blink. */
   | { readonly kind: 'blink'; readonly since: number; readonly because: StepUpCause }
@@ -54,7 +58,8 @@ export type FlowEvent =
   | { readonly type: 'pinLock'; readonly until: number }
   | { readonly type: 'decision'; readonly outcome: 'grant'; readonly name: string }
   /** retryAfterMs: how long the PIN pad stays locked (a lockout), 0 otherwise. */
-  | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason; readonly retryAfterMs?: number }
+  /** at: when a key opens or expired (keyNotYetValid, keyExpired). */
+  | { readonly type: 'decision'; readonly outcome: 'deny'; readonly reason: DenyReason; readonly retryAfterMs?: number; readonly at?: number }
   | { readonly type: 'decision'; readonly outcome: 'stepUp'; readonly step: 'pin' | 'activeLiveness'; readonly because: StepUpCause }
   | { readonly type: 'decision'; readonly outcome: 'ring' }
   | { readonly type: 'door'; readonly door: 'opened' | 'closed' }
@@ -178,7 +183,7 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
       switch (event.outcome) {
         case 'deny': {
           const locked = event.reason === 'lockedOut' && (event.retryAfterMs ?? 0) > 0 ? { pinLockedUntil: now + (event.retryAfterMs ?? 0) } : {};
-          return { ...flow, ...locked, state: { kind: 'denied', since: now, reason: event.reason } };
+          return { ...flow, ...locked, state: { kind: 'denied', since: now, reason: event.reason, ...(event.at !== undefined ? { at: event.at } : {}) } };
         }
         case 'stepUp':
           return to(

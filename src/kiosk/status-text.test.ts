@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { coachingText } from '../vision/coaching.ts';
 import { countdown, statusText } from './status-text.ts';
 import { catalogue, sayer } from '../lib/words/index.ts';
+import { formatDate, formatDateTime } from '../lib/words/format.ts';
 
 describe('what the kiosk says', () => {
   it('names the real reason for a second check in plain words', () => {
@@ -18,6 +19,27 @@ describe('what the kiosk says', () => {
     expect(statusText({ kind: 'enterPin', since: 0, why: 'requested' }, { now: 40_000, pinLockedUntil: 37_500 }).title).toBe('Enter PIN');
     expect(countdown(14 * 60_000 + 5_000)).toBe('14:05');
     expect(countdown(-5)).toBe('0:00');
+  });
+});
+
+describe('a guest key outside its window (issue #14)', () => {
+  const opens = Date.UTC(2026, 10, 26, 15, 30);
+  it('a key that is not valid yet says when it opens, in the locale given; an expired one says when it ended', () => {
+    expect(statusText({ kind: 'denied', since: 0, reason: 'keyNotYetValid', at: opens }, { now: 0, pinLockedUntil: 0, locale: 'en-GB' })).toEqual({ tone: 'warn', title: 'Not yet', detail: `This key opens from ${formatDateTime(opens, 'en-GB')}.` });
+    expect(statusText({ kind: 'denied', since: 0, reason: 'keyExpired', at: opens }, { now: 0, pinLockedUntil: 0, locale: 'en-GB' }).detail).toBe(`This key expired on ${formatDate(opens, 'en-GB')}.`);
+    expect(formatDate(opens, 'en-GB')).toMatch(/2026/);
+  });
+
+  it('says it in German with German dates', () => {
+    const de = sayer(catalogue('de'));
+    const shown = statusText({ kind: 'denied', since: 0, reason: 'keyNotYetValid', at: opens }, { now: 0, pinLockedUntil: 0, locale: 'de-DE' }, de);
+    expect(shown).toMatchObject({ title: 'Noch nicht', detail: `Dieser Schlüssel öffnet ab ${formatDateTime(opens, 'de-DE')}.` });
+    expect(shown.detail).toMatch(/26\.11\.26/);
+    expect(statusText({ kind: 'denied', since: 0, reason: 'keyExpired', at: opens }, { now: 0, pinLockedUntil: 0, locale: 'de-DE' }, de).detail).toBe(`Dieser Schlüssel ist am ${formatDate(opens, 'de-DE')} abgelaufen.`);
+  });
+
+  it('without a time it is the plain invalid-key refusal', () => {
+    expect(statusText({ kind: 'denied', since: 0, reason: 'keyNotYetValid' }).detail).toBe('That key is not valid here or now.');
   });
 });
 

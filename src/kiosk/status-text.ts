@@ -1,5 +1,6 @@
 import type { DenyReason, Fault, FlowState, StepUpCause } from './flow.ts';
 import { say as deviceSay, type Say, type WordKey } from '../lib/words/index.ts';
+import { formatDate, formatDateTime } from '../lib/words/format.ts';
 
 /** What the visitor reads for each state: short, friendly, legible at a metre. */
 export type Tone = 'calm' | 'busy' | 'good' | 'bad' | 'warn';
@@ -14,6 +15,8 @@ export interface StatusText {
 const DENY_TEXT: Record<DenyReason, WordKey> = {
   notRecognised: 'kiosk.deny.notRecognised', spoofSuspected: 'kiosk.deny.spoofSuspected', pinWrong: 'kiosk.deny.pinWrong',
   lockedOut: 'kiosk.deny.lockedOut', doorFault: 'kiosk.deny.doorFault', timeout: 'kiosk.deny.timeout', keyInvalid: 'kiosk.deny.keyInvalid',
+  // Without a time to name, a key outside its window is just a key that is not valid now.
+  keyNotYetValid: 'kiosk.deny.keyInvalid', keyExpired: 'kiosk.deny.keyInvalid',
   notAllowed: 'kiosk.deny.notAllowed', noSecondFactor: 'kiosk.deny.noSecondFactor',
 };
 
@@ -28,6 +31,8 @@ export interface StatusContext {
   readonly pinLockedUntil: number;
   /** What the camera needs the visitor to do (face the camera, come closer, more light), if anything. */
   readonly coaching?: string | null;
+  /** The locale dates are written in (a key's start or end); the device's own when absent. */
+  readonly locale?: string;
 }
 
 /** "0:27", "14:05": a countdown legible at a glance. */
@@ -59,6 +64,8 @@ export function statusText(state: FlowState, ctx: StatusContext = { now: 0, pinL
       return { tone: 'good', title: say('kiosk.welcome', { name: state.name }), detail: say('kiosk.unlocked') };
     case 'denied':
       if (state.reason === 'lockedOut') return { tone: 'bad', title: say('kiosk.lockedOut'), detail: lockedMs > 0 ? say('kiosk.wrongPins', { time: countdown(lockedMs) }) : say(DENY_TEXT.lockedOut) };
+      if (state.reason === 'keyNotYetValid' && state.at !== undefined) return { tone: 'warn', title: say('kiosk.keyNotYet'), detail: say('kiosk.deny.keyNotYetValid', { time: formatDateTime(state.at, ctx.locale) }) };
+      if (state.reason === 'keyExpired' && state.at !== undefined) return { tone: 'bad', title: say('kiosk.denied'), detail: say('kiosk.deny.keyExpired', { date: formatDate(state.at, ctx.locale) }) };
       return { tone: 'bad', title: say('kiosk.denied'), detail: say(DENY_TEXT[state.reason]) };
     case 'enterPin':
       if (lockedMs > 0) return { tone: 'warn', title: say('kiosk.pinLocked'), detail: say('kiosk.wrongPins', { time: countdown(lockedMs) }) };

@@ -3,7 +3,7 @@ import type { Role, Schedule } from '../access/types.ts';
 import type { PanelSettingsView, SettingChange, SettingsPatch } from './panel-settings.ts';
 import type { EventRecord } from '../store/db.ts';
 import type { IssuedGuestKey } from '../store/settings.ts';
-import type { NewGuestKey } from './guest-keys.ts';
+import type { ListedGuestKey, NewGuestKey } from './guest-keys.ts';
 
 /**
  * What a remote admin may ask of the panel, once the remote layer has checked the command's
@@ -58,6 +58,10 @@ export interface PanelActions {
   enrolPhoto(adminId: string, personId: string, jpeg: Uint8Array): Promise<{ ok: true } | { problem: string }>;
   issueGuestKey(adminId: string, request: NewGuestKey): Promise<{ token: string; record: IssuedGuestKey }>;
   revokeGuestKey(adminId: string, keyId: string): Promise<void>;
+  /** The keys issued here, each with its use count on this panel. */
+  listGuestKeys(): Promise<readonly ListedGuestKey[]>;
+  /** An issued key's token signed again (same key id and window); refused for an unknown or revoked key. */
+  showGuestKey(adminId: string, keyId: string): Promise<{ token: string; record: IssuedGuestKey } | { problem: string }>;
   /** Decided by the access policy (lockdown still holds), carried out by the door controller, logged with the admin. */
   unlock(adminId: string): Promise<{ opened: boolean; reason: string }>;
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { denyReasonOf, toFlowDecision } from './flow-decision.ts';
+import { denyReasonOf, toFlowDecision, withKeyWindow } from './flow-decision.ts';
+import type { GuestKeyClaims } from '../access/guest-key.ts';
 import { decideExitButton } from '../access/policy.ts';
 import type { Decision } from '../access/types.ts';
 
@@ -42,5 +43,23 @@ describe('what the visitor is told', () => {
   it('a visitor who cannot give the extra check asked for is sent to the bell; a lockout says how long', () => {
     expect(denyReasonOf(['noPinEnrolled', 'elevatedRisk'])).toBe('noSecondFactor');
     expect(toFlowDecision({ ...base, outcome: 'deny', reasons: ['pinWrong', 'pinLockedOut'], retryAfterMs: 30_000 })).toEqual({ type: 'decision', outcome: 'deny', reason: 'lockedOut', retryAfterMs: 30_000 });
+  });
+});
+
+describe('a guest key outside its window (issue #14)', () => {
+  const claims: GuestKeyClaims = { keyId: 'k1', issuer: 'i', subject: 'guest:k1', name: 'Grace', doors: ['front-door'], notBefore: 2_000_000, expires: 9_000_000, issuedAt: 1_000_000, maxUses: null, selfEnrol: false };
+  const invalid = toFlowDecision({ ...base, outcome: 'deny', reasons: ['keyNotYetValid'] } as Decision);
+
+  it('a genuine key not valid yet says when it opens; an expired one when it ended', () => {
+    expect(invalid).toEqual({ type: 'decision', outcome: 'deny', reason: 'keyInvalid' });
+    expect(withKeyWindow(invalid, { ok: false, reason: 'keyNotYetValid', claims })).toEqual({ type: 'decision', outcome: 'deny', reason: 'keyNotYetValid', at: 2_000_000 });
+    expect(withKeyWindow(invalid, { ok: false, reason: 'keyExpired', claims })).toEqual({ type: 'decision', outcome: 'deny', reason: 'keyExpired', at: 9_000_000 });
+  });
+
+  it('tells nothing more for any other refusal, for claims not verified, or when the door refused', () => {
+    expect(withKeyWindow(invalid, { ok: false, reason: 'keyRevoked', claims })).toBe(invalid);
+    expect(withKeyWindow(invalid, { ok: false, reason: 'keyNotYetValid', claims: null })).toBe(invalid);
+    const doorFault = { type: 'decision', outcome: 'deny', reason: 'doorFault' } as const;
+    expect(withKeyWindow(doorFault, { ok: false, reason: 'keyNotYetValid', claims })).toBe(doorFault);
   });
 });

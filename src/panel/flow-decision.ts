@@ -1,3 +1,4 @@
+import type { GuestKeyResult } from '../access/guest-key.ts';
 import type { Decision, ReasonCode } from '../access/types.ts';
 import type { DenyReason, FlowEvent, StepUpCause } from '../kiosk/flow.ts';
 
@@ -54,4 +55,16 @@ export function toFlowDecision(decision: Decision): FlowDecision {
       // rings only when they press it.
       return { type: 'decision', outcome: 'deny', reason: 'notRecognised' };
   }
+}
+
+/**
+ * A refused guest key, said more exactly where that helps the guest and gives nothing away: a
+ * genuine key (its signature held, so its claims can be believed) that has not begun says when
+ * it opens, one that has ended says when it expired. Every other refusal stays the coarse one.
+ */
+export function withKeyWindow(shown: FlowDecision, result: GuestKeyResult): FlowDecision {
+  if (shown.outcome !== 'deny' || shown.reason !== 'keyInvalid' || result.ok || !result.claims) return shown;
+  if (result.reason === 'keyNotYetValid') return { type: 'decision', outcome: 'deny', reason: 'keyNotYetValid', at: result.claims.notBefore };
+  if (result.reason === 'keyExpired') return { type: 'decision', outcome: 'deny', reason: 'keyExpired', at: result.claims.expires };
+  return shown;
 }

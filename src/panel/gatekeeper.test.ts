@@ -89,4 +89,13 @@ describe('Gatekeeper', () => {
     expect(p.door.unlocks).toBe(2);
     expect(Object.values((await p.settings.get('guestKeyUses')) ?? {})).toEqual([2]);
   });
+
+  it('tells a guest whose key starts tomorrow when it opens, and opens nothing (issue #14)', async () => {
+    const p = await panel();
+    const opens = p.clock.now() + 86_400_000;
+    const { token } = await p.keys.issue({ name: 'Grace', notBefore: opens, expires: opens + 3_600_000, maxUses: 1, selfEnrol: false });
+    expect((await p.gatekeeper.guestKey(token)).shown).toEqual({ type: 'decision', outcome: 'deny', reason: 'keyNotYetValid', at: opens });
+    expect(p.door.unlocks).toBe(0);
+    expect((await p.settings.get('guestKeyUses')) ?? {}).toEqual({});
+  });
 });

@@ -10,7 +10,7 @@ import type { PeopleRepo } from '../store/people.ts';
 import type { SettingsRepo } from '../store/settings.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { AttemptInput } from '../insight/types.ts';
-import { toFlowDecision, type FlowDecision } from './flow-decision.ts';
+import { toFlowDecision, withKeyWindow, type FlowDecision } from './flow-decision.ts';
 
 export interface InsightPort {
   risk(attempt: Omit<AttemptInput, 'doorId'>): RiskHint;
@@ -127,7 +127,7 @@ export class Gatekeeper {
     const now = this.#d.clock.now();
     const result = await this.#d.keys.verify(token);
     const decision = decideGuestKey(result, this.#d.door.status(), now);
-    const shown = await this.#carryOut(decision, 0);
+    const shown = withKeyWindow(await this.#carryOut(decision, 0), result);
     if (shown.outcome !== 'grant' || !result.ok) return { shown, selfEnrol: null };
     await this.#d.keys.countUse(result.claims.keyId);
     const offer = maySelfEnrol(result.claims, now) && !(await this.#d.people.get(result.claims.subject));

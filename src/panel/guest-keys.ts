@@ -18,6 +18,11 @@ export interface NewGuestKey {
   readonly selfEnrol: boolean;
 }
 
+/** An issued key as the admin's list shows it: the record and this panel's use count. */
+export interface ListedGuestKey extends IssuedGuestKey {
+  readonly uses: number;
+}
+
 /** The person a guest key names (a self-enrolled guest is stored under this id). */
 export const guestSubject = (keyId: string) => `guest:${keyId}`;
 
@@ -42,13 +47,36 @@ export class GuestKeyBook {
       { keyId, subject: guestSubject(keyId), name: request.name, doors: [this.#doorId], notBefore: request.notBefore, expires: request.expires, issuedAt: now, maxUses: request.maxUses, selfEnrol: request.selfEnrol },
       signer,
     );
-    const record: IssuedGuestKey = { keyId, name: request.name, notBefore: request.notBefore, expires: request.expires, maxUses: request.maxUses, revoked: false, issuedAt: now };
+    const record: IssuedGuestKey = { keyId, name: request.name, notBefore: request.notBefore, expires: request.expires, maxUses: request.maxUses, revoked: false, issuedAt: now, selfEnrol: request.selfEnrol };
     await this.#settings.put('guestKeysIssued', [...(await this.issued()), record]);
     return { token, record };
   }
 
   async issued(): Promise<readonly IssuedGuestKey[]> {
     return (await this.#settings.get('guestKeysIssued')) ?? [];
+  }
+
+  /** The issued keys with how often this panel has let each in, for the admin's list. */
+  async listed(): Promise<readonly ListedGuestKey[]> {
+    const [issued, uses] = await Promise.all([this.issued(), this.#settings.get('guestKeyUses')]);
+    return issued.map((k) => ({ ...k, uses: uses?.[k.keyId] ?? 0 }));
+  }
+
+  /**
+   * The token of a key already issued, signed again so the admin can show it once more: the same
+   * key id, subject, window, use limit and door, so revocation and the use count (both by key id)
+   * hold for it as for the first. No token is stored anywhere to make this possible.
+   */
+  async show(keyId: string): Promise<{ token: string; record: IssuedGuestKey } | { problem: string }> {
+    const record = (await this.issued()).find((k) => k.keyId === keyId);
+    if (!record) return { problem: 'No such guest key.' };
+    if (record.revoked) return { problem: 'That guest key is revoked; it cannot be shown again.' };
+    const signer = await this.#issuer();
+    const token = await createGuestKey(
+      { keyId, subject: guestSubject(keyId), name: record.name, doors: [this.#doorId], notBefore: record.notBefore, expires: record.expires, issuedAt: record.issuedAt, maxUses: record.maxUses, selfEnrol: record.selfEnrol === true },
+      signer,
+    );
+    return { token, record };
   }
 
   async revoke(keyId: string): Promise<void> {

@@ -84,6 +84,14 @@ export function panelActions(d: PanelActionDeps): PanelActions {
       await d.keys.revoke(keyId);
       await audit(adminId, 'revoked a guest key', { keyId });
     },
+    listGuestKeys: () => d.keys.listed(),
+    async showGuestKey(adminId, keyId) {
+      const shown = await d.keys.show(keyId);
+      // A key shown again is a key handed out again: the log says who asked for it.
+      if ('token' in shown) await audit(adminId, `showed the guest key for ${shown.record.name} again`, { keyId }, guestSubject(keyId));
+      else console.warn('[guest keys] show refused:', shown.problem);
+      return shown;
+    },
     async unlock(adminId) {
       const shown = await d.gatekeeper.remote(adminId);
       return shown.outcome === 'grant' ? { opened: true, reason: 'remoteCommand' } : { opened: false, reason: shown.outcome === 'deny' ? shown.reason : shown.outcome };

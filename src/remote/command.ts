@@ -30,6 +30,9 @@ export type CommandBody =
   | { readonly op: 'person.thumbnail'; readonly personId: string }
   | { readonly op: 'guestKey.issue'; readonly name: string; readonly notBefore: number; readonly expires: number; readonly maxUses: number | null; readonly selfEnrol: boolean }
   | { readonly op: 'guestKey.revoke'; readonly keyId: string }
+  | { readonly op: 'guestKey.list' }
+  /** An issued key's token signed again by the panel (no token is stored), to show, share or print once more. */
+  | { readonly op: 'guestKey.show'; readonly keyId: string }
   | { readonly op: 'door.unlock' }
   /** An unlock that needs a PIN, checked by the panel as at its PIN pad (same people, same back-off). */
   | { readonly op: 'door.unlockPin'; readonly pin: string }
@@ -300,6 +303,10 @@ export function parseCommandBody(o: Record<string, unknown> | null): CommandBody
     }
     case 'guestKey.revoke':
       return id(o.keyId) ? { op: o.op, keyId: o.keyId } : null;
+    case 'guestKey.list':
+      return onlyKeys(o, ['op']) ? { op: o.op } : null;
+    case 'guestKey.show':
+      return onlyKeys(o, ['op', 'keyId']) && id(o.keyId) ? { op: o.op, keyId: o.keyId } : null;
     case 'door.unlockPin':
       // The shape only: whether it is anybody's PIN is the panel's counted check, not the parser's.
       return onlyKeys(o, ['op', 'pin']) && typeof o.pin === 'string' && /^[0-9]{4,12}$/.test(o.pin) ? { op: o.op, pin: o.pin } : null;

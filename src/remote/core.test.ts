@@ -193,6 +193,27 @@ describe('verifyCommand', () => {
     expect(mayRun('manager', 'door.unlockPin')).toBe(true);
   });
 
+  it('guest key list and show: owners and managers only, never a bridge; every field checked (issue #14)', async () => {
+    const s = await setup();
+    let n = 0;
+    for (const who of [s.owner, s.manager]) {
+      expect(await s.verify(await s.sign(who, { op: 'guestKey.show', keyId: 'k1' }, ++n))).toMatchObject({ ok: true, body: { op: 'guestKey.show', keyId: 'k1' } });
+      expect(await s.verify(await s.sign(who, { op: 'guestKey.list' }, ++n))).toMatchObject({ ok: true, body: { op: 'guestKey.list' } });
+    }
+    for (const body of [{ op: 'guestKey.show', keyId: 'k1' }, { op: 'guestKey.list' }] as CommandBody[])
+      expect(await s.verify(await s.sign(s.bridge, body, ++n))).toMatchObject({ ok: false, reason: 'forbidden', op: body.op });
+    for (const bad of [
+      { op: 'guestKey.show' },
+      { op: 'guestKey.show', keyId: '' },
+      { op: 'guestKey.show', keyId: 42 },
+      { op: 'guestKey.show', keyId: 'k'.repeat(129) },
+      { op: 'guestKey.show', keyId: 'k1', expires: NOW + 1e12 },
+      { op: 'guestKey.list', all: true },
+    ])
+      expect(parseCommandBody(bad)).toBeNull();
+    expect(await s.verify(await s.sign(s.owner, { op: 'guestKey.show', keyId: 'k1', maxUses: null } as unknown as CommandBody, ++n))).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
   it('call ops: owners and managers only, never a bridge; the offer checked as untrusted (issue #14)', () => {
     for (const role of ['owner', 'manager'] as const) {
       expect(mayRun(role, 'call.start')).toBe(true);

@@ -90,6 +90,12 @@ export async function runCommand(p: CommandPanel, adminId: string, role: AdminRo
     case 'guestKey.revoke':
       await a.revokeGuestKey(adminId, c.keyId);
       return ok(c.op, null);
+    case 'guestKey.list':
+      return ok(c.op, await a.listGuestKeys());
+    case 'guestKey.show': {
+      const r = await a.showGuestKey(adminId, c.keyId);
+      return 'problem' in r ? rejected(r.problem) : ok(c.op, r);
+    }
     case 'door.unlock':
       return ok(c.op, await a.unlock(adminId));
     case 'door.unlockPin': {

@@ -40,6 +40,34 @@ describe('remote admin over the fake broker', () => {
     }
   });
 
+  it('guest keys: an owner lists them and has one shown again; unknown and revoked keys are refused with the reason; a bridge may do neither (issue #14)', async () => {
+    const b = fake();
+    const panel = await startPanel(b);
+    const owner = await startPhone(b);
+    const bridge = await startPhone(b);
+    try {
+      await pairPhone(panel, owner, 'owner phone');
+      expect(await bridge.phone.pair((await panel.remote.createPairing('bridge')).payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+      const start = Date.now() + 86_400_000;
+      const issued = await owner.phone.send({ op: 'guestKey.issue', name: 'Grace', notBefore: start, expires: start + 3_600_000, maxUses: 1, selfEnrol: false });
+      if (!issued.ok) throw new Error('not issued');
+      const keyId = issued.result.record.keyId;
+      expect(await owner.phone.send({ op: 'guestKey.list' })).toMatchObject({ ok: true, result: [{ keyId, name: 'Grace', notBefore: start, uses: 0, revoked: false }] });
+      expect(await owner.phone.send({ op: 'guestKey.show', keyId })).toMatchObject({ ok: true, result: { token: issued.result.token, record: { keyId } } });
+      expect(await owner.phone.send({ op: 'guestKey.show', keyId: 'nobody' })).toMatchObject({ ok: false, reason: 'rejected', problem: 'No such guest key.' });
+      expect(await bridge.phone.send({ op: 'guestKey.show', keyId })).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await bridge.phone.send({ op: 'guestKey.list' })).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await owner.phone.send({ op: 'guestKey.revoke', keyId })).toMatchObject({ ok: true });
+      expect(await owner.phone.send({ op: 'guestKey.show', keyId })).toMatchObject({ ok: false, reason: 'rejected', problem: expect.stringMatching(/revoked/) });
+      await panel.remote.idle();
+      expect(panel.actions.calls.filter((c) => c.op === 'showGuestKey' && c.adminId === bridge.phone.adminId)).toHaveLength(0);
+    } finally {
+      bridge.stop();
+      owner.stop();
+      panel.stop();
+    }
+  });
+
   it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
     const b = fake({ versions: [4] });
     await pairingAndCommands(b);

@@ -10,6 +10,9 @@ describe('replies, read by the op that was asked', () => {
     expect(parseReply('door.unlock', { re: 8, op: 'door.unlock', ok: true, result: { opened: true, reason: 'remote' } })).toMatchObject({ ok: true, result: { opened: true } });
     expect(parseReply('snapshot.get', { re: 9, op: 'snapshot.get', ok: true, result: null })).toMatchObject({ ok: true, result: null });
     expect(parseReply('person.remove', { re: 10, op: 'person.remove', ok: true })).toMatchObject({ ok: true, result: null });
+    const key = { keyId: 'k1', name: 'Grace', notBefore: NOW + 86_400_000, expires: NOW + 2 * 86_400_000, maxUses: 2, revoked: false, issuedAt: NOW, selfEnrol: false };
+    expect(parseReply('guestKey.list', { re: 11, op: 'guestKey.list', ok: true, result: [{ ...key, uses: 1 }] })).toMatchObject({ ok: true, result: [{ ...key, uses: 1 }] });
+    expect(parseReply('guestKey.show', { re: 12, op: 'guestKey.show', ok: true, result: { token: 'a.b.c', record: key } })).toMatchObject({ ok: true, result: { token: 'a.b.c', record: key } });
     expect(parseReply('pair', { re: 0, op: 'pair', ok: true, result: { role: 'owner', panelId: 'panel1' } })).toMatchObject({ ok: true, result: { role: 'owner' } });
   });
 
@@ -19,6 +22,8 @@ describe('replies, read by the op that was asked', () => {
       ['people.list', [{ ...PERSON, role: 'king' }]],
       ['people.list', { length: 1 }],
       ['guestKey.issue', { token: 42 }],
+      ['guestKey.show', { token: 'a.b.c', record: { keyId: 'k1' } }],
+      ['guestKey.list', [{ keyId: 'k1', name: 'Grace', notBefore: NOW, expires: NOW + 1, maxUses: null, revoked: false, issuedAt: NOW, uses: -1 }]],
       ['settings.get', { faceMatch: 'high' }],
       ['settings.set', { settings: null, changes: [] }],
       ['door.unlock', 'opened'],

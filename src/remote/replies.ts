@@ -1,6 +1,7 @@
 import type { PanelSnapshot, PersonSummary } from '../panel/actions.ts';
 import { parseSettingsView, settingProblem, SETTING_KEYS, type PanelSettingsView, type SettingChange, type SettingKey, type SettingValue } from '../panel/panel-settings.ts';
 import type { IssuedGuestKey } from '../store/settings.ts';
+import type { ListedGuestKey } from '../panel/guest-keys.ts';
 import type { MatterReportReply } from '../panel/matter-report.ts';
 import type { Role } from '../access/types.ts';
 import { isEpochMs, isNonEmptyString, isRecord, isSafeInt } from './canonical.ts';
@@ -28,6 +29,9 @@ export interface Results {
   'settings.set': { readonly settings: PanelSettingsView; readonly changes: readonly SettingChange[] };
   'guestKey.issue': { readonly token: string; readonly record: IssuedGuestKey };
   'guestKey.revoke': null;
+  'guestKey.list': readonly ListedGuestKey[];
+  /** The same key signed again: same key id, window and uses. */
+  'guestKey.show': { readonly token: string; readonly record: IssuedGuestKey };
   'door.unlock': { readonly opened: boolean; readonly reason: string };
   /** `personId`: whose PIN opened it, null when none did. */
   'door.unlockPin': { readonly opened: boolean; readonly reason: string; readonly personId: string | null };
@@ -112,7 +116,9 @@ export type ReplyRefused<K extends ReplyOp | null> = { readonly re: number; read
 export type Reply<K extends ReplyOp = ReplyOp> = ReplyOk<K> | ReplyRefused<K>;
 
 /** What the panel publishes (before sealing); a refusal of bytes it could not read names no op. */
-export type WireReply = Reply | ReplyRefused<null>;
+// One refusal type over every op (not a union of one per op): TypeScript compares a value whose
+// op is itself a union against at most 25 spellings, and there are more ops than that.
+export type WireReply = Reply | ReplyRefused<ReplyOp | null>;
 
 /** The refusal in words for the admin: the panel's own sentence where it gave one. */
 export const refusalText = (r: { readonly reason: Refusal; readonly problem?: string }): string => r.problem ?? REFUSALS[r.reason];
@@ -157,7 +163,20 @@ const change: Parser<SettingChange> = (v) => (isRecord(v) && isSettingKey(v.key)
 const guestRecord: Parser<IssuedGuestKey> = (v) => {
   if (!isRecord(v) || !isNonEmptyString(v.keyId, 128) || !text(v.name, 200) || !isEpochMs(v.notBefore) || !isEpochMs(v.expires) || !isEpochMs(v.issuedAt) || typeof v.revoked !== 'boolean') return BAD;
   if (v.maxUses !== null && !(isSafeInt(v.maxUses) && v.maxUses > 0)) return BAD;
-  return { keyId: v.keyId, name: v.name, notBefore: v.notBefore, expires: v.expires, maxUses: v.maxUses, revoked: v.revoked, issuedAt: v.issuedAt };
+  if (v.selfEnrol !== undefined && typeof v.selfEnrol !== 'boolean') return BAD;
+  return { keyId: v.keyId, name: v.name, notBefore: v.notBefore, expires: v.expires, maxUses: v.maxUses, revoked: v.revoked, issuedAt: v.issuedAt, ...(v.selfEnrol !== undefined ? { selfEnrol: v.selfEnrol } : {}) };
+};
+
+const listedKey: Parser<ListedGuestKey> = (v) => {
+  const record = guestRecord(v);
+  if (record === BAD || !isRecord(v) || !isSafeInt(v.uses) || v.uses < 0) return BAD;
+  return { ...record, uses: v.uses };
+};
+
+const tokenAndRecord: Parser<{ readonly token: string; readonly record: IssuedGuestKey }> = (v) => {
+  if (!isRecord(v) || !isNonEmptyString(v.token, 4096)) return BAD;
+  const record = guestRecord(v.record);
+  return record === BAD ? BAD : { token: v.token, record };
 };
 
 const admin: Parser<AdminSummary> = (v) =>
@@ -178,12 +197,10 @@ const RESULTS: { readonly [K in ReplyOp]: Parser<Results[K]> } = {
     const changes = listOf(change, SETTING_KEYS.length)(v.changes);
     return settings && changes !== BAD ? { settings, changes } : BAD;
   },
-  'guestKey.issue': (v) => {
-    if (!isRecord(v) || !isNonEmptyString(v.token, 4096)) return BAD;
-    const record = guestRecord(v.record);
-    return record === BAD ? BAD : { token: v.token, record };
-  },
+  'guestKey.issue': tokenAndRecord,
   'guestKey.revoke': nothing,
+  'guestKey.list': listOf(listedKey, 10_000),
+  'guestKey.show': tokenAndRecord,
   'door.unlock': (v) => (isRecord(v) && typeof v.opened === 'boolean' && text(v.reason) ? { opened: v.opened, reason: v.reason } : BAD),
   'door.unlockPin': (v) =>
     isRecord(v) && typeof v.opened === 'boolean' && text(v.reason) && (v.personId === null || isNonEmptyString(v.personId, 128)) ? { opened: v.opened, reason: v.reason, personId: v.personId } : BAD,

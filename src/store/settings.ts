@@ -56,6 +56,8 @@ export interface IssuedGuestKey {
   readonly maxUses: number | null;
   readonly revoked: boolean;
   readonly issuedAt: number;
+  /** Whether the key lets its guest enrol their own face; absent on keys issued before it was kept (read as false). */
+  readonly selfEnrol?: boolean;
 }
 
 export interface SettingsRepo {

@@ -81,7 +81,10 @@ test('a key used before its window opens is refused at the door', async () => {
   const ctx = await panel(profile, await qrVideo('early-key', token));
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto('/');
-  await expect(page.getByTestId('status-detail')).toHaveText('That key is not valid here or now.', { timeout: 20_000 });
+  // The guest is told when it opens (issue #14), in the kiosk's own locale.
+  await expect(page.getByTestId('status-title')).toHaveText('Not yet', { timeout: 20_000 });
+  await expect(page.getByTestId('status-detail')).toHaveText(/^This key opens from .*\d.*\.$/);
+  await expect(page.getByTestId('kiosk')).not.toHaveAttribute('data-state', 'doorOpen');
   await ctx.close();
 });
 

@@ -97,6 +97,18 @@ export class FakePanelActions implements RemotePanelActions {
   }
   async revokeGuestKey(adminId: string, keyId: string) {
     this.calls.push({ op: 'revokeGuestKey', adminId, args: { keyId } });
+    const i = this.keys.findIndex((k) => k.keyId === keyId);
+    if (i >= 0) this.keys[i] = { ...this.keys[i]!, revoked: true };
+  }
+  async listGuestKeys() {
+    return this.keys.map((k) => ({ ...k, uses: 0 }));
+  }
+  async showGuestKey(adminId: string, keyId: string) {
+    this.calls.push({ op: 'showGuestKey', adminId, args: { keyId } });
+    const record = this.keys.find((k) => k.keyId === keyId);
+    if (!record) return { problem: 'No such guest key.' };
+    if (record.revoked) return { problem: 'That guest key is revoked; it cannot be shown again.' };
+    return { token: `token.for.${record.keyId}`, record };
   }
   async unlock(adminId: string) {
     this.calls.push({ op: 'unlock', adminId, args: null });
