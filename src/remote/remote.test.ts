@@ -12,6 +12,24 @@ function fake(o: ConstructorParameters<typeof FakeBroker>[0] = {}): BrokerUnderT
   return { broker, url: 'ws://fake.invalid/mqtt', connect: broker.connect, stop: async () => broker.stop(), start: async () => broker.start() };
 }
 
+type Started = { panel: Awaited<ReturnType<typeof startPanel>>; owner: Awaited<ReturnType<typeof startPhone>>; bridge: Awaited<ReturnType<typeof startPhone>> };
+
+/** A panel with an owner phone and a Matter bridge paired, stopped after `body` whatever it does. */
+async function withOwnerAndBridge(b: BrokerUnderTest, body: (s: Started) => Promise<void>): Promise<void> {
+  const panel = await startPanel(b);
+  const owner = await startPhone(b);
+  const bridge = await startPhone(b);
+  try {
+    await pairPhone(panel, owner, 'owner phone');
+    expect(await bridge.phone.pair((await panel.remote.createPairing('bridge')).payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+    await body({ panel, owner, bridge });
+  } finally {
+    bridge.stop();
+    owner.stop();
+    panel.stop();
+  }
+}
+
 describe('remote admin over the fake broker', () => {
   it('pairs through the QR payload and carries out signed commands', () => pairingAndCommands(fake()));
   it('refuses replayed, unpaired and forged commands, and logs them', () => replayAndUnpaired(fake()));
@@ -21,33 +39,17 @@ describe('remote admin over the fake broker', () => {
   it('Ring at the kiosk reaches every paired phone as a notification and a log line; a stranger standing there notifies by no attempt of theirs', () => ringReachesEveryPhone(fake()), 60_000);
   it('a re-published retained state, config and "offline" change nothing on a phone, open or reopened', () => staleRetainedReplays(fake()), 30_000);
   it('a person\'s thumbnail reaches the admin who asks (a reply, sealed to that phone); none kept reads as null; a bridge may not ask', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const owner = await startPhone(b);
-    const bridge = await startPhone(b);
-    try {
-      await pairPhone(panel, owner, 'owner phone');
-      expect(await bridge.phone.pair((await panel.remote.createPairing('bridge')).payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+    await withOwnerAndBridge(fake(), async ({ panel, owner, bridge }) => {
       const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x42, 0x42, 0x42, 0x42, 0xff, 0xd9]);
       panel.actions.thumbnails.set('person-1', jpeg);
       expect(await owner.phone.thumbnail('person-1')).toEqual(jpeg);
       expect(await owner.phone.thumbnail('person-2')).toBeNull();
       await expect(bridge.phone.thumbnail('person-1')).rejects.toThrow(/^refused/);
-    } finally {
-      bridge.stop();
-      owner.stop();
-      panel.stop();
-    }
+    });
   });
 
   it('guest keys: an owner lists them and has one shown again; unknown and revoked keys are refused with the reason; a bridge may do neither (issue #14)', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const owner = await startPhone(b);
-    const bridge = await startPhone(b);
-    try {
-      await pairPhone(panel, owner, 'owner phone');
-      expect(await bridge.phone.pair((await panel.remote.createPairing('bridge')).payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+    await withOwnerAndBridge(fake(), async ({ panel, owner, bridge }) => {
       const start = Date.now() + 86_400_000;
       const issued = await owner.phone.send({ op: 'guestKey.issue', name: 'Grace', notBefore: start, expires: start + 3_600_000, maxUses: 1, selfEnrol: false });
       if (!issued.ok) throw new Error('not issued');
@@ -61,11 +63,7 @@ describe('remote admin over the fake broker', () => {
       expect(await owner.phone.send({ op: 'guestKey.show', keyId })).toMatchObject({ ok: false, reason: 'rejected', problem: expect.stringMatching(/revoked/) });
       await panel.remote.idle();
       expect(panel.actions.calls.filter((c) => c.op === 'showGuestKey' && c.adminId === bridge.phone.adminId)).toHaveLength(0);
-    } finally {
-      bridge.stop();
-      owner.stop();
-      panel.stop();
-    }
+    });
   });
 
   it('falls back to MQTT 3.1.1 where the broker refuses 5', async () => {
@@ -74,14 +72,7 @@ describe('remote admin over the fake broker', () => {
   });
 
   it('a bridge pairs as a bridge: it locks, unlocks with a PIN and manages PINs; the panel refuses it everything else, and a person enrolled by face cannot be erased through it', async () => {
-    const b = fake();
-    const panel = await startPanel(b);
-    const owner = await startPhone(b);
-    const bridge = await startPhone(b);
-    try {
-      await pairPhone(panel, owner, 'owner phone');
-      const offer = await panel.remote.createPairing('bridge');
-      expect(await bridge.phone.pair(offer.payload, 'Matter bridge')).toEqual({ ok: true, role: 'bridge' });
+    await withOwnerAndBridge(fake(), async ({ panel, owner, bridge }) => {
       expect(panel.remote.admins.find((a) => a.label === 'Matter bridge')?.role).toBe('bridge');
 
       expect(await bridge.phone.send({ op: 'door.unlock' })).toMatchObject({ ok: false, reason: 'forbidden' });
@@ -108,11 +99,7 @@ describe('remote admin over the fake broker', () => {
       // The owner still may.
       expect(await owner.phone.send({ op: 'person.remove', personId: adaId })).toMatchObject({ ok: true });
       expect(panel.actions.people.has(adaId)).toBe(false);
-    } finally {
-      bridge.stop();
-      owner.stop();
-      panel.stop();
-    }
+    });
   });
 
   it('lets the broker see topic names and ciphertext only', async () => {
