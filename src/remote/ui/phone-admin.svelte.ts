@@ -28,6 +28,8 @@ export class PhoneAdminState {
   #state = $state<RemoteState | null>(null);
   #config = $state<PanelConfig | null>(null);
   #panelOnline = $state<boolean | null>(null);
+  // Mirrored at each change like the rest: read straight off the remote, the screen never heard of it.
+  #unpaired = $state(false);
   #people = $state<readonly PersonSummary[]>([]);
   #busy = $state(false);
   #photo = $state<Readonly<Record<string, PhotoAnswer>>>({});
@@ -66,6 +68,7 @@ export class PhoneAdminState {
     this.#state = this.#remote.state;
     this.#config = this.#remote.config;
     this.#panelOnline = this.#remote.panelOnline;
+    this.#unpaired = this.#remote.unpairedByPanel;
     // Settings are read once per connection, not at every change, so a form being typed in is
     // not refilled under the admin's fingers.
     if (cameOnline && this.#remote.panel) void this.loadSettings();
@@ -203,10 +206,8 @@ export class PhoneAdminState {
     }
   }
 
-  /** Read through the config held here ($state), so the screen hears of it the moment a config leaving this phone out is believed. */
   get unpaired(): boolean {
-    const me = this.#remote.adminId;
-    return !!this.#config && me !== null && !this.#config.admins.some((a) => a.id === me);
+    return this.#unpaired;
   }
 
   /** Sends a command and reports its outcome in one line; returns the reply for callers that need the result. */
