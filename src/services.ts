@@ -130,10 +130,13 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const camera = new Camera(clock);
   // The phone's voice on a call; made here so the kiosk page need not own it.
   const speaker = new Audio();
+  const kiosk = new KioskFlow(clock);
   const call = new DoorCall({
     clock,
     makePeer: browserPeer(() => camera.stream, speaker),
     log: (e) => {
+      // The visitor still waiting at the door is told nobody is coming, not left at "Ringing…".
+      if (e.kind === 'ring.declined') kiosk.dispatch({ type: 'ringDeclined' });
       const { line, still } = callLogLine(e, clock.now());
       void log.append(line, still).catch((err: unknown) => console.warn('[call] log', err));
     },
@@ -159,7 +162,6 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
     log: (m) => console.info(m),
   });
   prefs.onDoorRenamed(() => void remote.renamed());
-  const kiosk = new KioskFlow(clock);
   kiosk.dispatch({ type: 'pinLock', until: await gatekeeper.pinLockedUntil() });
   const checkIn = new SelfCheckIn(vision, peopleAdmin, clock);
   const session = new DoorSession({ kiosk, vision, gate: gatekeeper, clock, offerSelfEnrol: (claims) => checkIn.offer(claims), log: (m, err) => console.warn(m, err) });

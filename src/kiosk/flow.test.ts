@@ -106,6 +106,7 @@ describe('door flow: timeouts back to rest', () => {
     ['denied', [seen, stable, deny], TIMEOUTS.denied],
     ['enterPin', [{ type: 'pinRequested' }], TIMEOUTS.enterPin],
     ['ringing', [{ type: 'ringRequested' }], TIMEOUTS.ringing],
+    ['ringDeclined', [{ type: 'ringRequested' }, { type: 'ringDeclined' }], TIMEOUTS.ringDeclined],
     ['doorOpen', [seen, stable, grant, opened], TIMEOUTS.doorOpen],
   ];
   for (const [name, events, ms] of cases) {
@@ -149,6 +150,12 @@ describe('door flow: face lost, cancel and manual actions', () => {
     expect(kind(run([seen, stable, deny, { type: 'pinRequested' }]))).toBe('enterPin');
     expect(kind(run([seen, stable, deny, { type: 'ringRequested' }]))).toBe('ringing');
     expect(kind(run([{ type: 'pinRequested' }, { type: 'ringRequested' }]))).toBe('ringing');
+  });
+  it('tells the visitor still at the ringing screen that the ring was declined, and nobody else', () => {
+    expect(kind(run([{ type: 'ringRequested' }, { type: 'ringDeclined' }]))).toBe('ringDeclined');
+    // The visitor cancelled, or is showing their face: a late decline changes nothing.
+    expect(kind(run([{ type: 'ringRequested' }, { type: 'cancel' }, { type: 'ringDeclined' }]))).toBe('idle');
+    expect(kind(run([seen, stable, { type: 'ringDeclined' }]))).toBe('verifying');
   });
   it('does not interrupt verification with the PIN pad', () => {
     expect(kind(run([seen, stable, { type: 'pinRequested' }]))).toBe('verifying');

@@ -45,6 +45,8 @@ export type FlowState =
   /** Active liveness: passive liveness was unsure, so the visitor is asked to blink. */
   | { readonly kind: 'blink'; readonly since: number; readonly because: StepUpCause }
   | { readonly kind: 'ringing'; readonly since: number }
+  /** The ring was declined from a phone while the visitor still waited. */
+  | { readonly kind: 'ringDeclined'; readonly since: number }
   | { readonly kind: 'doorOpen'; readonly since: number; readonly name: string | null }
   | { readonly kind: 'fault'; readonly since: number; readonly fault: Fault };
 
@@ -66,6 +68,7 @@ export type FlowEvent =
   | { readonly type: 'pinRequested' }
   | { readonly type: 'pinActivity' }
   | { readonly type: 'ringRequested' }
+  | { readonly type: 'ringDeclined' }
   | { readonly type: 'cancel' }
   | { readonly type: 'network'; readonly online: boolean }
   | { readonly type: 'fault'; readonly fault: Fault; readonly active: boolean }
@@ -89,6 +92,7 @@ export const TIMEOUTS = {
   enterPin: 20_000,
   blink: 7_000,
   ringing: 30_000,
+  ringDeclined: 6_000,
   doorOpen: 60_000,
 } as const;
 
@@ -215,6 +219,9 @@ export function step(flow: Flow, event: FlowEvent, now: number): Flow {
       return atRest(state) || state.kind === 'faceSeen' || state.kind === 'denied' || state.kind === 'enterPin'
         ? to({ kind: 'ringing', since: now })
         : flow;
+    case 'ringDeclined':
+      // Only the visitor still at the ringing screen is told; one who moved on is not interrupted.
+      return state.kind === 'ringing' ? to({ kind: 'ringDeclined', since: now }) : flow;
     case 'cancel':
       return state.kind === 'enterPin' || state.kind === 'ringing' || state.kind === 'denied' ? toRest() : flow;
   }

@@ -7,6 +7,7 @@ export function spokenLine(state: FlowState): string | null {
     case 'granted':
     case 'denied':
     case 'ringing':
+    case 'ringDeclined':
       return `${statusText(state).title}. ${statusText(state).detail}`;
     case 'blink':
       return 'Please look at the camera and blink.';

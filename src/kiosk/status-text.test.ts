@@ -38,6 +38,11 @@ describe('a guest key outside its window (issue #14)', () => {
     expect(statusText({ kind: 'denied', since: 0, reason: 'keyExpired', at: opens }, { now: 0, pinLockedUntil: 0, locale: 'de-DE' }, de).detail).toBe(`Dieser Schlüssel ist am ${formatDate(opens, 'de-DE')} abgelaufen.`);
   });
 
+  it('a declined ring tells the visitor nobody is coming, in English and in German', () => {
+    expect(statusText({ kind: 'ringDeclined', since: 0 })).toMatchObject({ title: 'Nobody can come to the door right now', detail: 'Please try again later.' });
+    expect(statusText({ kind: 'ringDeclined', since: 0 }, { now: 0, pinLockedUntil: 0 }, sayer(catalogue('de')))).toMatchObject({ title: 'Gerade kann niemand an die Tür kommen' });
+  });
+
   it('without a time it is the plain invalid-key refusal', () => {
     expect(statusText({ kind: 'denied', since: 0, reason: 'keyNotYetValid' }).detail).toBe('That key is not valid here or now.');
   });

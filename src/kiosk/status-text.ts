@@ -74,6 +74,8 @@ export function statusText(state: FlowState, ctx: StatusContext = { now: 0, pinL
       return { tone: 'busy', title: say('kiosk.blink'), detail: say(BLINK_BECAUSE[state.because]) };
     case 'ringing':
       return { tone: 'busy', title: say('kiosk.ringing'), detail: say('kiosk.ringingDetail') };
+    case 'ringDeclined':
+      return { tone: 'warn', title: say('kiosk.ringDeclined'), detail: say('kiosk.ringDeclinedDetail') };
     case 'doorOpen':
       return { tone: 'good', title: say('kiosk.doorOpen'), detail: state.name ? say('kiosk.comeIn', { name: state.name }) : say('kiosk.closeBehind') };
     case 'fault':

@@ -122,6 +122,9 @@ test('A ring nobody answers stops ringing after a minute and is logged with who 
     await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
     await phone.getByRole('button', { name: 'Decline' }).click();
     await expect(phone.getByTestId('phone-ringing')).toBeHidden();
+    // The visitor is not left at "Ringing…": the kiosk says nobody is coming.
+    await expect(panel.getByTestId('kiosk')).toHaveAttribute('data-state', 'ringDeclined');
+    await expect(panel.getByTestId('kiosk')).toContainText('Nobody can come to the door right now');
     await phoneTab(phone, 'Log');
     await expect(phone.getByTestId('phone-event').filter({ hasText: 'declined the doorbell' })).toHaveCount(1, { timeout: 20_000 });
     await expect(phone.getByTestId('phone-event').filter({ hasText: 'Nobody answered the doorbell' })).toHaveCount(1);

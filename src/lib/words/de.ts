@@ -103,6 +103,8 @@ export const de: Words = {
   'kiosk.blink': 'Bitte blinzeln',
   'kiosk.ringing': 'Es klingelt…',
   'kiosk.ringingDetail': 'Jemand weiß jetzt, dass Sie da sind.',
+  'kiosk.ringDeclined': 'Gerade kann niemand an die Tür kommen',
+  'kiosk.ringDeclinedDetail': 'Bitte versuchen Sie es später noch einmal.',
   'kiosk.doorOpen': 'Tür offen',
   'kiosk.comeIn': 'Kommen Sie herein, {name}.',
   'kiosk.closeBehind': 'Bitte schließen Sie sie hinter sich.',

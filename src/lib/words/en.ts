@@ -104,6 +104,8 @@ export const en = {
   'kiosk.blink': 'Please blink',
   'kiosk.ringing': 'Ringing…',
   'kiosk.ringingDetail': 'Someone has been told you are here.',
+  'kiosk.ringDeclined': 'Nobody can come to the door right now',
+  'kiosk.ringDeclinedDetail': 'Please try again later.',
   'kiosk.doorOpen': 'Door open',
   'kiosk.comeIn': 'Come in, {name}.',
   'kiosk.closeBehind': 'Please close it behind you.',
