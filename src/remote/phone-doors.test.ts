@@ -7,7 +7,7 @@ import type { PhoneAlert } from './alerts.ts';
 import { brokerProblemFor, brokerSeenFrom } from './broker-url.ts';
 import { generateKeyPairs } from './keys.ts';
 import { encodePairingPayload, newPairingCode } from './pairing.ts';
-import { doorName, PhoneDoors } from './phone-doors.ts';
+import { adoptedDoorName, doorName, PhoneDoors } from './phone-doors.ts';
 import { PhoneRemote } from './phone-remote.ts';
 import { doorFromSinglePanel } from '../store/db.ts';
 
@@ -105,14 +105,36 @@ describe('one phone, several doors', () => {
       expect(phone.doors.doors.map((d) => d.panelId)).toEqual([frontId]);
       expect([...phone.store.doors.keys()]).toEqual([frontId]);
       expect(await phone.doors.pair('https://example.com/menu', 'x', 'y')).toEqual({ ok: false, reason: 'That is not a Doorward pairing code.' });
-      // Unnamed doors are numbered.
-      expect(phone.doors.doors[0]?.name).toBe('Door 1');
+      // A door paired without a typed name takes the name the panel gives itself.
+      expect(phone.doors.doors[0]?.name).toBe('Front door');
       expect(doorName('  ', ['Door 1', 'Door 3'])).toBe('Door 2');
       expect(doorName(' Office ', [])).toBe('Office');
     } finally {
       phone.stop();
       front.stop();
       back.stop();
+    }
+  }, 30_000);
+
+  it('a door paired without a typed name is called what the panel calls itself; a second of that name is numbered', async () => {
+    const b = fake();
+    const side = await startPanel(b);
+    const front = await startPanel(b);
+    const other = await startPanel(b);
+    const phone = await phoneDoors(b);
+    try {
+      side.actions.settingsNow = { ...side.actions.settingsNow, doorName: 'Side gate' };
+      await pairWith(phone.doors, side, '');
+      await pairWith(phone.doors, front, '');
+      await pairWith(phone.doors, other, '   ');
+      expect(phone.doors.doors.map((d) => d.name)).toEqual(['Side gate', 'Front door', 'Front door 2']);
+      expect(adoptedDoorName('', ['Door 1'])).toBe('Door 2');
+      expect(adoptedDoorName(' Garage ', [])).toBe('Garage');
+    } finally {
+      phone.stop();
+      side.stop();
+      front.stop();
+      other.stop();
     }
   }, 30_000);
 

@@ -39,6 +39,14 @@ export function doorName(typed: string, taken: readonly string[]): string {
   for (let n = 1; ; n++) if (!taken.includes(`Door ${n}`)) return `Door ${n}`;
 }
 
+/** The panel's own door name for a door paired without one typed; a second door of that name is numbered. */
+export function adoptedDoorName(panelName: string, taken: readonly string[]): string {
+  const name = panelName.trim().slice(0, NAME_MAX);
+  if (!name) return doorName('', taken);
+  if (!taken.includes(name)) return name;
+  for (let n = 2; ; n++) if (!taken.includes(`${name} ${n}`)) return `${name} ${n}`;
+}
+
 export class PhoneDoors {
   readonly #d: PhoneDoorsDeps;
   readonly #tab: TabSlot;
@@ -124,7 +132,8 @@ export class PhoneDoors {
       await this.#d.store.remove(panelId);
       return r;
     }
-    const named = doorName(name, this.#doors.map((x) => x.name));
+    const taken = this.#doors.map((x) => x.name);
+    const named = name.trim() ? doorName(name, taken) : adoptedDoorName(await panelDoorName(fresh), taken);
     await this.#d.store.rename(panelId, named);
     this.#add(panelId, named, fresh);
     return { ...r, panelId };
@@ -177,4 +186,10 @@ export class PhoneDoors {
   #changed(): void {
     this.#heard.emit('change', null);
   }
+}
+
+/** What the panel calls itself (its door name setting); '' when it cannot say now. */
+async function panelDoorName(remote: PhoneRemote): Promise<string> {
+  const r = await remote.send({ op: 'settings.get' }).catch(() => null);
+  return r?.ok ? r.result.doorName : '';
 }
