@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { Role, Schedule } from '../src/access/types.ts';
+import type { Role, Schedule, ScheduleException } from '../src/access/types.ts';
 import * as dir from './directory.ts';
 import { DirectoryError } from './directory.ts';
 import type { Hub } from './hub.ts';
@@ -109,6 +109,14 @@ async function handle(hub: Hub, expected: Buffer, req: IncomingMessage, res: Ser
         if (!s || typeof s !== 'object' || typeof s.timeZone !== 'string' || !Array.isArray(s.windows)) throw new BadRequest('schedule: { timeZone, windows: [{ days, start, end }] }');
         return send(201, { scheduleId: await dir.addSchedule(db, str(b, 'name', 80), s) });
       }
+      case (m = route.match(/^POST \/api\/schedules\/([\w-]+)\/holidays$/)) !== null: {
+        // Checked field by field in addHoliday, as a door checks a schedule from the wire.
+        await dir.addHoliday(db, m![1]!, (await body(req)) as unknown as ScheduleException);
+        return send(200, { propagated: await hub.propagate() });
+      }
+      case (m = route.match(/^DELETE \/api\/schedules\/([\w-]+)\/holidays\/(\d{4}-\d{2}-\d{2})$/)) !== null:
+        if (!(await dir.removeHoliday(db, m![1]!, m![2]!))) return send(404, { error: 'no such holiday' });
+        return send(200, { propagated: await hub.propagate() });
       case route === 'POST /api/rules': {
         const b = await body(req);
         await dir.grant(db, str(b, 'groupId'), str(b, 'doorGroupId'), optStr(b, 'scheduleId') ?? null);

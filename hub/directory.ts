@@ -1,11 +1,13 @@
 import { pinProblem, scheduleProblems } from '../src/access/index.ts';
-import type { Role, Schedule } from '../src/access/types.ts';
+import type { Role, Schedule, ScheduleException, TimeSpan } from '../src/access/types.ts';
 import { canonicalJson } from '../src/remote/canonical.ts';
+import { checkWireSchedule, MAX_SCHEDULE_EXCEPTIONS } from '../src/remote/command.ts';
 import type { Sql } from './db/db.ts';
 import { sealSecret, type HubIdentity } from './identity.ts';
 
 /**
- * The site's directory: people, the groups they are in, door groups, schedules, and which group
+ * The site's directory: people, the groups they are in, door groups, schedules (with their holiday
+ * exceptions), and which group
  * may use which door group when. Every write checks its input as a panel would (a PIN the pad
  * accepts, a schedule the access layer reads as granting something) so the hub never holds a
  * change the doors will refuse. What each door should then hold is `sliceFor(panel)`.
@@ -82,7 +84,7 @@ export async function addDoor(db: Sql, doorGroupId: string, panelId: string): Pr
   await db.query('INSERT INTO door_group_doors (door_group_id, panel_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [doorGroupId, panelId]);
 }
 
-/** Only what a panel takes from a remote admin: a zone and up to seven weekly windows. */
+/** A zone and up to seven weekly windows, as a panel takes them; holidays are added with addHoliday. */
 export async function addSchedule(db: Sql, scheduleName: string, schedule: Schedule): Promise<string> {
   const clean: Schedule = { timeZone: schedule.timeZone, windows: schedule.windows.map((w) => ({ days: [...w.days], start: w.start, end: w.end })) };
   if (clean.windows.length === 0 || clean.windows.length > 7) throw new DirectoryError('a schedule has 1 to 7 weekly windows');
@@ -91,6 +93,48 @@ export async function addSchedule(db: Sql, scheduleName: string, schedule: Sched
   const id = newId('schedule');
   await unique(() => db.query('INSERT INTO schedules (schedule_id, name, schedule) VALUES ($1, $2, $3)', [id, name(scheduleName, 'a schedule name'), JSON.stringify(clean)]), `a schedule named ${scheduleName}`);
   return id;
+}
+
+/**
+ * A holiday on a schedule: the date closed all day, or (`kind: 'open'`) open on its own spans
+ * (all day without) in place of the weekly windows. Checked as a door checks it from the wire
+ * (src/remote/command.ts checkWireSchedule), with the schedule's other holidays; the same date
+ * again replaces the one before.
+ */
+export async function addHoliday(db: Sql, scheduleId: string, exception: ScheduleException): Promise<void> {
+  const [row] = await db.query<{ schedule: Schedule }>('SELECT schedule FROM schedules WHERE schedule_id = $1', [scheduleId]);
+  if (!row) throw new DirectoryError('no such schedule');
+  const others = (await holidaysOf(db, [scheduleId])).get(scheduleId)?.filter((e) => e.date !== exception.date) ?? [];
+  if (others.length >= MAX_SCHEDULE_EXCEPTIONS) throw new DirectoryError(`a schedule has at most ${MAX_SCHEDULE_EXCEPTIONS} holidays`);
+  const checked = checkWireSchedule({ ...row.schedule, exceptions: [...others, exception] });
+  if (!checked.ok) throw new DirectoryError(checked.problem.replace(/^exception \d+: /, ''));
+  const clean = checked.schedule.exceptions!.at(-1)!;
+  await db.query(
+    'INSERT INTO schedule_exceptions (schedule_id, date, kind, spans, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (schedule_id, date) DO UPDATE SET kind = EXCLUDED.kind, spans = EXCLUDED.spans, note = EXCLUDED.note',
+    [scheduleId, clean.date, clean.kind, clean.kind === 'open' && clean.spans ? JSON.stringify(clean.spans) : null, clean.note ?? null],
+  );
+}
+
+/** The date back to the weekly windows; false when the schedule had no holiday on it. */
+export async function removeHoliday(db: Sql, scheduleId: string, date: string): Promise<boolean> {
+  const r = await db.query('DELETE FROM schedule_exceptions WHERE schedule_id = $1 AND date = $2 RETURNING date', [scheduleId, date]);
+  return r.length > 0;
+}
+
+/** Each schedule's holidays, by date. */
+async function holidaysOf(db: Sql, scheduleIds: readonly string[]): Promise<Map<string, ScheduleException[]>> {
+  const out = new Map<string, ScheduleException[]>();
+  if (scheduleIds.length === 0) return out;
+  const params = scheduleIds.map((_, i) => `$${i + 1}`).join(', ');
+  const rows = await db.query<Record<string, unknown>>(`SELECT schedule_id, date, kind, spans, note FROM schedule_exceptions WHERE schedule_id IN (${params}) ORDER BY schedule_id, date`, [...scheduleIds]);
+  for (const r of rows) {
+    const note = r.note === null ? {} : { note: String(r.note) };
+    const e: ScheduleException = r.kind === 'closed' ? { date: String(r.date), kind: 'closed', ...note } : { date: String(r.date), kind: 'open', ...(r.spans === null ? {} : { spans: r.spans as TimeSpan[] }), ...note };
+    const list = out.get(String(r.schedule_id)) ?? [];
+    list.push(e);
+    out.set(String(r.schedule_id), list);
+  }
+  return out;
 }
 
 /** The group may use the door group: always (`scheduleId` null) or within that schedule. */
@@ -115,8 +159,9 @@ export interface SlicePerson {
 /**
  * Who this door should know, and on what terms: everyone in a group that may use a door group
  * the door is in, and nobody else. Several rules for one person at one door: any without a
- * schedule means any time; otherwise their windows together, where they share a zone and fit in
- * the seven a panel takes; where they do not, the first rule's alone (never more than was given).
+ * schedule means any time; otherwise their windows together, where they share a zone and the same
+ * holidays and fit in the seven a panel takes; where they do not, the first rule's alone (never
+ * more than was given). Each schedule goes with its holidays.
  */
 export async function sliceFor(db: Sql, panelId: string): Promise<SlicePerson[]> {
   const rows = await db.query<Record<string, unknown>>(
@@ -130,11 +175,16 @@ export async function sliceFor(db: Sql, panelId: string): Promise<SlicePerson[]>
       ORDER BY p.person_id, s.name NULLS FIRST`,
     [panelId],
   );
+  const holidays = await holidaysOf(db, [...new Set(rows.filter((r) => r.schedule_id !== null).map((r) => String(r.schedule_id)))]);
+  const withHolidays = (scheduleId: string, s: Schedule): Schedule => {
+    const exceptions = holidays.get(scheduleId);
+    return exceptions ? { ...s, exceptions } : s;
+  };
   const byPerson = new Map<string, { p: Omit<SlicePerson, 'schedule'>; schedules: (Schedule | null)[] }>();
   for (const r of rows) {
     const id = String(r.person_id);
     const entry = byPerson.get(id) ?? { p: { personId: id, name: String(r.name), role: r.role as Role, active: r.active === true, pinSealed: r.pin_sealed === null ? null : String(r.pin_sealed) }, schedules: [] };
-    entry.schedules.push(r.schedule_id === null ? null : (r.schedule as Schedule));
+    entry.schedules.push(r.schedule_id === null ? null : withHolidays(String(r.schedule_id), r.schedule as Schedule));
     byPerson.set(id, entry);
   }
   return [...byPerson.values()].map(({ p, schedules }) => ({ ...p, schedule: combine(schedules) }));
@@ -146,10 +196,10 @@ function combine(schedules: readonly (Schedule | null)[]): Schedule | null {
   if (!first) return null;
   const windows = [...first.windows];
   for (const s of rest) {
-    if (s.timeZone !== first.timeZone || windows.length + s.windows.length > 7) return first;
+    if (s.timeZone !== first.timeZone || canonicalJson(s.exceptions ?? []) !== canonicalJson(first.exceptions ?? []) || windows.length + s.windows.length > 7) return first;
     for (const w of s.windows) if (!windows.some((x) => canonicalJson(x) === canonicalJson(w))) windows.push(w);
   }
-  return { timeZone: first.timeZone, windows };
+  return { timeZone: first.timeZone, windows, ...(first.exceptions ? { exceptions: first.exceptions } : {}) };
 }
 
 export interface PersonView {

@@ -7,7 +7,7 @@ import { loadTs } from './load-ts.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { state: { type: 'string' }, database: { type: 'string' }, broker: { type: 'string' }, 'api-port': { type: 'string' }, 'retention-days': { type: 'string' }, 'push-subject': { type: 'string' }, door: { type: 'string' }, person: { type: 'string' }, limit: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' }, csv: { type: 'boolean' } },
+  options: { state: { type: 'string' }, database: { type: 'string' }, broker: { type: 'string' }, 'api-port': { type: 'string' }, 'retention-days': { type: 'string' }, 'push-subject': { type: 'string' }, door: { type: 'string' }, person: { type: 'string' }, limit: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' }, csv: { type: 'boolean' }, open: { type: 'string' }, note: { type: 'string' } },
 });
 const here = dirname(fileURLToPath(import.meta.url));
 const { module: m } = await loadTs(join(here, 'main.ts'));

@@ -72,6 +72,9 @@ npm run hub -- suspend|restore|remove PERSON_ID
 npm run hub -- group NAME | door-group NAME
 npm run hub -- member GROUP_ID PERSON_ID | door DOOR_GROUP_ID PANEL_ID
 npm run hub -- schedule NAME '<{"timeZone":"Europe/London","windows":[...]}>'
+npm run hub -- holiday SCHEDULE_ID 2026-12-25 [--open 10:00-14:00[,15:00-17:00]|all] [--note "Christmas"]
+                                                             closed that date (or open only then), at every door using it
+npm run hub -- unholiday SCHEDULE_ID 2026-12-25              back to the weekly windows
 npm run hub -- allow GROUP_ID DOOR_GROUP_ID [SCHEDULE_ID]
 npm run hub -- log [--door PANEL_ID] [--person PERSON_ID] [--csv]
 npm run hub -- attendance [--from MS] [--to MS] [--tz ZONE]   CSV, first in / last out per person per day
@@ -113,6 +116,18 @@ export function request(args: readonly string[], flags: Record<string, string | 
       return a && b ? ['POST', `/api/door-groups/${encodeURIComponent(a)}/doors`, { panelId: b }] : null;
     case 'schedule':
       return a && b ? ['POST', '/api/schedules', { name: a, schedule: JSON.parse(b) as unknown }] : null;
+    case 'holiday': {
+      if (!a || !b) return null;
+      const open = typeof flags.open === 'string' ? flags.open : undefined;
+      const spans = open === undefined || open === 'all' ? undefined : open.split(',').map((span) => {
+        const [start = '', end = ''] = span.split('-');
+        return { start, end };
+      });
+      const note = typeof flags.note === 'string' ? { note: flags.note } : {};
+      return ['POST', `/api/schedules/${encodeURIComponent(a)}/holidays`, open === undefined ? { date: b, kind: 'closed', ...note } : { date: b, kind: 'open', ...(spans ? { spans } : {}), ...note }];
+    }
+    case 'unholiday':
+      return a && b ? ['DELETE', `/api/schedules/${encodeURIComponent(a)}/holidays/${encodeURIComponent(b)}`] : null;
     case 'allow':
       return a && b ? ['POST', '/api/rules', { groupId: a, doorGroupId: b, ...(c ? { scheduleId: c } : {}) }] : null;
     case 'log':

@@ -6,6 +6,7 @@ import { bridgedBrokers, singleBroker, type Site } from '../tests/hub/brokers.ts
 import { duplicates, logCount, pairDoor, startDoors, startHub, type Door, type HubUnderTest } from '../tests/hub/site.ts';
 import { until } from '../tests/hub/site.ts';
 import type { Weekday } from '../src/access/types.ts';
+import { checkSchedule } from '../src/access/schedule.ts';
 import { generateKeyPairs } from '../src/remote/keys.ts';
 import { panelMessage } from '../src/remote/messages.ts';
 import { encodeEnvelope } from '../src/remote/envelope.ts';
@@ -93,6 +94,39 @@ describe.each(matrix)('the site hub on $name', ({ engine: makeEngine, site: make
 
     const day = attendance(db, Date.now() - 86_400_000, Date.now() + 60_000, 'UTC');
     expect((await day).find((r) => r.name === 'Ada Lovelace')?.entries).toBe(4);
+  }, 90_000);
+
+  it('a closed holiday today on the schedule: both doors refuse; removed, both let the person in again (issue #15)', async () => {
+    const { db, identity } = t.hub;
+    const cleo = await dir.addPerson(db, identity, { name: 'Cleo Holiday', pin: '6093' }, Date.now());
+    const team = await dir.addGroup(db, 'Holiday team');
+    const both = await dir.addDoorGroup(db, 'Both doors');
+    for (const d of doors) await dir.addDoor(db, both, d.panelId);
+    await dir.addMember(db, team, cleo);
+    const always = await dir.addSchedule(db, 'Every day', { timeZone: 'UTC', windows: [{ days: WEEKDAYS, start: '00:00', end: '24:00' }] });
+    await dir.grant(db, team, both, always);
+    expect((await t.hub.propagate()).every((r) => r.ok)).toBe(true);
+    for (const d of doors) expect((await d.actions.enterPin('6093')).outcome).toBe('grant');
+
+    const today = new Date().toISOString().slice(0, 10);
+    await dir.addHoliday(db, always, { date: today, kind: 'closed', note: 'Site closed' });
+    expect((await t.hub.propagate()).every((r) => r.ok)).toBe(true);
+    for (const d of doors) {
+      const held = [...d.actions.people.values()].find((p) => p.name === 'Cleo Holiday');
+      expect(held?.schedule?.exceptions).toEqual([{ date: today, kind: 'closed', note: 'Site closed' }]);
+      // The door's own schedule check names the holiday; its decision refuses on the schedule.
+      expect(checkSchedule(held!.schedule!, Date.now())).toEqual({ inside: false, why: 'closedDate' });
+      expect(await d.actions.enterPin('6093')).toMatchObject({ outcome: 'deny', reasons: expect.arrayContaining(['outsideSchedule']) });
+    }
+
+    expect(await dir.removeHoliday(db, always, today)).toBe(true);
+    expect((await t.hub.propagate()).every((r) => r.ok)).toBe(true);
+    for (const d of doors) {
+      expect([...d.actions.people.values()].find((p) => p.name === 'Cleo Holiday')?.schedule?.exceptions).toBeUndefined();
+      expect((await d.actions.enterPin('6093')).outcome).toBe('grant');
+    }
+    await dir.removeMember(db, team, cleo);
+    await t.hub.propagate();
   }, 90_000);
 
   it('collects a backlog the door kept while it was cut off, and while the hub was down: each event once, and the log verifies', async () => {

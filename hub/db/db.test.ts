@@ -21,7 +21,7 @@ describe.each(engines())('the hub schema on $name', (engine) => {
   it('migrates once: a second run applies nothing and the tables are there', async () => {
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3]);
     expect(await db.query('SELECT last_seq FROM log_head')).toHaveLength(1);
     expect(await db.query('SELECT subscription_id FROM push_subscriptions')).toEqual([]);
   });

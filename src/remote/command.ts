@@ -1,5 +1,5 @@
-import { pinProblem, scheduleProblems } from '../access/index.ts';
-import type { Role, Schedule, Weekday } from '../access/types.ts';
+import { isLocalDate, parseClock, pinProblem, scheduleProblems } from '../access/index.ts';
+import type { Role, Schedule, ScheduleException, TimeSpan, Weekday } from '../access/types.ts';
 import type { PersonChange } from '../panel/actions.ts';
 import { parseMatterReport, type MatterReport } from '../panel/matter-report.ts';
 import { checkSettingsPatch, SETTING_LABELS, weakenedBy, type PanelSettingsView, type SettingKey, type SettingsPatch } from '../panel/panel-settings.ts';
@@ -133,6 +133,8 @@ export type VerifyResult =
       /** Set once the signature and counter held: store it, so the same command cannot run later. */
       readonly consumeCounter: number | null;
       readonly op: Op | null;
+      /** Why a malformed body was refused, where the parser can say (a schedule's problem). */
+      readonly problem?: string;
     };
 
 /**
@@ -166,9 +168,15 @@ export async function verifyCommand(
 
   const plain = await openBox(box, panel.panelId, panel.ecdhPrivate, boxContext('cmd', env.from, env.to));
   if (!plain) return refuse('undecryptable', env.from, true, env.seq);
-  const body = parseCommandBody(parseJsonObject(plain, MAX_MESSAGE_BYTES));
-  if (!body) return refuse('malformed', env.from, true, env.seq);
+  const obj = parseJsonObject(plain, MAX_MESSAGE_BYTES);
+  const body = parseCommandBody(obj);
+  if (!body) {
+    const problem = malformedProblem(obj);
+    return { ...refuse('malformed', env.from, true, env.seq), ...(problem ? { problem } : {}) };
+  }
   if (!mayRun(admin.role, body.op)) return refuse('forbidden', env.from, true, env.seq, body.op);
+  // A bridge speaks for voice assistants and lock apps, which edit weekly and year-day schedules, not holidays.
+  if (admin.role === 'bridge' && body.op === 'person.update' && body.schedule?.exceptions) return refuse('forbidden', env.from, true, env.seq, body.op);
   return { ok: true, adminId: env.from, role: admin.role, counter: env.seq, body };
 }
 
@@ -205,32 +213,96 @@ const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 
 const onlyKeys = (o: Record<string, unknown>, allowed: readonly string[]) => Object.keys(o).every((k) => allowed.includes(k));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Holiday exceptions a schedule may carry: a year of dated closures and openings, with room to spare. */
+export const MAX_SCHEDULE_EXCEPTIONS = 400;
+export const MAX_EXCEPTION_SPANS = 4;
+export const MAX_EXCEPTION_NOTE = 80;
+// Printable: no control, format (bidi overrides), surrogate, private-use or unassigned characters.
+const PRINTABLE_NOTE = /^[^\p{C}]+$/u;
+
+export type WireSchedule = { readonly ok: true; readonly schedule: Schedule } | { readonly ok: false; readonly problem: string };
+
+function wireException(e: unknown, i: number): { ok: true; exception: ScheduleException } | { ok: false; problem: string } {
+  const bad = (problem: string) => ({ ok: false as const, problem: `exception ${i}: ${problem}` });
+  if (!isObject(e) || !onlyKeys(e, ['date', 'kind', 'spans', 'note'])) return bad('must be { date, kind, spans?, note? }');
+  if (typeof e.date !== 'string' || !isLocalDate(e.date)) return bad('date must be a calendar date YYYY-MM-DD');
+  let note: string | undefined;
+  if (e.note !== undefined) {
+    if (typeof e.note !== 'string' || e.note.trim().length === 0 || [...e.note].length > MAX_EXCEPTION_NOTE || !PRINTABLE_NOTE.test(e.note)) return bad(`note must be 1 to ${MAX_EXCEPTION_NOTE} printable characters`);
+    note = e.note.trim();
+  }
+  if (e.kind === 'closed') {
+    if (e.spans !== undefined) return bad('a closed date has no spans');
+    return { ok: true, exception: { date: e.date, kind: 'closed', ...(note !== undefined ? { note } : {}) } };
+  }
+  if (e.kind !== 'open') return bad('kind must be closed or open');
+  if (e.spans === undefined) return { ok: true, exception: { date: e.date, kind: 'open', ...(note !== undefined ? { note } : {}) } };
+  if (!Array.isArray(e.spans) || e.spans.length === 0 || e.spans.length > MAX_EXCEPTION_SPANS) return bad(`spans must be 1 to ${MAX_EXCEPTION_SPANS} { start, end }`);
+  const spans: TimeSpan[] = [];
+  for (const s of e.spans as unknown[]) {
+    if (!isObject(s) || !onlyKeys(s, ['start', 'end']) || typeof s.start !== 'string' || typeof s.end !== 'string') return bad('a span must be { start, end }');
+    const start = parseClock(s.start);
+    if (start === null || start === 24 * 60 || parseClock(s.end) === null) return bad('span times must be HH:MM (start before 24:00)');
+    spans.push({ start: s.start, end: s.end });
+  }
+  return { ok: true, exception: { date: e.date, kind: 'open', spans, ...(note !== undefined ? { note } : {}) } };
+}
+
 /**
- * A schedule from the wire: the shape the admin editors make (a zone and weekly windows), each
- * field typed, then the access layer's own check (zone known, times well-formed), so the panel
- * never stores a schedule it would read as "grants nothing". Date ranges come from the Matter
- * bridge (year-day schedules); exceptions are not taken from the wire: nothing there edits them.
+ * A schedule from the wire: the shape the admin editors make (a zone, weekly windows and holiday
+ * exceptions), each field typed, then the access layer's own check (zone known, times
+ * well-formed), so the panel never stores a schedule it would read as "grants nothing". Date
+ * ranges come from the Matter bridge (year-day schedules); exceptions from an owner's or
+ * manager's phone or the site hub (verifyCommand refuses them from a bridge). The problem says
+ * what was refused; nothing of a refused schedule is kept.
  */
-export function parseSchedule(v: unknown): Schedule | null {
-  if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows', 'ranges']) || !isNonEmptyString(v.timeZone, 64)) return null;
-  if (!Array.isArray(v.windows) || v.windows.length === 0 || v.windows.length > 7) return null;
+export function checkWireSchedule(v: unknown): WireSchedule {
+  const bad = (problem: string): WireSchedule => ({ ok: false, problem });
+  if (!isObject(v) || !onlyKeys(v, ['timeZone', 'windows', 'ranges', 'exceptions'])) return bad('a schedule is { timeZone, windows, ranges?, exceptions? }');
+  if (!isNonEmptyString(v.timeZone, 64)) return bad('timeZone must be an IANA zone name');
+  if (!Array.isArray(v.windows) || v.windows.length === 0 || v.windows.length > 7) return bad('a schedule has 1 to 7 weekly windows');
   const windows: Schedule['windows'][number][] = [];
   for (const w of v.windows as unknown[]) {
-    if (!isObject(w) || !onlyKeys(w, ['days', 'start', 'end']) || !Array.isArray(w.days) || typeof w.start !== 'string' || typeof w.end !== 'string') return null;
+    if (!isObject(w) || !onlyKeys(w, ['days', 'start', 'end']) || !Array.isArray(w.days) || typeof w.start !== 'string' || typeof w.end !== 'string') return bad('a window must be { days, start, end }');
     const days = w.days as unknown[];
-    if (days.length === 0 || days.length > 7 || new Set(days).size !== days.length || !days.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) return null;
+    if (days.length === 0 || days.length > 7 || new Set(days).size !== days.length || !days.every((d) => (WEEKDAYS as readonly unknown[]).includes(d))) return bad('window days must be distinct weekdays mon..sun');
     windows.push({ days: days as Weekday[], start: w.start, end: w.end });
   }
   const ranges: { from: string; to: string }[] = [];
   if (v.ranges !== undefined) {
-    if (!Array.isArray(v.ranges) || v.ranges.length === 0 || v.ranges.length > 8) return null;
+    if (!Array.isArray(v.ranges) || v.ranges.length === 0 || v.ranges.length > 8) return bad('ranges must be 1 to 8 { from, to }');
     for (const r of v.ranges as unknown[]) {
-      if (!isObject(r) || !onlyKeys(r, ['from', 'to']) || typeof r.from !== 'string' || typeof r.to !== 'string') return null;
+      if (!isObject(r) || !onlyKeys(r, ['from', 'to']) || typeof r.from !== 'string' || typeof r.to !== 'string') return bad('a range must be { from, to }');
       ranges.push({ from: r.from, to: r.to });
     }
   }
-  const schedule: Schedule = ranges.length > 0 ? { timeZone: v.timeZone, windows, ranges } : { timeZone: v.timeZone, windows };
-  return scheduleProblems(schedule).length === 0 ? schedule : null;
+  const exceptions: ScheduleException[] = [];
+  if (v.exceptions !== undefined) {
+    if (!Array.isArray(v.exceptions) || v.exceptions.length === 0 || v.exceptions.length > MAX_SCHEDULE_EXCEPTIONS) return bad(`exceptions must be 1 to ${MAX_SCHEDULE_EXCEPTIONS} dates`);
+    const dates = new Set<string>();
+    for (const [i, e] of (v.exceptions as unknown[]).entries()) {
+      const checked = wireException(e, i);
+      if (!checked.ok) return bad(checked.problem);
+      if (dates.has(checked.exception.date)) return bad(`exception ${i}: ${checked.exception.date} is given twice`);
+      dates.add(checked.exception.date);
+      exceptions.push(checked.exception);
+    }
+  }
+  const schedule: Schedule = { timeZone: v.timeZone, windows, ...(ranges.length > 0 ? { ranges } : {}), ...(exceptions.length > 0 ? { exceptions } : {}) };
+  const problems = scheduleProblems(schedule);
+  return problems.length === 0 ? { ok: true, schedule } : bad(problems.join('; '));
+}
+
+/** The sentence for a refused body where there is one: today, a person's schedule. Control characters from the wire are dropped. */
+export function malformedProblem(o: Record<string, unknown> | null): string | undefined {
+  if (!o || o.op !== 'person.update' || o.schedule === undefined || o.schedule === null) return undefined;
+  const checked = checkWireSchedule(o.schedule);
+  return checked.ok ? undefined : `schedule refused: ${checked.problem}`.replace(/\p{C}/gu, '').slice(0, 200);
+}
+
+export function parseSchedule(v: unknown): Schedule | null {
+  const checked = checkWireSchedule(v);
+  return checked.ok ? checked.schedule : null;
 }
 
 const PERSON_UPDATE_KEYS = ['op', 'personId', 'name', 'role', 'pin', 'duress', 'schedule'];

@@ -3,7 +3,7 @@ import { encodeBase64Url } from '../access/base64url.ts';
 import { alertFor } from './alerts.ts';
 import { bellEvent } from '../panel/bell.ts';
 import { canonicalJson, utf8 } from './canonical.ts';
-import { mayRun, nextCounter, parseCommandBody, signCommand, verifyCommand, MAX_TTL_MS, type AdminRole, type CommandBody, type TrustedAdmin } from './command.ts';
+import { checkWireSchedule, mayRun, nextCounter, parseCommandBody, MAX_SCHEDULE_EXCEPTIONS, signCommand, verifyCommand, MAX_TTL_MS, type AdminRole, type CommandBody, type TrustedAdmin } from './command.ts';
 import { boxContext, encodeEnvelope, parseEnvelope, signEnvelope } from './envelope.ts';
 import { discoveryMessages, parseHaLockCommand } from './ha.ts';
 import { generateKeyPairs, importVerifyKey, parsePublicJwk, type KeyPairs } from './keys.ts';
@@ -236,6 +236,54 @@ describe('verifyCommand', () => {
       { op: 'call.decline', adminName: 'Someone else' },
     ])
       expect(parseCommandBody(bad)).toBeNull();
+  });
+
+  it('takes holiday exceptions in a schedule from an owner or manager, every field checked, never from a bridge (issue #15)', async () => {
+    const s = await setup();
+    const week = { timeZone: 'Europe/London', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '08:00', end: '18:00' }] };
+    const holidays = { ...week, exceptions: [{ date: '2026-12-25', kind: 'closed', note: 'Christmas' }, { date: '2026-12-27', kind: 'open', spans: [{ start: '10:00', end: '14:00' }] }, { date: '2026-12-28', kind: 'open' }] };
+    const body = { op: 'person.update', personId: 'p1', schedule: holidays } as unknown as CommandBody;
+    expect(await s.verify(await s.sign(s.owner, body, 1))).toMatchObject({ ok: true, body });
+    expect(await s.verify(await s.sign(s.manager, body, 2))).toMatchObject({ ok: true, body });
+    // A bridge keeps what it had (weekly windows, year-day ranges), and no holidays.
+    expect(await s.verify(await s.sign(s.bridge, body, 3))).toMatchObject({ ok: false, reason: 'forbidden', op: 'person.update', consumeCounter: 3 });
+    expect(await s.verify(await s.sign(s.bridge, { op: 'person.update', personId: 'p1', schedule: week } as unknown as CommandBody, 4))).toMatchObject({ ok: true });
+    // A note is trimmed; exceptions survive the round trip exactly otherwise.
+    expect(checkWireSchedule({ ...week, exceptions: [{ date: '2026-01-01', kind: 'closed', note: '  New Year ' }] })).toEqual({ ok: true, schedule: { ...week, exceptions: [{ date: '2026-01-01', kind: 'closed', note: 'New Year' }] } });
+    const many = Array.from({ length: MAX_SCHEDULE_EXCEPTIONS }, (_, i) => ({ date: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10), kind: 'closed' }));
+    expect(checkWireSchedule({ ...week, exceptions: many })).toMatchObject({ ok: true });
+
+    const refused: [string, unknown, RegExp][] = [
+      ['an impossible date', [{ date: '2026-02-30', kind: 'closed' }], /exception 0: date/],
+      ['a date with a time', [{ date: '2026-12-25T00:00', kind: 'closed' }], /exception 0: date/],
+      ['a number for a date', [{ date: 20261225, kind: 'closed' }], /exception 0: date/],
+      ['an unknown kind', [{ date: '2026-12-25', kind: 'always' }], /kind must be closed or open/],
+      ['spans on a closed date', [{ date: '2026-12-25', kind: 'closed', spans: [{ start: '10:00', end: '12:00' }] }], /closed date has no spans/],
+      ['a sloppy span time', [{ date: '2026-12-25', kind: 'open', spans: [{ start: '9:00', end: '12:00' }] }], /span times/],
+      ['a span starting at 24:00', [{ date: '2026-12-25', kind: 'open', spans: [{ start: '24:00', end: '06:00' }] }], /span times/],
+      ['an empty span list', [{ date: '2026-12-25', kind: 'open', spans: [] }], /spans must be/],
+      ['too many spans', [{ date: '2026-12-25', kind: 'open', spans: Array.from({ length: 5 }, () => ({ start: '10:00', end: '11:00' })) }], /spans must be/],
+      ['an extra span field', [{ date: '2026-12-25', kind: 'open', spans: [{ start: '10:00', end: '11:00', days: ['mon'] }] }], /span must be/],
+      ['an extra field', [{ date: '2026-12-25', kind: 'closed', grant: 'everyone' }], /must be \{ date/],
+      ['a long note', [{ date: '2026-12-25', kind: 'closed', note: 'x'.repeat(81) }], /note must be/],
+      ['a blank note', [{ date: '2026-12-25', kind: 'closed', note: '   ' }], /note must be/],
+      ['a control character in a note', [{ date: '2026-12-25', kind: 'closed', note: 'Xmas\u001b[2J' }], /note must be/],
+      ['a bidi override in a note', [{ date: '2026-12-25', kind: 'closed', note: 'Xmas\u202egnp.exe' }], /note must be/],
+      ['a duplicate date', [{ date: '2026-12-25', kind: 'closed' }, { date: '2026-12-25', kind: 'open' }], /2026-12-25 is given twice/],
+      ['too many exceptions', [...many, { date: '2027-06-01', kind: 'closed' }], /1 to 400/],
+      ['an empty list', [], /1 to 400/],
+      ['an object for a list', { '2026-12-25': 'closed' }, /1 to 400/],
+      ['a prototype key', [JSON.parse('{"date":"2026-12-25","kind":"closed","__proto__":{"admin":true}}')], /must be \{ date/],
+    ];
+    let n = 10;
+    for (const [what, exceptions, problem] of refused) {
+      const checked = checkWireSchedule({ ...week, exceptions });
+      expect(checked, what).toMatchObject({ ok: false, problem: expect.stringMatching(problem) });
+      const bad = { op: 'person.update', personId: 'p1', schedule: { ...week, exceptions } } as unknown as CommandBody;
+      expect(parseCommandBody(bad as unknown as Record<string, unknown>), what).toBeNull();
+      // Refused as a whole, with the reason the admin's phone shows: nothing of it reaches runCommand.
+      expect(await s.verify(await s.sign(s.owner, bad, ++n)), what).toMatchObject({ ok: false, reason: 'malformed', consumeCounter: n, problem: expect.stringMatching(problem) });
+    }
   });
 
   it('counters keep growing even when the stored one is lost', () => {

@@ -472,8 +472,8 @@ export class PanelRemote {
     const r = await verifyCommand(m.payload, this.#trusted, this.#counters, now, { panelId: this.#id.panelId, ecdhPrivate: this.#id.ecdhKey });
     if (!r.ok) {
       if (r.consumeCounter !== null && r.adminId) await this.#storeCounter(r.adminId, r.consumeCounter);
-      await this.#refuse(r.reason, r.adminId, r.authentic, r.op);
-      if (r.authentic && r.adminId && r.reason !== 'replayed') await this.#reply(r.adminId, { re: r.consumeCounter ?? 0, op: r.op, ok: false, reason: r.reason });
+      await this.#refuse(r.reason, r.adminId, r.authentic, r.op, r.problem);
+      if (r.authentic && r.adminId && r.reason !== 'replayed') await this.#reply(r.adminId, { re: r.consumeCounter ?? 0, op: r.op, ok: false, reason: r.reason, ...(r.problem ? { problem: r.problem } : {}) });
       return;
     }
     if (r.adminId !== topicAdmin) {
@@ -556,9 +556,9 @@ export class PanelRemote {
 
   // --- helpers --------------------------------------------------------------------------------
 
-  async #refuse(reason: Refusal, adminId: string | null, authentic: boolean, op: Op | 'pair' | 'ha.unlock' | null): Promise<void> {
+  async #refuse(reason: Refusal, adminId: string | null, authentic: boolean, op: Op | 'pair' | 'ha.unlock' | null, problem?: string): Promise<void> {
     const who = adminId ? `${authentic ? '' : 'claimed '}admin ${short(adminId)}` : 'unknown sender';
-    await this.#audit({ outcome: 'refused', adminId, authentic, op, reason, summary: `remote ${op ?? 'command'} refused (${reason}) from ${who}` });
+    await this.#audit({ outcome: 'refused', adminId, authentic, op, reason, summary: `remote ${op ?? 'command'} refused (${reason}${problem ? `: ${problem}` : ''}) from ${who}` });
   }
 
   async #audit(entry: Omit<AuditEntry, 'at'>): Promise<void> {

@@ -129,7 +129,9 @@ describe('person.update on the wire', () => {
     ['a schedule with a date range on 30 February', { schedule: { ...OFFICE, ranges: [{ from: '2026-02-30', to: '2026-03-01' }] } }],
     ['a schedule with an empty list of date ranges', { schedule: { ...OFFICE, ranges: [] } }],
     ['a schedule with a date range holding more', { schedule: { ...OFFICE, ranges: [{ from: '2026-01-01', to: '2026-02-01', note: 'x' }] } }],
-    ['a schedule with exceptions (not taken from the wire)', { schedule: { ...OFFICE, exceptions: [{ date: '2026-01-01', kind: 'closed' }] } }],
+    // Holidays are taken from the wire since issue #15, each one checked (core.test.ts has the rest).
+    ['a schedule with a holiday on 30 February', { schedule: { ...OFFICE, exceptions: [{ date: '2026-02-30', kind: 'closed' }] } }],
+    ['a schedule with the same holiday twice', { schedule: { ...OFFICE, exceptions: [{ date: '2026-01-01', kind: 'closed' }, { date: '2026-01-01', kind: 'open' }] } }],
     ['an unknown field', { nickname: 'Amazing Grace' }],
     ['no change at all', {}],
   ])('refuses %s', (_what, fields) => {
