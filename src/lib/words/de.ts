@@ -182,4 +182,11 @@ export const de: Words = {
   'phone.alerts.kind.offline': 'Panel oder Türsteuerung offline',
   'phone.alerts.duressNote': 'Eine Notfall-PIN benachrichtigt immer. Diese Wahl gilt auf diesem Handy für alle Türen; jedes Panel protokolliert jeden Alarm.',
   'phone.confirm.keep': 'Behalten',
+  'phone.language.title': 'Dieses Handy',
+  'phone.language.label': 'Sprache',
+  'phone.language.device': 'Sprache des Geräts',
+  'phone.language.note': 'Für alle Türen auf diesem Handy.',
+  'phone.language.reload': 'Laden Sie die App neu, um die Sprache zu wechseln.',
+  'phone.language.reloadNow': 'Jetzt neu laden',
+  'phone.language.saveFailed': 'Dieser Browser speichert die Wahl nicht.',
 };

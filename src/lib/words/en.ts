@@ -183,6 +183,13 @@ export const en = {
   'phone.alerts.kind.offline': 'Panel or door controller offline',
   'phone.alerts.duressNote': 'A duress PIN always notifies. This choice stays on this phone, for every door; each panel logs every alert.',
   'phone.confirm.keep': 'Keep it',
+  'phone.language.title': 'This phone',
+  'phone.language.label': 'Language',
+  'phone.language.device': 'Device language',
+  'phone.language.note': 'For every door on this phone.',
+  'phone.language.reload': 'Reload the app to switch the language.',
+  'phone.language.reloadNow': 'Reload now',
+  'phone.language.saveFailed': 'This browser would not keep the choice.',
 } as const;
 
 export type WordKey = keyof typeof en;
