@@ -2,7 +2,7 @@ import { isRecord } from './canonical.ts';
 import type { RemoteEvent } from './messages.ts';
 import { isBellEvent } from '../panel/bell.ts';
 import { eventWords } from '../lib/words/event-words.ts';
-import { say } from '../lib/words/index.ts';
+import { say, type WordKey } from '../lib/words/index.ts';
 
 /**
  * Which events deserve a notification on the phone, and what it says. Kept to facts the event
@@ -28,15 +28,15 @@ export interface PhoneAlert {
 export type NotifyKind = 'refusals' | 'spoof' | 'visitor' | 'heldOpen' | 'forced' | 'tamper' | 'intruder' | 'offline';
 export type NotifyRules = Readonly<Record<NotifyKind, boolean>>;
 
-export const NOTIFY_KINDS: readonly { readonly kind: NotifyKind; readonly label: string }[] = [
-  { kind: 'refusals', label: 'Refused attempts in a row, wrong PINs, refused remote commands' },
-  { kind: 'spoof', label: 'Spoof attempts (a photo or screen at the camera)' },
-  { kind: 'visitor', label: 'Doorbell and unknown visitors waiting' },
-  { kind: 'heldOpen', label: 'Door held open' },
-  { kind: 'forced', label: 'Door forced open' },
-  { kind: 'tamper', label: 'Panel tamper' },
-  { kind: 'intruder', label: 'Possible intruder, several people at once' },
-  { kind: 'offline', label: 'Panel or door controller offline' },
+export const NOTIFY_KINDS: readonly { readonly kind: NotifyKind; readonly label: WordKey }[] = [
+  { kind: 'refusals', label: 'phone.alerts.kind.refusals' },
+  { kind: 'spoof', label: 'phone.alerts.kind.spoof' },
+  { kind: 'visitor', label: 'phone.alerts.kind.visitor' },
+  { kind: 'heldOpen', label: 'phone.alerts.kind.heldOpen' },
+  { kind: 'forced', label: 'phone.alerts.kind.forced' },
+  { kind: 'tamper', label: 'phone.alerts.kind.tamper' },
+  { kind: 'intruder', label: 'phone.alerts.kind.intruder' },
+  { kind: 'offline', label: 'phone.alerts.kind.offline' },
 ];
 
 export const DEFAULT_NOTIFY_RULES: NotifyRules = { refusals: true, spoof: true, visitor: true, heldOpen: true, forced: true, tamper: true, intruder: true, offline: true };

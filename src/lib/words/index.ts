@@ -1,8 +1,9 @@
 import { de } from './de.ts';
 import { en, type WordKey, type Words } from './en.ts';
+import { deviceStore, readLanguageOverride, type Language } from './language.ts';
 
 export type { WordKey, Words } from './en.ts';
-export type Language = 'en' | 'de';
+export type { Language } from './language.ts';
 
 const CATALOGUES: Readonly<Record<Language, Words>> = { en, de };
 
@@ -23,7 +24,9 @@ export type Say = (key: WordKey, vars?: Readonly<Record<string, string>>) => str
 export const sayer = (w: Words): Say => (key, vars) => fill(w[key], vars);
 
 // Only a browser has a device language; Node (the hub, unit tests) speaks the default, English.
-const deviceLanguage = (): string | undefined => (typeof window === 'undefined' || typeof navigator === 'undefined' ? undefined : navigator.language);
+export const deviceLanguage = (): string | undefined => (typeof window === 'undefined' || typeof navigator === 'undefined' ? undefined : navigator.language);
 
-/** The words of this device, read once at start. */
-export const say: Say = sayer(catalogue(pickLanguage(deviceLanguage())));
+/** The language this device speaks, chosen once at start: its own choice if stored, else the device's language. */
+export const language: Language = pickLanguage(deviceLanguage(), readLanguageOverride(deviceStore()));
+/** The words of this device, read once at start (a changed choice applies at the next start). */
+export const say: Say = sayer(catalogue(language));
