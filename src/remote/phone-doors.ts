@@ -34,17 +34,19 @@ const NAME_MAX = 40;
 
 /** A door's name as typed, or the next "Door N" when none was. */
 export function doorName(typed: string, taken: readonly string[]): string {
-  const name = typed.trim().slice(0, NAME_MAX);
-  if (name) return name;
-  for (let n = 1; ; n++) if (!taken.includes(`Door ${n}`)) return `Door ${n}`;
+  return typed.trim().slice(0, NAME_MAX) || firstFree(taken, (n) => `Door ${n}`, 1);
 }
 
 /** The panel's own door name for a door paired without one typed; a second door of that name is numbered. */
 export function adoptedDoorName(panelName: string, taken: readonly string[]): string {
   const name = panelName.trim().slice(0, NAME_MAX);
   if (!name) return doorName('', taken);
-  if (!taken.includes(name)) return name;
-  for (let n = 2; ; n++) if (!taken.includes(`${name} ${n}`)) return `${name} ${n}`;
+  return taken.includes(name) ? firstFree(taken, (n) => `${name} ${n}`, 2) : name;
+}
+
+/** The first name `numbered(n)`, counting from `from`, that no door has yet. */
+function firstFree(taken: readonly string[], numbered: (n: number) => string, from: number): string {
+  for (let n = from; ; n++) if (!taken.includes(numbered(n))) return numbered(n);
 }
 
 export class PhoneDoors {
