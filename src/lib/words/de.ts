@@ -136,8 +136,6 @@ export const de: Words = {
   'phone.nav.alerts': 'Alarme',
   'phone.doors.broker': 'Broker {status}',
   'phone.doors.panelOffline': 'Panel offline',
-  'phone.doors.open': 'offen',
-  'phone.doors.closed': 'geschlossen',
   'phone.doors.waiting': 'warte…',
   'phone.doors.add': 'Tür hinzufügen',
   'phone.door.door': 'Tür',

@@ -137,8 +137,6 @@ export const en = {
   'phone.nav.alerts': 'Alerts',
   'phone.doors.broker': 'broker {status}',
   'phone.doors.panelOffline': 'panel offline',
-  'phone.doors.open': 'open',
-  'phone.doors.closed': 'closed',
   'phone.doors.waiting': 'waiting…',
   'phone.doors.add': 'Add a door',
   'phone.door.door': 'Door',
