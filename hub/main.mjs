@@ -2,15 +2,18 @@
 // npm run hub [-- command ...]: the site hub (hub/main.ts); `npm run hub -- help` lists the commands.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { loadTs } from './load-ts.mjs';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { state: { type: 'string' }, database: { type: 'string' }, broker: { type: 'string' }, 'api-port': { type: 'string' }, 'retention-days': { type: 'string' }, 'push-subject': { type: 'string' }, door: { type: 'string' }, person: { type: 'string' }, limit: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, tz: { type: 'string' }, csv: { type: 'boolean' }, open: { type: 'string' }, note: { type: 'string' } },
-});
 const here = dirname(fileURLToPath(import.meta.url));
 const { module: m } = await loadTs(join(here, 'main.ts'));
+let commandLine;
+try {
+  commandLine = m.parseCommandLine(process.argv.slice(2));
+} catch (err) {
+  console.error(`${err.message}\n\n${m.USAGE}`);
+  process.exit(2);
+}
+const { values, positionals } = commandLine;
 const settings = m.settingsFrom(values, process.env);
 const log = (line) => console.error(line);
 

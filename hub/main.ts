@@ -21,6 +21,45 @@ export interface Settings {
   readonly pushSubject: string | undefined;
 }
 
+const STRING_OPTIONS = new Set(['state', 'database', 'broker', 'api-port', 'retention-days', 'push-subject', 'door', 'person', 'limit', 'from', 'to', 'tz', 'open', 'note']);
+const BOOLEAN_OPTIONS = new Set(['csv']);
+
+export interface CommandLine {
+  readonly values: Record<string, string | boolean>;
+  readonly positionals: readonly string[];
+}
+
+/**
+ * The hub's own argument reading, because ids are base64url and one in 32 starts with '-': a
+ * general parser (node:util parseArgs) takes `door GROUP -mcN1...` as an unknown option '-m' and
+ * `--door -mcN1...` as a missing value. Here the hub has no short options, so a lone '-word' is
+ * always an argument, and a known option always takes the next word as its value.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const values: Record<string, string | boolean> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!word.startsWith('--')) {
+      positionals.push(word);
+      continue;
+    }
+    const eq = word.indexOf('=');
+    const name = word.slice(2, eq < 0 ? undefined : eq);
+    if (BOOLEAN_OPTIONS.has(name) && eq < 0) values[name] = true;
+    else if (STRING_OPTIONS.has(name)) {
+      const value = eq < 0 ? argv[++i] : word.slice(eq + 1);
+      if (value === undefined) throw new Error(`--${name} needs a value`);
+      values[name] = value;
+    } else throw new Error(`unknown option ${word}; an argument that starts with '--' goes after a lone --, as in: -- ${word}`);
+  }
+  return { values, positionals };
+}
+
 export function settingsFrom(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv): Settings {
   return {
     stateDir: resolve(flags.state ?? env.HUB_STATE_DIR ?? '.cache/hub'),
