@@ -5,6 +5,7 @@
 export type * from './types.ts';
 export { DEFAULT_SETTINGS } from './settings.ts';
 export { checkSchedule, isWithinSchedule, localTime, scheduleProblems, parseClock, isLocalDate, type ScheduleCheck, type LocalTime } from './schedule.ts';
+export { withFirstWindow, withHoliday, withoutHoliday, holidayText } from './schedule-edit.ts';
 export { checkEntitlement, passRefusal, type Entitlement } from './entitlement.ts';
 export { applicableRules } from './step-up.ts';
 export {

@@ -480,6 +480,10 @@ describe('the phone forms', () => {
     form.start = '22:00';
     form.end = '06:00';
     expect(form.edit('p1', 'Europe/London')).toEqual({ ok: true, body: { op: 'person.update', personId: 'p1', pin: '4821', schedule: { timeZone: 'Europe/London', windows: [{ days: ['mon', 'fri'], start: '22:00', end: '06:00' }] } } });
+    // A schedule from the hub, with a second window and a holiday the form does not show: kept.
+    const fromHub = new PersonForm({ ...grace, schedule: { ...OFFICE, windows: [...OFFICE.windows, { days: ['sat'], start: '10:00', end: '12:00' }], exceptions: [{ date: '2026-12-25', kind: 'closed' }] } });
+    fromHub.end = '18:00';
+    expect(fromHub.edit('p1', 'UTC')).toEqual({ ok: true, body: { op: 'person.update', personId: 'p1', schedule: { timeZone: 'UTC', windows: [{ ...OFFICE.windows[0], end: '18:00' }, { days: ['sat'], start: '10:00', end: '12:00' }], exceptions: [{ date: '2026-12-25', kind: 'closed' }] } } });
     const scheduled = new PersonForm({ ...grace, hasPin: true, schedule: OFFICE });
     scheduled.clearPin = true;
     expect(scheduled.edit('p1', 'UTC')).toEqual({ ok: true, body: { op: 'person.update', personId: 'p1', pin: null } });

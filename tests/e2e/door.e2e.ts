@@ -197,3 +197,44 @@ test('an unlock time set at the panel is checked, kept and logged old -> new', a
   // Nothing was logged for the refused value.
   await expect(page.getByTestId('log-row').filter({ hasText: '31 s' })).toHaveCount(0);
 });
+
+test('a holiday set in the panel\'s schedule editor closes that date for the person, and removing it lets them in again', async ({ page }) => {
+  await openAdmin(page);
+  await addPerson(page, 'Day Cleaner', '7531');
+  const row = page.getByTestId('person-row').filter({ hasText: 'Day Cleaner' });
+  await row.getByRole('button', { name: 'Access times' }).click();
+  await row.getByLabel('Only at these times').check();
+  for (const day of ['Sat', 'Sun']) await row.getByLabel(day, { exact: true }).check();
+  await row.getByLabel('From').fill('00:00');
+  await row.getByLabel('Until').fill('23:59');
+  // Today, in the panel's own calendar: the date the schedule reads.
+  const today = await page.evaluate(() => new Date().toLocaleDateString('sv-SE'));
+  await row.getByLabel('Date').fill(today);
+  await row.getByLabel('Note').fill('Deep clean');
+  await row.getByRole('button', { name: 'Add holiday' }).click();
+  await expect(row.getByTestId('schedule-holiday')).toHaveText(new RegExp(`${today} closed \\(Deep clean\\)`));
+  await row.getByRole('button', { name: 'Save access times' }).click();
+  await expect(row.getByRole('status')).toHaveText('Saved.');
+
+  await page.goto('/#/');
+  await page.getByRole('button', { name: 'PIN' }).click();
+  await typePin(page, '7531');
+  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'denied');
+
+  await openAdmin(page);
+  await page.getByRole('button', { name: 'Access log' }).click();
+  await expect(page.getByTestId('log-row').filter({ hasText: 'deny Day Cleaner by pin' })).toContainText('outsideSchedule');
+  await page.getByRole('button', { name: 'People' }).click();
+  await row.getByRole('button', { name: 'Access times' }).click();
+  // The saved holiday comes back into the editor, and goes with Remove and Save.
+  await expect(row.getByTestId('schedule-holiday')).toHaveCount(1);
+  await row.getByRole('button', { name: `Remove the holiday on ${today}` }).click();
+  await expect(row.getByTestId('schedule-holiday')).toHaveCount(0);
+  await row.getByRole('button', { name: 'Save access times' }).click();
+  await expect(row.getByRole('status')).toHaveText('Saved.');
+
+  await page.goto('/#/');
+  await page.getByRole('button', { name: 'PIN' }).click();
+  await typePin(page, '7531');
+  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'granted');
+});

@@ -1,4 +1,4 @@
-import { pinProblem, scheduleProblems } from '../../access/index.ts';
+import { pinProblem, scheduleProblems, withFirstWindow } from '../../access/index.ts';
 import type { Role, Schedule, Weekday } from '../../access/types.ts';
 import type { PersonSummary } from '../../panel/actions.ts';
 import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
@@ -90,9 +90,11 @@ export class PersonForm {
   start = $state('08:00');
   end = $state('18:00');
   readonly #initial: PersonFields;
+  readonly #schedule: Schedule | null;
 
-  /** Like the panel's own editor, the form edits the first weekly window of a schedule. */
+  /** Like the panel's own editor, the form edits the first weekly window of a schedule and keeps the rest. */
   constructor(p: PersonSummary) {
+    this.#schedule = p.schedule;
     const first = p.schedule?.windows[0];
     this.name = p.name;
     this.role = p.role;
@@ -132,7 +134,7 @@ export class PersonForm {
     if (scheduleKey(now) !== scheduleKey(was)) {
       if (now.limited) {
         if (now.days.length === 0) return { ok: false, problem: 'Choose at least one day.' };
-        const schedule: Schedule = { timeZone, windows: [{ days: WEEKDAYS.map(([d]) => d).filter((d) => now.days.includes(d)), start: now.start, end: now.end }] };
+        const schedule = withFirstWindow(this.#schedule, { days: WEEKDAYS.map(([d]) => d).filter((d) => now.days.includes(d)), start: now.start, end: now.end }, timeZone);
         const problems = scheduleProblems(schedule);
         if (problems.length > 0) return { ok: false, problem: `Schedule problem: ${problems.join('; ')}.` };
         change.schedule = schedule;
