@@ -468,7 +468,7 @@ describe('doorward.uf2 on an emulated RP2040', () => {
       expect(storeRecords(board).map((r) => r.seq)).toEqual([3, 2]);
       expect(await configNow(s)).toEqual(CONFIG_B);
       expect(ctrl.state.state).toBe('ready');
-    });
+    }, 120_000); // two 600 ms erases per write, emulated instruction by instruction: 19 s alone, past 30 s beside the other test files
 
     it('a flash chip that never finishes an erase still gets the board rebooted by the watchdog, with its key', async () => {
       const s = await provisioned();
