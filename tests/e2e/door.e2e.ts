@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { addPerson, openAdmin, typePin } from './support/admin.ts';
 import { shot } from './support/shots.ts';
 
@@ -198,6 +198,14 @@ test('an unlock time set at the panel is checked, kept and logged old -> new', a
   await expect(page.getByTestId('log-row').filter({ hasText: '31 s' })).toHaveCount(0);
 });
 
+/** At the door: the PIN typed on the pad, and what the kiosk decided. */
+async function pinAtDoor(page: Page, pin: string, state: 'granted' | 'denied') {
+  await page.goto('/#/');
+  await page.getByRole('button', { name: 'PIN' }).click();
+  await typePin(page, pin);
+  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', state);
+}
+
 test('a holiday set in the panel\'s schedule editor closes that date for the person, and removing it lets them in again', async ({ page }) => {
   await openAdmin(page);
   await addPerson(page, 'Day Cleaner', '7531');
@@ -216,10 +224,7 @@ test('a holiday set in the panel\'s schedule editor closes that date for the per
   await row.getByRole('button', { name: 'Save access times' }).click();
   await expect(row.getByRole('status')).toHaveText('Saved.');
 
-  await page.goto('/#/');
-  await page.getByRole('button', { name: 'PIN' }).click();
-  await typePin(page, '7531');
-  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'denied');
+  await pinAtDoor(page, '7531', 'denied');
 
   await openAdmin(page);
   await page.getByRole('button', { name: 'Access log' }).click();
@@ -233,8 +238,5 @@ test('a holiday set in the panel\'s schedule editor closes that date for the per
   await row.getByRole('button', { name: 'Save access times' }).click();
   await expect(row.getByRole('status')).toHaveText('Saved.');
 
-  await page.goto('/#/');
-  await page.getByRole('button', { name: 'PIN' }).click();
-  await typePin(page, '7531');
-  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-state', 'granted');
+  await pinAtDoor(page, '7531', 'granted');
 });
