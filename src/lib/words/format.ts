@@ -14,3 +14,7 @@ export const formatDate = (ms: number, locale = deviceLocale()): string =>
   new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
 
 export const formatNumber = (n: number, locale = deviceLocale()): string => new Intl.NumberFormat(locale).format(n);
+
+/** A bound as a form label shows it: fixed digits, no grouping ("0,55" on a German phone, "3650" not "3,650"). */
+export const formatFixed = (n: number, digits: number, locale = deviceLocale()): string =>
+  new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(n);

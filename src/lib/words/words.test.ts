@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { de } from './de.ts';
 import { en } from './en.ts';
 import { fill, pickLanguage } from './index.ts';
-import { formatDateTime, formatNumber } from './format.ts';
+import { formatDateTime, formatFixed, formatNumber } from './format.ts';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -32,5 +32,8 @@ describe('words catalogue', () => {
     expect(formatDateTime(at, 'en-US')).toMatch(/12\/3\/26/);
     expect(formatNumber(1234.5, 'de-DE')).toBe('1.234,5');
     expect(formatNumber(1234.5, 'en-US')).toBe('1,234.5');
+    expect(formatFixed(0.55, 2, 'de-DE')).toBe('0,55');
+    expect(formatFixed(3650, 0, 'en-US')).toBe('3650');
+    expect(formatFixed(0.3, 2, 'en-US')).toBe('0.30');
   });
 });
