@@ -52,27 +52,30 @@ export function parseNotifyRules(raw: unknown): NotifyRules {
 /** A duress PIN always notifies: someone may be forced through the door right now. */
 export const mayNotify = (alert: PhoneAlert, rules: NotifyRules): boolean => alert.kind === 'duress' || rules[alert.kind];
 
-const DECISION_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
-  duress: { title: 'Duress PIN used', tag: 'duress', severity: 'critical', kind: 'duress' },
-  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical', kind: 'spoof' },
-  pinLockout: { title: 'Repeated wrong PINs', tag: 'pin-lockout', severity: 'warning', kind: 'refusals' },
+/** The title is a key, said when the alert is made: the hub (Node) speaks English, a phone its own language. */
+type AlertEntry = Omit<PhoneAlert, 'title' | 'body'> & { readonly title: WordKey };
+
+const DECISION_ALERTS: Readonly<Record<string, AlertEntry>> = {
+  duress: { title: 'alert.title.duress', tag: 'duress', severity: 'critical', kind: 'duress' },
+  spoofAttempt: { title: 'alert.title.spoof', tag: 'spoof', severity: 'critical', kind: 'spoof' },
+  pinLockout: { title: 'alert.title.pinLockout', tag: 'pin-lockout', severity: 'warning', kind: 'refusals' },
 };
 
-const INSIGHT_ALERTS: Readonly<Record<string, Omit<PhoneAlert, 'body'>>> = {
-  intruder: { title: 'Possible intruder', tag: 'intruder', severity: 'critical', kind: 'intruder' },
-  bruteForce: { title: 'Refused attempts in a row', tag: 'brute-force', severity: 'critical', kind: 'refusals' },
-  spoofAttempt: { title: 'Spoof attempt at the door', tag: 'spoof', severity: 'critical', kind: 'spoof' },
-  forcedDoor: { title: 'Door forced open', tag: 'forced', severity: 'critical', kind: 'forced' },
-  tamper: { title: 'Panel tamper', tag: 'tamper', severity: 'critical', kind: 'tamper' },
-  doorLeftOpen: { title: 'Door held open', tag: 'held-open', severity: 'warning', kind: 'heldOpen' },
-  tailgating: { title: 'Several people at once', tag: 'tailgating', severity: 'warning', kind: 'intruder' },
-  loitering: { title: 'Unknown visitor waiting', tag: 'loitering', severity: 'warning', kind: 'visitor' },
+const INSIGHT_ALERTS: Readonly<Record<string, AlertEntry>> = {
+  intruder: { title: 'alert.intruder', tag: 'intruder', severity: 'critical', kind: 'intruder' },
+  bruteForce: { title: 'alert.bruteForce', tag: 'brute-force', severity: 'critical', kind: 'refusals' },
+  spoofAttempt: { title: 'alert.title.spoof', tag: 'spoof', severity: 'critical', kind: 'spoof' },
+  forcedDoor: { title: 'alert.title.forced', tag: 'forced', severity: 'critical', kind: 'forced' },
+  tamper: { title: 'alert.title.tamper', tag: 'tamper', severity: 'critical', kind: 'tamper' },
+  doorLeftOpen: { title: 'alert.title.heldOpen', tag: 'held-open', severity: 'warning', kind: 'heldOpen' },
+  tailgating: { title: 'alert.title.tailgating', tag: 'tailgating', severity: 'warning', kind: 'intruder' },
+  loitering: { title: 'alert.title.loitering', tag: 'loitering', severity: 'warning', kind: 'visitor' },
   // Once per visit by the panel's rule (src/insight/visits.ts), however often the face is decided.
-  unknownVisitor: { title: 'Unknown visitor at the door', tag: 'unknown-visitor', severity: 'info', kind: 'visitor' },
+  unknownVisitor: { title: 'alert.title.unknownVisitor', tag: 'unknown-visitor', severity: 'info', kind: 'visitor' },
   // Raised by the panel itself when its door controller stops answering: the door cannot open.
-  controllerOffline: { title: 'Door controller offline', tag: 'controller-offline', severity: 'critical', kind: 'offline' },
+  controllerOffline: { title: 'alert.title.controllerOffline', tag: 'controller-offline', severity: 'critical', kind: 'offline' },
   // Frames on the door cable the panel could not verify: someone may be spliced into it.
-  doorLinkFault: { title: 'Door controller link tampered', tag: 'door-link', severity: 'critical', kind: 'tamper' },
+  doorLinkFault: { title: 'alert.title.doorLink', tag: 'door-link', severity: 'critical', kind: 'tamper' },
 };
 
 export function alertFor(e: RemoteEvent): PhoneAlert | null {
@@ -83,27 +86,27 @@ export function alertFor(e: RemoteEvent): PhoneAlert | null {
   if (d && Array.isArray(d.alerts)) {
     for (const code of d.alerts) {
       const a = typeof code === 'string' ? DECISION_ALERTS[code] : undefined;
-      if (a) return { ...a, body: words };
+      if (a) return { ...a, title: say(a.title), body: words };
     }
   }
   // Insight alerts are logged as `system` events whose detail is the Alert itself. One held back
   // by the panel's quiet hours is logged now and again when released: only the release notifies.
   if (e.kind === 'system' && d && typeof d.code === 'string') {
     const a = INSIGHT_ALERTS[d.code];
-    if (a && d.deferred !== true) return { ...a, body: words };
+    if (a && d.deferred !== true) return { ...a, title: say(a.title), body: words };
     if (a) return null;
   }
   // Ring pressed at the kiosk. An unrecognised face (a decision "ring": offered the bell) is not
   // a ring: it is decided again every few seconds, and the visit rule above speaks for it.
-  if (isBellEvent(e)) return { title: 'Someone rang the doorbell', body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  if (isBellEvent(e)) return { title: say('event.bell'), body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
   // Same tag: the missed ring takes the ring's place in the notification tray, with the visitor's picture in the log.
-  if (e.kind === 'attempt' && d && d.ring === 'missed') return { title: 'Missed ring', body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
-  if (e.kind === 'door' && d && d.tamper === true) return { title: 'Panel tamper', body: words, tag: 'tamper', severity: 'critical', kind: 'tamper' };
-  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: 'Remote command refused', body: words, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
+  if (e.kind === 'attempt' && d && d.ring === 'missed') return { title: say('alert.title.missedRing'), body: words, tag: 'doorbell', severity: 'info', kind: 'visitor' };
+  if (e.kind === 'door' && d && d.tamper === true) return { title: say('alert.title.tamper'), body: words, tag: 'tamper', severity: 'critical', kind: 'tamper' };
+  if (e.kind === 'admin' && d && d.remoteRefused === true) return { title: say('alert.title.remoteRefused'), body: words, tag: 'remote-refused', severity: 'warning', kind: 'refusals' };
   return null;
 }
 
-export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: 'Panel offline', body: 'The door panel has stopped answering: its signed heartbeat lapsed or it did not answer when asked.', tag: 'panel-offline', severity: 'warning', kind: 'offline' };
+export const PANEL_OFFLINE_ALERT: PhoneAlert = { title: say('alert.title.panelOffline'), body: say('alert.body.panelOffline'), tag: 'panel-offline', severity: 'warning', kind: 'offline' };
 
 /**
  * The one definition of an alert, read by the phone's log filter, the panel's AccessLog filter and

@@ -15,6 +15,7 @@ import { brokerProblemFor, brokerTimeoutText, type PageAt } from './broker-url.t
 import { tabClientId, webLockTabs, type DeviceTabs, type TabSlot } from './tabs.ts';
 import { parseTopic, topics, type Topics } from './topics.ts';
 import { Events } from '../lib/events.ts';
+import { say } from '../lib/words/index.ts';
 
 
 /**
@@ -61,8 +62,8 @@ const NOTIFY_WITHIN_MS = 15 * 60_000;
 const SEND_LOCK = 'doorward-phone-send';
 const CATCH_UP_TRIES = 3;
 const CATCH_UP_RETRY_MS = 3_000;
-const EXPIRED_CODE = 'This pairing code has expired: on the panel, press Pair a phone for a new one.';
-const NOT_ANSWERED = 'no answer from the panel: check that this is the code it shows now (a new one replaces the last) and that it is online.';
+const EXPIRED_CODE = say('phone.pair.expired');
+const NOT_ANSWERED = say('phone.pair.notAnswered');
 /** Held by one tab at a time while it compares a panel message with what the device has believed, and stores the newer. */
 const SEQUENCE_LOCK = 'doorward-phone-sequence';
 /** How long a phone waits for the panel to answer "are you there?" before showing it offline. */
@@ -239,7 +240,7 @@ export class PhoneRemote {
     // Said now, in words with the fix, rather than found out by waiting for a broker that cannot answer.
     const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page);
     if (unreachable) return { ok: false, reason: unreachable };
-    if (!globalThis.crypto?.subtle) return { ok: false, reason: 'This page is not a secure context, so the browser gives it no cryptography to pair with: open the phone admin over https:// (npm start serves it on the LAN) or at localhost.' };
+    if (!globalThis.crypto?.subtle) return { ok: false, reason: say('phone.pair.insecure') };
     const keys = await generateKeyPairs(this.#d.extractableKeys ?? false);
     const identity: PhoneIdentity = { adminId: keys.id, signingKey: keys.signing.privateKey, ecdhKey: keys.encryption.privateKey, signingJwk: keys.signingJwk, encryptionJwk: keys.encryptionJwk, clientId: `dw-admin-${keys.id.slice(0, 16)}` };
     this.stop();
@@ -671,7 +672,7 @@ function waitOnline(link: MqttLike, timeoutMs: number, why: () => string): Promi
 const pageOf = (l: Location | undefined): PageAt | null => (l ? { protocol: l.protocol, hostname: l.hostname } : null);
 
 /** Why a pairing code was not tried, in words. */
-export const codeProblemText = (problem: 'expired' | 'notPairing'): string => (problem === 'expired' ? EXPIRED_CODE : 'That is not a Doorward pairing code.');
+export const codeProblemText = (problem: 'expired' | 'notPairing'): string => (problem === 'expired' ? EXPIRED_CODE : say('phone.pair.notPairingCode'));
 
 /** The Notification API, where the user allowed it (the default notify). */
 export function browserNotify(a: PhoneAlert): void {

@@ -3,6 +3,7 @@ import type { LinkStatus } from '../link.ts';
 import type { AdminSummary, HaChange, PairingOffer, PanelRemote } from '../panel-remote.ts';
 import { decodePairingPayload } from '../pairing.ts';
 import { isLoopbackBroker } from '../broker-url.ts';
+import { say } from '../../lib/words/index.ts';
 
 /** The panel admin's view of remote pairing: mirrors PanelRemote into runes for the screen. */
 export class PairPanelState {
@@ -44,9 +45,7 @@ export class PairPanelState {
    */
   get offerWarning(): string | null {
     const url = this.#offer ? decodePairingPayload(this.#offer.payload)?.brokerUrl : undefined;
-    return url && isLoopbackBroker(url)
-      ? `This code names the broker at ${url}, which only this machine can reach: a phone elsewhere on the network cannot pair with it. Open the kiosk at its address on the network (the start-up banner's "On the LAN" line) and press Pair a phone there.`
-      : null;
+    return url && isLoopbackBroker(url) ? say('panel.pair.localBroker', { url }) : null;
   }
 
   get offer(): PairingOffer | null {

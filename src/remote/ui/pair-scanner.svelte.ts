@@ -1,5 +1,6 @@
 import { watchQrTexts } from '../../panel/qr.ts';
 import { checkPairingText } from '../pairing.ts';
+import { say } from '../../lib/words/index.ts';
 
 /**
  * Pairing by pointing the phone's rear camera at the panel's QR code: the camera is open only
@@ -25,8 +26,8 @@ export interface ScanRuntime<S extends CameraStream> {
   now(): number;
 }
 
-export const NOT_PAIRING_HINT = 'That QR code is not a Doorward pairing code. Point the camera at the code on the panel.';
-export const EXPIRED_HINT = 'That pairing code has expired. On the panel, press Pair a phone for a new one; still looking.';
+export const NOT_PAIRING_HINT = say('phone.scan.notPairing');
+export const EXPIRED_HINT = say('phone.scan.expired');
 
 /** The first usable pairing text among one read's, or what to tell the admin about the rest. */
 export function judgeScan(texts: readonly string[], now: number): { readonly text: string } | { readonly hint: string | null } {
@@ -46,17 +47,17 @@ export function cameraProblem(err: unknown): string {
   switch (err instanceof Error ? err.name : '') {
     case 'NotAllowedError':
     case 'SecurityError':
-      return 'The camera was not allowed. Allow it for this site in the browser settings, or paste the pairing text below.';
+      return say('phone.scan.cameraDenied');
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return 'This device has no camera to scan with. Paste the pairing text below instead.';
+      return say('phone.scan.noCamera');
     case 'NotReadableError':
     case 'AbortError':
-      return 'The camera could not be started: another app may be using it. Close it and try again, or paste the pairing text.';
+      return say('phone.scan.cameraBusy');
     case 'NotSupportedError':
-      return 'This browser cannot use the camera here (it needs the https:// address). Paste the pairing text below instead.';
+      return say('phone.scan.cameraUnsupported');
     default:
-      return `The camera could not be started (${err instanceof Error ? err.message : String(err)}). Paste the pairing text below instead.`;
+      return say('phone.scan.cameraFailed', { reason: err instanceof Error ? err.message : String(err) });
   }
 }
 

@@ -9,6 +9,7 @@ import { encodeBase64Url } from '../../access/base64url.ts';
 import { shrinkPhoto } from './photo-shrink.ts';
 import { describeChanges, settingChanges, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import type { PersonEdit } from './phone-forms.svelte.ts';
+import { say } from '../../lib/words/index.ts';
 
 /** The panel's answer to "enrol from a photo", per person, until the next try. */
 export type PhotoAnswer = { readonly state: 'working' | 'ok' | 'refused'; readonly text: string };
@@ -89,7 +90,7 @@ export class PhoneAdminState {
   async loadSettings(): Promise<void> {
     const r = await this.#remote.send({ op: 'settings.get' }).catch(() => null);
     if (r?.ok) this.#settings = r.result;
-    else if (r) this.#settingsAnswer = { state: 'refused', text: `Settings not read: ${refusalText(r)}` };
+    else if (r) this.#settingsAnswer = { state: 'refused', text: say('phone.answer.settingsNotRead', { reason: refusalText(r) }) };
   }
 
   /**
@@ -98,25 +99,25 @@ export class PhoneAdminState {
    */
   async saveSettings(check: PatchCheck): Promise<boolean> {
     if (!check.ok) {
-      this.#settingsAnswer = { state: 'refused', text: `Not saved: ${check.problems.join(' ')}` };
+      this.#settingsAnswer = { state: 'refused', text: say('phone.answer.notSaved', { reason: check.problems.join(' ') }) };
       return false;
     }
     const before = this.#settings;
     this.#busy = true;
-    this.#settingsAnswer = { state: 'working', text: 'Saving…' };
+    this.#settingsAnswer = { state: 'working', text: say('phone.answer.saving') };
     try {
       const r = await this.#remote.send({ op: 'settings.set', patch: check.patch });
       if (!r.ok) {
-        this.#settingsAnswer = { state: 'refused', text: `Not saved: ${refusalText(r)}` };
+        this.#settingsAnswer = { state: 'refused', text: say('phone.answer.notSaved', { reason: refusalText(r) }) };
         return false;
       }
       const view = r.result.settings;
       this.#settings = view;
       const changes = before ? settingChanges(before, view) : [];
-      this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? `Saved: ${describeChanges(changes)}.` : 'Saved.' };
+      this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? say('phone.answer.savedChanges', { changes: describeChanges(changes) }) : say('phone.answer.saved') };
       return true;
     } catch (err) {
-      this.#settingsAnswer = { state: 'refused', text: `Not saved: ${err instanceof Error ? err.message : String(err)}` };
+      this.#settingsAnswer = { state: 'refused', text: say('phone.answer.notSaved', { reason: err instanceof Error ? err.message : String(err) }) };
       return false;
     } finally {
       this.#busy = false;
@@ -127,18 +128,18 @@ export class PhoneAdminState {
   async updatePerson(personId: string, name: string, edit: PersonEdit): Promise<boolean> {
     const answer = (a: PhotoAnswer) => (this.#edits = { ...this.#edits, [personId]: a });
     if (!edit.ok) {
-      answer({ state: 'refused', text: `Not saved: ${edit.problem}` });
+      answer({ state: 'refused', text: say('phone.answer.notSaved', { reason: edit.problem }) });
       return false;
     }
     this.#busy = true;
-    answer({ state: 'working', text: 'Saving…' });
+    answer({ state: 'working', text: say('phone.answer.saving') });
     try {
       const r = await this.#remote.send(edit.body);
-      answer(r.ok ? { state: 'ok', text: `Saved changes to ${name}.` } : { state: 'refused', text: `Not saved: ${refusalText(r)}` });
+      answer(r.ok ? { state: 'ok', text: say('phone.answer.savedPerson', { name }) } : { state: 'refused', text: say('phone.answer.notSaved', { reason: refusalText(r) }) });
       if (r.ok) await this.refreshPeople();
       return r.ok;
     } catch (err) {
-      answer({ state: 'refused', text: `Not saved: ${err instanceof Error ? err.message : String(err)}` });
+      answer({ state: 'refused', text: say('phone.answer.notSaved', { reason: err instanceof Error ? err.message : String(err) }) });
       return false;
     } finally {
       this.#busy = false;
@@ -186,18 +187,18 @@ export class PhoneAdminState {
   async enrolPhoto(personId: string, name: string, photo: Blob): Promise<boolean> {
     const answer = (a: PhotoAnswer) => (this.#photo = { ...this.#photo, [personId]: a });
     this.#busy = true;
-    answer({ state: 'working', text: 'Preparing the photo…' });
+    answer({ state: 'working', text: say('phone.answer.preparingPhoto') });
     try {
       const jpeg = await shrinkPhoto(photo);
-      answer({ state: 'working', text: 'The panel is checking the photo…' });
+      answer({ state: 'working', text: say('phone.answer.checkingPhoto') });
       const r = await this.#remote.send({ op: 'person.enrolPhoto', personId, jpeg: encodeBase64Url(jpeg) });
-      const text = r.ok ? `Face enrolled for ${name}.` : `Not enrolled: ${refusalText(r)}`;
+      const text = r.ok ? say('phone.answer.enrolled', { name }) : say('phone.answer.notEnrolled', { reason: refusalText(r) });
       answer({ state: r.ok ? 'ok' : 'refused', text });
       this.#say.text = text;
       if (r.ok) await this.refreshPeople();
       return r.ok;
     } catch (err) {
-      const text = `Not enrolled: ${err instanceof Error ? err.message : String(err)}`;
+      const text = say('phone.answer.notEnrolled', { reason: err instanceof Error ? err.message : String(err) });
       answer({ state: 'refused', text });
       this.#say.text = text;
       return false;
@@ -215,7 +216,7 @@ export class PhoneAdminState {
     this.#busy = true;
     try {
       const r = await this.#remote.send(body);
-      this.#say.text = r.ok ? done : `Refused: ${refusalText(r)}`;
+      this.#say.text = r.ok ? done : say('phone.answer.refused', { reason: refusalText(r) });
       return r;
     } catch (err) {
       this.#say.text = err instanceof Error ? err.message : String(err);
@@ -236,14 +237,14 @@ export class PhoneAdminState {
     try {
       const jpeg = await this.#remote.snapshot(snapshotId);
       if (!jpeg) {
-        this.#say.text = 'That snapshot is no longer kept on the panel.';
+        this.#say.text = say('phone.answer.snapshotGone');
         const { [snapshotId]: _gone, ...rest } = this.#pictures;
         this.#pictures = rest;
         return;
       }
       this.#pictures = { ...this.#pictures, [snapshotId]: URL.createObjectURL(new Blob([jpeg as BlobPart], { type: 'image/jpeg' })) };
     } catch (err) {
-      this.#say.text = `Snapshot: ${err instanceof Error ? err.message : String(err)}`;
+      this.#say.text = say('phone.answer.snapshotFailed', { reason: err instanceof Error ? err.message : String(err) });
       const { [snapshotId]: _failed, ...rest } = this.#pictures;
       this.#pictures = rest;
     }

@@ -121,7 +121,7 @@ export class PhoneCall {
         this.#stream = remoteStream;
       };
       pc.onconnectionstatechange = () => {
-        if (pc.connectionState === 'failed' && this.#pc === pc) this.#close('The call was lost.');
+        if (pc.connectionState === 'failed' && this.#pc === pc) this.#close(say('phone.call.lost'));
       };
       await pc.setLocalDescription(await pc.createOffer());
       await iceGathered(pc, 5_000);
@@ -129,17 +129,17 @@ export class PhoneCall {
       if (!sdp) throw new Error('no offer');
       const r = await this.#remote.send({ op: 'call.start', sdp, mode });
       if (this.#pc !== pc) return;
-      if (!r.ok) return this.#close(`The panel did not take the call: ${refusalText(r)}.`);
+      if (!r.ok) return this.#close(say('phone.call.notTaken', { reason: refusalText(r) }));
       await pc.setRemoteDescription({ type: 'answer', sdp: r.result.sdp });
       this.#view = { state: 'inCall', mode };
     } catch (e) {
-      this.#close(`The call could not start (${e instanceof Error ? e.message : String(e)}).`);
+      this.#close(say('phone.call.couldNotStart', { reason: e instanceof Error ? e.message : String(e) }));
     }
   }
 
   async hangUp(): Promise<void> {
     if (!this.#pc) return;
-    this.#close('Call ended.');
+    this.#close(say('phone.call.ended'));
     await this.#remote.send({ op: 'call.end' }).catch(() => undefined);
   }
 

@@ -113,10 +113,10 @@ export class PhoneDoorsState {
 
   async pair(payload: string, label: string, name: string): Promise<boolean> {
     this.#busy = true;
-    this.say.text = 'Pairing…';
+    this.say.text = say('phone.pair.pairing');
     try {
       const r = await this.#doors.pair(payload, label, name);
-      this.say.text = r.ok ? `Paired as ${r.role}.` : `Pairing failed: ${r.reason}`;
+      this.say.text = r.ok ? say('phone.pair.paired', { role: say(`phone.role.${r.role}`) }) : say('phone.pair.failed', { reason: r.reason });
       if (r.ok) {
         this.#adding = false;
         this.#sync();
@@ -129,7 +129,7 @@ export class PhoneDoorsState {
       return r.ok;
     } catch (err) {
       // Whatever went wrong, the screen says so: it never stays on "Pairing…".
-      this.say.text = `Pairing failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.say.text = say('phone.pair.failed', { reason: err instanceof Error ? err.message : String(err) });
       return false;
     } finally {
       this.#busy = false;
@@ -137,9 +137,9 @@ export class PhoneDoorsState {
   }
 
   async remove(panelId: string): Promise<void> {
-    const name = this.#views.get(panelId)?.name ?? 'The door';
+    const name = this.#views.get(panelId)?.name ?? say('phone.doors.theDoor');
     await this.#doors.remove(panelId);
-    this.say.text = `${name} removed from this phone.`;
+    this.say.text = say('phone.doors.removed', { name });
   }
 
   async rename(panelId: string, name: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { Role, Schedule, Weekday } from '../../access/types.ts';
 import type { PersonSummary } from '../../panel/actions.ts';
 import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import { parseCommandBody, type CommandOf } from '../command.ts';
+import { say } from '../../lib/words/index.ts';
 
 /**
  * The phone's edit forms as state: text as typed, turned into the exact command fields on save.
@@ -10,7 +11,7 @@ import { parseCommandBody, type CommandOf } from '../command.ts';
  * panel runs on arrival, so a bad value is named on the phone and never travels.
  */
 
-export const WEEKDAYS: readonly (readonly [Weekday, string])[] = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun']];
+export const WEEKDAYS: readonly (readonly [Weekday, string])[] = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => [d, say(`phone.day.${d}`)]);
 export const HOURS: readonly number[] = Array.from({ length: 24 }, (_, h) => h);
 
 /** Text as a number; empty text is NaN, so the check names the field instead of sending 0. */
@@ -117,7 +118,7 @@ export class PersonForm {
     const was = this.#initial;
     const change: Record<string, unknown> = {};
     if (now.name !== was.name) {
-      if (now.name.length === 0 || now.name.length > 80) return { ok: false, problem: 'Give a name (up to 80 characters).' };
+      if (now.name.length === 0 || now.name.length > 80) return { ok: false, problem: say('phone.form.nameProblem') };
       change.name = now.name;
     }
     if (now.role !== was.role) change.role = now.role;
@@ -129,22 +130,22 @@ export class PersonForm {
       change.pin = this.pin;
       if (this.duress !== '') change.duress = this.duress;
     } else if (this.duress !== '') {
-      return { ok: false, problem: 'A duress PIN is set together with a new PIN.' };
+      return { ok: false, problem: say('phone.form.duressNeedsPin') };
     }
     if (scheduleKey(now) !== scheduleKey(was)) {
       if (now.limited) {
-        if (now.days.length === 0) return { ok: false, problem: 'Choose at least one day.' };
+        if (now.days.length === 0) return { ok: false, problem: say('phone.form.chooseDay') };
         const schedule = withFirstWindow(this.#schedule, { days: WEEKDAYS.map(([d]) => d).filter((d) => now.days.includes(d)), start: now.start, end: now.end }, timeZone);
         const problems = scheduleProblems(schedule);
-        if (problems.length > 0) return { ok: false, problem: `Schedule problem: ${problems.join('; ')}.` };
+        if (problems.length > 0) return { ok: false, problem: say('phone.form.scheduleProblem', { problems: problems.join('; ') }) };
         change.schedule = schedule;
       } else {
         change.schedule = null;
       }
     }
-    if (Object.keys(change).length === 0) return { ok: false, problem: 'Nothing to change.' };
+    if (Object.keys(change).length === 0) return { ok: false, problem: say('phone.form.nothingToChange') };
     // The panel's own parser, as the last word: what passes here is what the panel will accept.
     const body = parseCommandBody({ op: 'person.update', personId, ...change });
-    return body?.op === 'person.update' ? { ok: true, body } : { ok: false, problem: 'The panel would not accept this change.' };
+    return body?.op === 'person.update' ? { ok: true, body } : { ok: false, problem: say('phone.form.panelWouldRefuse') };
   }
 }

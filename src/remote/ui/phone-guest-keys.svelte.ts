@@ -1,6 +1,7 @@
 import type { ListedGuestKey } from '../../panel/guest-keys.ts';
 import type { IssuedGuestKey } from '../../store/settings.ts';
 import { formatDateTime } from '../../lib/words/format.ts';
+import { say } from '../../lib/words/index.ts';
 import { qrSvg } from '../../ui/qr-image.ts';
 import type { PhoneAdminState } from './phone-admin.svelte.ts';
 
@@ -14,14 +15,14 @@ export function keyStanding(k: Pick<ListedGuestKey, 'revoked' | 'notBefore' | 'e
   return now < k.notBefore ? 'notYet' : 'active';
 }
 
-export const STANDING_TEXT: Readonly<Record<KeyStanding, string>> = { revoked: 'revoked', expired: 'expired', usedUp: 'used up', notYet: 'not yet valid', active: 'active' };
+export const STANDING_TEXT: Readonly<Record<KeyStanding, string>> = { revoked: say('phone.keys.standing.revoked'), expired: say('phone.keys.standing.expired'), usedUp: say('phone.keys.standing.usedUp'), notYet: say('phone.keys.standing.notYet'), active: say('phone.keys.standing.active') };
 
 /** "from 26/11/2026, 15:30 until 27/11/2026, 15:30" in the phone's locale. */
-export const validityText = (k: Pick<IssuedGuestKey, 'notBefore' | 'expires'>, locale?: string): string => `from ${formatDateTime(k.notBefore, locale)} until ${formatDateTime(k.expires, locale)}`;
+export const validityText = (k: Pick<IssuedGuestKey, 'notBefore' | 'expires'>, locale?: string): string => say('phone.keys.validity', { from: formatDateTime(k.notBefore, locale), until: formatDateTime(k.expires, locale) });
 
 /** The words a shared key travels in: who it is for, when it opens, and the key itself. */
 export const shareText = (k: Pick<IssuedGuestKey, 'name' | 'notBefore' | 'expires'>, token: string, locale?: string): string =>
-  `Door key for ${k.name}, valid ${validityText(k, locale)}. Show this key's QR code at the door, or keep this text: ${token}`;
+  say('phone.keys.shareText', { name: k.name, validity: validityText(k, locale), token });
 
 /** What the phone can share through: the Web Share API where present, else the clipboard. */
 export interface ShareTarget {
@@ -81,12 +82,12 @@ export class PhoneGuestKeys {
 
   /** Checks the form as the panel will, then issues; the new key is shown. */
   async issue(f: NewKeyForm): Promise<boolean> {
-    if (!f.name.trim()) return this.#refuse('Not issued: give the guest a name.');
-    if (!Number.isFinite(f.notBefore)) return this.#refuse('Not issued: choose when the key starts.');
-    if (!(Number.isFinite(f.hours) && f.hours > 0)) return this.#refuse('Not issued: the key must be valid for some hours.');
-    if (f.maxUses !== null && !(Number.isSafeInteger(f.maxUses) && f.maxUses > 0)) return this.#refuse('Not issued: uses must be a whole number above 0, or empty.');
+    if (!f.name.trim()) return this.#refuse(say('phone.keys.needName'));
+    if (!Number.isFinite(f.notBefore)) return this.#refuse(say('phone.keys.needStart'));
+    if (!(Number.isFinite(f.hours) && f.hours > 0)) return this.#refuse(say('phone.keys.needHours'));
+    if (f.maxUses !== null && !(Number.isSafeInteger(f.maxUses) && f.maxUses > 0)) return this.#refuse(say('phone.keys.badUses'));
     this.#problem = '';
-    const r = await this.#s.run({ op: 'guestKey.issue', name: f.name, notBefore: f.notBefore, expires: f.notBefore + f.hours * 3_600_000, maxUses: f.maxUses, selfEnrol: false }, `Key for ${f.name.trim()} issued.`);
+    const r = await this.#s.run({ op: 'guestKey.issue', name: f.name, notBefore: f.notBefore, expires: f.notBefore + f.hours * 3_600_000, maxUses: f.maxUses, selfEnrol: false }, say('phone.keys.issued', { name: f.name.trim() }));
     if (!r?.ok) return false;
     await this.#show(r.result.record, r.result.token);
     await this.refresh();
@@ -96,7 +97,7 @@ export class PhoneGuestKeys {
   /** The panel signs the key again (same key, same window and uses) and it is shown. */
   async showAgain(keyId: string): Promise<boolean> {
     if (this.#shown?.record.keyId === keyId) return true;
-    const r = await this.#s.run({ op: 'guestKey.show', keyId }, 'Key shown again.');
+    const r = await this.#s.run({ op: 'guestKey.show', keyId }, say('phone.keys.shownAgain'));
     if (!r?.ok) return false;
     await this.#show(r.result.record, r.result.token);
     return true;
@@ -113,19 +114,19 @@ export class PhoneGuestKeys {
     const text = shareText(record, token);
     this.#copied = null;
     try {
-      if (this.#share.share) await this.#share.share({ title: `Door key for ${record.name}`, text });
+      if (this.#share.share) await this.#share.share({ title: say('phone.keys.shareTitle', { name: record.name }), text });
       else if (this.#share.clipboard) {
         await this.#share.clipboard.writeText(text);
         this.#copied = keyId;
-      } else this.#problem = 'This phone can neither share nor copy: show the key and let the guest scan it.';
+      } else this.#problem = say('phone.keys.cannotShare');
     } catch (err) {
       // Closing the share sheet is a choice, not a failure.
-      if (!(err instanceof DOMException && err.name === 'AbortError')) this.#problem = `Not shared: ${err instanceof Error ? err.message : String(err)}`;
+      if (!(err instanceof DOMException && err.name === 'AbortError')) this.#problem = say('phone.keys.notShared', { reason: err instanceof Error ? err.message : String(err) });
     }
   }
 
   async revoke(keyId: string, name: string): Promise<void> {
-    const r = await this.#s.run({ op: 'guestKey.revoke', keyId }, `Key for ${name} revoked.`);
+    const r = await this.#s.run({ op: 'guestKey.revoke', keyId }, say('phone.keys.revoked', { name }));
     if (r?.ok && this.#shown?.record.keyId === keyId) this.#shown = null;
     await this.refresh();
   }

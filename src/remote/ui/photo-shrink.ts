@@ -1,3 +1,5 @@
+import { say } from '../../lib/words/index.ts';
+
 /**
  * On the phone, before a photo goes to the panel: decoded (EXIF orientation applied), scaled
  * to at most 1024 px on its longest side and re-encoded as JPEG. Re-encoding always happens, so
@@ -20,7 +22,7 @@ function canvasOf(width: number, height: number): Canvas {
 
 async function jpeg(c: Canvas, quality: number): Promise<Blob> {
   if ('convertToBlob' in c) return c.convertToBlob({ type: 'image/jpeg', quality });
-  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error('the photo could not be encoded'))), 'image/jpeg', quality));
+  return new Promise((resolve, reject) => c.toBlob((b) => (b ? resolve(b) : reject(new Error(say('phone.photo.notEncoded')))), 'image/jpeg', quality));
 }
 
 /** The photo as JPEG bytes of at most `maxSide` px and `maxBytes`; throws when it cannot be read. */
@@ -29,7 +31,7 @@ export async function shrinkPhoto(photo: Blob, maxSide = MAX_PHOTO_SIDE, maxByte
   try {
     bitmap = await createImageBitmap(photo, { imageOrientation: 'from-image' });
   } catch {
-    throw new Error('That file is not a photo this phone can read.');
+    throw new Error(say('phone.photo.unreadable'));
   }
   try {
     let side = maxSide;
@@ -37,7 +39,7 @@ export async function shrinkPhoto(photo: Blob, maxSide = MAX_PHOTO_SIDE, maxByte
       const scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height));
       const c = canvasOf(Math.max(1, Math.round(bitmap.width * scale)), Math.max(1, Math.round(bitmap.height * scale)));
       const ctx = c.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
-      if (!ctx) throw new Error('no 2d canvas on this phone');
+      if (!ctx) throw new Error(say('phone.photo.noCanvas'));
       ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(bitmap, 0, 0, c.width, c.height);
       for (const quality of [0.85, 0.7, 0.55]) {
@@ -45,7 +47,7 @@ export async function shrinkPhoto(photo: Blob, maxSide = MAX_PHOTO_SIDE, maxByte
         if (blob.size <= maxBytes) return new Uint8Array(await blob.arrayBuffer());
       }
       side = Math.round(side * 0.75);
-      if (side < 256) throw new Error('The photo is too large to send.');
+      if (side < 256) throw new Error(say('phone.photo.tooLarge'));
     }
   } finally {
     bitmap.close();
