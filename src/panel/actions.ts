@@ -16,6 +16,8 @@ export interface PanelSnapshot {
   readonly doorOpen: boolean;
   /** `by`: who let them in from a phone (its label, else a short admin id), so the phone can name them. */
   readonly lastVisitor: { readonly name: string | null; readonly outcome: string; readonly at: number; readonly by?: string } | null;
+  /** The door name set at the panel; absent from a panel older than it. Phones that took it follow a rename. */
+  readonly doorName?: string;
 }
 
 export interface PersonSummary {

@@ -47,7 +47,7 @@ export function panelActions(d: PanelActionDeps): PanelActions {
   const audit = adminAudit(d.log, d.clock);
 
   return {
-    snapshot: () => ({ online: d.online(), doorController: d.door.view.text, doorOpen: d.door.doorOpen, lastVisitor }),
+    snapshot: () => ({ online: d.online(), doorController: d.door.view.text, doorOpen: d.door.doorOpen, lastVisitor, doorName: d.prefs.doorName }),
     async listPeople(): Promise<PersonSummary[]> {
       await d.people.refresh();
       return d.people.rows.map((r) => ({ id: r.person.id, name: r.person.name, role: r.person.role, active: r.person.active, hasPin: r.hasPin, templates: r.templates, schedule: r.person.schedule ?? null }));

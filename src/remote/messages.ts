@@ -138,8 +138,9 @@ export function parseRemoteState(p: Record<string, unknown>): RemoteState | null
 }
 
 export function parsePanelSnapshot(panel: Record<string, unknown>): PanelSnapshot | null {
-  const { online, doorController, doorOpen, lastVisitor } = panel;
+  const { online, doorController, doorOpen, lastVisitor, doorName } = panel;
   if (typeof online !== 'boolean' || typeof doorController !== 'string' || typeof doorOpen !== 'boolean') return null;
+  if (doorName !== undefined && typeof doorName !== 'string') return null;
   let visitor: PanelSnapshot['lastVisitor'] = null;
   if (lastVisitor !== null && lastVisitor !== undefined) {
     if (!isRecord(lastVisitor) || typeof lastVisitor.outcome !== 'string' || !isEpochMs(lastVisitor.at)) return null;
@@ -147,7 +148,8 @@ export function parsePanelSnapshot(panel: Record<string, unknown>): PanelSnapsho
     if (lastVisitor.by !== undefined && typeof lastVisitor.by !== 'string') return null;
     visitor = { name: lastVisitor.name, outcome: lastVisitor.outcome, at: lastVisitor.at, ...(typeof lastVisitor.by === 'string' ? { by: lastVisitor.by.slice(0, 80) } : {}) };
   }
-  return { online, doorController, doorOpen, lastVisitor: visitor };
+  // Only ever shown as text, and the phone cuts it to its own name length.
+  return { online, doorController, doorOpen, lastVisitor: visitor, ...(typeof doorName === 'string' ? { doorName: doorName.slice(0, 200) } : {}) };
 }
 
 export function parsePanelConfig(p: Record<string, unknown>): PanelConfig | null {

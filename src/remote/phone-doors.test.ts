@@ -138,6 +138,44 @@ describe('one phone, several doors', () => {
     }
   }, 30_000);
 
+  it('a door named after its panel follows a rename there; one named on the phone, or renamed on it, keeps its name', async () => {
+    const b = fake();
+    const side = await startPanel(b);
+    const front = await startPanel(b);
+    const phone = await phoneDoors(b);
+    try {
+      const sideId = await pairWith(phone.doors, side, '');
+      const frontId = await pairWith(phone.doors, front, 'Our front door');
+      expect(phone.doors.doors.map((d) => [d.name, d.followsPanel])).toEqual([['Front door', true], ['Our front door', false]]);
+
+      // Renamed at the panel: its next signed state carries the name, and the phone takes it, and keeps it.
+      side.actions.settingsNow = { ...side.actions.settingsNow, doorName: 'Side gate' };
+      front.actions.settingsNow = { ...front.actions.settingsNow, doorName: 'Main entrance' };
+      await Promise.all([side.remote.publishState(), front.remote.publishState()]);
+      await waitFor('the side door renamed', () => phone.doors.door(sideId)?.name === 'Side gate');
+      await waitFor('the front door state', () => phone.doors.door(frontId)?.remote.state?.panel.doorName === 'Main entrance');
+      expect(phone.doors.door(frontId)?.name).toBe('Our front door');
+      expect(phone.store.doors.get(sideId)).toMatchObject({ name: 'Side gate', followsPanel: true });
+
+      // A panel renamed to a name another door has here is numbered, as at pairing.
+      side.actions.settingsNow = { ...side.actions.settingsNow, doorName: 'Our front door' };
+      await side.remote.publishState();
+      await waitFor('numbered', () => phone.doors.door(sideId)?.name === 'Our front door 2');
+
+      // Renamed on the phone: the phone's name from then on.
+      await phone.doors.rename(sideId, 'Garden');
+      side.actions.settingsNow = { ...side.actions.settingsNow, doorName: 'Back gate' };
+      await side.remote.publishState();
+      await waitFor('the side door state', () => phone.doors.door(sideId)?.remote.state?.panel.doorName === 'Back gate');
+      expect(phone.doors.door(sideId)).toMatchObject({ name: 'Garden', followsPanel: false });
+      expect(phone.store.doors.get(sideId)).toMatchObject({ name: 'Garden', followsPanel: false });
+    } finally {
+      phone.stop();
+      side.stop();
+      front.stop();
+    }
+  }, 30_000);
+
   it('notifications say which door when there are several', async () => {
     const b = fake();
     const front = await startPanel(b);

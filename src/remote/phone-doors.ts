@@ -19,6 +19,8 @@ export interface PhoneDoorsDeps extends Omit<PhoneRemoteDeps, 'store' | 'tab'> {
 export interface Door {
   readonly panelId: string;
   readonly name: string;
+  /** Named after the panel's own door name: a rename there renames it here. */
+  readonly followsPanel: boolean;
   readonly remote: PhoneRemote;
 }
 
@@ -65,7 +67,7 @@ export class PhoneDoors {
   static async create(d: PhoneDoorsDeps): Promise<PhoneDoors> {
     const tabs = d.tabs ?? webLockTabs(globalThis.navigator?.locks);
     const doors = new PhoneDoors({ ...d, tabs }, await tabs.claim());
-    for (const entry of await d.store.list()) doors.#add(entry.panelId, entry.name, await doors.#remote(entry.panelId, entry.name));
+    for (const entry of await d.store.list()) doors.#add({ panelId: entry.panelId, name: entry.name, followsPanel: entry.followsPanel, remote: await doors.#remote(entry.panelId, entry.name) });
     return doors;
   }
 
@@ -135,19 +137,38 @@ export class PhoneDoors {
       return r;
     }
     const taken = this.#doors.map((x) => x.name);
-    const named = name.trim() ? doorName(name, taken) : adoptedDoorName(await panelDoorName(fresh), taken);
-    await this.#d.store.rename(panelId, named);
-    this.#add(panelId, named, fresh);
+    const followsPanel = !name.trim();
+    const named = followsPanel ? adoptedDoorName(await panelDoorName(fresh), taken) : doorName(name, taken);
+    await this.#d.store.rename(panelId, named, followsPanel);
+    this.#add({ panelId, name: named, followsPanel, remote: fresh });
     return { ...r, panelId };
   }
 
   async rename(panelId: string, name: string): Promise<void> {
     const x = this.door(panelId);
     if (!x) return;
-    const named = doorName(name, this.#doors.filter((o) => o !== x).map((o) => o.name));
-    await this.#d.store.rename(panelId, named);
-    this.#doors = this.#doors.map((o) => (o === x ? { ...o, name: named } : o));
+    // The phone's own name from now on: a later rename at the panel leaves it.
+    await this.#named(x, doorName(name, this.#othersThan(x)), false);
+  }
+
+  /** A door named after its panel takes the panel's new door name when its signed state brings one. */
+  async #followPanel(panelId: string): Promise<void> {
+    const x = this.door(panelId);
+    const said = x?.followsPanel ? x.remote.state?.panel.doorName?.trim() : '';
+    if (!x || !said) return;
+    const named = adoptedDoorName(said, this.#othersThan(x));
+    if (named !== x.name) await this.#named(x, named, true);
+  }
+
+  #othersThan(x: Door): string[] {
+    return this.#doors.filter((o) => o.panelId !== x.panelId).map((o) => o.name);
+  }
+
+  async #named(x: Door, name: string, followsPanel: boolean): Promise<void> {
+    // In memory first: the states that arrive while the store writes see the new name.
+    this.#doors = this.#doors.map((o) => (o.panelId === x.panelId ? { ...o, name, followsPanel } : o));
     this.#changed();
+    await this.#d.store.rename(x.panelId, name, followsPanel);
   }
 
   /** Forgets one door on this phone: its link, records and keys; the other doors carry on. */
@@ -178,9 +199,16 @@ export class PhoneDoors {
     return name && this.#doors.length > 1 ? { ...a, title: `${name}: ${a.title}`, tag: `${panelId}:${a.tag}` } : a;
   }
 
-  #add(panelId: string, name: string, remote: PhoneRemote): void {
-    this.#doors = [...this.#doors, { panelId, name, remote }];
-    this.#offs.set(panelId, remote.onChange(() => this.#changed()));
+  #add(door: Door): void {
+    const { panelId, remote } = door;
+    this.#doors = [...this.#doors, door];
+    this.#offs.set(
+      panelId,
+      remote.onChange(() => {
+        void this.#followPanel(panelId).catch(() => undefined);
+        this.#changed();
+      }),
+    );
     if (this.#started) remote.start();
     this.#changed();
   }

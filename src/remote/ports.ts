@@ -91,6 +91,8 @@ export interface PhoneDoorEntry {
   /** What the admin calls the door on this phone ("Front door"). */
   readonly name: string;
   readonly addedAt: number;
+  /** The name is the panel's own door name (none was typed), so it follows a rename there. */
+  readonly followsPanel: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export interface PhoneDoorsStore {
   /** The doors whose pairing holds, oldest first. */
   list(): Promise<PhoneDoorEntry[]>;
   door(panelId: string): PhoneStore;
-  rename(panelId: string, name: string): Promise<void>;
+  rename(panelId: string, name: string, followsPanel: boolean): Promise<void>;
   /** This door's records and keys; the other doors keep theirs. */
   remove(panelId: string): Promise<void>;
 }

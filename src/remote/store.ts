@@ -23,10 +23,10 @@ export function idbPhoneDoors(db: DoorwardDB, clock: Clock): PhoneDoorsStore {
   const r = phoneDoorsRecords(db, clock);
   return {
     async list() {
-      return (await r.list()).filter((d) => parsePanelLink(d.panel)?.panelId === d.panelId).map(({ panelId, name, addedAt }) => ({ panelId, name, addedAt }));
+      return (await r.list()).filter((d) => parsePanelLink(d.panel)?.panelId === d.panelId).map(({ panelId, name, addedAt, followsPanel }) => ({ panelId, name, addedAt, followsPanel }));
     },
     door: (panelId) => phoneStoreOver(r.door(panelId), r.notifyRules),
-    rename: (panelId, name) => r.rename(panelId, name),
+    rename: (panelId, name, followsPanel) => r.rename(panelId, name, followsPanel),
     remove: (panelId) => r.remove(panelId),
   };
 }

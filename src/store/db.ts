@@ -92,6 +92,8 @@ export interface PhoneDoorRecord {
   /** What the admin calls this door on the phone. */
   readonly name: string;
   readonly addedAt: number;
+  /** True when the name is the panel's own (none was typed): a rename at the panel renames it here. */
+  readonly followsPanel?: boolean;
   readonly identity?: unknown;
   readonly panel?: unknown;
   readonly counter?: unknown;

@@ -54,6 +54,7 @@ export interface PhoneDoorSummary {
   readonly panelId: string;
   readonly name: string;
   readonly addedAt: number;
+  readonly followsPanel: boolean;
 }
 
 /** The doors a phone is paired with, one record each (`phoneDoors`), and what the phone chose for all. */
@@ -61,7 +62,7 @@ export interface PhoneDoorsRecords {
   /** Every door with a record, oldest first; its link is checked by the remote layer. */
   list(): Promise<readonly (PhoneDoorSummary & { readonly panel: unknown })[]>;
   door(panelId: string): PhoneDoorRecords;
-  rename(panelId: string, name: string): Promise<void>;
+  rename(panelId: string, name: string, followsPanel: boolean): Promise<void>;
   /** The door's record and its keys, in one transaction; the other doors are not touched. */
   remove(panelId: string): Promise<void>;
   readonly notifyRules: Cell<object>;
@@ -154,7 +155,7 @@ export function phoneDoorsRecords(db: DoorwardDB, clock: Pick<Clock, 'now'>): Ph
   return {
     async list() {
       const all = await db.getAll('phoneDoors');
-      return all.sort((a, b) => a.addedAt - b.addedAt).map(({ panelId, name, addedAt, panel }) => ({ panelId, name, addedAt, panel }));
+      return all.sort((a, b) => a.addedAt - b.addedAt).map(({ panelId, name, addedAt, followsPanel, panel }) => ({ panelId, name, addedAt, followsPanel: followsPanel === true, panel }));
     },
     door: (panelId) => ({
       identity: doorIdentity(db, clock, panelId),
@@ -163,10 +164,10 @@ export function phoneDoorsRecords(db: DoorwardDB, clock: Pick<Clock, 'now'>): Ph
       seen: doorCell(db, clock, panelId, 'seen'),
       sequences: doorCell(db, clock, panelId, 'sequences'),
     }),
-    async rename(panelId, name) {
+    async rename(panelId, name, followsPanel) {
       const tx = db.transaction('phoneDoors', 'readwrite');
       const record = await tx.store.get(panelId);
-      if (record) await tx.store.put({ ...record, name });
+      if (record) await tx.store.put({ ...record, name, followsPanel });
       await tx.done;
     },
     async remove(panelId) {

@@ -84,6 +84,38 @@ test('a key issued from the phone for tomorrow: listed with start and end, shown
     await expect(row.getByTestId('phone-guest-copied')).toHaveText('Copied');
     expect(await phone.evaluate(() => navigator.clipboard.readText())).toContain(token);
     await shot(phone, 'phone-guest-keys');
+
+    // A phone with a share sheet hands it who the key is for, when it opens and the key itself.
+    await phone.evaluate(() => {
+      const w = window as unknown as { shared: ShareData[] };
+      w.shared = [];
+      Object.defineProperty(navigator, 'share', { value: (d: ShareData) => (w.shared.push(d), Promise.resolve()), configurable: true });
+    });
+    await row.getByRole('button', { name: 'Share' }).click();
+    await expect.poll(() => phone.evaluate(() => (window as unknown as { shared: ShareData[] }).shared.length)).toBe(1);
+    const [shared] = await phone.evaluate(() => (window as unknown as { shared: ShareData[] }).shared);
+    expect(shared?.title).toBe('Door key for Courier');
+    expect(shared?.text).toBe(`Door key for Courier, valid from ${from} until ${until}. Show this key's QR code at the door, or keep this text: ${token}`);
+
+    // Print: the print dialog opens on the key card, and the printed page holds only the card
+    // (name, QR code, validity), not the list, the buttons or the tab bar.
+    await phone.evaluate(() => {
+      const w = window as unknown as { printed: number };
+      w.printed = 0;
+      window.print = () => void (w.printed += 1);
+    });
+    await row.getByRole('button', { name: 'Print' }).click();
+    await expect.poll(() => phone.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+    await phone.emulateMedia({ media: 'print' });
+    const card = phone.getByTestId('phone-guest-card');
+    await expect(card.locator('.name')).toHaveText('Courier');
+    await expect(card.getByTestId('phone-guest-card-validity')).toBeVisible();
+    await expect(qr).toBeVisible();
+    await expect(phone.getByTestId('phone-guest-token')).toBeHidden();
+    await expect(card.getByRole('button', { name: 'Hide the key' })).toBeHidden();
+    await expect(phone.getByRole('list', { name: 'Issued guest keys' })).toBeHidden();
+    await expect(phone.getByRole('navigation', { name: 'Phone app' })).toBeHidden();
+    await phone.emulateMedia({ media: 'screen' });
   } finally {
     await phoneCtx.close();
     await panelCtx.close();

@@ -111,11 +111,11 @@ export class MemoryPhoneStore implements PhoneStore {
 
 /** A phone's doors: one MemoryPhoneStore each, the notification choice shared as IndexedDB's one setting is. */
 export class MemoryPhoneDoors implements PhoneDoorsStore {
-  readonly doors = new Map<string, { name: string; addedAt: number; store: MemoryPhoneStore }>();
+  readonly doors = new Map<string, { name: string; addedAt: number; followsPanel: boolean; store: MemoryPhoneStore }>();
   notifyRules: unknown = null;
   #added = 0;
   async list(): Promise<PhoneDoorEntry[]> {
-    return [...this.doors].filter(([, d]) => d.store.panel !== null && d.store.identity !== null).sort((a, b) => a[1].addedAt - b[1].addedAt).map(([panelId, d]) => ({ panelId, name: d.name, addedAt: d.addedAt }));
+    return [...this.doors].filter(([, d]) => d.store.panel !== null && d.store.identity !== null).sort((a, b) => a[1].addedAt - b[1].addedAt).map(([panelId, d]) => ({ panelId, name: d.name, addedAt: d.addedAt, followsPanel: d.followsPanel }));
   }
   door(panelId: string): PhoneStore {
     let d = this.doors.get(panelId);
@@ -124,14 +124,14 @@ export class MemoryPhoneDoors implements PhoneDoorsStore {
       const shared = { load: async () => this.notifyRules, save: async (r: NotifyRules) => void (this.notifyRules = { ...r }) };
       store.loadNotifyRules = shared.load;
       store.saveNotifyRules = shared.save;
-      d = { name: '', addedAt: ++this.#added, store };
+      d = { name: '', addedAt: ++this.#added, followsPanel: false, store };
       this.doors.set(panelId, d);
     }
     return d.store;
   }
-  async rename(panelId: string, name: string) {
+  async rename(panelId: string, name: string, followsPanel: boolean) {
     const d = this.doors.get(panelId);
-    if (d) d.name = name;
+    if (d) Object.assign(d, { name, followsPanel });
   }
   async remove(panelId: string) {
     this.doors.delete(panelId);

@@ -39,7 +39,7 @@ export class FakePanelActions implements RemotePanelActions {
 
   snapshot(): PanelSnapshot {
     const last = this.events.find((e) => e.kind === 'attempt');
-    return { online: true, doorController: 'simulated', doorOpen: this.doorOpen, lastVisitor: last ? { name: last.personId, outcome: last.summary.split(' ')[0] ?? '', at: last.at } : null };
+    return { online: true, doorController: 'simulated', doorOpen: this.doorOpen, lastVisitor: last ? { name: last.personId, outcome: last.summary.split(' ')[0] ?? '', at: last.at } : null, doorName: this.settingsNow.doorName };
   }
   async listPeople() {
     return [...this.people.values()];
