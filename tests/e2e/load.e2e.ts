@@ -24,8 +24,9 @@ async function panel(profile: string, video: string): Promise<{ ctx: BrowserCont
   // state and the moment it began, so a second welcome straight after the first counts as one more.
   await page.addInitScript(() => {
     const trail: string[] = [];
+    const times: number[] = [];
     const shown: string[] = [];
-    (window as unknown as { __trail: string[] }).__trail = trail;
+    Object.assign(window, { __trail: trail, __times: times, __since: Date.now() });
     new MutationObserver(() => {
       const kiosk = document.querySelector('[data-testid="kiosk"]');
       const state = kiosk?.getAttribute('data-state');
@@ -33,6 +34,7 @@ async function panel(profile: string, video: string): Promise<{ ctx: BrowserCont
       if (state && shown.at(-1) !== screen) {
         shown.push(screen);
         trail.push(state);
+        times.push(Date.now());
       }
     }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state', 'data-since'], childList: true });
   });
@@ -44,20 +46,24 @@ async function panel(profile: string, video: string): Promise<{ ctx: BrowserCont
  * the page (the log is written just before the screen changes, so the two can differ by the one
  * decision in flight, never for long).
  */
-function seen(page: Page, summary: string): Promise<{ trail: string[]; logged: number }> {
+function seen(page: Page, summary: string): Promise<{ trail: string[]; logged: number; detail: string }> {
   return page.evaluate(async (text) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const r = indexedDB.open('doorward');
       r.onsuccess = () => resolve(r.result);
       r.onerror = () => reject(r.error);
     });
-    const events = await new Promise<{ summary: string }[]>((resolve, reject) => {
+    const events = await new Promise<{ summary: string; at: number }[]>((resolve, reject) => {
       const r = db.transaction('events').objectStore('events').getAll();
-      r.onsuccess = () => resolve(r.result as { summary: string }[]);
+      r.onsuccess = () => resolve(r.result as { summary: string; at: number }[]);
       r.onerror = () => reject(r.error);
     });
     db.close();
-    return { trail: [...(window as unknown as { __trail: string[] }).__trail], logged: events.filter((e) => e.summary === text).length };
+    const w = window as unknown as { __trail: string[]; __times: number[]; __since: number };
+    // Only this page's decisions: the profile may hold lines from the enrolment before it.
+    const mine = events.filter((e) => e.summary === text && e.at >= w.__since);
+    const trail = [...w.__trail];
+    return { trail, logged: mine.length, detail: `screens ${trail.map((t, i) => `${t}@${(w.__times[i] ?? 0) - w.__since}`).join(' ')}; logged at ${mine.map((e) => e.at - w.__since).join(' ')}; all ${events.filter((e) => e.summary === text).length}` };
   }, summary);
 }
 
@@ -94,12 +100,17 @@ test('under a CPU burner, a face that is let in is always shown the welcome, eve
     await welcomeShown(visit.page, 120_000);
     // Every unlock the log records is on the screen as a welcome (a grant lost while the face
     // was away stays a difference for good).
+    let last = '';
     await expect
       .poll(async () => {
         const now = await seen(visit.page, 'grant Alice by face');
+        last = now.detail;
         return now.trail.filter((s) => s === 'granted').length - now.logged;
       }, { timeout: 30_000, intervals: [250] })
-      .toBe(0);
+      .toBe(0)
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${last}`);
+      });
     expect((await seen(visit.page, 'grant Alice by face')).logged).toBeGreaterThanOrEqual(1);
     await visit.ctx.close();
   } finally {
