@@ -19,7 +19,7 @@ import { personErasure } from '../people/erasure.ts';
 import { PanelRemote } from './panel-remote.ts';
 import { PhoneRemote } from './phone-remote.ts';
 import type { AuditEntry } from './ports.ts';
-import { PersonForm, SettingsForm } from './ui/phone-forms.svelte.ts';
+import { PersonForm, SettingsForm, windowText } from './ui/phone-forms.svelte.ts';
 import { pairPhone, startPanel, startPhone, waitFor, type BrokerUnderTest, type PanelUnderTest } from '../../tests/remote/scenario.ts';
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -464,6 +464,29 @@ describe('the phone forms', () => {
     form.pulseSeconds = '31';
     form.retentionDays = '';
     expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
+  });
+
+  it('writes the panel values as a German phone writes numbers, and reads a decimal comma back', () => {
+    const form = new SettingsForm();
+    form.fill({ ...VIEW, pulseMs: 4500, retentionDays: 3650 }, 'de-DE');
+    expect([form.faceMatch, form.pulseSeconds, form.retentionDays]).toEqual(['0,60', '4,5', '3650']);
+    expect(form.patch({ ...VIEW, pulseMs: 4500, retentionDays: 3650 })).toEqual({ ok: false, problems: ['Nothing to change.'] });
+    form.faceMatch = '0,65';
+    form.livenessPass = '0.95';
+    expect(form.patch({ ...VIEW, pulseMs: 4500, retentionDays: 3650 })).toEqual({ ok: true, patch: { faceMatch: 0.65, livenessPass: 0.95 } });
+    // A grouped number is not guessed at: "1.000,5" is refused by name, never read as 1.
+    form.faceMatch = '0,60';
+    form.livenessPass = '0,90';
+    form.retentionDays = '1.000,5';
+    expect(form.patch({ ...VIEW, pulseMs: 4500, retentionDays: 3650 })).toEqual({ ok: false, problems: ['Keep events for 1 to 3650 days.'] });
+  });
+
+  it('says a weekly window with day names and runs of days as a range', () => {
+    expect(windowText({ days: ['fri', 'mon', 'tue', 'wed', 'thu'], start: '09:00', end: '17:00' })).toBe('Mon–Fri 09:00–17:00');
+    expect(windowText({ days: ['sat', 'mon', 'wed'], start: '10:00', end: '12:00' })).toBe('Mon Wed Sat 10:00–12:00');
+    expect(windowText({ days: ['sat', 'sun', 'mon', 'tue'], start: '08:00', end: '09:00' })).toBe('Mon Tue Sat Sun 08:00–09:00');
+    expect(windowText({ days: ['mon', 'tue', 'wed', 'fri', 'sat', 'sun'], start: '07:00', end: '08:00' })).toBe('Mon–Wed Fri–Sun 07:00–08:00');
+    expect(windowText({ days: [...ALL_DAYS], start: '07:00', end: '22:00' })).toBe('every day 07:00–22:00');
   });
 
   it('turns a person edit into the command the panel accepts, or the first problem', () => {

@@ -102,6 +102,7 @@ export const de: Words = {
   'phone.day.fri': 'Fr',
   'phone.day.sat': 'Sa',
   'phone.day.sun': 'So',
+  'phone.day.every': 'täglich',
   'phone.keys.needName': 'Nicht ausgestellt: Geben Sie dem Gast einen Namen.',
   'phone.keys.needStart': 'Nicht ausgestellt: Wählen Sie, ab wann der Schlüssel gilt.',
   'phone.keys.needHours': 'Nicht ausgestellt: Der Schlüssel muss einige Stunden gelten.',

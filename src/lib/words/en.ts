@@ -103,6 +103,7 @@ export const en = {
   'phone.day.fri': 'Fri',
   'phone.day.sat': 'Sat',
   'phone.day.sun': 'Sun',
+  'phone.day.every': 'every day',
   'phone.keys.needName': 'Not issued: give the guest a name.',
   'phone.keys.needStart': 'Not issued: choose when the key starts.',
   'phone.keys.needHours': 'Not issued: the key must be valid for some hours.',

@@ -4,6 +4,7 @@ import type { PersonSummary } from '../../panel/actions.ts';
 import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import { parseCommandBody, type CommandOf } from '../command.ts';
 import { say } from '../../lib/words/index.ts';
+import { formatFixed, formatPlain, readNumber } from '../../lib/words/format.ts';
 
 /**
  * The phone's edit forms as state: text as typed, turned into the exact command fields on save.
@@ -12,10 +13,28 @@ import { say } from '../../lib/words/index.ts';
  */
 
 export const WEEKDAYS: readonly (readonly [Weekday, string])[] = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => [d, say(`phone.day.${d}`)]);
+/**
+ * A weekly window as the people list says it: "Mon–Fri 09:00–17:00", "Mon Wed Sat 10:00–12:00",
+ * "every day 07:00–22:00" (three or more days in a row become a range).
+ */
+export function windowText(w: { readonly days: readonly Weekday[]; readonly start: string; readonly end: string }): string {
+  const on = WEEKDAYS.map(([d]) => w.days.includes(d));
+  if (on.every(Boolean)) return `${say('phone.day.every')} ${w.start}–${w.end}`;
+  const parts: string[] = [];
+  const label = (k: number) => WEEKDAYS[k]?.[1] ?? '';
+  for (let i = 0; i < on.length; i += 1) {
+    if (!on[i]) continue;
+    let j = i;
+    while (on[j + 1]) j += 1;
+    if (j - i >= 2) parts.push(`${label(i)}–${label(j)}`);
+    else for (let k = i; k <= j; k += 1) parts.push(label(k));
+    i = j;
+  }
+  return `${parts.join(' ')} ${w.start}–${w.end}`;
+}
+
 export const HOURS: readonly number[] = Array.from({ length: 24 }, (_, h) => h);
 
-/** Text as a number; empty text is NaN, so the check names the field instead of sending 0. */
-const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 
 export class SettingsForm {
   doorName = $state('');
@@ -29,14 +48,15 @@ export class SettingsForm {
   quietStart = $state(22);
   quietEnd = $state(7);
 
-  fill(v: PanelSettingsView): void {
+  /** The panel's values as the phone writes numbers (`locale`: "0,60" on a German phone). */
+  fill(v: PanelSettingsView, locale?: string): void {
     this.doorName = v.doorName;
-    this.faceMatch = v.faceMatch.toFixed(2);
-    this.livenessPass = v.livenessPass.toFixed(2);
-    this.riskStepUp = v.riskStepUp.toFixed(2);
-    this.pulseSeconds = String(v.pulseMs / 1000);
-    this.retentionDays = String(v.retentionDays);
-    this.snapshotMb = String(v.snapshotMb);
+    this.faceMatch = formatFixed(v.faceMatch, 2, locale);
+    this.livenessPass = formatFixed(v.livenessPass, 2, locale);
+    this.riskStepUp = formatFixed(v.riskStepUp, 2, locale);
+    this.pulseSeconds = formatPlain(v.pulseMs / 1000, locale);
+    this.retentionDays = formatPlain(v.retentionDays, locale);
+    this.snapshotMb = formatPlain(v.snapshotMb, locale);
     this.quiet = v.quietHours !== null;
     this.quietStart = v.quietHours?.startHour ?? 22;
     this.quietEnd = v.quietHours?.endHour ?? 7;
@@ -47,12 +67,12 @@ export class SettingsForm {
     const typed: Omit<PanelSettingsView, 'timeZone'> = {
       // Spaces around the name are not a change (the panel trims them too).
       doorName: this.doorName.trim() === current.doorName ? current.doorName : this.doorName,
-      faceMatch: num(this.faceMatch),
-      livenessPass: num(this.livenessPass),
-      riskStepUp: num(this.riskStepUp),
-      pulseMs: Math.round(num(this.pulseSeconds) * 1000),
-      retentionDays: num(this.retentionDays),
-      snapshotMb: num(this.snapshotMb),
+      faceMatch: readNumber(this.faceMatch),
+      livenessPass: readNumber(this.livenessPass),
+      riskStepUp: readNumber(this.riskStepUp),
+      pulseMs: Math.round(readNumber(this.pulseSeconds) * 1000),
+      retentionDays: readNumber(this.retentionDays),
+      snapshotMb: readNumber(this.snapshotMb),
       quietHours: this.quiet ? { startHour: this.quietStart, endHour: this.quietEnd } : null,
     };
     const patch: Record<string, unknown> = {};
