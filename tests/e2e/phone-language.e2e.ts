@@ -55,7 +55,8 @@ test('a German phone pairs and shows its door, the door\'s screens and the door 
     await phone.getByTestId('phone-back').click();
     await sections.getByRole('button', { name: 'Einstellungen' }).click();
     await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Panel-Einstellungen');
-    await expect(phone.getByLabel(/^Schwelle für die Lebenderkennung \(0,\d\d–0,99\)/)).toBeVisible();
+    // The value is written as the label's bounds are, with a decimal comma.
+    await expect(phone.getByLabel(/^Schwelle für die Lebenderkennung \(0,\d\d–0,99\)/)).toHaveValue(/^0,\d\d$/);
     await expect(phone.getByRole('button', { name: 'Einstellungen speichern' })).toBeVisible();
     // The language is the phone's, not a door's: it is not among a door's settings.
     await expect(phone.getByTestId('phone-language')).toHaveCount(0);
