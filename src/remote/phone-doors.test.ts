@@ -248,7 +248,7 @@ describe('a phone of one panel, upgraded', () => {
   it('its stored pairing becomes the first door, as it was', () => {
     const panel = { panelId: 'panel0000000001', brokerUrl: 'ws://192.168.1.20:8081', role: 'owner', pairedAt: 1_700_000_000_000 };
     const stored = { identity: { adminId: 'a1', clientId: 'dw-admin-a1' }, panel, counter: 42, seen: ['e1'], sequences: { panel0000000001: { panelId: 'panel0000000001', state: 5, config: 4, paired: 3 } } };
-    expect(doorFromSinglePanel(stored)).toEqual({ panelId: 'panel0000000001', name: 'Door', addedAt: 1_700_000_000_000, ...stored });
+    expect(doorFromSinglePanel(stored)).toEqual({ panelId: 'panel0000000001', name: 'Door', addedAt: 1_700_000_000_000, followsPanel: true, ...stored });
     // Nothing paired (or forgotten): no door.
     expect(doorFromSinglePanel({ ...stored, panel: null })).toBeNull();
     expect(doorFromSinglePanel({ ...stored, identity: undefined })).toBeNull();

@@ -118,7 +118,7 @@ export function doorFromSinglePanel(stored: { readonly identity: unknown; readon
   const panel = stored.panel;
   if (typeof panel !== 'object' || panel === null || typeof (panel as { panelId?: unknown }).panelId !== 'string' || stored.identity === undefined) return null;
   const { panelId, pairedAt } = panel as { panelId: string; pairedAt?: unknown };
-  return { panelId, name: 'Door', addedAt: typeof pairedAt === 'number' ? pairedAt : 0, identity: stored.identity, panel, counter: stored.counter, seen: stored.seen, sequences: stored.sequences };
+  return { panelId, name: 'Door', addedAt: typeof pairedAt === 'number' ? pairedAt : 0, followsPanel: true, identity: stored.identity, panel, counter: stored.counter, seen: stored.seen, sequences: stored.sequences };
 }
 
 export interface DoorwardSchema extends DBSchema {

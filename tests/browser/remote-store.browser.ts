@@ -68,7 +68,8 @@ test('a phone that held one panel (database version 2) finds it as its first doo
     return { list, adminId: identity?.adminId === phone.id, verifies, panel: await door.loadPanel(), counter: await door.loadCounter(), seen: await door.loadSeen(), notify: await door.loadNotifyRules(), old, oldKeys, version: db.version };
   });
   expect(r.version).toBe(4);
-  expect(r.list).toEqual([{ panelId: 'panel0000000001', name: 'Door', addedAt: 1_700_000_000_000 }]);
+  // Its name was never typed: the panel's own name replaces it at the first signed state.
+  expect(r.list).toEqual([{ panelId: 'panel0000000001', name: 'Door', addedAt: 1_700_000_000_000, followsPanel: true }]);
   expect(r).toMatchObject({ adminId: true, verifies: true, panel: { panelId: 'panel0000000001', brokerUrl: 'ws://192.168.1.20:8081', role: 'owner' }, counter: 1_700_000_123_456, seen: ['e1', 'e2'], notify: { dtmf: true } });
   expect(r.old).toEqual([undefined, undefined, undefined]);
   expect(r.oldKeys).toEqual([undefined, undefined]);
