@@ -205,7 +205,8 @@ export class PhoneDoors {
     this.#offs.set(
       panelId,
       remote.onChange(() => {
-        void this.#followPanel(panelId).catch(() => undefined);
+        // A failed write leaves the new name in memory only; after a reload the next state renames it again.
+        void this.#followPanel(panelId).catch((e: unknown) => console.warn('[phone] could not keep the door name', e));
         this.#changed();
       }),
     );

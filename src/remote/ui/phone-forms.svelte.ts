@@ -1,5 +1,5 @@
 import { pinProblem, scheduleProblems, withFirstWindow } from '../../access/index.ts';
-import type { Role, Schedule, Weekday } from '../../access/types.ts';
+import type { Role, Schedule, Weekday, WeeklyWindow } from '../../access/types.ts';
 import type { PersonSummary } from '../../panel/actions.ts';
 import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
 import { parseCommandBody, type CommandOf } from '../command.ts';
@@ -13,11 +13,12 @@ import { formatFixed, formatPlain, readNumber } from '../../lib/words/format.ts'
  */
 
 export const WEEKDAYS: readonly (readonly [Weekday, string])[] = (['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const).map((d) => [d, say(`phone.day.${d}`)]);
+
 /**
  * A weekly window as the people list says it: "Mon–Fri 09:00–17:00", "Mon Wed Sat 10:00–12:00",
  * "every day 07:00–22:00" (three or more days in a row become a range).
  */
-export function windowText(w: { readonly days: readonly Weekday[]; readonly start: string; readonly end: string }): string {
+export function windowText(w: WeeklyWindow): string {
   const on = WEEKDAYS.map(([d]) => w.days.includes(d));
   if (on.every(Boolean)) return `${say('phone.day.every')} ${w.start}–${w.end}`;
   const parts: string[] = [];
@@ -34,7 +35,6 @@ export function windowText(w: { readonly days: readonly Weekday[]; readonly star
 }
 
 export const HOURS: readonly number[] = Array.from({ length: 24 }, (_, h) => h);
-
 
 export class SettingsForm {
   doorName = $state('');
