@@ -2,6 +2,7 @@ import { KioskFlow } from './kiosk/kiosk.svelte.ts';
 import type { PinChecker } from './kiosk/visitor-pin.ts';
 import { Camera } from './platform/camera.svelte.ts';
 import { browserPeer, DoorCall } from './panel/door-call.svelte.ts';
+import { iceServersOf } from './panel/call-relay.ts';
 import { callLogLine } from './panel/bell.ts';
 import { NetworkStatus } from './platform/network.svelte.ts';
 import { PersistentStorage } from './platform/storage.svelte.ts';
@@ -133,7 +134,7 @@ export async function createServices(clock: Clock = systemClock): Promise<Servic
   const kiosk = new KioskFlow(clock);
   const call = new DoorCall({
     clock,
-    makePeer: browserPeer(() => camera.stream, speaker),
+    makePeer: browserPeer(() => camera.stream, speaker, () => iceServersOf(prefs.callRelay)),
     log: (e) => {
       // The visitor still waiting at the door is told nobody is coming, not left at "Ringing…".
       if (e.kind === 'ring.declined') kiosk.dispatch({ type: 'ringDeclined' });

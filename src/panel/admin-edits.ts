@@ -18,7 +18,7 @@ export interface AdminEditDeps {
   readonly log: EventLog;
   readonly people: Pick<PeopleAdmin, 'setPin' | 'clearPin' | 'setSchedule' | 'setDetails'>;
   readonly repo: Pick<PeopleRepo, 'get'>;
-  readonly prefs: Pick<Prefs, 'access' | 'pulseMs' | 'doorName' | 'retention' | 'setThresholds' | 'setPulseMs' | 'setDoorName' | 'setRetention'>;
+  readonly prefs: Pick<Prefs, 'access' | 'pulseMs' | 'doorName' | 'retention' | 'callRelay' | 'setThresholds' | 'setPulseMs' | 'setDoorName' | 'setRetention' | 'setCallRelay'>;
   /** Quiet hours live with the insight engine that applies them (InsightService). */
   readonly alerts: { readonly quietHours: QuietHours | null; setQuietHours(quiet: QuietHours | null): Promise<string | null> };
   readonly timeZone: string;
@@ -53,6 +53,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
       retentionDays: d.prefs.retention.maxDays,
       snapshotMb: snapshotMbOf(d.prefs.retention),
       quietHours: q ? { startHour: q.startHour, endHour: q.endHour } : null,
+      callRelay: d.prefs.callRelay,
       timeZone: d.timeZone,
     };
   };
@@ -75,6 +76,7 @@ export function adminEdits(d: AdminEditDeps): Pick<PanelActions, 'settings' | 'u
       if (p.pulseMs !== undefined) steps.push(() => d.prefs.setPulseMs(next.pulseMs));
       if (p.retentionDays !== undefined || p.snapshotMb !== undefined) steps.push(() => d.prefs.setRetention(next.retentionDays, next.snapshotMb));
       if (p.quietHours !== undefined) steps.push(() => d.alerts.setQuietHours(next.quietHours));
+      if (p.callRelay !== undefined) steps.push(() => d.prefs.setCallRelay(next.callRelay));
       for (const step of steps) {
         const problem = await step();
         if (problem) return { problem };

@@ -164,9 +164,10 @@ declare global {
 /**
  * The real peer: the kiosk camera's stream cloned (the vision pipeline keeps its own), a
  * microphone only when answering, the phone's audio played through `speaker`. Non-trickle: the
- * answer is sent once ICE gathering is complete.
+ * answer is sent once ICE gathering is complete. `iceServers` is read at each call, so a TURN
+ * server set in Settings applies to the next one.
  */
-export function browserPeer(camera: () => MediaStream | null, speaker: HTMLAudioElement, iceServers: RTCIceServer[] = []) {
+export function browserPeer(camera: () => MediaStream | null, speaker: HTMLAudioElement, iceServers: () => RTCIceServer[] = () => []) {
   return async (media: CallMedia): Promise<CallPeer> => {
     const video = camera()?.getVideoTracks()[0]?.clone();
     if (!video) throw new Error('no camera');
@@ -175,7 +176,7 @@ export function browserPeer(camera: () => MediaStream | null, speaker: HTMLAudio
       const mic = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
       tracks.push(...mic.getAudioTracks());
     }
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = new RTCPeerConnection({ iceServers: iceServers() });
     const stream = new MediaStream(tracks);
     for (const t of tracks) pc.addTrack(t, stream);
     pc.ontrack = (e) => {

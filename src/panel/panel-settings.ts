@@ -2,6 +2,7 @@ import type { Settings } from '../access/types.ts';
 import type { AlertKnobs } from '../insight/alerts.ts';
 import type { Retention } from '../store/events.ts';
 import { LIVENESS_POLICY, MATCH_POLICY } from '../vision/thresholds.ts';
+import { callRelayOf, callRelayProblem, callRelayText, sameCallRelay, type CallRelay } from './call-relay.ts';
 
 /**
  * The settings an admin may tune, from the panel's admin area or a paired phone: their bounds,
@@ -30,6 +31,8 @@ export interface PanelSettingsView {
   readonly snapshotMb: number;
   /** Local hours in which non-critical alerts wait; null: alerts go out at any hour. */
   readonly quietHours: QuietHours | null;
+  /** The TURN server doorbell calls relay through for phones away from home; null: home network only. */
+  readonly callRelay: CallRelay | null;
   /** The zone the panel reads schedules and quiet hours in; shown, never set. */
   readonly timeZone: string;
 }
@@ -44,7 +47,7 @@ export interface SettingChange {
   readonly to: SettingValue;
 }
 
-export const SETTING_KEYS: readonly SettingKey[] = ['doorName', 'faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours'];
+export const SETTING_KEYS: readonly SettingKey[] = ['doorName', 'faceMatch', 'livenessPass', 'riskStepUp', 'pulseMs', 'retentionDays', 'snapshotMb', 'quietHours', 'callRelay'];
 
 const MIB = 1024 * 1024;
 
@@ -85,6 +88,7 @@ export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
   retentionDays: 'access log retention',
   snapshotMb: 'snapshot space',
   quietHours: 'quiet hours',
+  callRelay: 'call relay (TURN)',
 };
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -129,6 +133,8 @@ export function settingProblem(key: SettingKey, value: unknown): string | null {
         if (startHour === endHour) return 'Quiet hours must not start and end at the same hour (turn them off instead).';
       }
       return null;
+    case 'callRelay':
+      return callRelayProblem(value);
   }
 }
 
@@ -152,6 +158,7 @@ export function checkSettingsPatch(o: unknown): PatchCheck {
     const problem = settingProblem(key as SettingKey, value);
     if (problem) problems.push(problem);
     else if (key === 'doorName') patch[key] = (value as string).trim();
+    else if (key === 'callRelay') patch[key] = callRelayOf(value as CallRelay | null);
     else patch[key] = key === 'quietHours' && value !== null ? { startHour: (value as QuietHours).startHour, endHour: (value as QuietHours).endHour } : value;
   }
   if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('Nothing to change.');
@@ -183,18 +190,24 @@ export function applySettingsPatch(current: PanelSettingsView, patch: SettingsPa
   return { ...current, ...patch };
 }
 
-const same = (a: SettingValue, b: SettingValue): boolean =>
-  a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && a.startHour === b.startHour && a.endHour === b.endHour);
+const same = (a: QuietHours | null, b: QuietHours | null): boolean => a === b || (a !== null && b !== null && a.startHour === b.startHour && a.endHour === b.endHour);
+/** Whether a setting holds the same value in both (quiet hours and a relay compared field by field). */
+export const unchangedSetting = (k: SettingKey, a: Omit<PanelSettingsView, 'timeZone'>, b: Omit<PanelSettingsView, 'timeZone'>): boolean =>
+  k === 'quietHours' ? same(a.quietHours, b.quietHours) : k === 'callRelay' ? sameCallRelay(a.callRelay, b.callRelay) : a[k] === b[k];
 
+/** What changed, old -> new; a call relay as its address and username only (the record goes into the log). */
 export function settingChanges(before: PanelSettingsView, after: PanelSettingsView): SettingChange[] {
-  return SETTING_KEYS.filter((k) => !same(before[k], after[k])).map((k) => ({ key: k, from: before[k], to: after[k] }));
+  return SETTING_KEYS.filter((k) => !unchangedSetting(k, before, after)).map((k) => (k === 'callRelay' ? callRelayChange(before.callRelay, after.callRelay) : { key: k, from: before[k], to: after[k] }));
 }
+
+export const callRelayChange = (from: CallRelay | null, to: CallRelay | null): SettingChange => ({ key: 'callRelay', from: callRelayText(from), to: callRelayText(to, from) });
 
 const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
 
 export function formatSetting(key: SettingKey, v: SettingValue): string {
   if (v === null) return 'off';
   if (typeof v === 'string') return `"${v}"`;
+  if (typeof v === 'object' && 'url' in v) return `"${callRelayText(v) ?? ''}"`;
   if (typeof v === 'object') return `${hh(v.startHour)}-${hh(v.endHour)}`;
   switch (key) {
     case 'pulseMs':
@@ -241,9 +254,10 @@ export function storedDoorName(v: unknown): string {
 export function parseSettingsView(o: unknown): PanelSettingsView | null {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
   const r = o as Record<string, unknown>;
-  const { timeZone, ...rest } = r;
+  // A panel from before the call relay setting sends none: it relays through nothing.
+  const { timeZone, callRelay = null, ...rest } = r;
   if (typeof timeZone !== 'string' || timeZone.length === 0 || timeZone.length > 64) return null;
-  const checked = checkSettingsPatch(rest);
+  const checked = checkSettingsPatch({ ...rest, callRelay });
   if (!checked.ok || SETTING_KEYS.some((k) => !(k in checked.patch))) return null;
   return { ...(checked.patch as Omit<PanelSettingsView, 'timeZone'>), timeZone };
 }

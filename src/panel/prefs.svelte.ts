@@ -2,6 +2,7 @@ import { DEFAULT_PREFS, type PanelPrefs, type SettingsRepo } from '../store/sett
 import { DEFAULT_RETENTION, type Retention } from '../store/events.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../access/index.ts';
 import { ensurePulseLimit } from '../door/pulse-limit.ts';
+import { storedCallRelay, type CallRelay } from './call-relay.ts';
 import { retentionOf, settingProblem, storedDoorName, storedPulseMs, withThresholds, DEFAULT_DOOR_NAME, DEFAULT_PULSE_MS } from './panel-settings.ts';
 
 /** Whether the door controller takes this unlock time: a problem in words, or null. */
@@ -18,6 +19,7 @@ export class Prefs {
   #retention = $state<Retention>(DEFAULT_RETENTION);
   #pulseMs = $state(DEFAULT_PULSE_MS);
   #doorName = $state(DEFAULT_DOOR_NAME);
+  #callRelay = $state.raw<CallRelay | null>(null);
   readonly #renamed = new Set<(name: string) => void>();
   // Raw: always replaced whole, and stored as it is (a deep proxy cannot be structured-cloned).
   #access = $state.raw<Settings>(DEFAULT_SETTINGS);
@@ -48,6 +50,10 @@ export class Prefs {
   get doorName(): string {
     return this.#doorName;
   }
+  /** The TURN server doorbell calls relay through (each new call reads it); null: home network only. */
+  get callRelay(): CallRelay | null {
+    return this.#callRelay;
+  }
   /** The access policy's thresholds (the Gatekeeper reads the stored copy at every decision). */
   get access(): Settings {
     return this.#access;
@@ -59,6 +65,7 @@ export class Prefs {
     this.#pulseMs = storedPulseMs(await this.#settings.get('unlockPulseMs'));
     this.#doorName = storedDoorName(await this.#settings.get('siteName'));
     this.#access = (await this.#settings.get('accessSettings')) ?? DEFAULT_SETTINGS;
+    this.#callRelay = storedCallRelay(await this.#settings.get('callRelay'));
   }
 
   async update(change: Partial<PanelPrefs>): Promise<void> {
@@ -94,6 +101,16 @@ export class Prefs {
     await this.#settings.put('siteName', next);
     this.#doorName = next;
     for (const listener of this.#renamed) listener(next);
+    return null;
+  }
+
+  /** Returns a problem in words, or null when saved; null removes the relay. The next call uses it. */
+  async setCallRelay(relay: CallRelay | null): Promise<string | null> {
+    const problem = settingProblem('callRelay', relay);
+    if (problem) return problem;
+    const next = storedCallRelay(relay);
+    await this.#settings.put('callRelay', next);
+    this.#callRelay = next;
     return null;
   }
 

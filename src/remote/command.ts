@@ -2,6 +2,7 @@ import { isLocalDate, parseClock, pinProblem, scheduleProblems } from '../access
 import type { Role, Schedule, ScheduleException, TimeSpan, Weekday } from '../access/types.ts';
 import type { PersonChange } from '../panel/actions.ts';
 import { parseMatterReport, type MatterReport } from '../panel/matter-report.ts';
+import { sameCallRelay } from '../panel/call-relay.ts';
 import { checkSettingsPatch, SETTING_LABELS, weakenedBy, type PanelSettingsView, type SettingKey, type SettingsPatch } from '../panel/panel-settings.ts';
 import { isEpochMs, isNonEmptyString, isSafeInt, parseJsonObject, utf8 } from './canonical.ts';
 import { boxContext, parseEnvelope, PROTOCOL_VERSION, signEnvelope, verifyEnvelope, MAX_MESSAGE_BYTES, type Envelope } from './envelope.ts';
@@ -81,13 +82,20 @@ export function mayRun(role: AdminRole, op: Op): boolean {
  * operational ones (unlock time, quiet hours) either way; only an owner may weaken a
  * security-critical one (lower a face or liveness threshold, shorten what the log keeps), so a
  * manager's phone, lost or misused, cannot make the door easier to fool or erase the record of
- * what it did. Returns the settings refused to this role; empty when the change may run.
+ * what it did. The call relay is the owner's alone: whoever runs it learns who calls the door
+ * and when. Returns the settings refused to this role; empty when the change may run.
  */
 export function settingsRefusedTo(role: AdminRole, current: PanelSettingsView, patch: SettingsPatch): SettingKey[] {
-  return role === 'owner' ? [] : weakenedBy(current, patch);
+  if (role === 'owner') return [];
+  const relayChanged = patch.callRelay !== undefined && !sameCallRelay(patch.callRelay, current.callRelay);
+  return [...weakenedBy(current, patch), ...(relayChanged ? (['callRelay'] as const) : [])];
 }
 
-export const refusedSettingsText = (keys: readonly SettingKey[]): string => `only an owner may lower the ${keys.map((k) => SETTING_LABELS[k]).join(', ')}`;
+export function refusedSettingsText(keys: readonly SettingKey[]): string {
+  const lowered = keys.filter((k) => k !== 'callRelay');
+  const what = [...(lowered.length > 0 ? [`lower the ${lowered.map((k) => SETTING_LABELS[k]).join(', ')}`] : []), ...(keys.includes('callRelay') ? [`change the ${SETTING_LABELS.callRelay}`] : [])];
+  return `only an owner may ${what.join(' or ')}`;
+}
 
 /** Freshness: clocks may disagree by this much; a command may live at most MAX_TTL_MS. */
 export const MAX_SKEW_MS = 2 * 60_000;

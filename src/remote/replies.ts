@@ -156,8 +156,11 @@ const person: Parser<PersonSummary> = (v) => {
 
 const isSettingValue = (v: unknown): v is SettingValue => v === null || (typeof v === 'number' && Number.isFinite(v)) || (isRecord(v) && isSafeInt(v.startHour) && isSafeInt(v.endHour));
 const isSettingKey = (v: unknown): v is SettingKey => typeof v === 'string' && (SETTING_KEYS as readonly string[]).includes(v);
-// A door name is the one text value, held to the same check as the setting itself.
-const isValueOf = (key: SettingKey, v: unknown): v is SettingValue => (key === 'doorName' ? settingProblem('doorName', v) === null : isSettingValue(v));
+// A door name is held to the same check as the setting itself.
+// A call relay travels as its address and username (settingChanges), never its password.
+const isRelayText = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v.length <= 600);
+const isValueOf = (key: SettingKey, v: unknown): v is SettingValue =>
+  key === 'doorName' ? settingProblem('doorName', v) === null : key === 'callRelay' ? isRelayText(v) : isSettingValue(v);
 const change: Parser<SettingChange> = (v) => (isRecord(v) && isSettingKey(v.key) && isValueOf(v.key, v.from) && isValueOf(v.key, v.to) ? { key: v.key, from: v.from, to: v.to } : BAD);
 
 const guestRecord: Parser<IssuedGuestKey> = (v) => {

@@ -10,7 +10,7 @@ import { InsightService } from '../panel/insight-service.svelte.ts';
 import { checkSettingsPatch, parseSettingsView, settingProblem, weakenedBy, type PanelSettingsView } from '../panel/panel-settings.ts';
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { alertFor, DEFAULT_NOTIFY_RULES, mayNotify, parseNotifyRules } from './alerts.ts';
-import { mayRun, parseCommandBody, settingsRefusedTo } from './command.ts';
+import { mayRun, parseCommandBody, refusedSettingsText, settingsRefusedTo } from './command.ts';
 import { FakeClock } from '../../tests/support/clock.ts';
 import { MemoryPanelStore, MemoryPeopleRepo, MemorySettings, memoryEventLog, memoryOutbox, memorySealer } from '../../tests/support/idb.ts';
 import { FakeBroker } from '../../tests/support/mqtt.ts';
@@ -24,7 +24,7 @@ import { pairPhone, startPanel, startPhone, waitFor, type BrokerUnderTest, type 
 
 const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const OFFICE: Schedule = { timeZone: 'UTC', windows: [{ days: [...ALL_DAYS], start: '09:00', end: '17:00' }] };
-const VIEW: PanelSettingsView = { doorName: 'Front door', faceMatch: 0.6, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
+const VIEW: PanelSettingsView = { doorName: 'Front door', faceMatch: 0.6, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, callRelay: null, timeZone: 'UTC' };
 
 const set = (patch: unknown) => parseCommandBody({ op: 'settings.set', patch });
 const update = (fields: Record<string, unknown>) => parseCommandBody({ op: 'person.update', personId: 'p1', ...fields });
@@ -190,7 +190,7 @@ describe('the panel applying settings', () => {
   it('applies each change where it is next used, and logs it with the admin, old -> new', async () => {
     const clock = new FakeClock(Date.UTC(2026, 10, 25, 12));
     const p = await panelStores(clock);
-    expect(await p.edits.settings()).toEqual({ doorName: 'Front door', faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'Europe/London' });
+    expect(await p.edits.settings()).toEqual({ doorName: 'Front door', faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, callRelay: null, timeZone: 'Europe/London' });
 
     const r = await p.edits.updateSettings(ADMIN, { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } });
     expect(r).toMatchObject({ settings: { faceMatch: 0.6, livenessPass: 0.95, riskStepUp: 0.4, pulseMs: 4500, retentionDays: 90, snapshotMb: 20, quietHours: { startHour: 23, endHour: 6 } } });
@@ -223,6 +223,57 @@ describe('the panel applying settings', () => {
       'changed settings: face match threshold 0.50 -> 0.60; liveness threshold 0.90 -> 0.95; risk level for a second factor 0.50 -> 0.40; unlock time 3 s -> 4.5 s; access log retention 30 days -> 90 days; snapshot space 50 MB -> 20 MB; quiet hours 22:00-07:00 -> 23:00-06:00 (remote admin admin-7f)',
     );
     expect(line?.detail).toMatchObject({ adminId: ADMIN, changes: expect.arrayContaining([{ key: 'pulseMs', from: 3000, to: 4500 }]) });
+  });
+
+  it('keeps a call relay for the next call, logs its address and username but never its password, and keeps it over a reload', async () => {
+    const p = await panelStores(new FakeClock(Date.UTC(2026, 10, 25, 12)));
+    const relay = { url: 'turns:turn.example.net:5349?transport=tcp', username: 'door', credential: 's3cret-turn' };
+    expect(await p.edits.updateSettings(ADMIN, { callRelay: relay })).toMatchObject({ settings: { callRelay: relay } });
+    expect(p.prefs.callRelay).toEqual(relay);
+    expect(await p.edits.updateSettings(ADMIN, { callRelay: { ...relay, credential: 'rotated' } })).toMatchObject({ settings: { callRelay: { credential: 'rotated' } } });
+    expect(await p.edits.updateSettings(ADMIN, { callRelay: null })).toMatchObject({ settings: { callRelay: null } });
+    const lines = p.log.events.filter((e) => e.kind === 'admin').map((e) => e.summary);
+    expect(lines).toEqual([
+      'changed settings: call relay (TURN) off -> "turns:turn.example.net:5349?transport=tcp as door" (remote admin admin-7f)',
+      'changed settings: call relay (TURN) "turns:turn.example.net:5349?transport=tcp as door" -> "turns:turn.example.net:5349?transport=tcp as door, new password" (remote admin admin-7f)',
+      'changed settings: call relay (TURN) "turns:turn.example.net:5349?transport=tcp as door" -> off (remote admin admin-7f)',
+    ]);
+    expect(JSON.stringify(p.log.events)).not.toMatch(/s3cret|rotated/);
+    await p.edits.updateSettings(ADMIN, { callRelay: relay });
+    const reloaded = new Prefs(p.settings);
+    await reloaded.load();
+    expect(reloaded.callRelay).toEqual(relay);
+    // A damaged stored record is read as no relay, not half a server.
+    await p.settings.put('callRelay', { url: 'turn:x\n', username: 'door', credential: 'c' });
+    await reloaded.load();
+    expect(reloaded.callRelay).toBeNull();
+  });
+
+  it('refuses a call relay that is not a TURN server with a login, and a manager changing it', async () => {
+    const ok = { url: 'turn:192.168.1.5:3478', username: 'door', credential: 'pw' };
+    for (const [bad, why] of [
+      [{ ...ok, url: 'stun:stun.l.google.com:19302' }, /must look like turn:/],
+      [{ ...ok, url: 'javascript:alert(1)' }, /must look like turn:/],
+      [{ ...ok, url: 'turn:host:70000' }, /port must be 1 to 65535/],
+      [{ ...ok, url: 'turn:host\r\n:3478' }, /must look like turn:/],
+      [{ ...ok, username: '' }, /needs its username/],
+      [{ ...ok, credential: 'pw\u202e' }, /password must not contain/],
+      [{ ...ok, credential: 'x'.repeat(257) }, /at most 256/],
+      [{ ...ok, extra: 1 }, /TURN address with a username and password/],
+      ['turn:host', /TURN address with a username and password/],
+    ] as const) {
+      expect(set({ callRelay: bad })).toBeNull();
+      const checked = checkSettingsPatch({ callRelay: bad });
+      expect(checked.ok ? [] : checked.problems.join(' ')).toMatch(why);
+    }
+    expect(set({ callRelay: ok })).toEqual({ op: 'settings.set', patch: { callRelay: ok } });
+    expect(set({ callRelay: null })).toEqual({ op: 'settings.set', patch: { callRelay: null } });
+    const withRelay = { ...VIEW, callRelay: ok };
+    expect(settingsRefusedTo('manager', VIEW, { callRelay: ok })).toEqual(['callRelay']);
+    expect(settingsRefusedTo('manager', withRelay, { callRelay: null })).toEqual(['callRelay']);
+    expect(settingsRefusedTo('manager', withRelay, { callRelay: { ...ok } })).toEqual([]);
+    expect(settingsRefusedTo('owner', VIEW, { callRelay: ok })).toEqual([]);
+    expect(refusedSettingsText(['faceMatch', 'callRelay'])).toBe('only an owner may lower the face match threshold or change the call relay (TURN)');
   });
 
   it('refuses an out-of-range patch whole: nothing changes and nothing is logged', async () => {
@@ -464,6 +515,28 @@ describe('the phone forms', () => {
     form.pulseSeconds = '31';
     form.retentionDays = '';
     expect(form.patch(VIEW)).toEqual({ ok: false, problems: ['Unlock time must be 1 to 30 seconds.', 'Keep events for 1 to 3650 days.'] });
+  });
+
+  it('sets, changes and removes the call relay, an empty address meaning none', () => {
+    const form = new SettingsForm();
+    form.fill(VIEW);
+    form.relayUrl = ' turn:turn.example.net:3478 ';
+    form.relayUsername = 'door';
+    form.relayPassword = 'pw';
+    const relay = { url: 'turn:turn.example.net:3478', username: 'door', credential: 'pw' };
+    expect(form.patch(VIEW)).toEqual({ ok: true, patch: { callRelay: relay } });
+    form.fill({ ...VIEW, callRelay: relay });
+    expect([form.relayUrl, form.relayUsername, form.relayPassword]).toEqual(['turn:turn.example.net:3478', 'door', 'pw']);
+    expect(form.patch({ ...VIEW, callRelay: relay })).toEqual({ ok: false, problems: ['Nothing to change.'] });
+    form.relayPassword = '';
+    expect(form.patch({ ...VIEW, callRelay: relay })).toEqual({ ok: false, problems: ['The call relay needs its password.'] });
+    form.relayUrl = '';
+    expect(form.patch({ ...VIEW, callRelay: relay })).toEqual({ ok: true, patch: { callRelay: null } });
+  });
+
+  it('reads the settings of a panel from before the call relay as having none', () => {
+    const { callRelay: _none, ...older } = VIEW;
+    expect(parseSettingsView(older)).toEqual(VIEW);
   });
 
   it('writes the panel values as a German phone writes numbers, and reads a decimal comma back', () => {

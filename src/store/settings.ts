@@ -35,6 +35,8 @@ export interface SettingsMap {
   'remote.serverBroker': unknown;
   /** What each paired Matter bridge last reported of its commissioning (panel/matter-report.ts). */
   matterBridges: readonly MatterBridgeRecord[];
+  /** The TURN server for doorbell calls, or null (checked by storedCallRelay when read). */
+  callRelay: unknown;
 }
 
 /** Visitor-facing choices an admin makes for this door. */

@@ -67,7 +67,7 @@ export class FakePanelActions implements RemotePanelActions {
     return { ok: true } as const;
   }
   /** The panel's tunable settings, changed only through updateSettings' checks. */
-  settingsNow: PanelSettingsView = { doorName: 'Front door', faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, timeZone: 'UTC' };
+  settingsNow: PanelSettingsView = { doorName: 'Front door', faceMatch: 0.5, livenessPass: 0.9, riskStepUp: 0.5, pulseMs: 3000, retentionDays: 30, snapshotMb: 50, quietHours: { startHour: 22, endHour: 7 }, callRelay: null, timeZone: 'UTC' };
   async settings() {
     return this.settingsNow;
   }

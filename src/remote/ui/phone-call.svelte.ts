@@ -9,11 +9,12 @@ import type { RemoteEvent } from '../messages.ts';
 import { refusalText } from '../replies.ts';
 import type { PhoneRemote } from '../phone-remote.ts';
 import { iceGathered } from '../../panel/door-call.svelte.ts';
+import { iceServersOf, type IceServer } from '../../panel/call-relay.ts';
 
 /** A bell heard later than this (the phone was asleep, the outbox caught up) does not ring. */
 export const RING_FRESH_MS = 60_000;
-/** Empty: host candidates on the LAN. A TURN server for phones away from home goes here (README "Doorbell calls"). */
-export const CALL_ICE_SERVERS: RTCIceServer[] = [];
+/** How long a call waits to learn the door's TURN server before it tries the home network alone. */
+const RELAY_ASK_MS = 3_000;
 
 export type PhoneCallView =
   | { readonly state: 'idle' }
@@ -47,6 +48,7 @@ export class PhoneCall {
   #mic: MediaStream | null = null;
   #callSince = 0;
   #ringTimer: ReturnType<typeof setTimeout> | null = null;
+  #relay: Promise<IceServer[]> | null = null;
 
   constructor(remote: PhoneRemote, now: () => number = Date.now) {
     this.#remote = remote;
@@ -83,8 +85,22 @@ export class PhoneCall {
   /** Rings until the ring is RING_FRESH_MS old, even if the line that ends it never comes (the broker went away). */
   #ringFor(at: number): void {
     this.#view = { state: 'ringing', at };
+    void this.#iceServers();
     if (this.#ringTimer !== null) clearTimeout(this.#ringTimer);
     this.#ringTimer = setTimeout(() => this.#stopRinging(say('call.missed', { time: formatTime(at) })), Math.max(0, at + RING_FRESH_MS - this.#now()));
+  }
+
+  /**
+   * The door's TURN server (Settings, "Call relay"), asked for as the bell rings so answering does
+   * not wait on it, and again for each call, so a changed relay applies. None (host candidates,
+   * enough at home) when the door does not say in time.
+   */
+  #iceServers(): Promise<IceServer[]> {
+    this.#relay ??= Promise.race([
+      this.#remote.send({ op: 'settings.get' }).then((r) => (r.ok ? iceServersOf(r.result.callRelay) : []), () => []),
+      new Promise<IceServer[]>((resolve) => setTimeout(() => resolve([]), RELAY_ASK_MS)),
+    ]);
+    return this.#relay;
   }
 
   #stopRinging(text: string | null): void {
@@ -106,7 +122,9 @@ export class PhoneCall {
     this.#callSince = this.#now();
     this.#view = { state: 'connecting', mode };
     try {
-      const pc = new RTCPeerConnection({ iceServers: CALL_ICE_SERVERS });
+      const iceServers = await this.#iceServers();
+      this.#relay = null;
+      const pc = new RTCPeerConnection({ iceServers });
       this.#pc = pc;
       window.__doorwardCall = pc;
       pc.addTransceiver('video', { direction: 'recvonly' });

@@ -1,7 +1,8 @@
 import { pinProblem, scheduleProblems, withFirstWindow } from '../../access/index.ts';
 import type { Role, Schedule, Weekday, WeeklyWindow } from '../../access/types.ts';
 import type { PersonSummary } from '../../panel/actions.ts';
-import { checkSettingsPatch, SETTING_KEYS, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
+import { checkSettingsPatch, SETTING_KEYS, unchangedSetting, type PanelSettingsView, type PatchCheck } from '../../panel/panel-settings.ts';
+import { callRelayFromFields } from '../../panel/call-relay.ts';
 import { parseCommandBody, type CommandOf } from '../command.ts';
 import { say } from '../../lib/words/index.ts';
 import { formatFixed, formatPlain, readNumber } from '../../lib/words/format.ts';
@@ -47,6 +48,9 @@ export class SettingsForm {
   quiet = $state(false);
   quietStart = $state(22);
   quietEnd = $state(7);
+  relayUrl = $state('');
+  relayUsername = $state('');
+  relayPassword = $state('');
 
   /** The panel's values as the phone writes numbers (`locale`: "0,60" on a German phone). */
   fill(v: PanelSettingsView, locale?: string): void {
@@ -60,6 +64,9 @@ export class SettingsForm {
     this.quiet = v.quietHours !== null;
     this.quietStart = v.quietHours?.startHour ?? 22;
     this.quietEnd = v.quietHours?.endHour ?? 7;
+    this.relayUrl = v.callRelay?.url ?? '';
+    this.relayUsername = v.callRelay?.username ?? '';
+    this.relayPassword = v.callRelay?.credential ?? '';
   }
 
   /** The fields that differ from the panel's current values, checked. */
@@ -74,14 +81,10 @@ export class SettingsForm {
       retentionDays: readNumber(this.retentionDays),
       snapshotMb: readNumber(this.snapshotMb),
       quietHours: this.quiet ? { startHour: this.quietStart, endHour: this.quietEnd } : null,
+      callRelay: callRelayFromFields(this.relayUrl, this.relayUsername, this.relayPassword),
     };
     const patch: Record<string, unknown> = {};
-    for (const k of SETTING_KEYS) {
-      const now = current[k];
-      const next = typed[k];
-      const same = next === now || (next !== null && now !== null && typeof next === 'object' && typeof now === 'object' && next.startHour === now.startHour && next.endHour === now.endHour);
-      if (!same) patch[k] = next;
-    }
+    for (const k of SETTING_KEYS) if (!unchangedSetting(k, current, typed)) patch[k] = typed[k];
     return checkSettingsPatch(patch);
   }
 }
