@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openAdmin } from './support/admin.ts';
 import { shot } from './support/shots.ts';
-import { deviceBrowser, mosquittoForTests, pairByText, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
+import { deviceBrowser, mosquittoForTests, pairByText, phoneDoorHome, phoneSection, phoneTab, showPairingCode, type Mosquitto } from './support/remote-mosquitto.ts';
 import { emptyDoorwayVideo } from './support/vision-fixtures.ts';
 
 // A doorbell call end to end: kiosk and phone are two browsers with fake media, signalled only
@@ -25,6 +25,11 @@ async function inbound(page: Page): Promise<{ videoFrames: number; audioPackets:
     });
     return out;
   });
+}
+
+/** The TURN servers the call's RTCPeerConnection was made with. */
+async function iceServersOf(page: Page): Promise<RTCIceServer[]> {
+  return page.evaluate(() => (window as unknown as { __doorwardCall?: RTCPeerConnection }).__doorwardCall?.getConfiguration().iceServers ?? []);
 }
 
 /** A kiosk and a phone in browsers of their own with fake media, paired, the kiosk back at rest. */
@@ -71,6 +76,44 @@ test('Ring rings the phone; Answer brings live video and two-way audio; Unlock f
     await phone.getByRole('button', { name: 'Hang up' }).click();
     await expect(phone.getByTestId('phone-call-ended')).toHaveText('Call ended.');
     await expect(panel.getByRole('status').filter({ hasText: /is talking$/ })).toHaveCount(0);
+  } finally {
+    await close();
+  }
+});
+
+// Chromium sends to a TURN server from its interface addresses, never from loopback, and network
+// tests reach only 127.0.0.0/8, so no real relay can be allocated here: the test holds both ends
+// to the relay they were given (nothing listens at its port), and the call on the home network.
+test('A call relay set from the phone is given to both ends of the next call, which still connects at home; the log names the relay without its password', async () => {
+  test.setTimeout(240_000);
+  const relay = { url: 'turn:127.0.0.1:9?transport=udp', username: 'door', credential: 'relay-pw-7f3a' };
+  const { panel, phone, close } = await pairedKioskAndPhone(['camera', 'microphone', 'notifications']);
+  try {
+    await phoneSection(phone, 'Settings');
+    const settings = phone.getByTestId('phone-settings');
+    await expect(settings.getByLabel(/^Unlock time/)).toHaveValue('3', { timeout: 20_000 });
+    await settings.getByLabel(/^Call relay \(TURN server\) address/).fill(relay.url);
+    await settings.getByLabel('Call relay username').fill(relay.username);
+    await settings.getByLabel('Call relay password').fill(relay.credential);
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect(phone.getByTestId('phone-settings-answer')).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
+    await phoneDoorHome(phone);
+
+    await panel.getByRole('button', { name: 'Ring' }).click();
+    await expect(phone.getByTestId('phone-ringing')).toBeVisible({ timeout: 20_000 });
+    await phone.getByRole('button', { name: 'Answer' }).click();
+    await expect(phone.getByTestId('phone-call')).toHaveAttribute('data-call', 'inCall', { timeout: 30_000 });
+    const given = { urls: [relay.url], username: relay.username, credential: relay.credential };
+    expect(await iceServersOf(phone)).toEqual([given]);
+    expect(await iceServersOf(panel)).toEqual([given]);
+    await expect.poll(async () => (await inbound(phone)).videoFrames, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await inbound(panel)).audioPackets, { timeout: 30_000 }).toBeGreaterThan(0);
+    await phone.getByRole('button', { name: 'Hang up' }).click();
+
+    await phoneTab(phone, 'Log');
+    const line = phone.getByTestId('phone-event').filter({ hasText: 'call relay (TURN)' });
+    await expect(line).toContainText(`off -> "${relay.url} as ${relay.username}"`, { timeout: 20_000 });
+    await expect(phone.getByTestId('phone-event').filter({ hasText: relay.credential })).toHaveCount(0);
   } finally {
     await close();
   }
