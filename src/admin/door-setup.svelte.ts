@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from '../platform/clock.ts';
 import type { SerialDoorPorts, SerialLinkState } from '../door/web-serial.ts';
 import { provisionDoor } from '../panel/door-setup.ts';
 import type { DoorKeyStore, ProvisionResult } from '../panel/door-setup.ts';
+import { say } from '../lib/words/index.ts';
 
 export type SetupNotice = { readonly tone: 'ok' | 'bad' | 'info'; readonly text: string };
 
@@ -114,13 +115,13 @@ export class DoorSetupAdmin {
     try {
       const door = this.#door;
       const port = door ? await door.choose() : await ports.request();
-      if (!port) this.#notice = { tone: 'info', text: 'No port chosen.' };
+      if (!port) this.#notice = { tone: 'info', text: say('admin.doorSetup.noPort') };
       else if (!door) {
-        this.#notice = { tone: 'info', text: 'Board granted; restarting the panel to use it.' };
+        this.#notice = { tone: 'info', text: say('admin.doorSetup.granted') };
         this.#adopt();
       } else this.#notice = null;
     } catch (err) {
-      this.#notice = { tone: 'bad', text: `Could not open the port: ${String(err)}` };
+      this.#notice = { tone: 'bad', text: say('admin.doorSetup.openFailed', { error: String(err) }) };
     } finally {
       this.#busy = null;
       if (this.#door) this.#sync(this.#door);
@@ -134,7 +135,7 @@ export class DoorSetupAdmin {
     try {
       this.#notice = noticeFor(await provisionDoor({ controller: door.controller, store: this.#store }));
     } catch (err) {
-      this.#notice = { tone: 'bad', text: `Provisioning failed: ${String(err)}` };
+      this.#notice = { tone: 'bad', text: say('admin.doorSetup.provisionFailed', { error: String(err) }) };
     } finally {
       this.#busy = null;
       this.#sync(door);
@@ -151,7 +152,7 @@ export class DoorSetupAdmin {
 function noticeFor(r: ProvisionResult): SetupNotice {
   switch (r.outcome) {
     case 'provisioned':
-      return { tone: 'ok', text: 'Key installed. The controller left set-up mode and the panel holds a copy it cannot export.' };
+      return { tone: 'ok', text: say('admin.doorSetup.installed') };
     case 'unsaved':
     case 'refused':
     case 'lost':

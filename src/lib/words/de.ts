@@ -1,7 +1,9 @@
+import { deAdmin } from './de-admin.ts';
 import type { Words } from './en.ts';
 
 /** German. Typed as `Words`: a key missing here fails the type check; words.test.ts checks placeholders. */
 export const de: Words = {
+  ...deAdmin,
   'event.faceIn': '{name} kam mit dem Gesicht herein',
   'event.pinIn': '{name} kam mit der PIN herein',
   'event.guestKeyIn': '{name} kam mit einem Gastschlüssel herein',

@@ -1,8 +1,11 @@
+import { enAdmin } from './en-admin.ts';
+
 /**
  * The English words, and the shape every other language must fill (de.ts is typed as `Words`, so
  * a missing key fails the type check). `{name}` marks a placeholder filled by `say`.
  */
 export const en = {
+  ...enAdmin,
   'event.faceIn': '{name} came in with their face',
   'event.pinIn': '{name} came in with their PIN',
   'event.guestKeyIn': '{name} came in with a guest key',
