@@ -1,5 +1,6 @@
 import { deAdmin } from './de-admin.ts';
 import type { Words } from './en.ts';
+import { deAdminLists } from './de-admin-lists.ts';
 
 /** German. Typed as `Words`: a key missing here fails the type check; words.test.ts checks placeholders. */
 export const de: Words = {
@@ -374,4 +375,5 @@ export const de: Words = {
   'phone.keys.revokeQuestion': 'Den Schlüssel für {name} widerrufen? Er öffnet die Tür ab sofort nicht mehr und kann nicht erneut gezeigt werden.',
   'phone.keys.revokeConfirm': 'Schlüssel widerrufen',
   'phone.keys.none': 'Noch keine Gastschlüssel ausgestellt.',
+  ...deAdminLists,
 };

@@ -1,4 +1,5 @@
 import { enAdmin } from './en-admin.ts';
+import { enAdminLists } from './en-admin-lists.ts';
 
 /**
  * The English words, and the shape every other language must fill (de.ts is typed as `Words`, so
@@ -376,6 +377,7 @@ export const en = {
   'phone.keys.revokeQuestion': 'Revoke the key for {name}? It stops opening the door at once, and cannot be shown again.',
   'phone.keys.revokeConfirm': 'Revoke the key',
   'phone.keys.none': 'No guest keys issued yet.',
+  ...enAdminLists,
 } as const;
 
 export type WordKey = keyof typeof en;

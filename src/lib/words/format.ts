@@ -13,6 +13,10 @@ export const formatTime = (ms: number, locale = deviceLocale()): string =>
 export const formatDate = (ms: number, locale = deviceLocale()): string =>
   new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(ms));
 
+/** Day and month only, for a chart's axis: "25.11." on a German device, "11/25" on an American one. */
+export const formatDayMonth = (ms: number, locale = deviceLocale()): string =>
+  new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit' }).format(new Date(ms));
+
 export const formatNumber = (n: number, locale = deviceLocale()): string => new Intl.NumberFormat(locale).format(n);
 
 /** A bound as a form label shows it: fixed digits, no grouping ("0,55" on a German phone, "3650" not "3,650"). */
