@@ -1,5 +1,7 @@
 import { DEFAULT_ITERATIONS, verifySecret, type SecretHash } from '../lib/secret-hash.ts';
 import type { PinCheck } from './types.ts';
+import type { Say } from '../lib/words/index.ts';
+import { english } from '../lib/words/english.ts';
 
 /**
  * A person's PIN and optional duress PIN, each a salted PBKDF2 hash. The duress PIN opens the door
@@ -49,14 +51,15 @@ export async function identifyByPin(
   return { personId: credential.personId, check };
 }
 
-/** Why a new PIN is unacceptable, or null. */
-export function pinProblem(pin: string, duress?: string): string | null {
+/** Why a new PIN is unacceptable, in words (English unless a screen hands in its `say`), or null. */
+export function pinProblem(pin: string, duress?: string, say: Say = english): string | null {
   const format = new RegExp(`^\\d{${PIN_MIN_LENGTH},${PIN_MAX_LENGTH}}$`);
-  if (!format.test(pin)) return `PIN must be ${PIN_MIN_LENGTH} to ${PIN_MAX_LENGTH} digits`;
-  if (/^(\d)\1+$/.test(pin)) return 'PIN must not repeat one digit';
+  const digits = { min: String(PIN_MIN_LENGTH), max: String(PIN_MAX_LENGTH) };
+  if (!format.test(pin)) return say('problem.pin.format', digits);
+  if (/^(\d)\1+$/.test(pin)) return say('problem.pin.oneDigit');
   if (duress !== undefined) {
-    if (!format.test(duress)) return `duress PIN must be ${PIN_MIN_LENGTH} to ${PIN_MAX_LENGTH} digits`;
-    if (duress === pin) return 'duress PIN must differ from the PIN';
+    if (!format.test(duress)) return say('problem.pin.duressFormat', digits);
+    if (duress === pin) return say('problem.pin.duressSame');
   }
   return null;
 }

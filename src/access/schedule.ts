@@ -1,4 +1,6 @@
 import type { ClockTime, LocalDate, Schedule, TimeSpan, Weekday } from './types.ts';
+import type { Say } from '../lib/words/index.ts';
+import { english } from '../lib/words/english.ts';
 
 /**
  * Schedules are wall-clock rules in a named zone. Instants are turned into local wall time with
@@ -93,24 +95,26 @@ export function isWithinSchedule(schedule: Schedule, now: number): boolean {
 }
 
 /**
- * What is wrong with a schedule, for the admin form; empty when valid. The decision treats any
- * problem as "grants nothing" rather than guessing what a malformed window meant.
+ * What is wrong with a schedule, for the admin form (English unless a screen hands in its `say`);
+ * empty when valid. The decision treats any problem as "grants nothing" rather than guessing what
+ * a malformed window meant.
  */
-export function scheduleProblems(schedule: Schedule): string[] {
+export function scheduleProblems(schedule: Schedule, say: Say = english): string[] {
   const problems: string[] = [];
-  if (!isValidTimeZone(schedule.timeZone)) problems.push(`unknown time zone "${schedule.timeZone}"`);
+  if (!isValidTimeZone(schedule.timeZone)) problems.push(say('problem.schedule.timeZone', { zone: schedule.timeZone }));
   schedule.windows.forEach((w, i) => {
-    if (w.days.length === 0) problems.push(`window ${i}: no days`);
-    for (const d of w.days) if (!WEEKDAYS.includes(d)) problems.push(`window ${i}: unknown day "${d}"`);
-    problems.push(...spanProblems(w, `window ${i}`));
+    const label = say('problem.schedule.window', { i: String(i) });
+    if (w.days.length === 0) problems.push(say('problem.schedule.noDays', { label }));
+    for (const d of w.days) if (!WEEKDAYS.includes(d)) problems.push(say('problem.schedule.unknownDay', { label, day: d }));
+    problems.push(...spanProblems(w, label, say));
   });
   (schedule.ranges ?? []).forEach((r, i) => {
-    if (!isLocalDate(r.from) || !isLocalDate(r.to)) problems.push(`range ${i}: dates must be YYYY-MM-DD`);
-    else if (r.from > r.to) problems.push(`range ${i}: ends before it starts`);
+    if (!isLocalDate(r.from) || !isLocalDate(r.to)) problems.push(say('problem.schedule.rangeDates', { i: String(i) }));
+    else if (r.from > r.to) problems.push(say('problem.schedule.rangeOrder', { i: String(i) }));
   });
   (schedule.exceptions ?? []).forEach((e, i) => {
-    if (!isLocalDate(e.date)) problems.push(`exception ${i}: date must be YYYY-MM-DD`);
-    if (e.kind === 'open') (e.spans ?? []).forEach((s, j) => problems.push(...spanProblems(s, `exception ${i} span ${j}`)));
+    if (!isLocalDate(e.date)) problems.push(say('problem.schedule.exceptionDate', { i: String(i) }));
+    if (e.kind === 'open') (e.spans ?? []).forEach((s, j) => problems.push(...spanProblems(s, say('problem.schedule.exceptionSpan', { i: String(i), j: String(j) }), say)));
   });
   return problems;
 }
@@ -130,12 +134,12 @@ export function isLocalDate(text: string): boolean {
   return d.toISOString().slice(0, 10) === text;
 }
 
-function spanProblems(span: TimeSpan, label: string): string[] {
+function spanProblems(span: TimeSpan, label: string, say: Say): string[] {
   const start = parseClock(span.start);
   const end = parseClock(span.end);
   const out: string[] = [];
-  if (start === null || start === MINUTES_PER_DAY) out.push(`${label}: start must be HH:MM before 24:00`);
-  if (end === null) out.push(`${label}: end must be HH:MM or 24:00`);
+  if (start === null || start === MINUTES_PER_DAY) out.push(say('problem.schedule.start', { label }));
+  if (end === null) out.push(say('problem.schedule.end', { label }));
   return out;
 }
 

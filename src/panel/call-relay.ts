@@ -1,3 +1,6 @@
+import type { Say } from '../lib/words/index.ts';
+import { english } from '../lib/words/english.ts';
+
 /**
  * The TURN server doorbell calls may relay through, for phones away from home (RFC 7065 URI,
  * RFC 8656 long-term credentials). On the home network host candidates suffice and none is set:
@@ -24,19 +27,23 @@ export const CALL_RELAY_BOUNDS = { url: 253 + 20, login: 256 } as const;
 const TURN_URI = /^turns?:(?:\[[0-9a-f:.]{2,45}\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(?::(\d{1,5}))?(?:\?transport=(?:udp|tcp))?$/i;
 const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-/** What is wrong with a relay as typed or received, in words, or null when it may be stored. null itself is "none". */
-export function callRelayProblem(v: unknown): string | null {
+/**
+ * What is wrong with a relay as typed or received, in words (English unless a screen hands in its
+ * `say`), or null when it may be stored. null itself is "none".
+ */
+export function callRelayProblem(v: unknown, say: Say = english): string | null {
   if (v === null) return null;
-  if (typeof v !== 'object' || Array.isArray(v) || Object.keys(v).some((k) => k !== 'url' && k !== 'username' && k !== 'credential')) return 'The call relay must be a TURN address with a username and password.';
+  if (typeof v !== 'object' || Array.isArray(v) || Object.keys(v).some((k) => k !== 'url' && k !== 'username' && k !== 'credential')) return say('problem.relay.shape');
   const { url, username, credential } = v as Record<string, unknown>;
-  if (typeof url !== 'string' || url.length > CALL_RELAY_BOUNDS.url) return 'The call relay address is too long.';
+  if (typeof url !== 'string' || url.length > CALL_RELAY_BOUNDS.url) return say('problem.relay.urlLong');
   const uri = TURN_URI.exec(url);
-  if (!uri) return 'The call relay address must look like turn:turn.example.net:3478 (turn: or turns:, a host, an optional port).';
-  if (uri[1] !== undefined && (Number(uri[1]) < 1 || Number(uri[1]) > 65_535)) return 'The call relay port must be 1 to 65535.';
+  if (!uri) return say('problem.relay.url');
+  if (uri[1] !== undefined && (Number(uri[1]) < 1 || Number(uri[1]) > 65_535)) return say('problem.relay.port');
+  const max = String(CALL_RELAY_BOUNDS.login);
   for (const [what, s] of [['username', username], ['password', credential]] as const) {
-    if (typeof s !== 'string' || s.length === 0) return `The call relay needs its ${what}.`;
-    if (s.length > CALL_RELAY_BOUNDS.login) return `The call relay ${what} must be at most ${CALL_RELAY_BOUNDS.login} characters.`;
-    if (CONTROL.test(s)) return `The call relay ${what} must not contain line breaks or other control characters.`;
+    if (typeof s !== 'string' || s.length === 0) return say(`problem.relay.${what}Missing`);
+    if (s.length > CALL_RELAY_BOUNDS.login) return say(`problem.relay.${what}Long`, { max });
+    if (CONTROL.test(s)) return say(`problem.relay.${what}Control`);
   }
   return null;
 }

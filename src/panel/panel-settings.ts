@@ -3,6 +3,8 @@ import type { AlertKnobs } from '../insight/alerts.ts';
 import type { Retention } from '../store/events.ts';
 import { LIVENESS_POLICY, MATCH_POLICY } from '../vision/thresholds.ts';
 import { callRelayOf, callRelayProblem, callRelayText, sameCallRelay, type CallRelay } from './call-relay.ts';
+import type { Say } from '../lib/words/index.ts';
+import { english } from '../lib/words/english.ts';
 
 /**
  * The settings an admin may tune, from the panel's admin area or a paired phone: their bounds,
@@ -79,62 +81,51 @@ export const DOOR_NAME_BOUNDS = { min: 1, max: 40 } as const;
 /** Control characters, including line breaks and the bidirectional overrides that reorder text. */
 const CONTROL = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = {
-  doorName: 'door name',
-  faceMatch: 'face match threshold',
-  livenessPass: 'liveness threshold',
-  riskStepUp: 'risk level for a second factor',
-  pulseMs: 'unlock time',
-  retentionDays: 'access log retention',
-  snapshotMb: 'snapshot space',
-  quietHours: 'quiet hours',
-  callRelay: 'call relay (TURN)',
-};
+/** Each setting as a change record names it, in a `say`'s words (`settingLabel`); SETTING_LABELS in English. */
+export const settingLabel = (key: SettingKey, say: Say = english): string => say(`problem.change.${key}`);
+export const SETTING_LABELS: Readonly<Record<SettingKey, string>> = Object.fromEntries(SETTING_KEYS.map((k) => [k, settingLabel(k)])) as Record<SettingKey, string>;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isHour = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 23;
 const within = (v: number, b: { readonly min: number; readonly max: number }) => v >= b.min && v <= b.max;
 
-/** What is wrong with one value, in words for the admin, or null when it may be stored. */
-export function settingProblem(key: SettingKey, value: unknown): string | null {
+/** What is wrong with one value, in words for the admin (English unless a screen hands in its `say`), or null when it may be stored. */
+export function settingProblem(key: SettingKey, value: unknown, say: Say = english): string | null {
   switch (key) {
     case 'doorName': {
-      if (typeof value !== 'string') return 'The door name must be text.';
+      if (typeof value !== 'string') return say('problem.setting.doorNameText');
       const length = [...value.trim()].length;
-      if (length < DOOR_NAME_BOUNDS.min) return 'The door name must not be empty.';
-      if (length > DOOR_NAME_BOUNDS.max) return `The door name must be at most ${DOOR_NAME_BOUNDS.max} characters.`;
-      return CONTROL.test(value) ? 'The door name must not contain line breaks or other control characters.' : null;
+      if (length < DOOR_NAME_BOUNDS.min) return say('problem.setting.doorNameEmpty');
+      if (length > DOOR_NAME_BOUNDS.max) return say('problem.setting.doorNameLong', { max: String(DOOR_NAME_BOUNDS.max) });
+      return CONTROL.test(value) ? say('problem.setting.doorNameControl') : null;
     }
     case 'faceMatch':
     case 'livenessPass':
     case 'riskStepUp': {
       const b = SETTING_BOUNDS[key];
-      const name = key === 'faceMatch' ? 'Face match threshold' : key === 'livenessPass' ? 'Liveness threshold' : 'Risk level for a second factor';
-      return isNumber(value) && within(value, b) ? null : `${name} must be ${b.min.toFixed(2)} to ${b.max.toFixed(2)}.`;
+      return isNumber(value) && within(value, b) ? null : say(`problem.setting.${key}`, { min: b.min.toFixed(2), max: b.max.toFixed(2) });
     }
     case 'pulseMs': {
       const b = SETTING_BOUNDS.pulseMs;
-      return Number.isInteger(value) && within(value as number, b) ? null : `Unlock time must be ${b.min / 1000} to ${b.max / 1000} seconds.`;
+      return Number.isInteger(value) && within(value as number, b) ? null : say('problem.setting.pulseMs', { min: String(b.min / 1000), max: String(b.max / 1000) });
     }
-    case 'retentionDays': {
-      const b = SETTING_BOUNDS.retentionDays;
-      return Number.isInteger(value) && within(value as number, b) ? null : `Keep events for ${b.min} to ${b.max} days.`;
-    }
+    case 'retentionDays':
     case 'snapshotMb': {
-      const b = SETTING_BOUNDS.snapshotMb;
-      return isNumber(value) && within(value, b) ? null : `Snapshot space must be ${b.min} to ${b.max} MB.`;
+      const b = SETTING_BOUNDS[key];
+      const ok = key === 'retentionDays' ? Number.isInteger(value) : isNumber(value);
+      return ok && within(value as number, b) ? null : say(`problem.setting.${key}`, { min: String(b.min), max: String(b.max) });
     }
     case 'quietHours':
       if (value === null) return null;
-      if (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).some((k) => k !== 'startHour' && k !== 'endHour')) return 'Quiet hours must be a start and an end hour.';
+      if (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).some((k) => k !== 'startHour' && k !== 'endHour')) return say('problem.setting.quietShape');
       {
         const { startHour, endHour } = value as Record<string, unknown>;
-        if (!isHour(startHour) || !isHour(endHour)) return 'Quiet hours start and end must be whole hours, 0 to 23.';
-        if (startHour === endHour) return 'Quiet hours must not start and end at the same hour (turn them off instead).';
+        if (!isHour(startHour) || !isHour(endHour)) return say('problem.setting.quietHours');
+        if (startHour === endHour) return say('problem.setting.quietSame');
       }
       return null;
     case 'callRelay':
-      return callRelayProblem(value);
+      return callRelayProblem(value, say);
   }
 }
 
@@ -145,23 +136,23 @@ export type PatchCheck = { readonly ok: true; readonly patch: SettingsPatch } | 
  * misspelt setting must not be silently dropped), at least one field. Nothing is clamped: a value
  * out of range is refused, never quietly moved to the nearest bound.
  */
-export function checkSettingsPatch(o: unknown): PatchCheck {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, problems: ['Settings must be a set of named values.'] };
+export function checkSettingsPatch(o: unknown, say: Say = english): PatchCheck {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return { ok: false, problems: [say('problem.setting.notNamed')] };
   const raw = o as Record<string, unknown>;
   const problems: string[] = [];
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-      problems.push(`Unknown setting "${key.slice(0, 40)}".`);
+      problems.push(say('problem.setting.unknown', { key: key.slice(0, 40) }));
       continue;
     }
-    const problem = settingProblem(key as SettingKey, value);
+    const problem = settingProblem(key as SettingKey, value, say);
     if (problem) problems.push(problem);
     else if (key === 'doorName') patch[key] = (value as string).trim();
     else if (key === 'callRelay') patch[key] = callRelayOf(value as CallRelay | null);
     else patch[key] = key === 'quietHours' && value !== null ? { startHour: (value as QuietHours).startHour, endHour: (value as QuietHours).endHour } : value;
   }
-  if (problems.length === 0 && Object.keys(patch).length === 0) problems.push('Nothing to change.');
+  if (problems.length === 0 && Object.keys(patch).length === 0) problems.push(say('problem.setting.nothing'));
   return problems.length > 0 ? { ok: false, problems } : { ok: true, patch: patch as SettingsPatch };
 }
 
@@ -204,8 +195,8 @@ export const callRelayChange = (from: CallRelay | null, to: CallRelay | null): S
 
 const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
 
-export function formatSetting(key: SettingKey, v: SettingValue): string {
-  if (v === null) return 'off';
+export function formatSetting(key: SettingKey, v: SettingValue, say: Say = english): string {
+  if (v === null) return say('problem.change.off');
   if (typeof v === 'string') return `"${v}"`;
   if (typeof v === 'object' && 'url' in v) return `"${callRelayText(v) ?? ''}"`;
   if (typeof v === 'object') return `${hh(v.startHour)}-${hh(v.endHour)}`;
@@ -213,7 +204,7 @@ export function formatSetting(key: SettingKey, v: SettingValue): string {
     case 'pulseMs':
       return `${v / 1000} s`;
     case 'retentionDays':
-      return `${v} days`;
+      return say('problem.change.days', { n: String(v) });
     case 'snapshotMb':
       return `${v} MB`;
     default:
@@ -221,9 +212,12 @@ export function formatSetting(key: SettingKey, v: SettingValue): string {
   }
 }
 
-/** One line for the access log: "unlock time 3 s -> 4 s; quiet hours 22:00-07:00 -> off". */
-export function describeChanges(changes: readonly SettingChange[]): string {
-  return changes.map((c) => `${SETTING_LABELS[c.key]} ${formatSetting(c.key, c.from)} -> ${formatSetting(c.key, c.to)}`).join('; ');
+/**
+ * One line for the access log: "unlock time 3 s -> 4 s; quiet hours 22:00-07:00 -> off". The log
+ * keeps it in English (the default); the phone shows a save's changes in its own `say`.
+ */
+export function describeChanges(changes: readonly SettingChange[], say: Say = english): string {
+  return changes.map((c) => say('problem.change.line', { label: settingLabel(c.key, say), from: formatSetting(c.key, c.from, say), to: formatSetting(c.key, c.to, say) })).join('; ');
 }
 
 // --- the stores' shapes ------------------------------------------------------------------------

@@ -1,3 +1,6 @@
+import type { Say } from '../lib/words/index.ts';
+import { english } from '../lib/words/english.ts';
+
 /**
  * Which broker the panel uses, and with what login:
  *   1. a `?broker=ws(s)://…` in the page address (set once by the installer, then remembered),
@@ -106,21 +109,21 @@ export interface PageAt {
  * Why a phone at `page` cannot reach the broker a pairing code names, in words with the fix;
  * null when nothing says it cannot (only trying tells the rest).
  */
-export function brokerProblemFor(brokerUrl: string, page: PageAt | null): string | null {
+export function brokerProblemFor(brokerUrl: string, page: PageAt | null, say: Say = english): string | null {
   const host = hostOf(brokerUrl);
   if (!host || !page) return null;
   // The page's own host is as reachable as the page; another loopback address is not, from elsewhere.
   if (isLoopbackHost(host) && host !== page.hostname && !isThisMachine(page.hostname)) {
-    return `The pairing code names the broker at ${brokerUrl}, an address that means "this same machine": the kiosk was opened at localhost, so this phone cannot reach it. On the panel, open the kiosk at its address on the network (the start-up banner's "On the LAN" line), press Pair a phone again and use the new code.`;
+    return say('problem.broker.loopback', { url: brokerUrl });
   }
   if (page.protocol === 'https:' && brokerUrl.startsWith('ws://')) {
-    return `This page is served over HTTPS, and a browser will not open the plain ws:// broker this pairing code names (${brokerUrl}). Give the broker a wss:// listener (npm start gives its own broker one on the LAN) and pair again, or open this page over http:// on the same network.`;
+    return say('problem.broker.https', { url: brokerUrl });
   }
   return null;
 }
 
 /** Pairing gave up waiting for the broker: what to check, in words. */
-export function brokerTimeoutText(brokerUrl: string, seconds: number): string {
-  const https = brokerUrl.startsWith('wss://') ? ` If the broker uses the panel's self-signed certificate, open ${brokerUrl.replace(/^wss:/, 'https:')} once on this phone and accept it.` : '';
-  return `This phone could not reach the broker at ${brokerUrl} in ${seconds} s. Check that the phone is on the same network as the panel and that the broker is running.${https} Then pair again.`;
+export function brokerTimeoutText(brokerUrl: string, seconds: number, say: Say = english): string {
+  const cert = brokerUrl.startsWith('wss://') ? say('problem.broker.timeoutCert', { url: brokerUrl.replace(/^wss:/, 'https:') }) : '';
+  return say('problem.broker.timeout', { url: brokerUrl, s: String(seconds), cert });
 }

@@ -238,7 +238,7 @@ export class PhoneRemote {
     if (!checked.ok) return { ok: false, reason: codeProblemText(checked.problem) };
     const payload = checked.payload;
     // Said now, in words with the fix, rather than found out by waiting for a broker that cannot answer.
-    const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page);
+    const unreachable = brokerProblemFor(payload.brokerUrl, this.#d.page === undefined ? pageOf(globalThis.location) : this.#d.page, say);
     if (unreachable) return { ok: false, reason: unreachable };
     if (!globalThis.crypto?.subtle) return { ok: false, reason: say('phone.pair.insecure') };
     const keys = await generateKeyPairs(this.#d.extractableKeys ?? false);
@@ -254,7 +254,7 @@ export class PhoneRemote {
     let reachedBroker = false;
     try {
       const waitMs = this.#d.replyTimeoutMs ?? 20_000;
-      await waitOnline(link, waitMs, () => brokerTimeoutText(payload.brokerUrl, +(waitMs / 1000).toFixed(1)));
+      await waitOnline(link, waitMs, () => brokerTimeoutText(payload.brokerUrl, +(waitMs / 1000).toFixed(1), say));
       reachedBroker = true;
       const heard = this.#await(0);
       const env = await buildPairRequest(payload, keys, label, this.#d.clock.now());

@@ -1,10 +1,12 @@
 import { deAdmin } from './de-admin.ts';
 import type { Words } from './en.ts';
 import { deAdminLists } from './de-admin-lists.ts';
+import { deProblems } from './de-problems.ts';
 
 /** German. Typed as `Words`: a key missing here fails the type check; words.test.ts checks placeholders. */
 export const de: Words = {
   ...deAdmin,
+  ...deProblems,
   'event.faceIn': '{name} kam mit dem Gesicht herein',
   'event.pinIn': '{name} kam mit der PIN herein',
   'event.guestKeyIn': '{name} kam mit einem Gastschlüssel herein',

@@ -1,5 +1,6 @@
 import { enAdmin } from './en-admin.ts';
 import { enAdminLists } from './en-admin-lists.ts';
+import { enProblems } from './en-problems.ts';
 
 /**
  * The English words, and the shape every other language must fill (de.ts is typed as `Words`, so
@@ -7,6 +8,7 @@ import { enAdminLists } from './en-admin-lists.ts';
  */
 export const en = {
   ...enAdmin,
+  ...enProblems,
   'event.faceIn': '{name} came in with their face',
   'event.pinIn': '{name} came in with their PIN',
   'event.guestKeyIn': '{name} came in with a guest key',

@@ -58,7 +58,7 @@ export class PairPanelState {
   get refusalsText(): string {
     const n = this.#refusals;
     if (n === 0) return '';
-    return `${n} pairing attempt${n === 1 ? '' : 's'} with a wrong code ${n === 1 ? 'was' : 'were'} refused. The code shown still works; each attempt is in the access log.`;
+    return say(n === 1 ? 'problem.pair.refusedOne' : 'problem.pair.refusedMany', { n: String(n) });
   }
   get panelId(): string {
     return this.#remote.panelId;

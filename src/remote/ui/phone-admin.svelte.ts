@@ -114,7 +114,7 @@ export class PhoneAdminState {
       const view = r.result.settings;
       this.#settings = view;
       const changes = before ? settingChanges(before, view) : [];
-      this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? say('phone.answer.savedChanges', { changes: describeChanges(changes) }) : say('phone.answer.saved') };
+      this.#settingsAnswer = { state: 'ok', text: changes.length > 0 ? say('phone.answer.savedChanges', { changes: describeChanges(changes, say) }) : say('phone.answer.saved') };
       return true;
     } catch (err) {
       this.#settingsAnswer = { state: 'refused', text: say('phone.answer.notSaved', { reason: err instanceof Error ? err.message : String(err) }) };

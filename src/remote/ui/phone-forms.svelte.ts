@@ -85,7 +85,7 @@ export class SettingsForm {
     };
     const patch: Record<string, unknown> = {};
     for (const k of SETTING_KEYS) if (!unchangedSetting(k, current, typed)) patch[k] = typed[k];
-    return checkSettingsPatch(patch);
+    return checkSettingsPatch(patch, say);
   }
 }
 
@@ -148,7 +148,7 @@ export class PersonForm {
     if (this.clearPin) {
       change.pin = null;
     } else if (this.pin !== '') {
-      const problem = pinProblem(this.pin, this.duress === '' ? undefined : this.duress);
+      const problem = pinProblem(this.pin, this.duress === '' ? undefined : this.duress, say);
       if (problem) return { ok: false, problem: `${problem[0]?.toUpperCase() ?? ''}${problem.slice(1)}.` };
       change.pin = this.pin;
       if (this.duress !== '') change.duress = this.duress;
@@ -159,7 +159,7 @@ export class PersonForm {
       if (now.limited) {
         if (now.days.length === 0) return { ok: false, problem: say('phone.form.chooseDay') };
         const schedule = withFirstWindow(this.#schedule, { days: WEEKDAYS.map(([d]) => d).filter((d) => now.days.includes(d)), start: now.start, end: now.end }, timeZone);
-        const problems = scheduleProblems(schedule);
+        const problems = scheduleProblems(schedule, say);
         if (problems.length > 0) return { ok: false, problem: say('phone.form.scheduleProblem', { problems: problems.join('; ') }) };
         change.schedule = schedule;
       } else {
